@@ -1,0 +1,55 @@
+/**
+ * The speech-to-text engine interface. The streaming policy, the worker and the benchmarks depend on this,
+ * never on a binding, so a binding with built-in VAD or GPU support can replace smart-whisper later.
+ */
+
+/** Languages a source can be fixed to, or `auto` to detect per pass. */
+export type SttLanguage = 'ar' | 'en' | 'ru' | 'auto';
+
+/** Settings for one decoding pass over a buffer of audio. */
+export interface TranscribeOptions {
+  /** Fixed language or `auto` (the engine reports what it detected per segment). */
+  language: SttLanguage;
+  /** `translate` decodes into English. */
+  task: 'transcribe' | 'translate';
+  /** Prompt text: recent committed text and glossary terms. */
+  initialPrompt?: string;
+  /** Encoder context in frames (1 frame = 20 ms, 1500 = 30 s). 0 or undefined = full window. */
+  audioCtx?: number;
+  /** Cap on decoded tokens per segment (0 = no cap). */
+  maxTokens?: number;
+  /** CPU threads for this pass. */
+  threads?: number;
+}
+
+/** One decoded token with its probability and (where available) its times within the buffer. */
+export interface EngineToken {
+  text: string;
+  /** Probability in [0, 1]. */
+  p: number;
+  /** Seconds from the start of the buffer. */
+  start?: number;
+  end?: number;
+}
+
+/** One segment of a pass, times relative to the start of the buffer passed in. */
+export interface EngineSegment {
+  text: string;
+  /** Seconds from the start of the buffer. */
+  start: number;
+  end: number;
+  /** Language the engine decoded in (detected when `auto`). */
+  lang: string;
+  tokens: EngineToken[];
+}
+
+/** A loaded model that decodes 16 kHz mono Float32 PCM. One pass at a time. */
+export interface SpeechEngine {
+  /** Decodes the whole buffer (16 kHz mono, samples in [-1, 1]). */
+  transcribe(pcm: Float32Array, options: TranscribeOptions): Promise<EngineSegment[]>;
+  /** Frees the model. */
+  close(): Promise<void>;
+}
+
+/** Sample rate every engine and the whole pipeline use. */
+export const SAMPLE_RATE = 16_000;
