@@ -1,0 +1,423 @@
+/**
+ * The booth console API: the one typed boundary between the console page (renderer) and the console core
+ * (Node). In the app it is the preload bridge (`window.tarjuman`); in tests and in a browser-only console on a
+ * venue server it is the same API over a socket.io connection to the same core (see console-api-socket.ts).
+ *
+ * Every request returns `Promise<Result<T>>` (errors as values with a stable `code`), except `pushAudio`, which is
+ * fire-and-forget. Every request's arguments are parsed with `consoleRequestSchemas` where they arrive (IPC
+ * handler, socket server), never trusted by type alone.
+ */
+import { z } from 'zod';
+import type { Result, ErrorInfo } from './result';
+import { CAPTION_SOURCES } from './protocol';
+import type { ChannelChange, Notice, PartialUpdate, PublishAck, SubscribeResult } from './protocol';
+
+/** Where speech-to-text listens: the floor feed, or the interpreter's own microphone. */
+export const STT_SOURCES = ['floor', 'voice'] as const;
+export type SttSourceKind = (typeof STT_SOURCES)[number];
+
+/** A fixed language for a source, or `auto` to detect per segment. */
+export const CONSOLE_STT_LANGUAGES = ['ar', 'en', 'ru', 'auto'] as const;
+export type ConsoleSttLanguage = (typeof CONSOLE_STT_LANGUAGES)[number];
+
+/** `host`: this console runs the hub embedded; `join`: it connects to a hub elsewhere. */
+export const HUB_MODES = ['host', 'join'] as const;
+export type HubMode = (typeof HUB_MODES)[number];
+
+/** Publishing roles a console can take (displays are browsers, not consoles). */
+export const CONSOLE_ROLES = ['booth', 'operator'] as const;
+export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
+
+/** Export formats of the session record. */
+export const EXPORT_FORMATS = ['srt', 'vtt', 'txt'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Longest review window of voice lines, ms. */
+export const MAX_VOICE_REVIEW_MS = 10_000;
+
+const nameSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'names are letters, digits, _ and -');
+const lineIdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'ids are letters, digits and _ . : -');
+
+/** One glossary entry: the same term in up to three languages (at least one present). */
+export const glossaryTermSchema = z
+  .strictObject({
+    en: z.string().max(200).optional(),
+    ru: z.string().max(200).optional(),
+    ar: z.string().max(200).optional(),
+  })
+  .refine((t) => Boolean(t.en || t.ru || t.ar), 'a term needs at least one language');
+export type GlossaryTerm = z.infer<typeof glossaryTermSchema>;
+
+/**
+ * Everything the console persists (JSON in its data dir). `secret` is stored but never logged and never
+ * returned to the page: `getState` gives `PublicSettings` with `hasSecret` instead.
+ */
+export const settingsSchema = z.strictObject({
+  /** Host the hub embedded, or join one elsewhere. */
+  hubMode: z.enum(HUB_MODES),
+  /** Join mode: the hub's base URL, e.g. `http://192.168.1.20:4000`. */
+  hubUrl: z.string().max(500),
+  /** Host mode: TCP port of the embedded hub (0 = any free port). */
+  hostPort: z.number().int().min(0).max(65535),
+  /** Host mode: address to listen on (`0.0.0.0` so displays on the venue network can connect). */
+  hostAddress: z.string().min(1).max(100),
+  /** Host mode: the room's channels (`floor` plus one per language). */
+  hostChannels: z.array(nameSchema).min(1).max(16),
+  room: nameSchema,
+  role: z.enum(CONSOLE_ROLES),
+  /** A booth's own channel (`ar`, `en`, `ru`...); ignored for an operator. */
+  channel: nameSchema,
+  /** Room secret or channel PIN. Write-only from the page's point of view. */
+  secret: z.string().max(256),
+  /** Human label of this console ("Arabic booth A"), shown in handover prompts. */
+  label: z.string().max(80),
+  /** Audio input device ids chosen in the page (MediaDeviceInfo.deviceId), or null for the default. */
+  floorDeviceId: z.string().max(500).nullable(),
+  voiceDeviceId: z.string().max(500).nullable(),
+  /** Language of each speech-to-text source. */
+  floorLanguage: z.enum(CONSOLE_STT_LANGUAGES),
+  voiceLanguage: z.enum(CONSOLE_STT_LANGUAGES),
+  /** Whisper model: a path to a ggml file, or a catalog name; empty = the default. */
+  model: z.string().max(1000),
+  /** Glossary terms (highlighting, speech-to-text prompt). */
+  glossary: z.array(glossaryTermSchema).max(5000),
+  /** Operator: floor finals also go to the channel of the detected language (when the room has it). */
+  autoRouting: z.boolean(),
+  /** Operator: channels whose outgoing lines are held (not sent) while muted. */
+  mutedChannels: z.array(nameSchema).max(16),
+  /** Voice lines wait this long (ms) before going out; 0 = immediately. */
+  voiceReviewMs: z.number().int().min(0).max(MAX_VOICE_REVIEW_MS),
+  /** Publish floor speech-to-text finals to the `floor` channel (off: transcript only, for the interpreter). */
+  publishFloor: z.boolean(),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Settings as the page sees them: no secret, just whether one is set. */
+export type PublicSettings = Omit<Settings, 'secret'> & { hasSecret: boolean };
+
+/** A change to settings; `secret: ''` clears the secret. Unknown keys are refused. */
+export const settingsPatchSchema = settingsSchema.partial();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+/** Defaults of a fresh console. */
+export const DEFAULT_SETTINGS: Settings = {
+  hubMode: 'host',
+  hubUrl: 'http://127.0.0.1:4000',
+  hostPort: 4000,
+  hostAddress: '0.0.0.0',
+  hostChannels: ['floor', 'ar', 'en', 'ru'],
+  room: 'main',
+  role: 'booth',
+  channel: 'en',
+  secret: '',
+  label: '',
+  floorDeviceId: null,
+  voiceDeviceId: null,
+  floorLanguage: 'auto',
+  voiceLanguage: 'en',
+  model: '',
+  glossary: [],
+  autoRouting: false,
+  mutedChannels: [],
+  voiceReviewMs: 1500,
+  publishFloor: true,
+};
+
+/** Connection to the hub as the page shows it. */
+export interface HubStatus {
+  mode: HubMode;
+  state: 'disconnected' | 'connecting' | 'connected' | 'error';
+  /** The hub's base URL (join) or this machine's local hub URL (host); null while down. */
+  url: string | null;
+  /** Round trip of the last ping (ack), ms; null before the first. */
+  latencyMs: number | null;
+  /** Why the last attempt failed (e.g. `AUTH_BAD_SECRET`, `HUB_UNREACHABLE`, `HOST_PORT_IN_USE`). */
+  error: ErrorInfo | null;
+  /** Host mode: display page URLs on this machine's LAN addresses (first = preferred). */
+  displayUrls: string[];
+  /** Host mode: a QR code of `displayUrls[0]` as an `data:image/svg+xml` URL. */
+  qrDataUrl: string | null;
+  /** Lines published but not yet acknowledged by the hub (resent after a reconnect). */
+  outboxPending: number;
+}
+
+/** Speech-to-text status of one source. */
+export type SttStatusKind = 'stopped' | 'loading' | 'ready' | 'busy' | 'restarting' | 'failed';
+export interface SttStatus {
+  source: SttSourceKind;
+  status: SttStatusKind;
+  /** For `failed`/`restarting`: why. */
+  reason?: string;
+  /** Audio frames dropped because the worker was down or behind. */
+  droppedFrames?: number;
+}
+
+/** A speech-to-text caption of one source (floor transcript, or the interpreter's voice). */
+export interface SttCaption {
+  source: SttSourceKind;
+  /** Stable per segment; a `final` with the same id commits the earlier partials. */
+  id: string;
+  state: 'partial' | 'final';
+  text: string;
+  /** Seconds in the source's audio stream. */
+  start: number;
+  end: number;
+  /** Language decoded (detected when `auto`). */
+  lang: string;
+  /** Character ranges [from, to) of low-probability tokens in `text`. */
+  uncertain?: [number, number][];
+}
+
+/** A voice line waiting in its review window (sent when `sendAt` passes unless sent now or cancelled). */
+export interface PendingVoiceLine {
+  id: string;
+  channel: string;
+  text: string;
+  lang: string;
+  /** Epoch ms when it goes out by itself. */
+  sendAt: number;
+}
+
+/** Handover of a booth channel between the two consoles of one booth. */
+export interface HandoverState {
+  /** This console publishes the channel. */
+  onAir: boolean;
+  /** A request this console sent and waits on (to the console on air). */
+  outgoing: { requestId: string; channel: string; requestedAt: number } | null;
+  /** A request from the other console that this (on-air) console must accept or decline. */
+  incoming: { requestId: string; channel: string; fromLabel: string; fromClientId: string; requestedAt: number } | null;
+}
+
+/** The session record of this console. */
+export interface SessionInfo {
+  /** Id of the session (folder name under the data dir). */
+  id: string;
+  /** Journal file on disk. */
+  file: string;
+  startedAt: number;
+  /** Committed lines recorded so far, per channel. */
+  lines: Record<string, number>;
+  /** Set when the journal cannot be written (disk full, unwritable): captions keep flowing. */
+  error: ErrorInfo | null;
+  /** Lines restored from a previous run of this session (crash recovery). */
+  recovered: number;
+}
+
+/** A monitor a display window can open on (Electron only; the browser console gets an empty list). */
+export interface MonitorInfo {
+  id: number;
+  label: string;
+  width: number;
+  height: number;
+  primary: boolean;
+}
+
+/** Everything the page needs to draw itself after (re)loading. */
+export interface ConsoleSnapshot {
+  settings: PublicSettings;
+  hub: HubStatus;
+  stt: Record<SttSourceKind, SttStatus>;
+  handover: HandoverState;
+  /** Voice lines in their review window. */
+  pendingVoice: PendingVoiceLine[];
+  session: SessionInfo;
+  /** Lines held because their channel is muted, per channel (sent when unmuted). */
+  heldByMute: Record<string, number>;
+  /** Channels of the room as the hub reports them (host: the configured list). */
+  channels: string[];
+  /** `electron` in the app, `browser` for the console over a socket. */
+  shell: 'electron' | 'browser';
+}
+
+/** A line as the page publishes it. `id` omitted: the core makes one (returned in the ack). */
+export const consolePublishSchema = z.strictObject({
+  channel: nameSchema,
+  id: lineIdSchema.optional(),
+  text: z.string().max(4000),
+  state: z.enum(['partial', 'final']),
+  source: z.enum(CAPTION_SOURCES),
+  lang: z.string().min(2).max(8).regex(/^[a-z-]+$/).optional(),
+});
+export type ConsolePublish = z.infer<typeof consolePublishSchema>;
+
+/** What `publish` resolves with. `queued`: not yet acknowledged (offline: in the outbox; muted: held). */
+export interface ConsolePublishAck {
+  id: string;
+  /** Hub ack when it came back in time; null while queued or held. */
+  ack: PublishAck | null;
+  status: 'sent' | 'queued' | 'held';
+}
+
+export const consoleReviseSchema = z.strictObject({ channel: nameSchema, id: lineIdSchema, text: z.string().max(4000) });
+export type ConsoleRevise = z.infer<typeof consoleReviseSchema>;
+
+export const openDisplaySchema = z.strictObject({
+  channels: z.array(nameSchema).min(1).max(16),
+  /** `MonitorInfo.id`; omitted = a non-primary monitor if any, else the primary. */
+  monitor: z.number().int().optional(),
+  theme: z.enum(['dark', 'light', 'transparent', 'green']).optional(),
+});
+export type OpenDisplay = z.infer<typeof openDisplaySchema>;
+
+/** Argument schemas of every request, by method name: each transport parses arguments with these. */
+export const consoleRequestSchemas = {
+  getState: z.tuple([]),
+  updateSettings: z.tuple([settingsPatchSchema]),
+  connectHub: z.tuple([]),
+  disconnectHub: z.tuple([]),
+  getRoomView: z.tuple([]),
+  publish: z.tuple([consolePublishSchema]),
+  revise: z.tuple([consoleReviseSchema]),
+  clearChannel: z.tuple([nameSchema]),
+  clearAllChannels: z.tuple([]),
+  showNotice: z.tuple([z.string().max(280).nullable(), z.number().int().positive().max(3_600_000).optional()]),
+  setAutoRouting: z.tuple([z.boolean()]),
+  setChannelMuted: z.tuple([nameSchema, z.boolean()]),
+  startSource: z.tuple([z.enum(STT_SOURCES), z.strictObject({ language: z.enum(CONSOLE_STT_LANGUAGES).optional() })]),
+  stopSource: z.tuple([z.enum(STT_SOURCES)]),
+  sendVoiceNow: z.tuple([lineIdSchema]),
+  cancelVoice: z.tuple([lineIdSchema]),
+  importGlossary: z.tuple([z.string().max(2_000_000)]),
+  requestHandover: z.tuple([]),
+  respondHandover: z.tuple([z.boolean()]),
+  exportSession: z.tuple([nameSchema, z.enum(EXPORT_FORMATS)]),
+  listMonitors: z.tuple([]),
+  openDisplayWindow: z.tuple([openDisplaySchema]),
+} as const;
+
+/** Names of the request methods (all but `pushAudio` and `on`). */
+export type ConsoleRequestName = keyof typeof consoleRequestSchemas;
+export const CONSOLE_REQUEST_NAMES = Object.keys(consoleRequestSchemas) as ConsoleRequestName[];
+
+/** Everything the console page can ask of the core. */
+export interface ConsoleApi {
+  /** Settings (secret redacted), hub, speech-to-text, handover, session. */
+  getState(): Promise<Result<ConsoleSnapshot>>;
+  /** Validates, applies and persists a change; returns the new public settings. */
+  updateSettings(patch: SettingsPatch): Promise<Result<PublicSettings>>;
+  /** Hosts the hub (host mode) or joins the configured one (join mode). Resolves once connected or failed. */
+  connectHub(): Promise<Result<HubStatus>>;
+  /** Leaves the hub (and stops the embedded hub in host mode). */
+  disconnectHub(): Promise<Result<void>>;
+  /** What the room displays show now: every channel's recent committed lines and partial (preview, operator). */
+  getRoomView(): Promise<Result<SubscribeResult>>;
+  /**
+   * Publishes a line (a typed partial, a committed line, a script cue). Offline or unacknowledged lines wait in
+   * the outbox and go out in order after the reconnect; a muted channel's lines are held.
+   */
+  publish(line: ConsolePublish): Promise<Result<ConsolePublishAck>>;
+  /** Corrects a committed line; displays update it in place. */
+  revise(req: ConsoleRevise): Promise<Result<ConsolePublishAck>>;
+  /** Clears a channel on every display. */
+  clearChannel(channel: string): Promise<Result<void>>;
+  /** Operator: clears every channel of the room. */
+  clearAllChannels(): Promise<Result<void>>;
+  /** Operator: shows a room notice (`null` clears it). */
+  showNotice(text: string | null, ttlMs?: number): Promise<Result<void>>;
+  /** Operator: floor finals also go to the channel of their detected language. Persisted. */
+  setAutoRouting(on: boolean): Promise<Result<void>>;
+  /**
+   * Operator: a muted channel's outgoing lines from this console are held, not sent (partials dropped, finals
+   * kept in order) and go out when it is unmuted. Persisted.
+   */
+  setChannelMuted(channel: string, muted: boolean): Promise<Result<void>>;
+  /** Starts speech-to-text on a source (language defaults to the source's setting). */
+  startSource(source: SttSourceKind, opts: { language?: ConsoleSttLanguage }): Promise<Result<void>>;
+  stopSource(source: SttSourceKind): Promise<Result<void>>;
+  /** 16 kHz mono Float32 frames from the page's AudioWorklet. Fire-and-forget (transferred, not copied). */
+  pushAudio(source: SttSourceKind, frame: Float32Array): void;
+  /** Sends a voice line in its review window now. */
+  sendVoiceNow(id: string): Promise<Result<void>>;
+  /** Drops a voice line in its review window. */
+  cancelVoice(id: string): Promise<Result<void>>;
+  /** Replaces the glossary with a CSV (header `en,ru,ar`, any order/subset); persisted and used as STT prompt. */
+  importGlossary(csvText: string): Promise<Result<{ terms: number }>>;
+  /** Booth: asks the on-air console of this channel to hand it over. */
+  requestHandover(): Promise<Result<void>>;
+  /** Booth (on air): accepts or declines the pending request. */
+  respondHandover(accept: boolean): Promise<Result<void>>;
+  /** The session record of a channel as SRT, WebVTT or plain text. */
+  exportSession(channel: string, format: ExportFormat): Promise<Result<string>>;
+  /** Monitors for display windows (Electron; empty in the browser console). */
+  listMonitors(): Promise<Result<MonitorInfo[]>>;
+  /** Opens a full-screen display window (Electron, from main only). Browser console: `NOT_SUPPORTED`, open the URL. */
+  openDisplayWindow(opts: OpenDisplay): Promise<Result<void>>;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends keyof ConsoleEvents>(event: E, fn: ConsoleEvents[E]): () => void;
+}
+
+/** Handover events: what happened, for both consoles. */
+export interface HandoverRequestedEvent {
+  requestId: string;
+  channel: string;
+  fromLabel: string;
+  fromClientId: string;
+}
+export interface HandoverCompletedEvent {
+  requestId: string;
+  channel: string;
+  /** `accepted`: the requester is now on air; `declined`/`expired`/`failed`: nothing changed. */
+  outcome: 'accepted' | 'declined' | 'expired' | 'failed';
+  /** Whether this console is on air now. */
+  onAir: boolean;
+}
+
+/** Events the core pushes to the page. */
+export interface ConsoleEvents {
+  'state:changed': (s: ConsoleSnapshot) => void;
+  'stt:caption': (e: SttCaption) => void;
+  'stt:status': (e: SttStatus) => void;
+  /** What the room displays show (room-wide subscription, for the preview and operator view). */
+  'hub:partial': (u: PartialUpdate) => void;
+  'hub:changed': (c: ChannelChange) => void;
+  'hub:notice': (n: Notice) => void;
+  'hub:status': (s: HubStatus) => void;
+  /** A voice line entered its review window / left it (sent or cancelled). */
+  'voice:pending': (lines: PendingVoiceLine[]) => void;
+  'handover:requested': (e: HandoverRequestedEvent) => void;
+  'handover:completed': (e: HandoverCompletedEvent) => void;
+  /** An error the page should show (journal unwritable, publish refused...). */
+  'console:error': (e: ErrorInfo) => void;
+}
+export type ConsoleEventName = keyof ConsoleEvents;
+export const CONSOLE_EVENT_NAMES: ConsoleEventName[] = [
+  'state:changed',
+  'stt:caption',
+  'stt:status',
+  'hub:partial',
+  'hub:changed',
+  'hub:notice',
+  'hub:status',
+  'voice:pending',
+  'handover:requested',
+  'handover:completed',
+  'console:error',
+];
+
+/** Stable error codes of the console API (besides the hub's ERROR_CODES it passes through). */
+export const CONSOLE_ERROR_CODES = {
+  INVALID_ARGUMENTS: 'INVALID_ARGUMENTS',
+  NOT_CONNECTED: 'NOT_CONNECTED',
+  HUB_UNREACHABLE: 'HUB_UNREACHABLE',
+  HOST_FAILED: 'HOST_FAILED',
+  NOT_ON_AIR: 'NOT_ON_AIR',
+  NOT_OPERATOR: 'NOT_OPERATOR',
+  NOT_SUPPORTED: 'NOT_SUPPORTED',
+  NO_PENDING: 'NO_PENDING',
+  GLOSSARY_INVALID: 'GLOSSARY_INVALID',
+  STT_FAILED: 'STT_FAILED',
+  SESSION_WRITE_FAILED: 'SESSION_WRITE_FAILED',
+  SETTINGS_WRITE_FAILED: 'SETTINGS_WRITE_FAILED',
+  TRANSPORT: 'TRANSPORT',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+/** socket.io / IPC channel names the transports use. */
+export const CONSOLE_TRANSPORT = {
+  /** Request: `(method, args[], ack(Result))`. */
+  call: 'console:call',
+  /** Event from the core: `(name, payload)`. */
+  event: 'console:event',
+  /** Audio: `(source, ArrayBuffer of Float32 samples)`, no ack. */
+  audio: 'console:audio',
+} as const;
