@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// Builds Tarjuman's whisper.cpp addon (smart-whisper's binding + scripts/whisper-addon/addon.cc) once, as the
+// package's `postinstall`. smart-whisper's own install script is turned off in package.json `allowScripts`, so
+// `npm ci` compiles whisper.cpp exactly once.
+//
+// Variant: on an x86-64 CPU with AVX2, FMA and F16C the build uses those instruction sets (about 5x faster than
+// smart-whisper's default build); anywhere else it builds the portable variant. The chosen variant, its flags and
+// the CPU features it needs are written to build-info.json beside the binary; the engine refuses to load a binary
+// whose features the running CPU lacks (a copied node_modules or a packaged app on an older CPU) instead of dying
+// with SIGILL. `--portable` forces the portable variant, `--out DIR` builds into another folder (e.g. a second, portable copy for packaging).
+//
+// Usage: node scripts/build-whisper.mjs [--portable] [--jobs N] [--out DIR]
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(root, 'package.json'));
+
+/** Instruction sets the fast variant is compiled for (x86-64-v3 class as far as ggml is concerned). */
+const FAST_FEATURES = ['avx', 'avx2', 'fma', 'f16c'];
+const FAST_FLAGS = ['-mavx', '-mavx2', '-mfma', '-mf16c'];
+
+function parseArgs(argv) {
+  const args = { portable: false, jobs: Math.max(1, Math.min(os.availableParallelism?.() ?? 2, 8)), out: '' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--portable') args.portable = true;
+    else if (a === '--jobs') args.jobs = Number(argv[++i]);
+    else if (a === '--out') args.out = path.resolve(argv[++i] ?? '');
+    else throw new Error(`build-whisper: unknown argument ${a}`);
+  }
+  return args;
+}
+
+/** CPU flags from /proc/cpuinfo (Linux); empty elsewhere, which selects the portable build. */
+function cpuFlags() {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return new Set();
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
+    return new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return new Set();
+  }
+}
+
+function nodeGypScript() {
+  const candidates = [
+    process.env.npm_config_node_gyp,
+    path.resolve(path.dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
+  ];
+  try {
+    candidates.push(require.resolve('node-gyp/bin/node-gyp.js'));
+  } catch {
+    /* not a direct dependency; npm's bundled copy is used */
+  }
+  const found = candidates.find((c) => c && existsSync(c));
+  if (!found) throw new Error('build-whisper: node-gyp not found (it ships with npm; set npm_config_node_gyp)');
+  return found;
+}
+
+/** Local Node headers (Debian/NodeSource install them under <prefix>/include/node) avoid a download. */
+function nodeDirArgs() {
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  return existsSync(path.join(prefix, 'include/node/common.gypi')) ? [`--nodedir=${prefix}`] : [];
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const swDir = path.dirname(require.resolve('smart-whisper/package.json'));
+  const napiDir = path.dirname(require.resolve('node-addon-api/package.json'));
+  const outDir = args.out || path.join(root, 'node_modules/.tarjuman-whisper');
+  const flags = cpuFlags();
+  const fast = !args.portable && FAST_FEATURES.every((f) => flags.has(f));
+  const variant = fast ? 'avx2' : 'portable';
+  const cflags = ['-O3', '-DNDEBUG', ...(fast ? FAST_FLAGS : [])];
+
+  mkdirSync(outDir, { recursive: true });
+  // smart-whisper 0.8.1 calls whisper_print_timings() on a NULL context when a load fails, which kills the
+  // process; our copy of model.cc guards it so a failed load is an error value, not a segfault.
+  const modelCc = readFileSync(path.join(swDir, 'src/binding/model.cc'), 'utf8').replace(
+    /\n(\s*)whisper_print_timings\(context\);/,
+    '\n$1if (context != nullptr) whisper_print_timings(context);',
+  );
+  writeFileSync(path.join(outDir, 'model.cc'), modelCc);
+  copyFileSync(path.join(root, 'scripts/whisper-addon/addon.cc'), path.join(outDir, 'addon.cc'));
+
+  // gyp needs source paths relative to the folder of binding.gyp.
+  const w = (p) => path.relative(outDir, path.join(swDir, p));
+  const gyp = {
+    targets: [
+      {
+        target_name: 'tarjuman_whisper',
+        sources: [
+          'addon.cc',
+          'model.cc',
+          w('src/binding/common.cc'),
+          w('src/binding/transcribe.cc'),
+          w('whisper.cpp/src/whisper.cpp'),
+          w('whisper.cpp/ggml/src/ggml.c'),
+          w('whisper.cpp/ggml/src/ggml-alloc.c'),
+          w('whisper.cpp/ggml/src/ggml-backend.c'),
+          w('whisper.cpp/ggml/src/ggml-quants.c'),
+          w('whisper.cpp/ggml/src/ggml-aarch64.c'),
+        ],
+        include_dirs: [
+          path.join(napiDir),
+          w('src/binding'),
+          w('whisper.cpp/include'),
+          w('whisper.cpp/ggml/include'),
+          w('whisper.cpp/ggml/src'),
+        ],
+        dependencies: [`${path.join(napiDir, 'node_api.gyp')}:nothing`],
+        'cflags!': ['-fno-exceptions'],
+        'cflags_cc!': ['-fno-exceptions'],
+        cflags: cflags,
+        cflags_cc: cflags,
+        xcode_settings: { GCC_ENABLE_CPP_EXCEPTIONS: 'YES', CLANG_CXX_LIBRARY: 'libc++', OTHER_CFLAGS: cflags },
+        msvs_settings: { VCCLCompilerTool: { ExceptionHandling: 1 } },
+      },
+    ],
+  };
+  writeFileSync(path.join(outDir, 'binding.gyp'), JSON.stringify(gyp, null, 2));
+
+  const started = Date.now();
+  console.log(`build-whisper: building the ${variant} variant (${cflags.join(' ')}) with ${args.jobs} jobs in ${outDir}`);
+  const res = spawnSync(
+    process.execPath,
+    [nodeGypScript(), 'rebuild', `--jobs=${args.jobs}`, ...nodeDirArgs()],
+    { cwd: outDir, stdio: 'inherit', env: { ...process.env, JOBS: String(args.jobs) } },
+  );
+  if (res.status !== 0) {
+    console.error(`build-whisper: node-gyp failed (exit ${res.status ?? res.signal})`);
+    process.exit(1);
+  }
+  const binary = path.join(outDir, 'build/Release/tarjuman_whisper.node');
+  if (!existsSync(binary)) throw new Error(`build-whisper: ${binary} was not produced`);
+  rmSync(path.join(outDir, 'build/Release/obj.target'), { recursive: true, force: true });
+  const info = {
+    variant,
+    requiredFeatures: fast ? FAST_FEATURES : [],
+    cflags,
+    smartWhisperVersion: JSON.parse(readFileSync(path.join(swDir, 'package.json'), 'utf8')).version,
+    node: process.version,
+    builtAt: new Date().toISOString(),
+    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+  };
+  writeFileSync(path.join(outDir, 'build-info.json'), JSON.stringify(info, null, 2) + '\n');
+  let check = '';
+  try {
+    check = execFileSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(binary)}).systemInfo())`], {
+      encoding: 'utf8',
+    }).trim();
+  } catch (e) {
+    console.error(`build-whisper: the built addon does not load: ${e instanceof Error ? e.message : e}`);
+    process.exit(1);
+  }
+  console.log(`build-whisper: done in ${info.buildSeconds} s; whisper.cpp reports: ${check}`);
+}
+
+main();
