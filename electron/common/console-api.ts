@@ -102,8 +102,8 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 /** Defaults of a fresh console. */
 export const DEFAULT_SETTINGS: Settings = {
   hubMode: 'host',
-  hubUrl: 'http://127.0.0.1:4000',
-  hostPort: 4000,
+  hubUrl: 'http://127.0.0.1:7300',
+  hostPort: 7300,
   hostAddress: '0.0.0.0',
   hostChannels: ['floor', 'ar', 'en', 'ru'],
   room: 'main',
@@ -283,6 +283,7 @@ export const consoleRequestSchemas = {
   exportSession: z.tuple([nameSchema, z.enum(EXPORT_FORMATS)]),
   listMonitors: z.tuple([]),
   openDisplayWindow: z.tuple([openDisplaySchema]),
+  startNewSession: z.tuple([]),
 } as const;
 
 /** Names of the request methods (all but `pushAudio` and `on`). */
@@ -342,6 +343,8 @@ export interface ConsoleApi {
   listMonitors(): Promise<Result<MonitorInfo[]>>;
   /** Opens a full-screen display window (Electron, from main only). Browser console: `NOT_SUPPORTED`, open the URL. */
   openDisplayWindow(opts: OpenDisplay): Promise<Result<void>>;
+  /** Closes the current session record and starts a new one (the old one stays on disk). */
+  startNewSession(): Promise<Result<SessionInfo>>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof ConsoleEvents>(event: E, fn: ConsoleEvents[E]): () => void;
 }

@@ -1,0 +1,119 @@
+/**
+ * The console API over a socket.io connection: the client half, shared by the browser-only console page and
+ * the Node tests. Pure: it takes an already-created socket.io-client socket (connected to a console server,
+ * electron/main/core/console-server.ts) and returns a {@link ConsoleApi}. Requests become
+ * `console:call (method, args, ack)`, events arrive as `console:event (name, payload)`, audio frames go out as
+ * binary `console:audio (source, ArrayBuffer)`.
+ */
+import { fail, type Result } from './result';
+import {
+  CONSOLE_ERROR_CODES,
+  CONSOLE_TRANSPORT,
+  type ConsoleApi,
+  type ConsoleEventName,
+  type ConsoleEvents,
+  type ConsoleRequestName,
+} from './console-api';
+
+/** The part of a socket.io-client `Socket` the transport uses (so this file needs no socket.io import). */
+export interface ConsoleSocketLike {
+  readonly connected: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  emit(event: string, ...args: any[]): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  off(event: string, listener?: (...args: any[]) => void): unknown;
+}
+
+/** Options of {@link createSocketConsoleApi}. */
+export interface SocketConsoleApiOptions {
+  /** A request with no answer after this long resolves with a `TRANSPORT` error (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** Rough check that an answer from the wire has the Result shape (the page renders it; the core built it). */
+function isResult(value: unknown): value is Result<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { ok?: unknown; error?: unknown };
+  if (v.ok === true) return true;
+  return v.ok === false && typeof v.error === 'object' && v.error !== null;
+}
+
+/**
+ * Wraps a socket.io-client socket connected to a console server as a {@link ConsoleApi}.
+ * The caller owns the socket (connects, disconnects it); `on` handlers survive reconnects.
+ */
+export function createSocketConsoleApi(socket: ConsoleSocketLike, options: SocketConsoleApiOptions = {}): ConsoleApi {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const handlers = new Map<ConsoleEventName, Set<(payload: unknown) => void>>();
+
+  socket.on(CONSOLE_TRANSPORT.event, (name: unknown, payload: unknown) => {
+    if (typeof name !== 'string') return;
+    const set = handlers.get(name as ConsoleEventName);
+    if (!set) return;
+    for (const fn of [...set]) fn(payload);
+  });
+
+  function call<T>(method: ConsoleRequestName, args: unknown[]): Promise<Result<T>> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        resolve(fail(CONSOLE_ERROR_CODES.TRANSPORT, `No answer from the console server to ${method} within ${timeoutMs} ms.`));
+      }, timeoutMs);
+      // Trailing undefined arguments would arrive as null over JSON: drop them.
+      while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+      socket.emit(CONSOLE_TRANSPORT.call, method, args, (answer: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(isResult(answer) ? (answer as Result<T>) : fail(CONSOLE_ERROR_CODES.TRANSPORT, `Malformed answer to ${method}.`));
+      });
+    });
+  }
+
+  const api: ConsoleApi = {
+    getState: () => call('getState', []),
+    updateSettings: (patch) => call('updateSettings', [patch]),
+    connectHub: () => call('connectHub', []),
+    disconnectHub: () => call('disconnectHub', []),
+    getRoomView: () => call('getRoomView', []),
+    publish: (line) => call('publish', [line]),
+    revise: (req) => call('revise', [req]),
+    clearChannel: (channel) => call('clearChannel', [channel]),
+    clearAllChannels: () => call('clearAllChannels', []),
+    showNotice: (text, ttlMs) => call('showNotice', [text, ttlMs]),
+    setAutoRouting: (on) => call('setAutoRouting', [on]),
+    setChannelMuted: (channel, muted) => call('setChannelMuted', [channel, muted]),
+    startSource: (source, opts) => call('startSource', [source, opts]),
+    stopSource: (source) => call('stopSource', [source]),
+    pushAudio: (source, frame) => {
+      if (!socket.connected) return;
+      const bytes =
+        frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength
+          ? frame.buffer
+          : frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength);
+      socket.emit(CONSOLE_TRANSPORT.audio, source, bytes);
+    },
+    sendVoiceNow: (id) => call('sendVoiceNow', [id]),
+    cancelVoice: (id) => call('cancelVoice', [id]),
+    importGlossary: (csvText) => call('importGlossary', [csvText]),
+    requestHandover: () => call('requestHandover', []),
+    respondHandover: (accept) => call('respondHandover', [accept]),
+    exportSession: (channel, format) => call('exportSession', [channel, format]),
+    listMonitors: () => call('listMonitors', []),
+    openDisplayWindow: (opts) => call('openDisplayWindow', [opts]),
+    startNewSession: () => call('startNewSession', []),
+    on<E extends ConsoleEventName>(event: E, fn: ConsoleEvents[E]): () => void {
+      let set = handlers.get(event);
+      if (!set) handlers.set(event, (set = new Set()));
+      const listener = fn as unknown as (payload: unknown) => void;
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+      };
+    },
+  };
+  return api;
+}
