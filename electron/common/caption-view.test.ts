@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import { CaptionView } from './caption-view';
+import type { CaptionLine, ChannelChange, ChannelSnapshot, PartialUpdate } from './protocol';
+
+const ROOM = 'main';
+let clock = 1_000;
+
+function line(id: string, text: string, extra: Partial<CaptionLine> = {}): CaptionLine {
+  clock += 1;
+  return {
+    id,
+    room: ROOM,
+    channel: 'ar',
+    seq: Number(id.replace(/\D/g, '')) || 1,
+    text,
+    state: 'final',
+    revision: 0,
+    source: 'typed',
+    startedAt: clock,
+    updatedAt: clock,
+    committedAt: clock,
+    ...extra,
+  };
+}
+
+const committed = (cursor: number, id: string, text: string, channel = 'ar'): ChannelChange => ({
+  kind: 'committed',
+  room: ROOM,
+  channel,
+  cursor,
+  line: line(id, text, { channel }),
+});
+const revised = (cursor: number, id: string, text: string, revision = 1): ChannelChange => ({
+  kind: 'revised',
+  room: ROOM,
+  channel: 'ar',
+  cursor,
+  line: line(id, text, { revision }),
+});
+const cleared = (cursor: number): ChannelChange => ({ kind: 'cleared', room: ROOM, channel: 'ar', cursor, at: clock });
+const partial = (cursor: number, id: string, text: string): PartialUpdate => ({
+  room: ROOM,
+  channel: 'ar',
+  cursor,
+  line: line(id, text, { state: 'partial', committedAt: undefined }),
+});
+function snapshot(cursor: number, changes: ChannelChange[], extra: Partial<ChannelSnapshot> = {}): ChannelSnapshot {
+  return { channel: 'ar', cursor, reset: false, changes, partial: null, ...extra };
+}
+
+const texts = (view: CaptionView): string[] => view.lines.map((l) => l.text);
+
+/** A view synced to an empty channel. */
+function syncedView(keep = 2): CaptionView {
+  const view = new CaptionView('ar', { keep });
+  view.applySnapshot(snapshot(0, [], { reset: true }));
+  return view;
+}
+
+describe('CaptionView snapshots', () => {
+  it('starts unsynced with no cursor and takes the first snapshot whole', () => {
+    const view = new CaptionView('ar', { keep: 3 });
+    expect(view.synced).toBe(false);
+    expect(view.cursor).toBeUndefined();
+    const p = partial(3, 'l4', 'جار');
+    const outcome = view.applySnapshot(
+      snapshot(3, [committed(1, 'l1', 'أ'), committed(2, 'l2', 'ب'), committed(3, 'l3', 'ت')], { reset: true, partial: p.line }),
+    );
+    expect(outcome).toEqual({ kind: 'applied' });
+    expect(view.synced).toBe(true);
+    expect(view.cursor).toBe(3);
+    expect(texts(view)).toEqual(['أ', 'ب', 'ت']);
+    expect(view.partial?.text).toBe('جار');
+  });
+
+  it('keeps only the newest lines', () => {
+    const view = new CaptionView('ar', { keep: 2 });
+    view.applySnapshot(snapshot(3, [committed(1, 'l1', 'a'), committed(2, 'l2', 'b'), committed(3, 'l3', 'c')], { reset: true }));
+    expect(texts(view)).toEqual(['b', 'c']);
+  });
+
+  it('catches up after a reconnect without doubling what it has', () => {
+    const view = syncedView(5);
+    view.applyChange(committed(1, 'l1', 'a'));
+    view.applyChange(committed(2, 'l2', 'b'));
+    view.expectSnapshot();
+    // The hub sends the changes after `since` (2); a resend of 2 must not double it.
+    const outcome = view.applySnapshot(snapshot(4, [committed(2, 'l2', 'b'), committed(3, 'l3', 'c'), revised(4, 'l1', 'A')]));
+    expect(outcome.kind).toBe('applied');
+    expect(texts(view)).toEqual(['A', 'b', 'c']);
+    expect(view.cursor).toBe(4);
+  });
+
+  it('replaces everything on a reset snapshot and when the hub went back in time', () => {
+    const view = syncedView(5);
+    view.applyChange(committed(1, 'l1', 'a'));
+    view.applyChange(committed(2, 'l2', 'b'));
+    view.applySnapshot(snapshot(9, [committed(8, 'l8', 'h'), committed(9, 'l9', 'i')], { reset: true }));
+    expect(texts(view)).toEqual(['h', 'i']);
+    expect(view.cursor).toBe(9);
+    // A hub that lost its history (cursor below ours) without saying reset.
+    view.applySnapshot(snapshot(1, [committed(1, 'n1', 'new')]));
+    expect(texts(view)).toEqual(['new']);
+    expect(view.cursor).toBe(1);
+  });
+
+  it('reports a catch-up that does not start right after its cursor', () => {
+    const view = syncedView();
+    view.applyChange(committed(1, 'l1', 'a'));
+    const outcome = view.applySnapshot(snapshot(5, [committed(4, 'l4', 'd'), committed(5, 'l5', 'e')]));
+    expect(outcome).toEqual({ kind: 'gap', applied: 1, received: 4 });
+    expect(view.cursor).toBe(1);
+    expect(texts(view)).toEqual(['a']);
+  });
+
+  it('ignores a snapshot of another channel', () => {
+    const view = new CaptionView('ar');
+    expect(view.applySnapshot({ ...snapshot(1, []), channel: 'en' })).toEqual({ kind: 'ignored', reason: 'other-channel' });
+    expect(view.synced).toBe(false);
+  });
+});
+
+describe('CaptionView live changes', () => {
+  it('commits in order, ignores duplicates and reports gaps without applying them', () => {
+    const view = syncedView(3);
+    expect(view.applyChange(committed(1, 'l1', 'a')).kind).toBe('applied');
+    expect(view.applyChange(committed(1, 'l1', 'a'))).toEqual({ kind: 'ignored', reason: 'duplicate' });
+    expect(view.applyChange(committed(3, 'l3', 'c'))).toEqual({ kind: 'gap', applied: 1, received: 3 });
+    expect(texts(view)).toEqual(['a']);
+    expect(view.cursor).toBe(1);
+    expect(view.applyChange(committed(2, 'l2', 'b')).kind).toBe('applied');
+    expect(view.applyChange(committed(3, 'l3', 'c')).kind).toBe('applied');
+    expect(texts(view)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('revises a line in place and leaves the others alone', () => {
+    const view = syncedView(3);
+    view.applyChange(committed(1, 'l1', 'a'));
+    view.applyChange(committed(2, 'l2', 'b'));
+    const before = view.lines;
+    view.applyChange(revised(3, 'l1', 'a, corrected'));
+    expect(texts(view)).toEqual(['a, corrected', 'b']);
+    expect(view.lines[0]?.revision).toBe(1);
+    expect(view.lines[1]).toBe(before[1]);
+    expect(view.lines).not.toBe(before);
+    // A revision of a line no longer kept moves the cursor and shows nothing.
+    expect(view.applyChange(revised(4, 'l0', 'gone')).kind).toBe('applied');
+    expect(texts(view)).toEqual(['a, corrected', 'b']);
+    expect(view.cursor).toBe(4);
+  });
+
+  it('clears lines and the partial', () => {
+    const view = syncedView();
+    view.applyChange(committed(1, 'l1', 'a'));
+    view.applyPartial(partial(1, 'l2', 'b...'));
+    view.applyChange(cleared(2));
+    expect(view.lines).toEqual([]);
+    expect(view.partial).toBeNull();
+    expect(view.cursor).toBe(2);
+  });
+
+  it('ignores changes of another channel', () => {
+    const view = syncedView();
+    expect(view.applyChange(committed(1, 'x', 'hello', 'en'))).toEqual({ kind: 'ignored', reason: 'other-channel' });
+    expect(view.lines).toEqual([]);
+  });
+
+  it('counts its mutations', () => {
+    const view = syncedView();
+    const v0 = view.version;
+    view.applyChange(committed(1, 'l1', 'a'));
+    view.applyChange(committed(1, 'l1', 'a'));
+    expect(view.version).toBe(v0 + 1);
+  });
+});
+
+describe('CaptionView partials', () => {
+  it('shows the partial, replaces it, and drops it when the same line commits', () => {
+    const view = syncedView();
+    view.applyPartial(partial(0, 'l1', 'Good'));
+    view.applyPartial(partial(0, 'l1', 'Good morning'));
+    expect(view.partial?.text).toBe('Good morning');
+    view.applyChange(committed(1, 'l1', 'Good morning everyone.'));
+    expect(view.partial).toBeNull();
+    expect(texts(view)).toEqual(['Good morning everyone.']);
+  });
+
+  it('ignores a late partial of a committed line', () => {
+    const view = syncedView();
+    view.applyChange(committed(1, 'l1', 'done'));
+    expect(view.applyPartial(partial(0, 'l1', 'do'))).toEqual({ kind: 'ignored', reason: 'already-committed' });
+    expect(view.partial).toBeNull();
+  });
+
+  it('keeps the partial of another line across a commit', () => {
+    const view = syncedView();
+    view.applyPartial(partial(0, 'l2', 'next'));
+    view.applyChange(committed(1, 'l1', 'first'));
+    expect(view.partial?.id).toBe('l2');
+  });
+
+  it('reports a gap when a partial was sent after changes it has not seen', () => {
+    const view = syncedView();
+    expect(view.applyPartial(partial(2, 'l3', 'x'))).toEqual({ kind: 'gap', applied: 0, received: 2 });
+    expect(view.partial?.text).toBe('x');
+  });
+
+  it('does not take a snapshot partial whose line it already committed', () => {
+    const view = syncedView();
+    view.applyChange(committed(1, 'l1', 'done'));
+    view.expectSnapshot();
+    view.applySnapshot(snapshot(1, [], { partial: partial(1, 'l1', 'do').line }));
+    expect(view.partial).toBeNull();
+  });
+});
+
+describe('CaptionView while waiting for a snapshot', () => {
+  it('holds live messages back and replays the newer ones after the snapshot', () => {
+    const view = new CaptionView('ar', { keep: 5 });
+    const early = partial(1, 'l2', 'old partial');
+    const late = partial(2, 'l3', 'new partial');
+    expect(view.applyChange(committed(1, 'l1', 'a'))).toEqual({ kind: 'ignored', reason: 'pending-snapshot' });
+    view.applyPartial(early);
+    view.applyChange(committed(2, 'l2', 'b'));
+    view.applyPartial(late);
+    expect(view.lines).toEqual([]);
+    // The snapshot was taken after change 1 (it includes it) but before change 2.
+    const outcome = view.applySnapshot(snapshot(1, [committed(1, 'l1', 'a')], { reset: true, partial: early.line }));
+    expect(outcome.kind).toBe('applied');
+    expect(texts(view)).toEqual(['a', 'b']);
+    expect(view.cursor).toBe(2);
+    expect(view.partial?.text).toBe('new partial');
+  });
+
+  it('does not let a partial held from before the snapshot undo a clear', () => {
+    const view = syncedView();
+    view.applyChange(committed(1, 'l1', 'a'));
+    view.expectSnapshot();
+    view.applyPartial(partial(1, 'l2', 'stale'));
+    view.applySnapshot(snapshot(2, [cleared(2)]));
+    expect(view.partial).toBeNull();
+    expect(view.lines).toEqual([]);
+  });
+
+  it('reports a gap when more arrived than it could hold', () => {
+    const view = new CaptionView('ar', { maxPending: 1 });
+    view.applyChange(committed(1, 'l1', 'a'));
+    view.applyChange(committed(2, 'l2', 'b'));
+    const outcome = view.applySnapshot(snapshot(0, [], { reset: true }));
+    expect(outcome.kind).toBe('gap');
+    expect(view.cursor).toBe(1);
+  });
+});

@@ -1,0 +1,246 @@
+/**
+ * What one caption channel looks like to a viewer (a room display, the console's display preview): the last
+ * few committed lines and the current partial, kept in step with the hub.
+ *
+ * A plain class with no I/O and no framework: feed it what the hub sends (the `display:subscribe` snapshot,
+ * `caption:changed`, `caption:partial`) and read `lines`, `partial` and `cursor`. It enforces the protocol's
+ * ordering rules so the caller does not have to:
+ *
+ * - a change whose cursor is not above the applied cursor is a duplicate (a resend, a replay after reconnect)
+ *   and is ignored;
+ * - a change whose cursor is more than one above the applied cursor means changes were missed: it is not
+ *   applied, and the outcome is `gap`, telling the caller to subscribe again with `since: view.cursor`;
+ * - a partial for a line that is already committed is ignored (a late partial must not resurrect it);
+ * - a revision replaces the line in place (same id, same position);
+ * - between {@link CaptionView.expectSnapshot} (or construction) and the next snapshot, live changes and
+ *   partials are held back and replayed after the snapshot, so a change that races the subscribe ack is neither
+ *   lost nor doubled.
+ *
+ * Every mutation replaces `lines` with a new array (never mutates it), so a UI can keep it in a shallow
+ * reactive field and compare by reference; `version` counts the mutations.
+ *
+ * @example
+ * const view = new CaptionView('ar', { keep: 2 });
+ * socket.emit('display:subscribe', { channels: ['ar'] }, (r) => r.ok && view.applySnapshot(r.value.channels[0]));
+ * socket.on('caption:changed', (c) => { if (view.applyChange(c).kind === 'gap') resubscribe(view.cursor); });
+ * socket.on('caption:partial', (p) => view.applyPartial(p));
+ */
+import type { CaptionLine, ChannelChange, ChannelSnapshot, PartialUpdate } from './protocol';
+
+/** Options of a {@link CaptionView}. */
+export interface CaptionViewOptions {
+  /** How many of the newest committed lines to keep (at least 1; default 2). */
+  keep?: number;
+  /** How many live messages to hold back while waiting for a snapshot (default 1000; beyond it, a gap is reported). */
+  maxPending?: number;
+}
+
+/** Why an input changed nothing. */
+export type IgnoredReason =
+  /** The change's cursor is not above the applied cursor: already applied. */
+  | 'duplicate'
+  /** The input is for another channel. */
+  | 'other-channel'
+  /** A partial for a line that is already committed. */
+  | 'already-committed'
+  /** Held back until the next snapshot (see {@link CaptionView.expectSnapshot}). */
+  | 'pending-snapshot';
+
+/** What applying an input did. */
+export type CaptionViewOutcome =
+  | { kind: 'applied' }
+  | { kind: 'ignored'; reason: IgnoredReason }
+  /**
+   * Changes are missing between the applied cursor and `received`: nothing was applied; subscribe again with
+   * `since: applied` (the view's {@link CaptionView.cursor}).
+   */
+  | { kind: 'gap'; applied: number; received: number };
+
+type Live = { type: 'change'; change: ChannelChange } | { type: 'partial'; update: PartialUpdate };
+
+const APPLIED: CaptionViewOutcome = { kind: 'applied' };
+const ignored = (reason: IgnoredReason): CaptionViewOutcome => ({ kind: 'ignored', reason });
+
+/** How many committed line ids to remember beyond the kept lines, to refuse late partials of them. */
+const COMMITTED_IDS_REMEMBERED = 512;
+
+/** Was this partial sent before `snapshot` was taken? */
+function isOlderPartial(update: PartialUpdate, snapshot: ChannelSnapshot): boolean {
+  if (update.cursor !== snapshot.cursor) return update.cursor < snapshot.cursor;
+  return snapshot.partial !== null && update.line.updatedAt < snapshot.partial.updatedAt;
+}
+
+/** The visible state of one caption channel; see the module comment. */
+export class CaptionView {
+  /** The channel this view shows. */
+  readonly channel: string;
+  private readonly keep: number;
+  private readonly maxPending: number;
+  private appliedCursor: number | undefined = undefined;
+  private committed: readonly CaptionLine[] = [];
+  private current: CaptionLine | null = null;
+  private readonly committedIds = new Set<string>();
+  private awaitingSnapshot = true;
+  private pending: Live[] = [];
+  private pendingOverflow = false;
+  private mutations = 0;
+
+  constructor(channel: string, options: CaptionViewOptions = {}) {
+    this.channel = channel;
+    this.keep = Math.max(1, Math.floor(options.keep ?? 2));
+    this.maxPending = Math.max(0, Math.floor(options.maxPending ?? 1000));
+  }
+
+  /** The cursor of the last change applied, or `undefined` before the first snapshot. Send it as `since`. */
+  get cursor(): number | undefined {
+    return this.appliedCursor;
+  }
+
+  /** The newest committed lines, oldest first, at most `keep` of them. A new array after every change. */
+  get lines(): readonly CaptionLine[] {
+    return this.committed;
+  }
+
+  /** The line being spoken or typed, or `null`. */
+  get partial(): CaptionLine | null {
+    return this.current;
+  }
+
+  /** `true` once a snapshot has been applied and no new one is awaited. */
+  get synced(): boolean {
+    return !this.awaitingSnapshot;
+  }
+
+  /** Counts the mutations of the visible state (lines, partial); use it to notice a change cheaply. */
+  get version(): number {
+    return this.mutations;
+  }
+
+  /**
+   * Call when (re)subscribing: live changes and partials that arrive before the snapshot are held back and
+   * replayed after it. Construction starts in this state.
+   */
+  expectSnapshot(): void {
+    this.awaitingSnapshot = true;
+  }
+
+  /**
+   * Applies the channel's snapshot from a `display:subscribe` ack. A `reset` snapshot (or the first one)
+   * replaces the visible lines; a catch-up snapshot applies the changes after the view's cursor. Held-back live
+   * messages are replayed afterwards; a gap among them is reported.
+   */
+  applySnapshot(snapshot: ChannelSnapshot): CaptionViewOutcome {
+    if (snapshot.channel !== this.channel) return ignored('other-channel');
+    let outcome: CaptionViewOutcome = APPLIED;
+    const fresh = this.appliedCursor === undefined;
+    // A cursor below ours means a hub that lost its history: take what it has.
+    if (snapshot.reset || fresh || snapshot.cursor < (this.appliedCursor ?? 0)) {
+      this.committed = [];
+      for (const change of snapshot.changes) this.applyInOrder(change);
+    } else {
+      for (const change of snapshot.changes) {
+        const result = this.applyLive(change);
+        if (result.kind === 'gap') {
+          outcome = result;
+          break;
+        }
+      }
+    }
+    if (outcome.kind !== 'gap') this.appliedCursor = snapshot.cursor;
+    this.current = snapshot.partial && !this.committedIds.has(snapshot.partial.id) ? snapshot.partial : null;
+    this.mutations += 1;
+
+    this.awaitingSnapshot = false;
+    const held = this.pending;
+    const overflowed = this.pendingOverflow;
+    this.pending = [];
+    this.pendingOverflow = false;
+    for (const live of held) {
+      let result: CaptionViewOutcome;
+      if (live.type === 'change') {
+        result = this.applyLive(live.change);
+      } else if (isOlderPartial(live.update, snapshot)) {
+        // Sent before the snapshot was taken: the snapshot's partial (or its absence) is newer.
+        result = ignored('duplicate');
+      } else {
+        result = this.acceptPartial(live.update);
+      }
+      if (result.kind === 'gap' && outcome.kind !== 'gap') outcome = result;
+    }
+    if (overflowed && outcome.kind !== 'gap') {
+      outcome = { kind: 'gap', applied: this.appliedCursor ?? 0, received: this.appliedCursor ?? 0 };
+    }
+    return outcome;
+  }
+
+  /** Applies a live `caption:changed`: in order, once; a gap is reported and not applied. */
+  applyChange(change: ChannelChange): CaptionViewOutcome {
+    if (change.channel !== this.channel) return ignored('other-channel');
+    if (this.awaitingSnapshot) return this.hold({ type: 'change', change });
+    return this.applyLive(change);
+  }
+
+  /**
+   * Applies a live `caption:partial`. Ignored when its line is already committed; a partial sent at a cursor
+   * above the view's means changes were missed (a gap; the partial is still shown).
+   */
+  applyPartial(update: PartialUpdate): CaptionViewOutcome {
+    if (update.channel !== this.channel) return ignored('other-channel');
+    if (this.awaitingSnapshot) return this.hold({ type: 'partial', update });
+    return this.acceptPartial(update);
+  }
+
+  private acceptPartial(update: PartialUpdate): CaptionViewOutcome {
+    if (this.committedIds.has(update.line.id)) return ignored('already-committed');
+    this.current = update.line;
+    this.mutations += 1;
+    const applied = this.appliedCursor ?? 0;
+    if (update.cursor > applied) return { kind: 'gap', applied, received: update.cursor };
+    return APPLIED;
+  }
+
+  private hold(live: Live): CaptionViewOutcome {
+    if (this.pending.length < this.maxPending) this.pending.push(live);
+    else this.pendingOverflow = true;
+    return ignored('pending-snapshot');
+  }
+
+  private applyLive(change: ChannelChange): CaptionViewOutcome {
+    const applied = this.appliedCursor ?? 0;
+    if (change.cursor <= applied) return ignored('duplicate');
+    if (change.cursor > applied + 1) return { kind: 'gap', applied, received: change.cursor };
+    this.applyInOrder(change);
+    this.appliedCursor = change.cursor;
+    this.mutations += 1;
+    return APPLIED;
+  }
+
+  /** Applies a change known to be the next one. */
+  private applyInOrder(change: ChannelChange): void {
+    if (change.kind === 'cleared') {
+      this.committed = [];
+      this.current = null;
+      return;
+    }
+    const { line } = change;
+    const index = this.committed.findIndex((l) => l.id === line.id);
+    if (index >= 0) {
+      this.committed = this.committed.map((l, i) => (i === index ? line : l));
+    } else if (change.kind === 'committed') {
+      this.committed = [...this.committed, line].slice(-this.keep);
+    }
+    if (change.kind === 'committed') {
+      this.rememberCommitted(line.id);
+      if (this.current?.id === line.id) this.current = null;
+    }
+  }
+
+  private rememberCommitted(id: string): void {
+    this.committedIds.delete(id);
+    this.committedIds.add(id);
+    if (this.committedIds.size > COMMITTED_IDS_REMEMBERED) {
+      const oldest = this.committedIds.values().next();
+      if (!oldest.done) this.committedIds.delete(oldest.value);
+    }
+  }
+}
