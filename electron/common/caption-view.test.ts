@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CaptionView } from './caption-view';
+import { CaptionView, captionRows } from './caption-view';
 import type { CaptionLine, ChannelChange, ChannelSnapshot, PartialUpdate } from './protocol';
 
 const ROOM = 'main';
@@ -249,5 +249,58 @@ describe('CaptionView while waiting for a snapshot', () => {
     const outcome = view.applySnapshot(snapshot(0, [], { reset: true }));
     expect(outcome.kind).toBe('gap');
     expect(view.cursor).toBe(1);
+  });
+});
+
+describe('captionRows', () => {
+  it('breaks lines into rows by the language limit and keeps the newest rows', () => {
+    const long = 'The Under-Secretary-General thanked the delegations for their constructive engagement';
+    const state = { lines: [line('l1', 'First line.'), line('l2', long)], partial: line('l3', 'And now', { state: 'partial' }) };
+    const rows = captionRows(state, { lang: 'en', maxRows: 10 });
+    expect(rows.map((r) => r.text)).toEqual([
+      'First line.',
+      'The Under-Secretary-General thanked the',
+      'delegations for their constructive',
+      'engagement',
+      'And now',
+    ]);
+    expect(rows.map((r) => r.key)).toEqual(['l1:0', 'l2:0', 'l2:1', 'l2:2', 'l3:0']);
+    expect(rows.map((r) => r.partial)).toEqual([false, false, false, false, true]);
+    expect(captionRows(state, { lang: 'en', maxRows: 2 }).map((r) => r.key)).toEqual(['l2:2', 'l3:0']);
+    expect(captionRows(state, { lang: 'en', maxRows: 0 })).toEqual([]);
+  });
+
+  it('sets rtl on Arabic lines that start with a Latin acronym or a number', () => {
+    const state = { lines: [line('l1', 'UNOCT يعقد اجتماعه السنوي'), line('l2', '2026 عام التعاون')], partial: null };
+    const rows = captionRows(state, { lang: 'ar', maxRows: 2 });
+    expect(rows.map((r) => [r.dir, r.lang])).toEqual([
+      ['rtl', 'ar'],
+      ['rtl', 'ar'],
+    ]);
+  });
+
+  it('decides by the line language or the content on a floor channel', () => {
+    const state = {
+      lines: [line('l1', 'UNOCT يعقد اجتماعه السنوي'), line('l2', 'UNOCT opens', { lang: 'en' }), line('l3', 'UNOCT افتتح', { lang: 'ar' })],
+      partial: null,
+    };
+    const rows = captionRows(state, { lang: 'floor', maxRows: 5 });
+    expect(rows.map((r) => [r.dir, r.lang])).toEqual([
+      ['rtl', undefined],
+      ['ltr', 'en'],
+      ['rtl', 'ar'],
+    ]);
+  });
+
+  it('uses Russian 39 characters and strips bidi controls', () => {
+    const text = '\u202EПривет\u202C всем участникам конференции по безопасности';
+    const rows = captionRows({ lines: [line('l1', text)], partial: null }, { lang: 'ru', maxRows: 5 });
+    expect(rows.map((r) => r.text)).toEqual(['Привет всем участникам конференции по', 'безопасности']);
+    expect(rows.every((r) => r.dir === 'ltr')).toBe(true);
+  });
+
+  it('leaves out a partial whose line is already among the committed ones', () => {
+    const state = { lines: [line('l1', 'done')], partial: line('l1', 'do', { state: 'partial' }) };
+    expect(captionRows(state, { lang: 'en', maxRows: 5 }).map((r) => r.key)).toEqual(['l1:0']);
   });
 });

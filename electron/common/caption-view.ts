@@ -25,6 +25,8 @@
  * socket.on('caption:changed', (c) => { if (view.applyChange(c).kind === 'gap') resubscribe(view.cursor); });
  * socket.on('caption:partial', (p) => view.applyPartial(p));
  */
+import { directionOfLanguage, lineDirection, sanitizeCaptionText, type TextDirection } from './bidi';
+import { breakIntoLines, lineLengthFor } from './line-breaking';
 import type { CaptionLine, ChannelChange, ChannelSnapshot, PartialUpdate } from './protocol';
 
 /** Options of a {@link CaptionView}. */
@@ -243,4 +245,56 @@ export class CaptionView {
       if (!oldest.done) this.committedIds.delete(oldest.value);
     }
   }
+}
+
+/** One display row: a piece of a caption line, broken to the language's line length. */
+export interface CaptionRow {
+  /** Stable across updates of the same line (`<line id>:<row index>`), so a UI can update rows in place. */
+  key: string;
+  /** The caption line this row belongs to. */
+  lineId: string;
+  /** The row's text: sanitised (no bidi controls), at most the line length. Render it as text, never as HTML. */
+  text: string;
+  /** Direction to lay the row out in, decided for the whole caption line (see `lineDirection` in bidi.ts). */
+  dir: TextDirection;
+  /** Language of the row: the channel's language when it is one, else the line's `lang`, else undefined. */
+  lang: string | undefined;
+  /** `true` for rows of the partial line. */
+  partial: boolean;
+}
+
+/** Options of {@link captionRows}. */
+export interface CaptionRowOptions {
+  /** The channel's language when the channel is a language channel (`ar`, `en`, `ru`); undefined for `floor`. */
+  lang?: string;
+  /** How many rows to return at most: the newest ones (roll-up). */
+  maxRows: number;
+  /** Overrides the per-language line length. */
+  maxChars?: number;
+}
+
+/**
+ * Lays out a channel's visible lines as display rows, as a roll-up caption display shows them: each committed
+ * line then the partial, each broken into rows by the language's line length without breaking words, and of
+ * all those rows only the newest `maxRows`. Each row carries its line's direction: by the channel's language
+ * when known, else the line's `lang`, else the majority of its letters, so an Arabic line that starts with
+ * "UNOCT" or a number is still rtl.
+ */
+export function captionRows(
+  state: { readonly lines: readonly CaptionLine[]; readonly partial: CaptionLine | null },
+  options: CaptionRowOptions,
+): CaptionRow[] {
+  const channelLang = directionOfLanguage(options.lang) ? options.lang : undefined;
+  const rows: CaptionRow[] = [];
+  const add = (line: CaptionLine, partial: boolean): void => {
+    const lang = channelLang ?? (directionOfLanguage(line.lang) ? line.lang : undefined);
+    const text = sanitizeCaptionText(line.text);
+    const dir = lineDirection(text, lang);
+    const pieces = breakIntoLines(text, options.maxChars ?? lineLengthFor(lang));
+    pieces.forEach((piece, i) => rows.push({ key: `${line.id}:${i}`, lineId: line.id, text: piece, dir, lang, partial }));
+  };
+  for (const line of state.lines) add(line, false);
+  const partial = state.partial;
+  if (partial && !state.lines.some((l) => l.id === partial.id)) add(partial, true);
+  return options.maxRows > 0 ? rows.slice(-options.maxRows) : [];
 }
