@@ -1,0 +1,259 @@
+/**
+ * The speech-to-text contract: the messages between the main side (the supervisor) and the worker process
+ * that runs whisper, and the caption and status events the console consumes. Both sides parse every incoming
+ * message with the schemas below (types alone validate nothing).
+ *
+ * Audio travels as Float32Array (16 kHz mono, samples in [-1, 1]); Electron's utilityProcess and a Node child
+ * process forked with `serialization: 'advanced'` both pass typed arrays by structured clone.
+ *
+ * Times: every caption carries `start`/`end` in seconds of the stream's own audio timeline (0 = first sample
+ * the supervisor received). The timeline stays continuous across worker restarts and dropped audio.
+ */
+import { z } from 'zod';
+import type { GlossaryTerm } from './glossary';
+
+export type { GlossaryTerm };
+
+/** Languages a source can be fixed to, or `auto` (the worker reports the detected one per caption). */
+export const STT_LANGUAGES = ['ar', 'en', 'ru', 'auto'] as const;
+export type SttSourceLanguage = (typeof STT_LANGUAGES)[number];
+
+/** `transcribe` keeps the source language; `translate` decodes into English. */
+export const STT_TASKS = ['transcribe', 'translate'] as const;
+export type SttTask = (typeof STT_TASKS)[number];
+
+/** Stable error codes of the speech-to-text side. */
+export const STT_ERROR_CODES = {
+  /** The model file is missing, truncated, corrupt or not a ggml whisper model. */
+  MODEL_INVALID: 'MODEL_INVALID',
+  /** The engine could not load the model (native error). */
+  MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
+  /** The voice activity detector could not start. */
+  VAD_FAILED: 'VAD_FAILED',
+  /** A message did not match the contract. */
+  INVALID_MESSAGE: 'INVALID_MESSAGE',
+  /** A decoding pass threw (the stream goes on). */
+  PASS_FAILED: 'PASS_FAILED',
+  /** The worker crashed too often in a short time; the supervisor gave up. */
+  WORKER_CRASHED: 'WORKER_CRASHED',
+  /** The worker did not say ready in time. */
+  LOAD_TIMEOUT: 'LOAD_TIMEOUT',
+  /** An option only the tests may use was requested outside test mode. */
+  TEST_ONLY: 'TEST_ONLY',
+} as const;
+export type SttErrorCode = (typeof STT_ERROR_CODES)[keyof typeof STT_ERROR_CODES];
+
+/** One glossary row (see `glossary.ts`): the same term in up to three languages. */
+export const glossaryTermSchema = z.strictObject({
+  en: z.string().max(200).optional(),
+  ru: z.string().max(200).optional(),
+  ar: z.string().max(200).optional(),
+});
+
+/** Tunables of the streaming pipeline; every field has a default (see `SttStream`). */
+export const streamTuningSchema = z.strictObject({
+  /** Seconds of new speech audio between two decoding passes (default 1). */
+  stepSeconds: z.number().min(0.2).max(10).optional(),
+  /** Longest audio buffer before a forced commit and trim, seconds (default 15). */
+  bufferCapSeconds: z.number().min(2).max(30).optional(),
+  /** Shrink whisper's encoder window to the buffer length plus a margin (default true). */
+  shrinkAudioCtx: z.boolean().optional(),
+  /** Words whose lowest token probability is below this are flagged uncertain (default 0.35). */
+  uncertainBelow: z.number().min(0).max(1).optional(),
+  /** Silence after speech that ends an utterance (and forces a commit), ms (default 600). */
+  pauseMs: z.number().int().min(100).max(5000).optional(),
+  /** Speech shorter than this (in one utterance) is ignored, ms (default 250). */
+  minSpeechMs: z.number().int().min(0).max(5000).optional(),
+});
+export type StreamTuning = z.infer<typeof streamTuningSchema>;
+
+/**
+ * Where a (re)started worker picks up the stream: the timeline position of the first audio it will receive,
+ * what is already committed, and the next caption number. Lets a restarted worker continue without
+ * re-emitting committed finals.
+ */
+export const streamResumeSchema = z.strictObject({
+  /** Timeline sample index of the first audio message that follows. */
+  startSample: z.number().int().nonnegative(),
+  /** Seconds on the timeline up to which text is committed; words ending before it are not emitted again. */
+  committedUntil: z.number().nonnegative(),
+  /** The tail of the committed text (prompt carry-over), at most 400 chars. */
+  committedTail: z.string().max(400),
+  /** Number of the next caption id. */
+  nextSeq: z.number().int().positive(),
+});
+export type StreamResume = z.infer<typeof streamResumeSchema>;
+
+/** Main → worker: load the model and start a stream. The worker answers `ready` or `failed`. */
+export const workerInitSchema = z.strictObject({
+  type: z.literal('init'),
+  modelPath: z.string().min(1),
+  language: z.enum(STT_LANGUAGES),
+  task: z.enum(STT_TASKS),
+  glossary: z.array(glossaryTermSchema).max(2000),
+  threads: z.number().int().min(1).max(64),
+  /** Prefix of caption ids (`<prefix><n>`), e.g. `floor:`; letters, digits, `_ . : -`. */
+  idPrefix: z.string().max(64).regex(/^[A-Za-z0-9_.:-]*$/),
+  tuning: streamTuningSchema,
+  resume: streamResumeSchema,
+  /** Voice activity detector: Silero (default) or a plain energy gate. */
+  vad: z.enum(['silero', 'energy']).optional(),
+  /**
+   * Engine: `whisper` (default). The fake engines exist for the supervisor tests and are refused unless the
+   * worker runs with TARJUMAN_STT_TEST=1: `fake-tone` decodes sine tones into words, `fake-hang` never
+   * finishes a pass, `fake-crash-on-load` exits while loading.
+   */
+  engine: z.enum(['whisper', 'fake-tone', 'fake-hang', 'fake-crash-on-load']).optional(),
+});
+export type WorkerInit = z.infer<typeof workerInitSchema>;
+
+/** Main → worker: audio frames, any length, at a timeline position (a jump means audio was dropped). */
+export const workerAudioSchema = z.strictObject({
+  type: z.literal('audio'),
+  startSample: z.number().int().nonnegative(),
+  pcm: z.instanceof(Float32Array),
+});
+export type WorkerAudio = z.infer<typeof workerAudioSchema>;
+
+/** Main → worker: change settings of the running stream (applies from the next pass). */
+export const workerSettingsSchema = z.strictObject({
+  type: z.literal('settings'),
+  language: z.enum(STT_LANGUAGES).optional(),
+  task: z.enum(STT_TASKS).optional(),
+  glossary: z.array(glossaryTermSchema).max(2000).optional(),
+  stepSeconds: z.number().min(0.2).max(10).optional(),
+});
+export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
+
+/** Main → worker: end of input; commit everything pending, then answer `flushed` with the same id. */
+export const workerFlushSchema = z.strictObject({ type: z.literal('flush'), requestId: z.number().int() });
+
+/** Main → worker: free the model and exit. */
+export const workerStopSchema = z.strictObject({ type: z.literal('stop') });
+
+export const toWorkerMessageSchema = z.discriminatedUnion('type', [
+  workerInitSchema,
+  workerAudioSchema,
+  workerSettingsSchema,
+  workerFlushSchema,
+  workerStopSchema,
+]);
+export type ToWorkerMessage = z.infer<typeof toWorkerMessageSchema>;
+
+/**
+ * A caption from a stream. A `partial` may still change: a newer event with the same id replaces it (an empty
+ * `text` withdraws it). A `final` is committed and never changes; the next text gets the next id. Events of
+ * one stream arrive in order.
+ */
+export const captionEventSchema = z.strictObject({
+  type: z.literal('caption'),
+  /** `<idPrefix><n>`, n counting from 1 per stream, continuing across worker restarts. */
+  id: z.string().min(1).max(128),
+  state: z.enum(['partial', 'final']),
+  text: z.string(),
+  /** Seconds on the stream's audio timeline. */
+  start: z.number().nonnegative(),
+  end: z.number().nonnegative(),
+  /** Language decoded (detected when the source is `auto`), e.g. `en`. */
+  lang: z.string().max(8),
+  /** Character ranges [start, end) of `text` decoded with low confidence, for the UI to mark. */
+  uncertain: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).optional(),
+});
+export type CaptionEvent = z.infer<typeof captionEventSchema>;
+
+/** Worker → main: the model is loaded and the stream is listening. */
+export const workerReadySchema = z.strictObject({
+  type: z.literal('ready'),
+  /** e.g. `smart-whisper` or `fake-tone`. */
+  engine: z.string(),
+  vad: z.string(),
+  loadMs: z.number().nonnegative(),
+});
+
+/** Worker → main: init failed for a reason that a restart will not fix (e.g. model refused). */
+export const workerFailedSchema = z.strictObject({
+  type: z.literal('failed'),
+  code: z.string(),
+  message: z.string(),
+});
+
+/** Worker → main: a decoding pass started over `bufferSeconds` of audio (the supervisor arms a deadline). */
+export const workerPassStartSchema = z.strictObject({
+  type: z.literal('pass-start'),
+  pass: z.number().int().nonnegative(),
+  bufferSeconds: z.number().nonnegative(),
+});
+
+/** Worker → main: a pass finished. */
+export const workerPassEndSchema = z.strictObject({
+  type: z.literal('pass-end'),
+  pass: z.number().int().nonnegative(),
+  ms: z.number().nonnegative(),
+});
+
+/** Worker → main: how far the worker got, in timeline samples. */
+export const workerProgressSchema = z.strictObject({
+  type: z.literal('progress'),
+  /** All audio before this went through voice detection. */
+  consumedSample: z.number().int().nonnegative(),
+  /** All audio before this is fully handled (decoded if it needed to be). */
+  doneSample: z.number().int().nonnegative(),
+  /** Audio before this will never be needed again (a restarted worker resumes from here). */
+  retainFromSample: z.number().int().nonnegative(),
+});
+
+/** Worker → main: answer to `flush`. */
+export const workerFlushedSchema = z.strictObject({ type: z.literal('flushed'), requestId: z.number().int() });
+
+/** Worker → main: a non-fatal problem (a pass threw, a bad message); the stream goes on. */
+export const workerErrorSchema = z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() });
+
+export const fromWorkerMessageSchema = z.discriminatedUnion('type', [
+  workerReadySchema,
+  workerFailedSchema,
+  captionEventSchema,
+  workerPassStartSchema,
+  workerPassEndSchema,
+  workerProgressSchema,
+  workerFlushedSchema,
+  workerErrorSchema,
+]);
+export type FromWorkerMessage = z.infer<typeof fromWorkerMessageSchema>;
+
+/** States of a speech-to-text source, for the UI. */
+export const STT_STATES = ['loading', 'ready', 'busy', 'restarting', 'failed'] as const;
+export type SttState = (typeof STT_STATES)[number];
+
+/**
+ * Status of a source: `loading` (model loading), `ready` (listening, idle), `busy` (a decoding pass is running),
+ * `restarting` (the worker crashed or hung and is being restarted; `reason` says why), `failed` (given up;
+ * `code` and `reason` say why; a new supervisor is needed).
+ */
+export const sttStatusEventSchema = z.strictObject({
+  type: z.literal('status'),
+  state: z.enum(STT_STATES),
+  code: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type SttStatusEvent = z.infer<typeof sttStatusEventSchema>;
+
+/** Counters of a supervised source. */
+export interface SttCounters {
+  /** Worker starts after the first one. */
+  restarts: number;
+  /** Worker exits that were not asked for. */
+  crashes: number;
+  /** Passes that missed their deadline (the worker was killed). */
+  passTimeouts: number;
+  /** Audio dropped because the bounded buffer was full, in samples and seconds. */
+  droppedSamples: number;
+  droppedSeconds: number;
+  /** Audio currently held on the main side (worker down or behind), seconds. */
+  bufferedSeconds: number;
+  /** Passes completed, and the duration of the last one. */
+  passes: number;
+  lastPassMs: number;
+  /** Finals and partials delivered. */
+  finals: number;
+  partials: number;
+}

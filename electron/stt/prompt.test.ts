@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { buildInitialPrompt, estimateTokens, termsFor } from './prompt';
+
+const glossary = [
+  { en: 'UNESCO', ru: 'ЮНЕСКО', ar: 'اليونسكو' },
+  { en: 'Mr Guterres', ru: 'г-н Гутерриш', ar: 'السيد غوتيريش' },
+  { ru: 'только русский' },
+];
+
+describe('initial prompt', () => {
+  it('picks the glossary terms of the source language', () => {
+    expect(termsFor(glossary, 'ru', 'transcribe')).toEqual(['ЮНЕСКО', 'г-н Гутерриш', 'только русский']);
+    expect(termsFor(glossary, 'ar', 'transcribe')).toEqual(['اليونسكو', 'السيد غوتيريش']);
+    expect(termsFor(glossary, 'ar', 'translate')).toEqual(['اليونسكو', 'UNESCO', 'السيد غوتيريش', 'Mr Guterres']);
+    expect(termsFor(glossary, 'auto', 'transcribe')).toHaveLength(7);
+  });
+
+  it('puts the terms first and the tail of the committed text last, cut at a word boundary', () => {
+    const committed = 'word '.repeat(100) + 'the last sentence.';
+    const prompt = buildInitialPrompt({ committedText: committed, glossary, language: 'en', task: 'transcribe' });
+    expect(prompt.startsWith('UNESCO, Mr Guterres. word')).toBe(true);
+    expect(prompt.endsWith('the last sentence.')).toBe(true);
+    const carried = prompt.slice('UNESCO, Mr Guterres. '.length);
+    expect(carried.length).toBeLessThanOrEqual(200);
+    expect(carried.startsWith('word ')).toBe(true);
+  });
+
+  it('stays under the token budget with a huge glossary in Arabic', () => {
+    const big = Array.from({ length: 500 }, (_, i) => ({ ar: `مصطلح رقم ${i}` }));
+    const prompt = buildInitialPrompt({ committedText: 'نص '.repeat(200), glossary: big, language: 'ar', task: 'transcribe' });
+    expect(estimateTokens(prompt)).toBeLessThanOrEqual(200);
+    expect(prompt).toContain('مصطلح رقم 0');
+    expect(prompt).not.toContain('مصطلح رقم 499');
+    expect(prompt.endsWith('نص')).toBe(true);
+  });
+
+  it('is empty without glossary and committed text', () => {
+    expect(buildInitialPrompt({ committedText: '', glossary: [], language: 'en', task: 'transcribe' })).toBe('');
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * The initial prompt of a pass: glossary terms of the event (names, organisations, acronyms; parsed by
+ * `electron/common/glossary.ts`) plus the recently committed text. Whisper conditions on at most 224 prompt
+ * tokens; the prompt is kept under a conservative estimate of that.
+ */
+import type { GlossaryLanguage, GlossaryTerm } from '../common/glossary';
+import type { SttSourceLanguage, SttTask } from '../common/stt-protocol';
+
+/**
+ * A conservative estimate of whisper (byte-level BPE) tokens: about 3 ASCII characters per token, and one
+ * token per non-ASCII character (real Arabic and Cyrillic text averages 2-3 characters per token).
+ */
+export function estimateTokens(text: string): number {
+  let ascii = 0;
+  let other = 0;
+  for (const ch of text) {
+    if (ch.charCodeAt(0) < 128) ascii++;
+    else other++;
+  }
+  return Math.ceil(ascii / 3) + other;
+}
+
+/** The glossary terms that help a source: its own language; all three for `auto`; plus English for translate. */
+export function termsFor(glossary: readonly GlossaryTerm[], language: SttSourceLanguage, task: SttTask): string[] {
+  const langs: GlossaryLanguage[] = language === 'auto' ? ['en', 'ru', 'ar'] : [language];
+  if (task === 'translate' && !langs.includes('en')) langs.push('en');
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const term of glossary) {
+    for (const lang of langs) {
+      const t = (term[lang] ?? '').trim();
+      if (t && !seen.has(t)) {
+        seen.add(t);
+        out.push(t);
+      }
+    }
+  }
+  return out;
+}
+
+/** Inputs of `buildInitialPrompt`. */
+export interface PromptInput {
+  /** Recently committed text of the stream (only its tail is used). */
+  committedText: string;
+  glossary: readonly GlossaryTerm[];
+  language: SttSourceLanguage;
+  task: SttTask;
+  /** Token budget (whisper's limit is 224; default 200 leaves room for the estimate's error). */
+  maxTokens?: number;
+  /** Characters of committed text carried over (default 200). */
+  carryChars?: number;
+  /** Share of the budget the glossary may take (default 0.6). */
+  glossaryShare?: number;
+}
+
+/**
+ * The initial prompt: glossary terms (as many as fit their share of the budget, in file order) then the tail of
+ * the committed text (cut at a word boundary), which sits next to the audio being decoded.
+ */
+export function buildInitialPrompt(input: PromptInput): string {
+  const maxTokens = input.maxTokens ?? 200;
+  const carryChars = input.carryChars ?? 200;
+  const glossaryBudget = Math.floor(maxTokens * (input.glossaryShare ?? 0.6));
+  const terms: string[] = [];
+  let used = 0;
+  for (const term of termsFor(input.glossary, input.language, input.task)) {
+    const cost = estimateTokens(term) + 1;
+    if (used + cost > glossaryBudget) break;
+    terms.push(term);
+    used += cost;
+  }
+  const glossaryText = terms.length > 0 ? `${terms.join(', ')}.` : '';
+  let carry = input.committedText.replace(/\s+/g, ' ').trim();
+  if (carry.length > carryChars) {
+    carry = carry.slice(carry.length - carryChars);
+    const space = carry.indexOf(' ');
+    carry = space >= 0 ? carry.slice(space + 1) : carry;
+  }
+  const budgetLeft = maxTokens - estimateTokens(glossaryText) - 1;
+  while (carry.length > 0 && estimateTokens(carry) > budgetLeft) {
+    const space = carry.indexOf(' ');
+    carry = space >= 0 ? carry.slice(space + 1) : '';
+  }
+  return [glossaryText, carry].filter(Boolean).join(' ');
+}

@@ -1,0 +1,509 @@
+/**
+ * The streaming pipeline: 16 kHz mono Float32 frames of any size in, caption events out.
+ *
+ * Audio goes through the voice detector frame by frame. Outside speech only a short pre-roll is kept and
+ * nothing is decoded. While speech goes on, the utterance buffer is re-decoded every `stepSeconds` of new
+ * audio; the words go through the guards, then the LocalAgreement-2 policy: the prefix two passes agree on
+ * becomes `final`, the rest is `partial`. The buffer is trimmed at committed sentence ends and capped
+ * (`bufferCapSeconds`: commit and trim). A pause (end of speech after the hangover) forces a last pass and
+ * commits everything pending. Passes run one at a time; audio keeps flowing in while one runs, so the step
+ * stretches when the machine is slow instead of falling behind.
+ */
+import type { CaptionEvent, GlossaryTerm, StreamResume, StreamTuning, SttSourceLanguage, SttTask } from '../common/stt-protocol';
+import { SAMPLE_RATE, type SpeechEngine } from './engine';
+import { buildInitialPrompt } from './prompt';
+import { applyGuards, uncertainRanges, type TimeSpan } from './guards';
+import { LocalAgreementPolicy } from './local-agreement-policy';
+import { VadSegmenter, type VadDetector } from './vad';
+import { joinWords, segmentsToWords, type TimedWord } from './words';
+
+/** Defaults of the tunables (see `StreamTuning`). */
+export const STREAM_DEFAULTS = {
+  stepSeconds: 1,
+  bufferCapSeconds: 15,
+  shrinkAudioCtx: true,
+  uncertainBelow: 0.35,
+  pauseMs: 600,
+  minSpeechMs: 250,
+} as const satisfies Required<StreamTuning>;
+
+/** Audio kept before speech starts so its onset is not clipped, seconds. */
+const PREROLL_SECONDS = 0.4;
+/** Audio kept after the detected end of speech in the last pass of an utterance, seconds. */
+const TAIL_PAD_SECONDS = 0.2;
+/** whisper.cpp refuses buffers under 1 s; shorter ones are padded with silence. */
+const MIN_PASS_SECONDS = 1.1;
+/** Margin added to the buffer length for `audio_ctx`, seconds. */
+const AUDIO_CTX_MARGIN_SECONDS = 1;
+/** Speech spans are padded by this on both sides for the non-speech guard, seconds. */
+const SPEECH_SPAN_PAD = 0.2;
+
+/** Information about one decoding pass. */
+export interface PassInfo {
+  pass: number;
+  /** Seconds of audio decoded. */
+  bufferSeconds: number;
+  /** Timeline seconds of the first sample of the buffer. */
+  offset: number;
+  /** The prompt and `audio_ctx` used. */
+  prompt: string;
+  audioCtx: number;
+  /** `final` for the last pass of an utterance. */
+  kind: 'step' | 'final';
+}
+
+/** Where the stream is, in timeline samples (see the `progress` worker message). */
+export interface StreamProgress {
+  consumedSample: number;
+  doneSample: number;
+  retainFromSample: number;
+}
+
+/** Options of `SttStream`. */
+export interface SttStreamOptions {
+  engine: SpeechEngine;
+  vad: VadDetector;
+  language: SttSourceLanguage;
+  task: SttTask;
+  glossary?: readonly GlossaryTerm[];
+  threads?: number;
+  /** Prefix of caption ids (default none). */
+  idPrefix?: string;
+  tuning?: StreamTuning;
+  /** Where a restarted stream picks up (default: a fresh stream at sample 0). */
+  resume?: StreamResume;
+  /** Caption events, in order. */
+  onCaption: (event: CaptionEvent) => void;
+  onPassStart?: (info: PassInfo) => void;
+  onPassEnd?: (info: PassInfo & { ms: number; words: number }) => void;
+  onProgress?: (progress: StreamProgress) => void;
+  /** A pass threw; the stream goes on. */
+  onError?: (code: string, message: string) => void;
+}
+
+/** One stream of captions from one audio source. Not thread-safe: one caller pushes audio in order. */
+export class SttStream {
+  private readonly engine: SpeechEngine;
+  private readonly vad: VadDetector;
+  private readonly segmenter: VadSegmenter;
+  private readonly policy: LocalAgreementPolicy;
+  private readonly tuning: Required<StreamTuning>;
+  private language: SttSourceLanguage;
+  private task: SttTask;
+  private glossary: readonly GlossaryTerm[];
+  private readonly threads: number | undefined;
+  private readonly idPrefix: string;
+  private seq: number;
+  private committedText: string;
+
+  private readonly queue: Array<{ startSample: number; pcm: Float32Array }> = [];
+  private carry = new Float32Array(0);
+  private consumedSample: number;
+  private pumping = false;
+
+  private preroll = new Float32Array(0);
+  private buffer = new Float32Array(SAMPLE_RATE * 4);
+  private bufferLength = 0;
+  private bufferStart: number;
+  private utteranceOpen = false;
+  private speechSamples = 0;
+  private speechSpanStart = 0;
+  private speechSpans: TimeSpan[] = [];
+  private samplesSincePass = 0;
+  private sealAt: number | null = null;
+
+  private passRunning = false;
+  private currentPass: Promise<void> | null = null;
+  private passCount = 0;
+  private lastPassCovered: number;
+  private partialText = '';
+  private idleWaiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(private readonly options: SttStreamOptions) {
+    this.engine = options.engine;
+    this.vad = options.vad;
+    this.tuning = { ...STREAM_DEFAULTS, ...stripUndefined(options.tuning ?? {}) };
+    this.segmenter = new VadSegmenter({ pauseMs: this.tuning.pauseMs });
+    this.language = options.language;
+    this.task = options.task;
+    this.glossary = options.glossary ?? [];
+    this.threads = options.threads;
+    this.idPrefix = options.idPrefix ?? '';
+    const resume = options.resume;
+    this.seq = resume?.nextSeq ?? 1;
+    this.committedText = resume?.committedTail ?? '';
+    this.consumedSample = resume?.startSample ?? 0;
+    this.bufferStart = this.consumedSample;
+    this.lastPassCovered = this.consumedSample;
+    this.policy = new LocalAgreementPolicy({
+      committedUntil: resume?.committedUntil ?? 0,
+      committedTail: resume?.committedTail ?? '',
+    });
+  }
+
+  /** Changes settings; they apply from the next pass. */
+  configure(settings: { language?: SttSourceLanguage; task?: SttTask; glossary?: readonly GlossaryTerm[]; stepSeconds?: number }): void {
+    if (settings.language) this.language = settings.language;
+    if (settings.task) this.task = settings.task;
+    if (settings.glossary) this.glossary = settings.glossary;
+    if (settings.stepSeconds) this.tuning.stepSeconds = settings.stepSeconds;
+  }
+
+  /**
+   * Adds audio. `startSample` is its timeline position (default: right after the previous audio). A jump
+   * forward means audio was dropped upstream: the utterance in progress is closed at the jump.
+   */
+  push(pcm: Float32Array, startSample?: number): void {
+    if (this.closed) return;
+    const expected = this.expectedNext();
+    this.queue.push({ startSample: startSample ?? expected, pcm });
+    void this.pump();
+  }
+
+  /** End of input: closes the utterance in progress and resolves when every pass is done. */
+  async flush(): Promise<void> {
+    await this.whenIdle();
+    const end = this.expectedNext();
+    if (this.carry.length > 0) {
+      if (this.utteranceOpen || this.sealAt !== null) this.appendToBuffer(this.carry);
+      this.consumedSample += this.carry.length;
+      this.carry = new Float32Array(0);
+    }
+    const ended = this.segmenter.close(end);
+    if (ended !== undefined) this.seal(ended, end);
+    this.maybeStartPass();
+    await this.whenIdle();
+  }
+
+  /** Resolves when all pushed audio is consumed and no pass is running or due. */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops taking audio. Does not close the engine or the detector (their owner does). */
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+  }
+
+  /** Where the stream is, in timeline samples. */
+  progress(): StreamProgress {
+    const busy = this.passRunning || this.passDue();
+    return {
+      consumedSample: this.consumedSample,
+      doneSample: busy ? Math.max(this.lastPassCovered, this.bufferStart) : this.consumedSample,
+      retainFromSample: this.bufferLength > 0 ? this.bufferStart : this.consumedSample - this.preroll.length,
+    };
+  }
+
+  private expectedNext(): number {
+    const last = this.queue[this.queue.length - 1];
+    return last ? last.startSample + last.pcm.length : this.consumedSample + this.carry.length;
+  }
+
+  private isIdle(): boolean {
+    return !this.pumping && this.queue.length === 0 && !this.passRunning && !this.passDue();
+  }
+
+  private notifyIdle(): void {
+    this.options.onProgress?.(this.progress());
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      const frameSize = this.vad.frameSamples;
+      while (this.queue.length > 0 && !this.closed) {
+        const item = this.queue.shift()!;
+        let pcm = item.pcm;
+        const expected = this.consumedSample + this.carry.length;
+        if (item.startSample > expected) await this.jumpTo(item.startSample);
+        else if (item.startSample < expected) pcm = pcm.subarray(Math.min(pcm.length, expected - item.startSample));
+        let data = pcm;
+        if (this.carry.length > 0) {
+          data = new Float32Array(this.carry.length + pcm.length);
+          data.set(this.carry, 0);
+          data.set(pcm, this.carry.length);
+        }
+        let offset = 0;
+        while (offset + frameSize <= data.length) {
+          await this.onFrame(data.slice(offset, offset + frameSize));
+          offset += frameSize;
+        }
+        this.carry = data.slice(offset);
+        this.options.onProgress?.(this.progress());
+      }
+    } finally {
+      this.pumping = false;
+      this.notifyIdle();
+    }
+  }
+
+  /** A jump forward in the timeline: close the utterance before it, let its last pass finish, start afresh. */
+  private async jumpTo(sample: number): Promise<void> {
+    const gapAt = this.consumedSample;
+    this.carry = new Float32Array(0);
+    const ended = this.segmenter.close(gapAt);
+    if (ended !== undefined) this.seal(ended, gapAt);
+    this.maybeStartPass();
+    while (this.currentPass) await this.currentPass;
+    if (this.bufferLength > 0) this.clearBuffer();
+    this.policy.dropPending();
+    this.vad.reset();
+    this.preroll = new Float32Array(0);
+    this.consumedSample = sample;
+    this.bufferStart = sample;
+    this.lastPassCovered = sample;
+  }
+
+  private async onFrame(frame: Float32Array): Promise<void> {
+    const frameStart = this.consumedSample;
+    let p: number;
+    try {
+      p = await this.vad.probability(frame);
+    } catch (err) {
+      this.options.onError?.('VAD_FAILED', errorText(err));
+      p = 0;
+    }
+    const step = this.segmenter.step(p, frameStart, frameStart + frame.length);
+    if (step.started !== undefined) this.openUtterance(frameStart);
+    if (this.utteranceOpen || this.sealAt !== null) this.appendToBuffer(frame);
+    else this.keepPreroll(frame);
+    if (this.utteranceOpen && p >= 0.5) this.speechSamples += frame.length;
+    this.consumedSample = frameStart + frame.length;
+    if (step.ended !== undefined) this.seal(step.ended, this.consumedSample);
+    this.maybeStartPass();
+  }
+
+  private openUtterance(at: number): void {
+    if (this.bufferLength === 0) {
+      this.bufferStart = at - this.preroll.length;
+      this.appendToBuffer(this.preroll);
+      this.preroll = new Float32Array(0);
+    }
+    this.utteranceOpen = true;
+    this.speechSamples = 0;
+    this.speechSpanStart = at;
+  }
+
+  private seal(ended: number, now: number): void {
+    this.utteranceOpen = false;
+    const enough = this.speechSamples >= (this.tuning.minSpeechMs / 1000) * SAMPLE_RATE;
+    if (!enough) {
+      if (this.sealAt === null && !this.passRunning && this.partialText === '') this.clearBuffer();
+      return;
+    }
+    this.speechSpans.push([this.speechSpanStart / SAMPLE_RATE - SPEECH_SPAN_PAD, ended / SAMPLE_RATE + SPEECH_SPAN_PAD]);
+    this.sealAt = Math.min(now, ended + Math.round(TAIL_PAD_SECONDS * SAMPLE_RATE));
+  }
+
+  private keepPreroll(frame: Float32Array): void {
+    const max = Math.round(PREROLL_SECONDS * SAMPLE_RATE);
+    const joined = new Float32Array(Math.min(max, this.preroll.length + frame.length));
+    const all = new Float32Array(this.preroll.length + frame.length);
+    all.set(this.preroll, 0);
+    all.set(frame, this.preroll.length);
+    joined.set(all.subarray(all.length - joined.length));
+    this.preroll = joined;
+  }
+
+  private appendToBuffer(pcm: Float32Array): void {
+    if (this.bufferLength + pcm.length > this.buffer.length) {
+      const grown = new Float32Array(Math.max(this.buffer.length * 2, this.bufferLength + pcm.length));
+      grown.set(this.buffer.subarray(0, this.bufferLength));
+      this.buffer = grown;
+    }
+    this.buffer.set(pcm, this.bufferLength);
+    this.bufferLength += pcm.length;
+    this.samplesSincePass += pcm.length;
+  }
+
+  /** Drops buffer audio before timeline sample `sample`. */
+  private trimTo(sample: number): void {
+    const cut = Math.max(0, Math.min(this.bufferLength, sample - this.bufferStart));
+    if (cut === 0) return;
+    this.buffer.copyWithin(0, cut, this.bufferLength);
+    this.bufferLength -= cut;
+    this.bufferStart += cut;
+    const startSec = this.bufferStart / SAMPLE_RATE;
+    this.speechSpans = this.speechSpans.filter(([, e]) => e > startSec);
+  }
+
+  /** Empties the buffer; its tail becomes the pre-roll. */
+  private clearBuffer(): void {
+    const keep = Math.min(this.bufferLength, Math.round(PREROLL_SECONDS * SAMPLE_RATE));
+    this.preroll = this.buffer.slice(this.bufferLength - keep, this.bufferLength);
+    this.bufferStart += this.bufferLength;
+    this.bufferLength = 0;
+    this.samplesSincePass = 0;
+    this.speechSpans = [];
+  }
+
+  private passDue(): boolean {
+    if (this.sealAt !== null) return true;
+    return (
+      this.utteranceOpen &&
+      this.speechSamples >= (this.tuning.minSpeechMs / 1000) * SAMPLE_RATE &&
+      this.samplesSincePass >= this.tuning.stepSeconds * SAMPLE_RATE
+    );
+  }
+
+  private maybeStartPass(): void {
+    if (this.passRunning || this.closed || !this.passDue()) return;
+    this.passRunning = true;
+    this.currentPass = this.runPass().finally(() => {
+      this.passRunning = false;
+      this.currentPass = null;
+      this.maybeStartPass();
+      this.notifyIdle();
+    });
+  }
+
+  private async runPass(): Promise<void> {
+    const target = this.sealAt;
+    const kind = target !== null ? 'final' : 'step';
+    const endSample = target !== null ? Math.min(target, this.bufferStart + this.bufferLength) : this.bufferStart + this.bufferLength;
+    const length = Math.max(0, endSample - this.bufferStart);
+    const offset = this.bufferStart / SAMPLE_RATE;
+    const padded = Math.max(length, Math.ceil(MIN_PASS_SECONDS * SAMPLE_RATE));
+    const pcm = new Float32Array(padded);
+    pcm.set(this.buffer.subarray(0, length));
+    const bufferSeconds = length / SAMPLE_RATE;
+    const audioCtx = this.tuning.shrinkAudioCtx
+      ? Math.min(1500, Math.ceil((padded / SAMPLE_RATE + AUDIO_CTX_MARGIN_SECONDS) * 50))
+      : 0;
+    const prompt = buildInitialPrompt({
+      committedText: this.committedText,
+      glossary: this.glossary,
+      language: this.language,
+      task: this.task,
+    });
+    const info: PassInfo = { pass: ++this.passCount, bufferSeconds, offset, prompt, audioCtx, kind };
+    this.samplesSincePass = 0;
+    this.options.onPassStart?.(info);
+    const started = performance.now();
+    let words: TimedWord[] = [];
+    try {
+      const segments = await this.engine.transcribe(pcm, {
+        language: this.language,
+        task: this.task,
+        initialPrompt: prompt,
+        audioCtx,
+        maxTokens: Math.ceil(bufferSeconds * 10) + 16,
+        ...(this.threads !== undefined ? { threads: this.threads } : {}),
+      });
+      words = segmentsToWords(segments, offset, bufferSeconds);
+    } catch (err) {
+      this.options.onError?.('PASS_FAILED', errorText(err));
+    }
+    const ms = performance.now() - started;
+    if (this.closed) return;
+    this.lastPassCovered = endSample;
+    const guarded = applyGuards(words, { speech: this.currentSpeechSpans(endSample) }).words;
+    const update = this.policy.update(guarded);
+    let committed = update.committed;
+    if (kind === 'final') {
+      committed = [...committed, ...this.policy.commitPending()];
+      this.emit(committed, []);
+      this.trimTo(target!);
+      if (this.sealAt === target) this.sealAt = null;
+      if (!this.utteranceOpen && this.sealAt === null) this.clearBuffer();
+    } else {
+      let pending = update.pending;
+      if (this.bufferLength / SAMPLE_RATE > this.tuning.bufferCapSeconds) {
+        committed = [...committed, ...this.policy.commitPending()];
+        pending = [];
+      }
+      this.emit(committed, pending);
+      this.trimAfterPass(committed);
+    }
+    this.options.onPassEnd?.({ ...info, ms, words: words.length });
+  }
+
+  /** Speech spans of the buffer up to `endSample`, including the one still open. */
+  private currentSpeechSpans(endSample: number): TimeSpan[] {
+    const spans = [...this.speechSpans];
+    if (this.utteranceOpen) spans.push([this.speechSpanStart / SAMPLE_RATE - SPEECH_SPAN_PAD, endSample / SAMPLE_RATE + SPEECH_SPAN_PAD]);
+    return spans;
+  }
+
+  private trimAfterPass(committed: readonly TimedWord[]): void {
+    const capSamples = this.tuning.bufferCapSeconds * SAMPLE_RATE;
+    if (this.bufferLength > capSamples) {
+      const lastEnd = committed[committed.length - 1]?.end;
+      const lastWordSample = lastEnd !== undefined ? Math.round(lastEnd * SAMPLE_RATE) : 0;
+      const bufferEnd = this.bufferStart + this.bufferLength;
+      this.trimTo(Math.max(lastWordSample, bufferEnd - Math.round(capSamples / 2)));
+      return;
+    }
+    for (let i = committed.length - 1; i >= 0; i--) {
+      const word = committed[i]!;
+      if (/[.!?؟…。][«»"”'’)\]]*$/u.test(word.text)) {
+        this.trimTo(Math.round(word.end * SAMPLE_RATE));
+        return;
+      }
+    }
+  }
+
+  private emit(committed: readonly TimedWord[], pending: readonly TimedWord[]): void {
+    if (committed.length > 0) {
+      const text = joinWords(committed);
+      this.options.onCaption(this.caption('final', committed));
+      this.committedText = `${this.committedText} ${text}`.trim().slice(-400);
+      this.seq++;
+      this.partialText = '';
+    }
+    const text = joinWords(pending);
+    if (text !== this.partialText) {
+      if (pending.length > 0) this.options.onCaption(this.caption('partial', pending));
+      else {
+        const at = this.policy.committedUntil;
+        this.options.onCaption({ type: 'caption', id: this.id(), state: 'partial', text: '', start: at, end: at, lang: this.fixedLang() });
+      }
+      this.partialText = text;
+    }
+  }
+
+  private caption(state: 'partial' | 'final', words: readonly TimedWord[]): CaptionEvent {
+    const uncertain = uncertainRanges(words, this.tuning.uncertainBelow);
+    const first = words[0]!;
+    const last = words[words.length - 1]!;
+    return {
+      type: 'caption',
+      id: this.id(),
+      state,
+      text: joinWords(words),
+      start: round3(first.start),
+      end: round3(Math.max(first.start, last.end)),
+      lang: first.lang && first.lang !== 'auto' ? first.lang : this.fixedLang(),
+      ...(uncertain.length > 0 ? { uncertain } : {}),
+    };
+  }
+
+  private fixedLang(): string {
+    return this.language === 'auto' ? 'und' : this.language;
+  }
+
+  private id(): string {
+    return `${this.idPrefix}${this.seq}`;
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(Math.max(0, x) * 1000) / 1000;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
