@@ -1,0 +1,240 @@
+/**
+ * Where the hub keeps each channel's caption state: the kept history a display catches up from, sequence
+ * numbers and cursors, the current partial and each room's notice.
+ *
+ * The hub talks only to the {@link HistoryStore} interface, so another store (a Redis-backed one, for a hub
+ * spanning several processes) can replace {@link MemoryJournalHistoryStore} without changing the hub. A store
+ * applies the caption rules of {@link ChannelLedger} atomically per channel: one operation's outcome (seq,
+ * cursor, duplicate or conflict) is decided against the state left by the previous one. A shared store can
+ * load a ledger from its {@link LedgerSnapshot}, apply, and write it back inside a transaction.
+ */
+import { join } from 'node:path';
+import {
+  ERROR_CODES,
+  type CaptionLine,
+  type ChannelSnapshot,
+  type Notice,
+  type PublishLine,
+} from '../common/protocol';
+import { fail, ok, type ErrorInfo, type Result } from '../common/result';
+import { ChannelLedger, type ChangeOutcome, type PublishOutcome } from './channel-ledger';
+import type { JournalEntry } from './journal-schema';
+import { readJournal, RoomJournal } from './room-journal';
+
+/** A room as the store needs it. */
+export interface RoomSpec {
+  id: string;
+  channels: readonly string[];
+}
+
+/** Whether the store keeps history durably right now. */
+export interface StoreHealth {
+  /** Kind of store, e.g. `memory`, `memory+journal`. */
+  kind: string;
+  /** `true` when history survives a restart (a journal or a database is configured). */
+  durable: boolean;
+  /** The current persistence error (e.g. disk full); live captions continue meanwhile. */
+  error: ErrorInfo | null;
+  /** Journal lines skipped at start because they could not be parsed (e.g. torn by a crash). */
+  skippedAtStart: number;
+}
+
+/** The store interface the hub depends on. Every method is async; failures come back as values. */
+export interface HistoryStore {
+  /** Opens the store for these rooms and restores their kept history. */
+  open(rooms: readonly RoomSpec[]): Promise<void>;
+  /** Applies a publish (text already checked and cleaned). */
+  publish(room: string, line: PublishLine, now: number): Promise<Result<PublishOutcome>>;
+  /** Corrects a committed line (text already checked and cleaned). */
+  revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome>>;
+  /** Clears a channel. */
+  clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome>>;
+  /** Sets (or, with `text: null`, clears) a room's notice. */
+  setNotice(notice: Notice): Promise<Result<Notice>>;
+  /** A room's current notice (expiry is the hub's business). */
+  notice(room: string): Promise<Result<Notice | null>>;
+  /** What a display needs to catch up from `since` (see {@link ChannelLedger.snapshot}). */
+  snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot>>;
+  /** Kept committed lines of a channel, latest revision, in commit order (for exports). */
+  committedLines(room: string, channel: string): Promise<Result<CaptionLine[]>>;
+  /** Current health (synchronous: for /healthz and the console's status). */
+  health(): StoreHealth;
+  /** Resolves when everything applied so far is persisted (or its failure reported). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MemoryJournalStoreOptions {
+  /** Journal directory; omitted keeps history in memory only. */
+  dataDir?: string;
+  /** Committed lines kept per channel. */
+  historyLimit: number;
+  /** Called when persistence fails (`error`) or works again (`null`). */
+  onStatus?: (room: string, error: ErrorInfo | null) => void;
+  /** Called once per room at open when journal lines were skipped. */
+  onSkipped?: (room: string, skipped: number) => void;
+}
+
+interface RoomState {
+  ledgers: Map<string, ChannelLedger>;
+  notice: Notice | null;
+  journal: RoomJournal | null;
+}
+
+/** Journal file of a room inside the data directory. */
+export function journalFile(dataDir: string, room: string): string {
+  return join(dataDir, `${room}.journal.jsonl`);
+}
+
+/**
+ * History in memory, journaled per room to an append-only JSONL file when a data directory is given
+ * (replayed at open, compacted past its bound). A journal failure never stops live captions: it is reported
+ * through `onStatus` and {@link health}, and the full state is rewritten once the disk works again.
+ */
+export class MemoryJournalHistoryStore implements HistoryStore {
+  private readonly options: MemoryJournalStoreOptions;
+  private readonly rooms = new Map<string, RoomState>();
+  private skipped = 0;
+
+  constructor(options: MemoryJournalStoreOptions) {
+    this.options = options;
+  }
+
+  async open(rooms: readonly RoomSpec[]): Promise<void> {
+    for (const spec of rooms) {
+      const state: RoomState = { ledgers: new Map(), notice: null, journal: null };
+      for (const channel of spec.channels) {
+        state.ledgers.set(channel, new ChannelLedger(spec.id, channel, { historyLimit: this.options.historyLimit }));
+      }
+      this.rooms.set(spec.id, state);
+      const dataDir = this.options.dataDir;
+      if (dataDir === undefined) continue;
+      const file = journalFile(dataDir, spec.id);
+      state.journal = new RoomJournal({
+        file,
+        compactAfter: Math.max(1000, 4 * this.options.historyLimit * spec.channels.length),
+        snapshot: () => this.roomEntries(state),
+        onStatus: (error) => this.options.onStatus?.(spec.id, error),
+      });
+      try {
+        const contents = await readJournal(file);
+        for (const entry of contents.entries) this.replay(state, entry);
+        if (contents.skipped > 0) {
+          this.skipped += contents.skipped;
+          this.options.onSkipped?.(spec.id, contents.skipped);
+        }
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        this.options.onStatus?.(spec.id, {
+          code: ERROR_CODES.INTERNAL,
+          message: `journal ${file} not read (${e.code ?? 'error'}: ${e.message}); starting with empty history`,
+        });
+      }
+      // Rewrite at start: drops a torn tail so later appends start on a fresh line.
+      state.journal.requestCompaction();
+      await state.journal.flush();
+    }
+  }
+
+  async publish(room: string, line: PublishLine, now: number): Promise<Result<PublishOutcome>> {
+    const found = this.ledger(room, line.channel);
+    if (!found.ok) return found;
+    const outcome = found.value.ledger.publish(line, now);
+    if (outcome.ok) for (const r of outcome.value.records) found.value.state.journal?.append(r);
+    return outcome;
+  }
+
+  async revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome>> {
+    const found = this.ledger(room, channel);
+    if (!found.ok) return found;
+    const outcome = found.value.ledger.revise(id, text, now);
+    if (outcome.ok) for (const r of outcome.value.records) found.value.state.journal?.append(r);
+    return outcome;
+  }
+
+  async clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome>> {
+    const found = this.ledger(room, channel);
+    if (!found.ok) return found;
+    const outcome = found.value.ledger.clear(now);
+    for (const r of outcome.records) found.value.state.journal?.append(r);
+    return ok(outcome);
+  }
+
+  async setNotice(notice: Notice): Promise<Result<Notice>> {
+    const state = this.rooms.get(notice.room);
+    if (!state) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${notice.room}`);
+    state.notice = notice.text === null ? null : notice;
+    state.journal?.append({ t: 'notice', notice });
+    return ok(notice);
+  }
+
+  async notice(room: string): Promise<Result<Notice | null>> {
+    const state = this.rooms.get(room);
+    if (!state) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${room}`);
+    return ok(state.notice);
+  }
+
+  async snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot>> {
+    const found = this.ledger(room, channel);
+    if (!found.ok) return found;
+    return ok(found.value.ledger.snapshot(since));
+  }
+
+  async committedLines(room: string, channel: string): Promise<Result<CaptionLine[]>> {
+    const found = this.ledger(room, channel);
+    if (!found.ok) return found;
+    return ok(found.value.ledger.committedLines());
+  }
+
+  health(): StoreHealth {
+    let error: ErrorInfo | null = null;
+    for (const state of this.rooms.values()) error ??= state.journal?.error ?? null;
+    return {
+      kind: this.options.dataDir === undefined ? 'memory' : 'memory+journal',
+      durable: this.options.dataDir !== undefined,
+      error,
+      skippedAtStart: this.skipped,
+    };
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.rooms.values()].map((s) => s.journal?.flush()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.rooms.values()].map((s) => s.journal?.close()));
+  }
+
+  private ledger(room: string, channel: string): Result<{ state: RoomState; ledger: ChannelLedger }> {
+    const state = this.rooms.get(room);
+    if (!state) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${room}`);
+    const ledger = state.ledgers.get(channel);
+    if (!ledger) {
+      return fail(ERROR_CODES.UNKNOWN_CHANNEL, `room ${room} has no channel ${channel} (it has ${[...state.ledgers.keys()].join(', ')})`);
+    }
+    return ok({ state, ledger });
+  }
+
+  private replay(state: RoomState, entry: JournalEntry): void {
+    switch (entry.t) {
+      case 'notice':
+        state.notice = entry.notice.text === null ? null : entry.notice;
+        return;
+      case 'snapshot':
+        state.ledgers.get(entry.ledger.channel)?.restore(entry.ledger);
+        return;
+      case 'seq':
+        state.ledgers.get(entry.channel)?.replay(entry);
+        return;
+      case 'change':
+        state.ledgers.get(entry.change.channel)?.replay(entry);
+        return;
+    }
+  }
+
+  private roomEntries(state: RoomState): JournalEntry[] {
+    const entries: JournalEntry[] = [...state.ledgers.values()].map((l) => ({ t: 'snapshot', ledger: l.toSnapshot() }));
+    if (state.notice) entries.push({ t: 'notice', notice: state.notice });
+    return entries;
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The caption hub: public API for the console's main process, the CLIs, tests and benchmarks.
+ * Clients connect with socket.io-client directly, using the contract in electron/common/protocol.ts.
+ */
+export {
+  startCaptionHub,
+  channelRoomKey,
+  hubRoomKey,
+  HubStartError,
+  type CaptionHub,
+  type HubHealth,
+  type HubOptions,
+  type HubRoom,
+  type HubServer,
+  type HubSocketData,
+} from './caption-hub';
+export { MemoryJournalHistoryStore, journalFile, type HistoryStore, type RoomSpec, type StoreHealth } from './history-store';
+export { ChannelLedger, type ChangeOutcome, type LedgerRecord, type LedgerSnapshot, type PublishOutcome } from './channel-ledger';
+export { consoleHubLogger, silentHubLogger, type HubLogger, type LogFields } from './hub-logger';
+export { cleanCaptionText } from './caption-text';
+export { EXPORT_FORMATS, exportLines, toPlainText, toSrt, toWebVtt, type ExportFormat } from './caption-export';
+export { DISPLAY_CSP } from './http-routes';
+export type { RoomConfig, RateLimitConfig } from '../common/hub-config';
