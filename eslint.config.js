@@ -40,6 +40,8 @@ export default tseslint.config(
   { files: ['electron/stt/**'], rules: forbid(['hub', 'main', 'preload', 'renderer'], { node: true }) },
   { files: ['models/**'], rules: forbid(['hub', 'stt', 'main', 'preload', 'renderer'], { node: true }) },
   { files: ['electron/main/**'], rules: forbid(['renderer', 'preload'], { node: true, electron: true }) },
+  // The console core runs in plain Node too (headless console, tests): no electron import under electron/main/core.
+  { files: ['electron/main/core/**'], rules: forbid(['renderer', 'preload'], { node: true }) },
   { files: ['electron/preload/**'], rules: forbid(['hub', 'stt', 'main', 'renderer', 'models'], { node: false, electron: true }) },
   { files: ['renderer/**'], rules: forbid(['hub', 'stt', 'main', 'preload', 'models']) },
   // Tests may start servers and processes beside the code under test.

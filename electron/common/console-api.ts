@@ -61,7 +61,7 @@ export const settingsSchema = z.strictObject({
   hostPort: z.number().int().min(0).max(65535),
   /** Host mode: address to listen on (`0.0.0.0` so displays on the venue network can connect). */
   hostAddress: z.string().min(1).max(100),
-  /** Host mode: the room's channels (`floor` plus one per language). */
+  /** The room's channels (`floor` plus one per language): hosted as such, and the operator view's columns. */
   hostChannels: z.array(nameSchema).min(1).max(16),
   room: nameSchema,
   role: z.enum(CONSOLE_ROLES),
@@ -133,10 +133,15 @@ export interface HubStatus {
   latencyMs: number | null;
   /** Why the last attempt failed (e.g. `AUTH_BAD_SECRET`, `HUB_UNREACHABLE`, `HOST_PORT_IN_USE`). */
   error: ErrorInfo | null;
-  /** Host mode: display page URLs on this machine's LAN addresses (first = preferred). */
+  /**
+   * Host mode: the hub's start page on each LAN address of this machine (first = preferred); it lists the
+   * room's display links, so one QR code serves every channel.
+   */
   displayUrls: string[];
   /** Host mode: a QR code of `displayUrls[0]` as an `data:image/svg+xml` URL. */
   qrDataUrl: string | null;
+  /** Host mode: the display page of each channel on the first LAN address (`/display?room=..&channels=..`). */
+  displayLinks: Record<string, string>;
   /** Lines published but not yet acknowledged by the hub (resent after a reconnect). */
   outboxPending: number;
 }
@@ -227,6 +232,8 @@ export interface ConsoleSnapshot {
   channels: string[];
   /** `electron` in the app, `browser` for the console over a socket. */
   shell: 'electron' | 'browser';
+  /** Stable id of this console (handover, hub logs). */
+  clientId: string;
 }
 
 /** A line as the page publishes it. `id` omitted: the core makes one (returned in the ack). */

@@ -1,0 +1,72 @@
+/**
+ * A small additive extension of the hub protocol for consoles (booth and operator sockets only; displays never
+ * see it): a latency ping, and the **handover** of a booth channel between the two consoles of one booth.
+ *
+ * The hub keeps, per room and channel, which console (by handshake `clientId`) is on air. A console claims the
+ * channel when it connects; the other console of the booth requests it; the hub asks the on-air console, and on
+ * accept moves the channel and tells both. A request when the on-air console is not connected is granted at
+ * once (a crashed console never blocks its booth). Everything is acknowledged with a Result, parsed with the
+ * schemas below where it arrives.
+ */
+import { z } from 'zod';
+import type { Result } from './result';
+
+const requestIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
+
+/** `hub:ping`: answered at once with the hub's clock (round trip = latency). */
+export const pingSchema = z.strictObject({ sentAt: z.number().finite() });
+export type PingRequest = z.infer<typeof pingSchema>;
+
+/**
+ * `handover:claim`: sent by a booth console on every (re)connect. `wasOnAir`: it held the channel before the
+ * reconnect (then it takes the channel back from a console that only claimed it while it was away).
+ */
+export const handoverClaimSchema = z.strictObject({ wasOnAir: z.boolean() });
+export type HandoverClaim = z.infer<typeof handoverClaimSchema>;
+
+/** `handover:request`: the off-air console of a booth asks for the channel. */
+export const handoverRequestSchema = z.strictObject({ requestId: requestIdSchema });
+export type HandoverRequest = z.infer<typeof handoverRequestSchema>;
+
+/** `handover:respond`: the on-air console accepts or declines a request. */
+export const handoverRespondSchema = z.strictObject({ requestId: requestIdSchema, accept: z.boolean() });
+export type HandoverRespond = z.infer<typeof handoverRespondSchema>;
+
+/** Who holds a channel, as the hub tells a console. */
+export interface OnAirInfo {
+  channel: string;
+  /** `clientId` of the on-air console, null when none. */
+  holderClientId: string | null;
+  holderLabel: string | null;
+}
+
+/** `handover:asked` (hub → on-air console): another console of the booth asks for the channel. */
+export interface HandoverAsked {
+  requestId: string;
+  channel: string;
+  fromClientId: string;
+  fromLabel: string;
+}
+
+/** `handover:done` (hub → both consoles): the outcome; `holderClientId` is who is on air now. */
+export interface HandoverDone extends OnAirInfo {
+  requestId: string;
+  outcome: 'accepted' | 'declined' | 'expired' | 'reclaimed';
+}
+
+/** Console → hub requests of the extension. */
+export interface BoothRelayClientEvents {
+  'hub:ping': (req: PingRequest, ack: (r: Result<{ now: number }>) => void) => void;
+  'handover:claim': (req: HandoverClaim, ack: (r: Result<OnAirInfo>) => void) => void;
+  'handover:request': (req: HandoverRequest, ack: (r: Result<{ granted: boolean } & OnAirInfo>) => void) => void;
+  'handover:respond': (req: HandoverRespond, ack: (r: Result<OnAirInfo>) => void) => void;
+}
+
+/** Hub → console events of the extension. */
+export interface BoothRelayServerEvents {
+  'handover:asked': (e: HandoverAsked) => void;
+  'handover:done': (e: HandoverDone) => void;
+}
+
+/** How long the on-air console has to answer a handover request before it expires, ms. */
+export const HANDOVER_TIMEOUT_MS = 60_000;

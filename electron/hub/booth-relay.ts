@@ -1,0 +1,211 @@
+/**
+ * An additive extension of the caption hub for consoles (contract in electron/common/booth-relay.ts): a latency
+ * ping, and the handover of a booth channel between the two consoles of one booth. It attaches to a running
+ * hub's socket.io server as a second connection listener, so the hub's handshake check, rate limit and
+ * handlers are untouched. State (who is on air) is kept in this process: with several hub processes on Redis,
+ * consoles of one booth must reach the same node for handover (ping works everywhere).
+ */
+import type { Server, Socket } from 'socket.io';
+import type { z } from 'zod';
+import {
+  HANDOVER_TIMEOUT_MS,
+  handoverClaimSchema,
+  handoverRequestSchema,
+  handoverRespondSchema,
+  pingSchema,
+  type BoothRelayClientEvents,
+  type BoothRelayServerEvents,
+  type HandoverDone,
+  type OnAirInfo,
+} from '../common/booth-relay';
+import { ERROR_CODES } from '../common/protocol';
+import { fail, ok, type Result } from '../common/result';
+
+type RelaySocket = Socket<BoothRelayClientEvents, BoothRelayServerEvents>;
+
+interface SocketIdentity {
+  role?: string;
+  room?: string;
+  channel?: string;
+  clientId?: string;
+  label?: string;
+}
+
+interface Holder {
+  clientId: string;
+  label: string;
+  /** Took the channel by a claim that did not say it was on air before (a returning holder takes it back). */
+  provisional: boolean;
+}
+
+interface PendingRequest {
+  key: string;
+  channel: string;
+  fromClientId: string;
+  fromLabel: string;
+  timer: NodeJS.Timeout;
+}
+
+/** What {@link attachBoothRelay} returns. */
+export interface BoothRelay {
+  /** Who is on air on a channel (tests, health). */
+  holderOf(room: string, channel: string): string | null;
+  /** Removes the listeners and timers. */
+  detach(): void;
+}
+
+/**
+ * Adds `hub:ping` and `handover:*` to a hub's socket.io server. Call once, right after `startCaptionHub`.
+ * Sockets carry the hub's handshake identity in `socket.data` (role, room, channel, clientId, label).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function attachBoothRelay(io: Server<any, any, any, any>): BoothRelay {
+  const holders = new Map<string, Holder>();
+  const pending = new Map<string, PendingRequest>();
+  /** Connected booth sockets by clientId (a console may briefly have two while reconnecting). */
+  const sockets = new Map<string, Set<RelaySocket>>();
+
+  const keyOf = (room: string, channel: string): string => `${room}/${channel}`;
+  const info = (channel: string, holder: Holder | undefined): OnAirInfo => ({
+    channel,
+    holderClientId: holder?.clientId ?? null,
+    holderLabel: holder?.label ?? null,
+  });
+  const connected = (clientId: string): boolean => (sockets.get(clientId)?.size ?? 0) > 0;
+  const emitTo = (clientId: string, event: 'handover:done', payload: HandoverDone): void => {
+    for (const s of sockets.get(clientId) ?? []) s.emit(event, payload);
+  };
+
+  /** Registers a handler with payload parsing and a safe ack (never throws into socket.io). */
+  function handle<S extends z.ZodType, T>(
+    socket: RelaySocket,
+    event: keyof BoothRelayClientEvents,
+    schema: S,
+    run: (req: z.infer<S>, id: SocketIdentity) => Result<T>,
+  ): void {
+    socket.on(event, (...args: unknown[]) => {
+      const last = args[args.length - 1];
+      const ack = typeof last === 'function' ? (last as (r: Result<T>) => void) : undefined;
+      const payload = ack && args.length > 1 ? args[0] : ack ? undefined : args[0];
+      let result: Result<T>;
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) result = fail(ERROR_CODES.INVALID_PAYLOAD, `bad ${event}`);
+      else {
+        try {
+          result = run(parsed.data, (socket.data ?? {}) as SocketIdentity);
+        } catch {
+          result = fail(ERROR_CODES.INTERNAL, `the hub could not process ${event}`);
+        }
+      }
+      try {
+        ack?.(result);
+      } catch {
+        // A broken ack must not take the hub down.
+      }
+    });
+  }
+
+  /** The booth's room/channel key, or an error for sockets that are not booths. */
+  function boothKey(id: SocketIdentity): Result<{ key: string; channel: string; clientId: string; label: string }> {
+    if (id.role !== 'booth' || !id.room || !id.channel) {
+      return fail(ERROR_CODES.FORBIDDEN, 'only a booth console takes part in a handover');
+    }
+    if (!id.clientId) return fail(ERROR_CODES.INVALID_PAYLOAD, 'a booth console names its clientId in the handshake for handover');
+    return ok({ key: keyOf(id.room, id.channel), channel: id.channel, clientId: id.clientId, label: id.label ?? id.clientId });
+  }
+
+  const onConnection = (raw: Socket): void => {
+    const socket = raw as unknown as RelaySocket;
+    const id = (socket.data ?? {}) as SocketIdentity;
+    if (id.role === 'booth' && id.clientId) {
+      let set = sockets.get(id.clientId);
+      if (!set) sockets.set(id.clientId, (set = new Set()));
+      set.add(socket);
+      socket.on('disconnect', () => {
+        set.delete(socket);
+        if (set.size === 0) sockets.delete(id.clientId!);
+      });
+    }
+
+    handle(socket, 'hub:ping', pingSchema, () => ok({ now: Date.now() }));
+
+    handle(socket, 'handover:claim', handoverClaimSchema, (req, who) => {
+      const me = boothKey(who);
+      if (!me.ok) return me;
+      const { key, channel, clientId, label } = me.value;
+      const holder = holders.get(key);
+      if (!holder || holder.clientId === clientId) {
+        const next: Holder = { clientId, label, provisional: holder ? holder.provisional && !req.wasOnAir : !req.wasOnAir };
+        holders.set(key, next);
+        return ok(info(channel, next));
+      }
+      if (req.wasOnAir && holder.provisional) {
+        // The console that was on air is back after a hub restart: it takes its channel back.
+        const next: Holder = { clientId, label, provisional: false };
+        holders.set(key, next);
+        emitTo(holder.clientId, 'handover:done', { requestId: `reclaim-${Date.now()}`, outcome: 'reclaimed', ...info(channel, next) });
+        return ok(info(channel, next));
+      }
+      return ok(info(channel, holder));
+    });
+
+    handle(socket, 'handover:request', handoverRequestSchema, (req, who) => {
+      const me = boothKey(who);
+      if (!me.ok) return me;
+      const { key, channel, clientId, label } = me.value;
+      const holder = holders.get(key);
+      if (!holder || holder.clientId === clientId || !connected(holder.clientId)) {
+        const next: Holder = { clientId, label, provisional: false };
+        holders.set(key, next);
+        if (holder && holder.clientId !== clientId) {
+          emitTo(holder.clientId, 'handover:done', { requestId: req.requestId, outcome: 'accepted', ...info(channel, next) });
+        }
+        return ok({ granted: true, ...info(channel, next) });
+      }
+      if (pending.has(req.requestId)) return fail(ERROR_CODES.CONFLICT, 'this request id is already pending');
+      const timer = setTimeout(() => {
+        if (!pending.delete(req.requestId)) return;
+        const done: HandoverDone = { requestId: req.requestId, outcome: 'expired', ...info(channel, holders.get(key)) };
+        emitTo(clientId, 'handover:done', done);
+        emitTo(holder.clientId, 'handover:done', done);
+      }, HANDOVER_TIMEOUT_MS);
+      timer.unref();
+      pending.set(req.requestId, { key, channel, fromClientId: clientId, fromLabel: label, timer });
+      for (const s of sockets.get(holder.clientId) ?? []) {
+        s.emit('handover:asked', { requestId: req.requestId, channel, fromClientId: clientId, fromLabel: label });
+      }
+      return ok({ granted: false, ...info(channel, holder) });
+    });
+
+    handle(socket, 'handover:respond', handoverRespondSchema, (req, who) => {
+      const me = boothKey(who);
+      if (!me.ok) return me;
+      const { key, channel, clientId } = me.value;
+      const request = pending.get(req.requestId);
+      if (!request || request.key !== key) return fail(ERROR_CODES.NOT_FOUND, 'no such handover request (expired or answered)');
+      const holder = holders.get(key);
+      if (holder?.clientId !== clientId) return fail(ERROR_CODES.FORBIDDEN, 'only the on-air console answers a handover request');
+      pending.delete(req.requestId);
+      clearTimeout(request.timer);
+      let outcome: HandoverDone['outcome'] = req.accept ? 'accepted' : 'declined';
+      if (req.accept && !connected(request.fromClientId)) outcome = 'expired';
+      if (outcome === 'accepted') {
+        holders.set(key, { clientId: request.fromClientId, label: request.fromLabel, provisional: false });
+      }
+      const done: HandoverDone = { requestId: req.requestId, outcome, ...info(channel, holders.get(key)) };
+      emitTo(request.fromClientId, 'handover:done', done);
+      emitTo(clientId, 'handover:done', done);
+      return ok(info(channel, holders.get(key)));
+    });
+  };
+
+  io.on('connection', onConnection);
+  return {
+    holderOf: (room, channel) => holders.get(keyOf(room, channel))?.clientId ?? null,
+    detach: () => {
+      io.off('connection', onConnection);
+      for (const p of pending.values()) clearTimeout(p.timer);
+      pending.clear();
+    },
+  };
+}

@@ -1,0 +1,338 @@
+/**
+ * The session record: everything this console sent out, per channel, in a write-ahead JSONL journal
+ * (`<dir>/journal.jsonl`, one JSON record per line). Each record is appended as it happens and the file is
+ * fsynced at every commit (final, revision, clear), so after a crash the journal is intact up to the last
+ * committed line; a torn last line is skipped (and cut off) when the session is reopened.
+ *
+ * A failing disk (full, read-only, removed) never stops the captions: the record keeps everything in memory,
+ * reports the error (`error`, `onError`) and retries the backlog on the next commit.
+ */
+import { mkdir, open, readFile, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { ErrorInfo } from '../../common/result';
+import { CAPTION_SOURCES } from '../../common/protocol';
+import { CONSOLE_ERROR_CODES, type ExportFormat } from '../../common/console-api';
+
+/** File name of the journal inside a session directory. */
+export const JOURNAL_FILE = 'journal.jsonl';
+
+const baseFields = { ch: z.string().min(1).max(64), at: z.number().finite().nonnegative() };
+
+/** One journal record. `final`: a committed line; `revision`: a correction; `clear`: the channel was cleared. */
+export const sessionRecordSchema = z.discriminatedUnion('t', [
+  z.strictObject({
+    t: z.literal('start'),
+    at: z.number().finite().nonnegative(),
+    session: z.string().min(1).max(128),
+  }),
+  z.strictObject({
+    t: z.literal('final'),
+    ...baseFields,
+    id: z.string().min(1).max(128),
+    text: z.string(),
+    source: z.enum(CAPTION_SOURCES),
+    lang: z.string().max(8).optional(),
+    /** When the line started (first partial), epoch ms. */
+    startedAt: z.number().finite().nonnegative(),
+  }),
+  z.strictObject({ t: z.literal('revision'), ...baseFields, id: z.string().min(1).max(128), text: z.string() }),
+  z.strictObject({ t: z.literal('clear'), ...baseFields }),
+]);
+export type SessionRecordEntry = z.infer<typeof sessionRecordSchema>;
+
+/** A committed line of the record, with its corrections applied. */
+export interface RecordedLine {
+  id: string;
+  channel: string;
+  text: string;
+  source: (typeof CAPTION_SOURCES)[number];
+  lang?: string;
+  startedAt: number;
+  committedAt: number;
+  revisions: number;
+}
+
+/** Options of {@link SessionRecord.open}. */
+export interface SessionRecordOptions {
+  /** Session directory (created if missing). */
+  dir: string;
+  /** Session id written in the first record. */
+  sessionId: string;
+  /** Called when writing fails (once per failure streak) and when it recovers (`null`). */
+  onError?: (error: ErrorInfo | null) => void;
+  /** Clock (tests). */
+  now?: () => number;
+}
+
+/** Maps a Node errno to a message a booth operator can act on. */
+function describeWriteError(err: unknown, file: string): ErrorInfo {
+  const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+  const why =
+    code === 'ENOSPC'
+      ? 'the disk is full'
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'the folder is not writable'
+        : code === 'ENOENT'
+          ? 'the folder is gone'
+          : `the disk reported ${code}`;
+  return {
+    code: CONSOLE_ERROR_CODES.SESSION_WRITE_FAILED,
+    message: `The session record cannot be saved (${why}: ${file}). Captions keep going out; the record is kept in memory until the disk is writable again.`,
+  };
+}
+
+/** The journal of one session. Create with {@link SessionRecord.open}. */
+export class SessionRecord {
+  private readonly lines: RecordedLine[] = [];
+  private readonly byId = new Map<string, RecordedLine>();
+  private readonly backlog: string[] = [];
+  private fh: FileHandle | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private lastError: ErrorInfo | null = null;
+  private closed = false;
+
+  /** Journal file. */
+  readonly file: string;
+  /** Committed lines restored from the journal when it was reopened. */
+  recovered = 0;
+  /** Start time of the session (first record), epoch ms. */
+  startedAt: number;
+
+  private constructor(
+    readonly dir: string,
+    readonly sessionId: string,
+    private readonly options: SessionRecordOptions,
+  ) {
+    this.file = join(dir, JOURNAL_FILE);
+    this.startedAt = (options.now ?? Date.now)();
+  }
+
+  /**
+   * Opens (or creates) the journal of a session: replays every complete record, cuts a torn last line, and
+   * appends from there. Never fails: an unwritable directory leaves the record in memory with `error` set.
+   */
+  static async open(options: SessionRecordOptions): Promise<SessionRecord> {
+    const record = new SessionRecord(options.dir, options.sessionId, options);
+    await record.replay();
+    if (record.lines.length === 0 && record.recovered === 0 && !(await record.hasStartRecord())) {
+      record.enqueue({ t: 'start', at: record.startedAt, session: options.sessionId }, true);
+      await record.flushing;
+    }
+    return record;
+  }
+
+  /** Set while the journal cannot be written. */
+  get error(): ErrorInfo | null {
+    return this.lastError;
+  }
+
+  /** Committed lines per channel. */
+  counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const line of this.lines) counts[line.channel] = (counts[line.channel] ?? 0) + 1;
+    return counts;
+  }
+
+  /** The committed lines of a channel (or all), in commit order, corrections applied. */
+  linesOf(channel?: string): RecordedLine[] {
+    return this.lines.filter((l) => channel === undefined || l.channel === channel).map((l) => ({ ...l }));
+  }
+
+  /** Records a committed line (once per id: a resend of the same id is ignored). Resolves after the fsync. */
+  commit(line: { id: string; channel: string; text: string; source: RecordedLine['source']; lang?: string; startedAt?: number }): Promise<void> {
+    if (this.byId.has(line.id)) return this.flushing;
+    const at = this.now();
+    const entry: SessionRecordEntry = {
+      t: 'final',
+      ch: line.channel,
+      at,
+      id: line.id,
+      text: line.text,
+      source: line.source,
+      ...(line.lang ? { lang: line.lang } : {}),
+      startedAt: Math.min(line.startedAt ?? at, at),
+    };
+    this.apply(entry);
+    return this.enqueue(entry, true);
+  }
+
+  /** Records a correction of a committed line. */
+  revise(channel: string, id: string, text: string): Promise<void> {
+    const entry: SessionRecordEntry = { t: 'revision', ch: channel, at: this.now(), id, text };
+    this.apply(entry);
+    return this.enqueue(entry, true);
+  }
+
+  /** Records that a channel was cleared on the displays (its lines stay in the record). */
+  clear(channel: string): Promise<void> {
+    const entry: SessionRecordEntry = { t: 'clear', ch: channel, at: this.now() };
+    return this.enqueue(entry, true);
+  }
+
+  /** Waits for pending writes. */
+  flush(): Promise<void> {
+    return this.flushing;
+  }
+
+  /** Flushes and closes the file. */
+  async close(): Promise<void> {
+    await this.flushing;
+    this.closed = true;
+    const fh = this.fh;
+    this.fh = null;
+    await fh?.close().catch(() => undefined);
+  }
+
+  /** A channel's record as SRT, WebVTT or plain text, times relative to the session start. */
+  export(channel: string, format: ExportFormat): string {
+    return formatSubtitles(this.linesOf(channel), format, this.startedAt);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private apply(entry: SessionRecordEntry): void {
+    if (entry.t === 'start') {
+      this.startedAt = entry.at;
+    } else if (entry.t === 'final') {
+      if (this.byId.has(entry.id)) return;
+      const line: RecordedLine = {
+        id: entry.id,
+        channel: entry.ch,
+        text: entry.text,
+        source: entry.source,
+        ...(entry.lang ? { lang: entry.lang } : {}),
+        startedAt: entry.startedAt,
+        committedAt: entry.at,
+        revisions: 0,
+      };
+      this.lines.push(line);
+      this.byId.set(entry.id, line);
+    } else if (entry.t === 'revision') {
+      const line = this.byId.get(entry.id);
+      if (line && line.channel === entry.ch) {
+        line.text = entry.text;
+        line.revisions++;
+      }
+    }
+  }
+
+  private async hasStartRecord(): Promise<boolean> {
+    try {
+      return (await stat(this.file)).size > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Reads the journal; stops at the first record that does not parse (a torn tail) and cuts the file there. */
+  private async replay(): Promise<void> {
+    let raw: Buffer;
+    try {
+      raw = await readFile(this.file);
+    } catch {
+      return;
+    }
+    let offset = 0;
+    let goodEnd = 0;
+    while (offset < raw.length) {
+      const nl = raw.indexOf(0x0a, offset);
+      if (nl < 0) break;
+      const text = raw.subarray(offset, nl).toString('utf8');
+      let entry: SessionRecordEntry | null = null;
+      try {
+        const parsed = sessionRecordSchema.safeParse(JSON.parse(text));
+        if (parsed.success) entry = parsed.data;
+      } catch {
+        entry = null;
+      }
+      if (!entry) break;
+      this.apply(entry);
+      offset = nl + 1;
+      goodEnd = offset;
+    }
+    this.recovered = this.lines.length;
+    if (goodEnd < raw.length) {
+      try {
+        await truncate(this.file, goodEnd);
+      } catch (err) {
+        this.setError(describeWriteError(err, this.file));
+      }
+    }
+  }
+
+  /** Appends a record; commits (all records are commits today) are fsynced before the promise resolves. */
+  private enqueue(entry: SessionRecordEntry, sync: boolean): Promise<void> {
+    this.backlog.push(`${JSON.stringify(entry)}\n`);
+    const run = this.flushing.then(() => this.writeBacklog(sync));
+    this.flushing = run;
+    return run;
+  }
+
+  private async writeBacklog(sync: boolean): Promise<void> {
+    if (this.closed || this.backlog.length === 0) return;
+    const chunk = this.backlog.join('');
+    try {
+      if (!this.fh) {
+        await mkdir(this.dir, { recursive: true });
+        this.fh = await open(this.file, 'a', 0o600);
+      }
+      await this.fh.write(chunk);
+      if (sync) await this.fh.datasync();
+      this.backlog.splice(0, this.backlog.length);
+      if (this.lastError) this.setError(null);
+    } catch (err) {
+      // Keep the backlog (retried at the next commit) and reopen the file next time.
+      const fh = this.fh;
+      this.fh = null;
+      await fh?.close().catch(() => undefined);
+      if (!this.lastError) this.setError(describeWriteError(err, this.file));
+    }
+  }
+
+  private setError(error: ErrorInfo | null): void {
+    this.lastError = error;
+    this.options.onError?.(error);
+  }
+}
+
+/** `hh:mm:ss,mmm` (SRT) or `hh:mm:ss.mmm` (WebVTT). */
+function timestamp(ms: number, separator: ',' | '.'): string {
+  const total = Math.max(0, Math.round(ms));
+  const h = Math.floor(total / 3_600_000);
+  const m = Math.floor((total % 3_600_000) / 60_000);
+  const s = Math.floor((total % 60_000) / 1000);
+  const milli = total % 1000;
+  const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${pad(h)}:${pad(m)}:${pad(s)}${separator}${pad(milli, 3)}`;
+}
+
+/** Shortest time a cue stays up, ms. */
+const MIN_CUE_MS = 1000;
+
+/**
+ * Formats committed lines as subtitles. A cue runs from the line's start (its first partial) to its commit,
+ * at least {@link MIN_CUE_MS}, and ends no later than the next cue starts (when that is later than its own start).
+ * Text is written as is (WebVTT escapes `&`, `<` and `>`; SRT players show text literally).
+ */
+export function formatSubtitles(lines: readonly RecordedLine[], format: ExportFormat, origin: number): string {
+  if (format === 'txt') return lines.map((l) => `${l.text.replace(/\r?\n/g, ' ')}\n`).join('');
+  const cues = lines.map((line, i) => {
+    const start = line.startedAt - origin;
+    let end = Math.max(line.committedAt - origin, start + MIN_CUE_MS);
+    const next = lines[i + 1];
+    if (next) {
+      const nextStart = next.startedAt - origin;
+      if (nextStart > start && nextStart < end) end = nextStart;
+    }
+    return { start, end, text: line.text.replace(/\r?\n/g, ' ') };
+  });
+  if (format === 'srt') {
+    return cues.map((c, i) => `${i + 1}\n${timestamp(c.start, ',')} --> ${timestamp(c.end, ',')}\n${c.text}\n`).join('\n');
+  }
+  const escape = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const body = cues.map((c) => `${timestamp(c.start, '.')} --> ${timestamp(c.end, '.')}\n${escape(c.text)}\n`).join('\n');
+  return `WEBVTT\n\n${body}`;
+}
