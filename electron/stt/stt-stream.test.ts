@@ -1,0 +1,297 @@
+import { describe, expect, it } from 'vitest';
+import type { CaptionEvent, StreamResume, StreamTuning } from '../common/stt-protocol';
+import { SAMPLE_RATE, type EngineSegment } from './engine';
+import { ScriptedEngine, type ScriptedCall } from './fake-engines';
+import { SttStream, type PassInfo } from './stt-stream';
+import { EnergyVad } from './vad';
+
+/** A word of the "reference" transcript a scripted engine reads from, timeline seconds. */
+interface RefWord {
+  w: string;
+  s: number;
+  e: number;
+  p?: number;
+}
+
+/** n words of `dur` seconds from `from`, named w1..wn (or from `names`). */
+function ref(from: number, n: number, dur = 0.4, names?: string[]): RefWord[] {
+  return Array.from({ length: n }, (_, i) => ({ w: names?.[i] ?? `w${i + 1}`, s: from + i * dur, e: from + (i + 1) * dur - 0.02 }));
+}
+
+interface Harness {
+  stream: SttStream;
+  engine: ScriptedEngine;
+  events: CaptionEvent[];
+  passes: PassInfo[];
+  /** Feeds `seconds` of audio in 0.25 s chunks, waiting for the stream to settle after each. */
+  feed(seconds: number): Promise<void>;
+  speech: (t: number) => boolean;
+}
+
+/**
+ * A stream over a scripted engine and VAD. `hypothesis` decides the words of each pass from the pass (offset
+ * and length of the buffer, timeline seconds); the times it returns are timeline seconds.
+ */
+function harness(opts: {
+  speech: (t: number) => boolean;
+  hypothesis: (pass: PassInfo, call: ScriptedCall) => Array<RefWord | RefWord[]>;
+  tuning?: StreamTuning;
+  resume?: StreamResume;
+  glossary?: Array<{ en?: string; ru?: string; ar?: string }>;
+}): Harness {
+  const events: CaptionEvent[] = [];
+  const passes: PassInfo[] = [];
+  const engine = new ScriptedEngine((call) => {
+    const pass = passes[passes.length - 1]!;
+    const items = opts.hypothesis(pass, call);
+    const groups: RefWord[][] = [];
+    for (const item of items) {
+      if (Array.isArray(item)) groups.push(item);
+      else if (groups.length === 0) groups.push([item]);
+      else groups[groups.length - 1]!.push(item);
+    }
+    return groups
+      .filter((g) => g.length > 0)
+      .map(
+        (g): EngineSegment => ({
+          text: g.map((r) => ` ${r.w}`).join(''),
+          start: g[0]!.s - pass.offset,
+          end: g[g.length - 1]!.e - pass.offset,
+          lang: 'en',
+          tokens: g.map((r) => ({ text: ` ${r.w}`, p: r.p ?? 0.9, start: r.s - pass.offset, end: r.e - pass.offset })),
+        }),
+      );
+  });
+  let position = opts.resume?.startSample ?? 0;
+  const stream = new SttStream({
+    engine,
+    vad: new EnergyVad(),
+    language: 'en',
+    task: 'transcribe',
+    idPrefix: 's',
+    glossary: opts.glossary ?? [],
+    tuning: opts.tuning ?? {},
+    ...(opts.resume ? { resume: opts.resume } : {}),
+    onCaption: (e) => events.push(e),
+    onPassStart: (p) => passes.push(p),
+  });
+  return {
+    stream,
+    engine,
+    events,
+    passes,
+    speech: opts.speech,
+    async feed(seconds) {
+      const chunk = Math.round(0.25 * SAMPLE_RATE);
+      const end = position + Math.round(seconds * SAMPLE_RATE);
+      while (position < end) {
+        const n = Math.min(chunk, end - position);
+        stream.push(audio(position, n, opts.speech), position);
+        position += n;
+        await stream.whenIdle();
+      }
+    },
+  };
+}
+
+/** Audio for the timeline samples [from, from + n): a low hum where `speech(t)`, digital silence elsewhere. */
+function audio(from: number, n: number, speech: (t: number) => boolean): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = (from + i) / SAMPLE_RATE;
+    if (speech(t)) out[i] = 0.1 * Math.sin(2 * Math.PI * 220 * t);
+  }
+  return out;
+}
+
+/** The reference words fully inside the pass's buffer. */
+function visible(words: RefWord[], pass: PassInfo): RefWord[] {
+  const end = pass.offset + pass.bufferSeconds;
+  return words.filter((r) => r.e <= end + 1e-6 && r.s >= pass.offset - 0.05);
+}
+
+/** A realistic hypothesis: every word right except the last one, which is still being spoken and misheard. */
+function unstableTail(words: RefWord[]) {
+  return (pass: PassInfo): RefWord[] => {
+    const v = visible(words, pass);
+    if (v.length === 0 || pass.kind === 'final') return v;
+    return [...v.slice(0, -1), { ...v[v.length - 1]!, w: 'uh' }];
+  };
+}
+
+const finals = (events: CaptionEvent[]) => events.filter((e) => e.state === 'final');
+
+function expectWellFormed(events: CaptionEvent[]): void {
+  let seq = 0;
+  let lastEnd = 0;
+  for (const e of events) {
+    const n = Number(e.id.slice(1));
+    expect(n === seq + 1 || (e.state === 'partial' && n === seq + 1)).toBe(true);
+    expect(e.end).toBeGreaterThanOrEqual(e.start);
+    if (e.state === 'final') {
+      expect(e.start).toBeGreaterThanOrEqual(lastEnd - 1e-6);
+      lastEnd = e.end;
+      seq = n;
+    }
+  }
+}
+
+describe('SttStream with a scripted engine', () => {
+  it('commits what two passes agree on, shows the rest as partial, forces a commit at the pause', async () => {
+    const words = ref(1.05, 8); // 1.05 .. 4.25 s
+    const h = harness({ speech: (t) => t >= 1.0 && t < 4.3, hypothesis: unstableTail(words) });
+    await h.feed(4.5); // still inside the hangover: nothing forced yet
+    const before = finals(h.events);
+    expect(before.length).toBeGreaterThan(0);
+    expect(h.passes.every((p) => p.kind === 'step')).toBe(true);
+    await h.feed(2.5);
+    const all = finals(h.events);
+    expect(all.map((e) => e.text).join(' ')).toBe('w1 w2 w3 w4 w5 w6 w7 w8');
+    expect(h.passes[h.passes.length - 1]!.kind).toBe('final');
+    expect(h.events[h.events.length - 1]!.state).toBe('final');
+    // A partial never shows the committed words again, and "uh" never reaches a final.
+    for (const e of all) expect(e.text).not.toContain('uh');
+    expect(h.events.some((e) => e.state === 'partial' && e.text.endsWith('uh'))).toBe(true);
+    expectWellFormed(h.events);
+    expect(all[0]!.start).toBeCloseTo(1.05, 2);
+    expect(all[all.length - 1]!.end).toBeCloseTo(4.23, 2);
+    // Silence after the pause: no more passes, no more events.
+    const n = h.events.length;
+    const p = h.passes.length;
+    await h.feed(5);
+    expect(h.events.length).toBe(n);
+    expect(h.passes.length).toBe(p);
+  });
+
+  it('decodes nothing at all on silence, nor on a blip shorter than minSpeechMs', async () => {
+    const h = harness({ speech: (t) => t >= 2 && t < 2.15, hypothesis: () => [{ w: 'ghost', s: 0, e: 1 }] });
+    await h.feed(6);
+    await h.stream.flush();
+    expect(h.engine.calls).toHaveLength(0);
+    expect(h.events).toEqual([]);
+  });
+
+  it('passes every step of new speech, with audio_ctx shrunk to the buffer plus a margin', async () => {
+    const h = harness({ speech: (t) => t >= 0.5 && t < 3.6, hypothesis: () => [] });
+    await h.feed(5);
+    const steps = h.passes.filter((p) => p.kind === 'step');
+    // Three passes in speech, one more in the hangover before the pause is confirmed, then the final one.
+    expect(steps.length).toBe(4);
+    expect(h.passes.map((p) => p.kind)).toEqual(['step', 'step', 'step', 'step', 'final']);
+    for (const p of h.passes) {
+      const padded = Math.max(p.bufferSeconds, 1.1);
+      expect(p.audioCtx).toBe(Math.ceil((padded + 1) * 50));
+      expect(h.engine.calls[p.pass - 1]!.options.audioCtx).toBe(p.audioCtx);
+    }
+    // Buffers grow by about one step (frames are 32 ms).
+    expect(steps[1]!.bufferSeconds - steps[0]!.bufferSeconds).toBeCloseTo(1, 1);
+  });
+
+  it('trims the buffer at a committed sentence end, so later passes start after it', async () => {
+    const words = ref(0.6, 10, 0.4, ['We', 'open', 'now.', 'Next', 'item', 'is', 'the', 'budget', 'for', 'schools']);
+    const h = harness({ speech: (t) => t >= 0.5 && t < 4.7, hypothesis: unstableTail(words) });
+    await h.feed(7);
+    const sentenceEnd = words[2]!.e;
+    const committedAt = h.passes.findIndex((p) => p.offset >= sentenceEnd - 1e-6);
+    expect(committedAt).toBeGreaterThan(0);
+    for (const p of h.passes.slice(committedAt)) expect(p.offset).toBeGreaterThanOrEqual(sentenceEnd - 1e-6);
+    expect(finals(h.events).map((e) => e.text).join(' ')).toBe('We open now. Next item is the budget for schools');
+  });
+
+  it('caps the buffer: commits the pending words and trims when over bufferCapSeconds', async () => {
+    // Passes never agree (every pass decodes different words), so only the cap and the pause commit.
+    const h = harness({
+      speech: (t) => t >= 0.5 && t < 12,
+      tuning: { bufferCapSeconds: 4 },
+      hypothesis: (pass) => {
+        const v = visible(ref(0.55, 40, 0.3), pass);
+        return v.map((r) => ({ ...r, w: `${r.w}p${pass.pass}` }));
+      },
+    });
+    await h.feed(11);
+    const all = finals(h.events);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    for (const p of h.passes) expect(p.bufferSeconds).toBeLessThan(4 + 1.3);
+    expectWellFormed(h.events);
+  });
+
+  it('drops a segment decoded over the non-speech part of the buffer', async () => {
+    const words = ref(1.5, 4);
+    const h = harness({
+      speech: (t) => t >= 1.4 && t < 3.2,
+      hypothesis: (pass) => [[{ w: 'Subscribe', s: pass.offset + 0.0, e: pass.offset + 0.15 }], visible(words, pass)],
+    });
+    await h.feed(5);
+    expect(finals(h.events).map((e) => e.text).join(' ')).toBe('w1 w2 w3 w4');
+    expect(h.events.some((e) => e.text.includes('Subscribe'))).toBe(false);
+  });
+
+  it('cuts a repetition loop, and flags low-probability words as uncertain character ranges', async () => {
+    const h = harness({
+      speech: (t) => t >= 0.5 && t < 2.6,
+      hypothesis: (pass) => {
+        const loop = ref(0.6, 12, 0.15, ['hello', 'Gutteres', 'the', 'the', 'the', 'the', 'the', 'the', 'the', 'the', 'the', 'the']);
+        loop[1]!.p = 0.1;
+        return visible(loop, pass);
+      },
+    });
+    await h.feed(4.5);
+    const text = finals(h.events).map((e) => e.text).join(' ');
+    expect(text).toBe('hello Gutteres the');
+    const withUncertain = h.events.find((e) => e.text.startsWith('hello Gutteres'));
+    expect(withUncertain?.uncertain).toEqual([[6, 14]]);
+  });
+
+  it('carries the committed text and the glossary into the prompt', async () => {
+    const words = ref(0.6, 12, 0.3);
+    const h = harness({
+      speech: (t) => t >= 0.5 && t < 4.4,
+      glossary: [{ en: 'UNESCO', ru: 'ЮНЕСКО' }],
+      hypothesis: unstableTail(words),
+    });
+    await h.feed(6);
+    const prompts = h.engine.calls.map((c) => c.options.initialPrompt ?? '');
+    expect(prompts[0]).toBe('UNESCO.');
+    const last = prompts[prompts.length - 1]!;
+    expect(last.startsWith('UNESCO. w1 w2')).toBe(true);
+    expect(prompts.every((p) => !p.includes('ЮНЕСКО'))).toBe(true);
+  });
+
+  it('closes the utterance at a jump in the timeline and continues at the new position', async () => {
+    const words = [...ref(0.6, 4), ...ref(20.6, 3, 0.4, ['x1', 'x2', 'x3'])];
+    const h = harness({ speech: (t) => (t >= 0.5 && t < 2.5) || (t >= 20.5 && t < 21.8), hypothesis: unstableTail(words) });
+    await h.feed(2.2);
+    // 2.2 s .. 20 s were dropped upstream.
+    h.stream.push(audio(20 * SAMPLE_RATE, 3 * SAMPLE_RATE, h.speech), 20 * SAMPLE_RATE);
+    await h.stream.whenIdle();
+    await h.stream.flush();
+    const all = finals(h.events);
+    expect(all.map((e) => e.text).join(' ')).toBe('w1 w2 w3 w4 x1 x2 x3');
+    const x = all.find((e) => e.text.startsWith('x1'))!;
+    expect(x.start).toBeCloseTo(20.6, 2);
+    expectWellFormed(h.events);
+  });
+
+  it('resumes a restarted stream: ids and times continue, committed words are not emitted again', async () => {
+    const words = ref(10.2, 6);
+    const h = harness({
+      speech: (t) => t >= 10.1 && t < 12.6,
+      resume: { startSample: 10 * SAMPLE_RATE, committedUntil: 11.0, committedTail: 'w1 w2', nextSeq: 7 },
+      hypothesis: unstableTail(words),
+    });
+    await h.feed(4);
+    const all = finals(h.events);
+    expect(all[0]!.id).toBe('s7');
+    expect(all.map((e) => e.text).join(' ')).toBe('w3 w4 w5 w6');
+    expect(all[0]!.start).toBeGreaterThanOrEqual(11);
+  });
+
+  it('flush commits the pending words at the end of input', async () => {
+    const words = ref(0.6, 5);
+    const h = harness({ speech: (t) => t >= 0.5, hypothesis: unstableTail(words) });
+    await h.feed(2.7);
+    await h.stream.flush();
+    expect(finals(h.events).map((e) => e.text).join(' ')).toBe('w1 w2 w3 w4 w5');
+    expect(h.passes[h.passes.length - 1]!.kind).toBe('final');
+  });
+});
