@@ -1,0 +1,225 @@
+/**
+ * The console page's root state: the core's snapshot, and the pieces of the page (floor transcript, the
+ * interpreter's channel, handover, room view, settings, audio inputs) wired to the API's events. The API is
+ * passed in, so a test passes a fake.
+ */
+import type {
+  ConsoleApi,
+  ConsoleSnapshot,
+  ConsoleSttLanguage,
+  HubStatus,
+  SttSourceKind,
+} from '../../../electron/common/console-api';
+import { GlossaryMatcher } from '../../../electron/common/glossary';
+import type { ErrorInfo } from '../../../electron/common/result';
+import { AudioCapture } from '../audio/audio-capture.svelte';
+import type { MediaEnvironment } from '../audio/media-environment';
+import { FloorTranscript } from './floor-transcript.svelte';
+import { HandoverFlow } from './handover.svelte';
+import { InterpreterChannel } from './interpreter-channel.svelte';
+import { RoomView } from './room-view.svelte';
+import { SettingsForm } from './settings-form.svelte';
+
+/** Which main view is showing. */
+export type ConsoleView = 'booth' | 'operator';
+
+/** A message for the notification strip. */
+export interface ConsoleMessage {
+  id: number;
+  code: string;
+  message: string;
+  at: number;
+}
+
+export class ConsoleStore {
+  snapshot = $state.raw<ConsoleSnapshot | null>(null);
+  hub = $state.raw<HubStatus | null>(null);
+  loadError = $state.raw<ErrorInfo | null>(null);
+  /** The socket to the console server (browser console); always true with the preload bridge. */
+  transportUp = $state(true);
+  view = $state<ConsoleView>('booth');
+  settingsOpen = $state(false);
+  messages = $state.raw<ConsoleMessage[]>([]);
+  /** Channels the preview shows (defaults to the booth's channel, or all for an operator). */
+  previewChannels = $state.raw<string[]>([]);
+  connecting = $state(false);
+
+  readonly floor = new FloorTranscript();
+  readonly room: RoomView;
+  readonly handover: HandoverFlow;
+  readonly settings: SettingsForm;
+  readonly floorCapture: AudioCapture | null;
+  readonly voiceCapture: AudioCapture | null;
+  channel = $state.raw<InterpreterChannel | null>(null);
+
+  private glossaryTerms: ConsoleSnapshot['settings']['glossary'] | null = null;
+  private glossaryMatcher = $state.raw(new GlossaryMatcher([]));
+  private readonly unsubscribe: (() => void)[] = [];
+  private nextMessageId = 1;
+
+  constructor(
+    readonly api: ConsoleApi,
+    /** The browser's audio; null where there is none (tests of the rest of the page). */
+    media: MediaEnvironment | null = null,
+  ) {
+    this.room = new RoomView(api);
+    this.handover = new HandoverFlow(api);
+    this.settings = new SettingsForm(api);
+    this.floorCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('floor', frame)) : null;
+    this.voiceCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('voice', frame)) : null;
+  }
+
+  /** The glossary as a matcher for highlighting (rebuilt when the glossary changes). */
+  get glossary(): GlossaryMatcher {
+    return this.glossaryMatcher;
+  }
+
+  get role(): 'booth' | 'operator' {
+    return this.snapshot?.settings.role ?? 'booth';
+  }
+
+  /** Loads the core's state and follows its events. */
+  async init(): Promise<void> {
+    const api = this.api;
+    this.unsubscribe.push(
+      api.on('state:changed', (s) => this.applySnapshot(s)),
+      api.on('hub:status', (s) => (this.hub = s)),
+      api.on('stt:caption', (c) => {
+        this.floor.apply(c);
+        this.channel?.applyVoiceCaption(c);
+      }),
+      api.on('stt:status', (s) => {
+        this.floor.setStatus(s);
+        this.channel?.setVoiceStatus(s);
+      }),
+      api.on('hub:changed', (c) => {
+        this.room.applyChange(c);
+        this.channel?.applyHubChange(c);
+      }),
+      api.on('hub:partial', (u) => this.room.applyPartial(u)),
+      api.on('hub:notice', (n) => this.room.applyNotice(n)),
+      api.on('voice:pending', (lines) => this.channel?.setPendingVoice(lines)),
+      api.on('handover:requested', (e) => this.handover.onRequested(e)),
+      api.on('handover:completed', (e) => {
+        this.handover.onCompleted(e);
+        this.notify('HANDOVER', this.handover.lastOutcome ?? '');
+      }),
+      api.on('console:error', (e) => this.notify(e.code, e.message)),
+    );
+    await this.reload();
+  }
+
+  /** Fetches the whole state again (after a reload or a transport reconnect). */
+  async reload(): Promise<void> {
+    const r = await this.api.getState();
+    if (!r.ok) {
+      this.loadError = r.error;
+      return;
+    }
+    this.loadError = null;
+    this.applySnapshot(r.value);
+    if (this.room.channels.length > 0) await this.room.load();
+  }
+
+  applySnapshot(s: ConsoleSnapshot): void {
+    const first = this.snapshot === null;
+    this.snapshot = s;
+    this.hub = s.hub;
+    if (first) this.view = s.settings.role === 'operator' ? 'operator' : 'booth';
+    if (!this.channel || this.channel.channel !== s.settings.channel) {
+      this.channel = new InterpreterChannel(this.api, s.settings.channel, this.voiceCapture ? { start: () => this.voiceCapture!.start(), stop: () => this.voiceCapture!.stop() } : null);
+    }
+    this.channel.setPendingVoice(s.pendingVoice);
+    this.channel.setVoiceStatus(s.stt.voice);
+    this.floor.setStatus(s.stt.floor);
+    this.handover.sync(s.handover);
+    this.room.configure(s.channels, s.settings.autoRouting, s.settings.mutedChannels, s.heldByMute);
+    this.settings.load(s.settings);
+    if (this.glossaryTerms !== s.settings.glossary) {
+      this.glossaryTerms = s.settings.glossary;
+      this.glossaryMatcher = new GlossaryMatcher(s.settings.glossary);
+    }
+    if (this.previewChannels.length === 0 || this.previewChannels.some((c) => !s.channels.includes(c))) {
+      this.previewChannels = s.settings.role === 'operator' ? [...s.channels] : [s.settings.channel];
+    }
+    if (this.floorCapture && s.settings.floorDeviceId !== undefined && this.floorCapture.status === 'off') this.floorCapture.deviceId = s.settings.floorDeviceId;
+    if (this.voiceCapture && this.voiceCapture.status === 'off') this.voiceCapture.deviceId = s.settings.voiceDeviceId;
+  }
+
+  setTransportUp(up: boolean): void {
+    const wasDown = !this.transportUp;
+    this.transportUp = up;
+    if (up && wasDown) void this.reload();
+  }
+
+  setView(view: ConsoleView): void {
+    this.view = view;
+  }
+
+  toggleSettings(open = !this.settingsOpen): void {
+    this.settingsOpen = open;
+  }
+
+  togglePreviewChannel(channel: string): void {
+    this.previewChannels = this.previewChannels.includes(channel) ? this.previewChannels.filter((c) => c !== channel) : [...this.previewChannels, channel];
+  }
+
+  async connectHub(): Promise<void> {
+    this.connecting = true;
+    try {
+      const r = await this.api.connectHub();
+      if (r.ok) {
+        this.hub = r.value;
+        await this.room.load();
+      } else this.notify(r.error.code, r.error.message);
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  async disconnectHub(): Promise<void> {
+    const r = await this.api.disconnectHub();
+    if (!r.ok) this.notify(r.error.code, r.error.message);
+  }
+
+  /** Starts floor speech-to-text and the floor input. */
+  async startFloor(): Promise<void> {
+    const language: ConsoleSttLanguage = this.snapshot?.settings.floorLanguage ?? 'auto';
+    const r = await this.api.startSource('floor', { language });
+    if (!r.ok) {
+      this.notify(r.error.code, r.error.message);
+      return;
+    }
+    await this.floorCapture?.start();
+  }
+
+  async stopFloor(): Promise<void> {
+    await this.floorCapture?.stop();
+    const r = await this.api.stopSource('floor');
+    if (!r.ok) this.notify(r.error.code, r.error.message);
+  }
+
+  /** Picks an input device for a source and remembers it in the settings. */
+  async selectDevice(source: SttSourceKind, deviceId: string | null): Promise<void> {
+    const capture = source === 'floor' ? this.floorCapture : this.voiceCapture;
+    await capture?.selectDevice(deviceId);
+    const r = await this.api.updateSettings(source === 'floor' ? { floorDeviceId: deviceId } : { voiceDeviceId: deviceId });
+    if (!r.ok) this.notify(r.error.code, r.error.message);
+  }
+
+  notify(code: string, message: string): void {
+    if (!message) return;
+    const entry: ConsoleMessage = { id: this.nextMessageId++, code, message, at: Date.now() };
+    this.messages = [...this.messages.slice(-4), entry];
+  }
+
+  dismissMessage(id: number): void {
+    this.messages = this.messages.filter((m) => m.id !== id);
+  }
+
+  async dispose(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off();
+    await this.floorCapture?.dispose();
+    await this.voiceCapture?.dispose();
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * An in-memory ConsoleApi for the state-class tests: records every call, answers from a small model of the
+ * core (publish acks with hub-like seq/cursor, revisions, handover), and lets a test emit core events.
+ */
+import { DEFAULT_SETTINGS, type ConsoleApi, type ConsoleEvents, type ConsoleSnapshot, type PublicSettings } from '../../../electron/common/console-api';
+import { fail, ok, type Result } from '../../../electron/common/result';
+
+export interface RecordedCall {
+  method: string;
+  args: unknown[];
+}
+
+export function fakeSnapshot(overrides: Partial<PublicSettings> = {}): ConsoleSnapshot {
+  const { secret: _secret, ...rest } = DEFAULT_SETTINGS;
+  return {
+    settings: { ...rest, hasSecret: false, ...overrides },
+    hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 4, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
+    stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
+    handover: { onAir: true, outgoing: null, incoming: null },
+    pendingVoice: [],
+    session: { id: 's1', file: '/tmp/s1.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },
+    heldByMute: {},
+    channels: ['floor', 'ar', 'en', 'ru'],
+    shell: 'browser',
+    clientId: 'console-a',
+  };
+}
+
+export class FakeConsoleApi implements ConsoleApi {
+  calls: RecordedCall[] = [];
+  snapshot: ConsoleSnapshot;
+  audio: { source: string; samples: number }[] = [];
+  /** Set to make the next call of a method fail with this code. */
+  failNext = new Map<string, string>();
+  /** While set, publish() waits for this promise (to test ordering under a slow hub). */
+  publishGate: Promise<void> | null = null;
+  private seq = 0;
+  private handlers = new Map<string, Set<(p: unknown) => void>>();
+
+  constructor(overrides: Partial<PublicSettings> = {}) {
+    this.snapshot = fakeSnapshot(overrides);
+  }
+
+  emit<E extends keyof ConsoleEvents>(event: E, payload: Parameters<ConsoleEvents[E]>[0]): void {
+    for (const fn of this.handlers.get(event) ?? []) fn(payload);
+  }
+
+  /** Calls of one method, newest last. */
+  callsOf(method: string): unknown[][] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  private record<T>(method: string, args: unknown[], value: T): Result<T> {
+    this.calls.push({ method, args });
+    const code = this.failNext.get(method);
+    if (code) {
+      this.failNext.delete(method);
+      return fail(code, `${method} failed (${code})`);
+    }
+    return ok(value);
+  }
+
+  getState = async () => this.record('getState', [], structuredClone(this.snapshot));
+  updateSettings: ConsoleApi['updateSettings'] = async (patch) => {
+    const { secret, ...rest } = patch;
+    const r = this.record('updateSettings', [patch], null);
+    if (!r.ok) return r;
+    this.snapshot.settings = { ...this.snapshot.settings, ...rest, ...(secret !== undefined ? { hasSecret: secret !== '' } : {}) };
+    return ok(structuredClone(this.snapshot.settings));
+  };
+  connectHub = async () => this.record('connectHub', [], this.snapshot.hub);
+  disconnectHub = async () => this.record('disconnectHub', [], undefined);
+  getRoomView: ConsoleApi['getRoomView'] = async () =>
+    this.record('getRoomView', [], {
+      room: 'main',
+      notice: null,
+      channels: this.snapshot.channels.map((channel) => ({ channel, cursor: 0, reset: false, changes: [], partial: null })),
+    });
+  publish: ConsoleApi['publish'] = async (line) => {
+    if (this.publishGate) await this.publishGate;
+    this.seq += 1;
+    return this.record('publish', [line], { id: line.id ?? `auto-${this.seq}`, ack: { seq: this.seq, cursor: this.seq, duplicate: false }, status: 'sent' as const });
+  };
+  revise: ConsoleApi['revise'] = async (req) => this.record('revise', [req], { id: req.id, ack: { seq: 1, cursor: ++this.seq, duplicate: false }, status: 'sent' as const });
+  clearChannel = async (channel: string) => this.record('clearChannel', [channel], undefined);
+  clearAllChannels = async () => this.record('clearAllChannels', [], undefined);
+  showNotice = async (text: string | null, ttlMs?: number) => this.record('showNotice', [text, ttlMs], undefined);
+  setAutoRouting = async (on: boolean) => this.record('setAutoRouting', [on], undefined);
+  setChannelMuted = async (channel: string, muted: boolean) => this.record('setChannelMuted', [channel, muted], undefined);
+  startSource: ConsoleApi['startSource'] = async (source, opts) => this.record('startSource', [source, opts], undefined);
+  stopSource: ConsoleApi['stopSource'] = async (source) => this.record('stopSource', [source], undefined);
+  pushAudio: ConsoleApi['pushAudio'] = (source, frame) => {
+    this.audio.push({ source, samples: frame.length });
+  };
+  sendVoiceNow = async (id: string) => this.record('sendVoiceNow', [id], undefined);
+  cancelVoice = async (id: string) => this.record('cancelVoice', [id], undefined);
+  importGlossary = async (csv: string) => this.record('importGlossary', [csv], { terms: csv.trim().split('\n').length - 1 });
+  requestHandover = async () => this.record('requestHandover', [], undefined);
+  respondHandover = async (accept: boolean) => this.record('respondHandover', [accept], undefined);
+  exportSession: ConsoleApi['exportSession'] = async (channel, format) => this.record('exportSession', [channel, format], '');
+  listMonitors = async () => this.record('listMonitors', [], []);
+  openDisplayWindow: ConsoleApi['openDisplayWindow'] = async (opts) => this.record('openDisplayWindow', [opts], undefined);
+  startNewSession = async () => this.record('startNewSession', [], this.snapshot.session);
+  on<E extends keyof ConsoleEvents>(event: E, fn: ConsoleEvents[E]): () => void {
+    let set = this.handlers.get(event);
+    if (!set) this.handlers.set(event, (set = new Set()));
+    const listener = fn as unknown as (p: unknown) => void;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+}

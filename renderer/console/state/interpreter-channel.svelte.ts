@@ -1,0 +1,328 @@
+/**
+ * The interpreter's own channel (one language per booth) and the three ways to feed it: typed (live partial
+ * while typing, Enter commits), voice (speech-to-text of the booth microphone, with a review window the core
+ * runs) and script (prepared cues, one key per cue). Sent lines stay editable: a correction goes out as a
+ * revision. Every mutation is a method; the components only call them.
+ */
+import type {
+  ConsoleApi,
+  ConsolePublishAck,
+  ConsoleSttLanguage,
+  PendingVoiceLine,
+  SttCaption,
+  SttStatus,
+} from '../../../electron/common/console-api';
+import type { CaptionSource, ChannelChange } from '../../../electron/common/protocol';
+import type { ErrorInfo, Result } from '../../../electron/common/result';
+import { newLineId } from './line-ids';
+import { ScriptCues } from './script-cues.svelte';
+
+/** How the interpreter produces subtitles right now. */
+export type ChannelMode = 'typed' | 'voice' | 'script';
+export const CHANNEL_MODES: readonly ChannelMode[] = ['typed', 'voice', 'script'];
+
+/** A line this channel carries (sent from here, or seen on the channel from the other console of the booth). */
+export interface SentLine {
+  id: string;
+  text: string;
+  source: CaptionSource;
+  /** `sent`: acknowledged by the hub; `queued`: waiting in the outbox; `held`: channel muted; `failed`: refused. */
+  status: 'sent' | 'queued' | 'held' | 'failed' | 'sending';
+  revision: number;
+  at: number;
+  error?: ErrorInfo;
+}
+
+/** Lines kept in the sent list. */
+export const SENT_LINES_KEPT = 200;
+
+/** What the channel needs from the console API. */
+export type ChannelApi = Pick<ConsoleApi, 'publish' | 'revise' | 'clearChannel' | 'startSource' | 'stopSource' | 'sendVoiceNow' | 'cancelVoice'>;
+
+/** Starts and stops the booth microphone capture that feeds voice mode. */
+export interface VoiceInput {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface QueuedFinal {
+  id: string;
+  text: string;
+  source: CaptionSource;
+  done: (r: Result<ConsolePublishAck>) => void;
+}
+
+export class InterpreterChannel {
+  mode = $state<ChannelMode>('typed');
+  /** Typed mode: the text in the input. */
+  draft = $state('');
+  /** Typed mode: the id of the line being typed (its partials and its commit share it). */
+  draftId = $state<string | null>(null);
+  sent = $state.raw<SentLine[]>([]);
+  /** The sent line being corrected, and the correction text. */
+  editingId = $state<string | null>(null);
+  editText = $state('');
+  /** Voice mode: speech-to-text status and what it hears now. */
+  voiceStatus = $state.raw<SttStatus>({ source: 'voice', status: 'stopped' });
+  voicePartial = $state.raw<SttCaption | null>(null);
+  /** Voice lines waiting in their review window (this channel's). */
+  pendingVoice = $state.raw<PendingVoiceLine[]>([]);
+  /** Last error of an action, shown next to the channel until the next success. */
+  error = $state.raw<ErrorInfo | null>(null);
+  readonly script = new ScriptCues();
+
+  private nextPartial: { id: string; text: string } | null = null;
+  private finals: QueuedFinal[] = [];
+  private pumping = false;
+
+  constructor(
+    private readonly api: ChannelApi,
+    /** The booth's channel, e.g. `ar`. */
+    readonly channel: string,
+    private readonly voiceInput: VoiceInput | null = null,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The channel's language (the channel name when it is one of the booth languages). */
+  get lang(): string | undefined {
+    return /^[a-z]{2}$/.test(this.channel) ? this.channel : undefined;
+  }
+
+  /** Writing direction of the channel: Arabic lays out right to left. */
+  get dir(): 'rtl' | 'ltr' | 'auto' {
+    if (this.lang === 'ar') return 'rtl';
+    return this.lang ? 'ltr' : 'auto';
+  }
+
+  // ---- modes
+
+  /** Switches mode at any moment. Leaving typed withdraws a live partial (the draft stays in the box). */
+  async setMode(mode: ChannelMode): Promise<void> {
+    if (mode === this.mode) return;
+    const previous = this.mode;
+    this.mode = mode;
+    if (previous === 'typed' && this.draftId && this.draft.trim() !== '') this.schedulePartial(this.draftId, '');
+    if (previous === 'voice') await this.stopVoice();
+    if (mode === 'voice') await this.startVoice();
+    if (mode === 'typed' && this.draftId && this.draft.trim() !== '') this.schedulePartial(this.draftId, this.draft);
+  }
+
+  // ---- typed
+
+  /** The input changed: the text goes out as the live partial of the current line. */
+  setDraft(text: string): void {
+    this.draft = text;
+    if (this.mode !== 'typed') return;
+    if (text.trim() === '') {
+      if (this.draftId) this.schedulePartial(this.draftId, '');
+      return;
+    }
+    this.draftId ??= newLineId('typed', this.channel);
+    this.schedulePartial(this.draftId, text);
+  }
+
+  /** Enter: commits the typed line as final; the input empties for the next line. */
+  async commitDraft(): Promise<Result<ConsolePublishAck> | null> {
+    const text = this.draft.trim();
+    if (text === '') return null;
+    const id = this.draftId ?? newLineId('typed', this.channel);
+    this.draft = '';
+    this.draftId = null;
+    return this.sendFinal(id, text, 'typed');
+  }
+
+  /** Escape: drops the draft and withdraws its partial from the displays. */
+  discardDraft(): void {
+    if (this.draftId) this.schedulePartial(this.draftId, '');
+    this.draft = '';
+    this.draftId = null;
+  }
+
+  // ---- script
+
+  /** Loads a script and splits it into cues in the channel's language. */
+  loadScript(text: string, source?: string): number {
+    return this.script.load(text, this.lang ?? 'en', source);
+  }
+
+  /** Pushes the next cue (one key). */
+  async pushNextCue(): Promise<Result<ConsolePublishAck> | null> {
+    const cue = this.script.advance();
+    return cue ? this.sendFinal(newLineId('script', this.channel), cue.text, 'script') : null;
+  }
+
+  /** Goes back one cue and shows it again. */
+  async pushPreviousCue(): Promise<Result<ConsolePublishAck> | null> {
+    const cue = this.script.back();
+    return cue ? this.sendFinal(newLineId('script', this.channel), cue.text, 'script') : null;
+  }
+
+  /** Jumps to a cue and shows it. */
+  async pushCue(index: number): Promise<Result<ConsolePublishAck> | null> {
+    const cue = this.script.jump(index);
+    return cue ? this.sendFinal(newLineId('script', this.channel), cue.text, 'script') : null;
+  }
+
+  // ---- voice
+
+  async startVoice(): Promise<void> {
+    const language: ConsoleSttLanguage = this.lang === 'ar' || this.lang === 'en' || this.lang === 'ru' ? this.lang : 'auto';
+    const r = await this.api.startSource('voice', { language });
+    this.noteResult(r);
+    if (r.ok) await this.voiceInput?.start();
+  }
+
+  async stopVoice(): Promise<void> {
+    await this.voiceInput?.stop();
+    this.noteResult(await this.api.stopSource('voice'));
+    this.voicePartial = null;
+  }
+
+  /** Sends a reviewed voice line now (cuts its review window short). */
+  async sendVoiceNow(id = this.pendingVoice[0]?.id): Promise<void> {
+    if (!id) return;
+    this.noteResult(await this.api.sendVoiceNow(id));
+  }
+
+  /** Cancels a voice line in its review window. */
+  async cancelVoice(id = this.pendingVoice[0]?.id): Promise<void> {
+    if (!id) return;
+    const r = await this.api.cancelVoice(id);
+    this.noteResult(r);
+    if (r.ok) this.pendingVoice = this.pendingVoice.filter((p) => p.id !== id);
+  }
+
+  /** A voice speech-to-text caption (partials show as "hearing"). */
+  applyVoiceCaption(caption: SttCaption): void {
+    if (caption.source !== 'voice') return;
+    this.voicePartial = caption.state === 'partial' ? caption : null;
+  }
+
+  setVoiceStatus(status: SttStatus): void {
+    if (status.source === 'voice') this.voiceStatus = status;
+  }
+
+  setPendingVoice(lines: PendingVoiceLine[]): void {
+    this.pendingVoice = lines.filter((l) => l.channel === this.channel);
+  }
+
+  // ---- sent lines
+
+  beginEdit(id: string): void {
+    const line = this.sent.find((l) => l.id === id);
+    if (!line) return;
+    this.editingId = id;
+    this.editText = line.text;
+  }
+
+  /** Edits the most recent sent line (shortcut). */
+  beginEditLast(): void {
+    const last = this.sent[this.sent.length - 1];
+    if (last) this.beginEdit(last.id);
+  }
+
+  setEditText(text: string): void {
+    this.editText = text;
+  }
+
+  cancelEdit(): void {
+    this.editingId = null;
+    this.editText = '';
+  }
+
+  /** Sends the correction as a revision; displays change the line in place. */
+  async saveEdit(): Promise<Result<ConsolePublishAck> | null> {
+    const id = this.editingId;
+    const text = this.editText.trim();
+    if (!id || text === '') return null;
+    const line = this.sent.find((l) => l.id === id);
+    this.cancelEdit();
+    if (!line || line.text === text) return null;
+    const r = await this.api.revise({ channel: this.channel, id, text });
+    this.noteResult(r);
+    if (r.ok) this.upsert({ ...line, text, revision: line.revision + 1, status: r.value.status === 'held' ? 'held' : r.value.status === 'queued' ? 'queued' : 'sent' });
+    return r;
+  }
+
+  /** Clears the channel on every display. */
+  async clear(): Promise<Result<void>> {
+    this.discardDraft();
+    const r = await this.api.clearChannel(this.channel);
+    this.noteResult(r);
+    return r;
+  }
+
+  /** A committed change on the room's channels (hub event): lines of this channel from anywhere join the list. */
+  applyHubChange(change: ChannelChange): void {
+    if (change.channel !== this.channel || change.kind === 'cleared') return;
+    const existing = this.sent.find((l) => l.id === change.line.id);
+    this.upsert({
+      id: change.line.id,
+      text: change.line.text,
+      source: change.line.source,
+      status: 'sent',
+      revision: change.line.revision,
+      at: existing?.at ?? change.line.committedAt ?? change.line.updatedAt,
+    });
+  }
+
+  // ---- publishing
+
+  private async sendFinal(id: string, text: string, source: CaptionSource): Promise<Result<ConsolePublishAck>> {
+    this.upsert({ id, text, source, status: 'sending', revision: 0, at: this.now() });
+    const r = await new Promise<Result<ConsolePublishAck>>((done) => {
+      this.finals.push({ id, text, source, done });
+      // A final supersedes a partial of the same line still waiting to go out.
+      if (this.nextPartial?.id === id) this.nextPartial = null;
+      void this.pump();
+    });
+    const line = this.sent.find((l) => l.id === id);
+    if (line) this.upsert(r.ok ? { ...line, status: r.value.status } : { ...line, status: 'failed', error: r.error });
+    this.noteResult(r);
+    return r;
+  }
+
+  private schedulePartial(id: string, text: string): void {
+    this.nextPartial = { id, text };
+    void this.pump();
+  }
+
+  /**
+   * One publish at a time, in order: queued finals first, then the newest partial (older partials of a fast
+   * typist are skipped, not queued, so the display never lags behind the keyboard).
+   */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        const final = this.finals.shift();
+        if (final) {
+          final.done(await this.api.publish({ channel: this.channel, id: final.id, text: final.text, state: 'final', source: final.source, ...(this.lang ? { lang: this.lang } : {}) }));
+          continue;
+        }
+        const partial = this.nextPartial;
+        if (!partial) break;
+        this.nextPartial = null;
+        const r = await this.api.publish({ channel: this.channel, id: partial.id, text: partial.text, state: 'partial', source: 'typed', ...(this.lang ? { lang: this.lang } : {}) });
+        if (!r.ok) this.error = r.error;
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private upsert(line: SentLine): void {
+    const index = this.sent.findIndex((l) => l.id === line.id);
+    if (index >= 0) {
+      this.sent = this.sent.map((l, i) => (i === index ? line : l));
+      return;
+    }
+    const next = [...this.sent, line];
+    this.sent = next.length > SENT_LINES_KEPT ? next.slice(next.length - SENT_LINES_KEPT) : next;
+  }
+
+  private noteResult(r: Result<unknown>): void {
+    this.error = r.ok ? null : r.error;
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * What the room displays show, channel by channel, kept from the hub's events: the operator view (every
+ * channel side by side, correct any line, notices, clear, auto-routing, mute) and the display preview.
+ */
+import type { ConsoleApi } from '../../../electron/common/console-api';
+import { CaptionView } from '../../../electron/common/caption-view';
+import type { CaptionLine, ChannelChange, Notice, PartialUpdate, SubscribeResult } from '../../../electron/common/protocol';
+import type { ErrorInfo, Result } from '../../../electron/common/result';
+
+export type RoomApi = Pick<ConsoleApi, 'getRoomView' | 'revise' | 'clearChannel' | 'clearAllChannels' | 'showNotice' | 'setAutoRouting' | 'setChannelMuted'>;
+
+/** Committed lines kept per channel in the operator view. */
+export const ROOM_LINES_KEPT = 50;
+
+export class RoomView {
+  channels = $state.raw<string[]>([]);
+  notice = $state.raw<Notice | null>(null);
+  autoRouting = $state(false);
+  muted = $state.raw<string[]>([]);
+  /** Held lines per muted channel. */
+  held = $state.raw<Record<string, number>>({});
+  error = $state.raw<ErrorInfo | null>(null);
+  /** The line being corrected by the operator. */
+  editing = $state.raw<{ channel: string; id: string; text: string } | null>(null);
+  /** Bumped on every applied change so views re-read the plain CaptionView objects. */
+  version = $state(0);
+
+  // Plain objects on purpose: `version` tells Svelte when they changed, so no per-entry proxies are needed.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly views = new Map<string, CaptionView>();
+  private reloading: Promise<void> | null = null;
+
+  constructor(private readonly api: RoomApi) {}
+
+  /** Committed lines of a channel, oldest first. */
+  linesOf(channel: string): readonly CaptionLine[] {
+    void this.version;
+    return this.views.get(channel)?.lines ?? [];
+  }
+
+  partialOf(channel: string): CaptionLine | null {
+    void this.version;
+    const p = this.views.get(channel)?.partial ?? null;
+    return p && p.text !== '' ? p : null;
+  }
+
+  isMuted(channel: string): boolean {
+    return this.muted.includes(channel);
+  }
+
+  /** Sets the room's channels and settings-backed toggles (from the console snapshot). */
+  configure(channels: string[], autoRouting: boolean, muted: string[], held: Record<string, number>): void {
+    if (channels.join() !== this.channels.join()) {
+      this.channels = [...channels];
+      for (const c of channels) if (!this.views.has(c)) this.views.set(c, new CaptionView(c, { keep: ROOM_LINES_KEPT }));
+    }
+    this.autoRouting = autoRouting;
+    this.muted = [...muted];
+    this.held = { ...held };
+  }
+
+  /** Loads what the displays show now (also after a gap in the event stream). */
+  async load(): Promise<void> {
+    if (this.reloading) return this.reloading;
+    this.reloading = (async () => {
+      for (const view of this.views.values()) view.expectSnapshot();
+      const r = await this.api.getRoomView();
+      if (r.ok) this.applySnapshot(r.value);
+      else this.error = r.error;
+    })();
+    try {
+      await this.reloading;
+    } finally {
+      this.reloading = null;
+    }
+  }
+
+  applySnapshot(result: SubscribeResult): void {
+    for (const snap of result.channels) {
+      let view = this.views.get(snap.channel);
+      if (!view) {
+        view = new CaptionView(snap.channel, { keep: ROOM_LINES_KEPT });
+        this.views.set(snap.channel, view);
+        this.channels = [...this.channels, snap.channel];
+      }
+      view.applySnapshot(snap);
+    }
+    this.notice = result.notice;
+    this.version++;
+  }
+
+  applyChange(change: ChannelChange): void {
+    const outcome = this.views.get(change.channel)?.applyChange(change);
+    this.version++;
+    if (outcome?.kind === 'gap') void this.load();
+  }
+
+  applyPartial(update: PartialUpdate): void {
+    const outcome = this.views.get(update.channel)?.applyPartial(update);
+    this.version++;
+    if (outcome?.kind === 'gap') void this.load();
+  }
+
+  applyNotice(notice: Notice): void {
+    this.notice = notice.text === null ? null : notice;
+  }
+
+  // ---- operator actions
+
+  beginEdit(channel: string, id: string): void {
+    const line = this.linesOf(channel).find((l) => l.id === id);
+    if (line) this.editing = { channel, id, text: line.text };
+  }
+
+  setEditText(text: string): void {
+    if (this.editing) this.editing = { ...this.editing, text };
+  }
+
+  cancelEdit(): void {
+    this.editing = null;
+  }
+
+  async saveEdit(): Promise<void> {
+    const e = this.editing;
+    this.editing = null;
+    if (!e || e.text.trim() === '') return;
+    this.note(await this.api.revise({ channel: e.channel, id: e.id, text: e.text.trim() }));
+  }
+
+  async clearChannel(channel: string): Promise<void> {
+    this.note(await this.api.clearChannel(channel));
+  }
+
+  async clearAll(): Promise<void> {
+    this.note(await this.api.clearAllChannels());
+  }
+
+  async showNotice(text: string, ttlMs?: number): Promise<void> {
+    if (text.trim() === '') return;
+    this.note(await this.api.showNotice(text.trim(), ttlMs));
+  }
+
+  async clearNotice(): Promise<void> {
+    this.note(await this.api.showNotice(null));
+  }
+
+  async toggleAutoRouting(): Promise<void> {
+    const on = !this.autoRouting;
+    const r = await this.api.setAutoRouting(on);
+    if (r.ok) this.autoRouting = on;
+    this.note(r);
+  }
+
+  async toggleMute(channel: string): Promise<void> {
+    const muted = !this.isMuted(channel);
+    const r = await this.api.setChannelMuted(channel, muted);
+    if (r.ok) this.muted = muted ? [...this.muted, channel] : this.muted.filter((c) => c !== channel);
+    this.note(r);
+  }
+
+  private note(r: Result<unknown>): void {
+    this.error = r.ok ? null : r.error;
+  }
+}

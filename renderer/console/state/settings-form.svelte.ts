@@ -1,0 +1,126 @@
+/**
+ * The settings panel: an editable copy of the console's settings, saved as one patch. The secret is
+ * write-only: the field starts empty and is sent only when typed in (or cleared on purpose).
+ */
+import type { ConsoleApi, PublicSettings, SettingsPatch } from '../../../electron/common/console-api';
+import type { ErrorInfo } from '../../../electron/common/result';
+
+/** The fields the panel edits. */
+export type SettingsDraft = Pick<
+  PublicSettings,
+  'hubMode' | 'hubUrl' | 'hostPort' | 'room' | 'role' | 'channel' | 'label' | 'model' | 'floorLanguage' | 'voiceLanguage' | 'voiceReviewMs' | 'publishFloor'
+>;
+
+const FIELDS: (keyof SettingsDraft)[] = [
+  'hubMode',
+  'hubUrl',
+  'hostPort',
+  'room',
+  'role',
+  'channel',
+  'label',
+  'model',
+  'floorLanguage',
+  'voiceLanguage',
+  'voiceReviewMs',
+  'publishFloor',
+];
+
+export type SettingsApi = Pick<ConsoleApi, 'updateSettings' | 'connectHub' | 'disconnectHub' | 'importGlossary'>;
+
+export class SettingsForm {
+  draft = $state<SettingsDraft | null>(null);
+  /** Typed secret; empty = leave unchanged. */
+  secret = $state('');
+  clearSecret = $state(false);
+  hasSecret = $state(false);
+  saving = $state(false);
+  error = $state.raw<ErrorInfo | null>(null);
+  /** Result of the last glossary import, for the panel. */
+  glossaryMessage = $state<string | null>(null);
+
+  private saved: SettingsDraft | null = null;
+
+  constructor(private readonly api: SettingsApi) {}
+
+  /** Takes the saved settings (on load and after a save); an edit in progress is kept. */
+  load(settings: PublicSettings): void {
+    const fresh = Object.fromEntries(FIELDS.map((k) => [k, settings[k]])) as SettingsDraft;
+    const editing = this.dirty;
+    this.saved = fresh;
+    if (!editing) this.draft = { ...fresh };
+    this.hasSecret = settings.hasSecret;
+  }
+
+  get dirty(): boolean {
+    if (!this.draft || !this.saved) return false;
+    const d = this.draft;
+    const s = this.saved;
+    return this.secret !== '' || this.clearSecret || FIELDS.some((k) => d[k] !== s[k]);
+  }
+
+  set<K extends keyof SettingsDraft>(key: K, value: SettingsDraft[K]): void {
+    if (this.draft) this.draft = { ...this.draft, [key]: value };
+  }
+
+  setSecret(value: string): void {
+    this.secret = value;
+    if (value !== '') this.clearSecret = false;
+  }
+
+  /** Marks the stored secret for removal. */
+  removeSecret(): void {
+    this.secret = '';
+    this.clearSecret = true;
+  }
+
+  /** The patch of what changed. */
+  patch(): SettingsPatch {
+    const patch: Record<string, unknown> = {};
+    if (this.draft && this.saved) for (const k of FIELDS) if (this.draft[k] !== this.saved[k]) patch[k] = this.draft[k];
+    if (this.secret !== '') patch['secret'] = this.secret;
+    else if (this.clearSecret) patch['secret'] = '';
+    return patch as SettingsPatch;
+  }
+
+  /** Saves the changes; on success the form takes the saved settings and forgets the typed secret. */
+  async save(): Promise<boolean> {
+    const patch = this.patch();
+    if (Object.keys(patch).length === 0) return true;
+    this.saving = true;
+    try {
+      const r = await this.api.updateSettings(patch);
+      if (!r.ok) {
+        this.error = r.error;
+        return false;
+      }
+      this.error = null;
+      this.secret = '';
+      this.clearSecret = false;
+      this.saved = null;
+      this.draft = null;
+      this.load(r.value);
+      return true;
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  /** Drops the edits. */
+  revert(): void {
+    this.secret = '';
+    this.clearSecret = false;
+    if (this.saved) this.draft = { ...this.saved };
+  }
+
+  /** Imports a glossary CSV's text (from a file input). */
+  async importGlossary(csvText: string, fileName: string): Promise<boolean> {
+    const r = await this.api.importGlossary(csvText);
+    if (!r.ok) {
+      this.glossaryMessage = `${fileName}: ${r.error.message}`;
+      return false;
+    }
+    this.glossaryMessage = `${fileName}: ${r.value.terms} terms imported.`;
+    return true;
+  }
+}
