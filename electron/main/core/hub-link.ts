@@ -174,6 +174,9 @@ export class HubLink {
     publisher.on('disconnect', (reason) => {
       if (this.closed) return;
       this.latencyMs = null;
+      // A hub shutting down disconnects its sockets itself, after which socket.io does not retry: a restarted
+      // hub must still get us back.
+      if (reason === 'io server disconnect') this.reconnectLater(publisher);
       this.setState(publisher.active ? 'connecting' : 'disconnected', {
         code: CONSOLE_ERROR_CODES.HUB_UNREACHABLE,
         message: `Lost the hub (${reason}); reconnecting. Lines wait in the outbox.`,
@@ -338,9 +341,19 @@ export class HubLink {
         },
       );
     });
+    view.on('disconnect', (reason) => {
+      if (reason === 'io server disconnect' && !this.closed) this.reconnectLater(view);
+    });
     view.on('caption:changed', (change) => this.acceptChange(change));
     view.on('caption:partial', (update) => this.events.partial?.(update));
     view.on('notice:changed', (notice) => this.events.notice?.(notice));
+  }
+
+  private reconnectLater(socket: Socket): void {
+    const timer = setTimeout(() => {
+      if (!this.closed && !socket.connected) socket.connect();
+    }, 500);
+    timer.unref();
   }
 
   /** Passes a change on once (by cursor), so catch-up after a reconnect never doubles a line. */

@@ -221,7 +221,8 @@ export class SessionRecord {
 
   private async hasStartRecord(): Promise<boolean> {
     try {
-      return (await stat(this.file)).size > 0;
+      const info = await stat(this.file);
+      return info.isFile() && info.size > 0;
     } catch {
       return false;
     }
@@ -231,6 +232,8 @@ export class SessionRecord {
   private async replay(): Promise<void> {
     let raw: Buffer;
     try {
+      // Only a regular file is replayed (a device or a fifo would never end).
+      if (!(await stat(this.file)).isFile()) return;
       raw = await readFile(this.file);
     } catch {
       return;
