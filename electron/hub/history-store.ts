@@ -17,7 +17,7 @@ import {
   type PublishLine,
 } from '../common/protocol';
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
-import { ChannelLedger, type ChangeOutcome, type PublishOutcome } from './channel-ledger';
+import { ChannelLedger, type ChangeOutcome, type LedgerRecord, type PublishOutcome } from './channel-ledger';
 import type { JournalEntry } from './journal-schema';
 import { readJournal, RoomJournal } from './room-journal';
 
@@ -140,7 +140,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     const found = this.ledger(room, line.channel);
     if (!found.ok) return found;
     const outcome = found.value.ledger.publish(line, now);
-    if (outcome.ok) for (const r of outcome.value.records) found.value.state.journal?.append(r);
+    if (outcome.ok) await this.persist(found.value.state, outcome.value.records);
     return outcome;
   }
 
@@ -148,7 +148,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     const found = this.ledger(room, channel);
     if (!found.ok) return found;
     const outcome = found.value.ledger.revise(id, text, now);
-    if (outcome.ok) for (const r of outcome.value.records) found.value.state.journal?.append(r);
+    if (outcome.ok) await this.persist(found.value.state, outcome.value.records);
     return outcome;
   }
 
@@ -156,7 +156,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     const found = this.ledger(room, channel);
     if (!found.ok) return found;
     const outcome = found.value.ledger.clear(now);
-    for (const r of outcome.records) found.value.state.journal?.append(r);
+    await this.persist(found.value.state, outcome.records);
     return ok(outcome);
   }
 
@@ -203,6 +203,17 @@ export class MemoryJournalHistoryStore implements HistoryStore {
 
   async close(): Promise<void> {
     await Promise.all([...this.rooms.values()].map((s) => s.journal?.close()));
+  }
+
+  /**
+   * Journals `records`; a committed-state change is written ahead: this resolves once it is synced to disk (or
+   * its write failed and was reported), so the hub broadcasts and acknowledges only what survives a crash.
+   * A failing disk does not hold captions up: the write fails fast and the journal retries in the background.
+   */
+  private async persist(state: RoomState, records: readonly LedgerRecord[]): Promise<void> {
+    if (!state.journal || records.length === 0) return;
+    for (const r of records) state.journal.append(r);
+    if (records.some((r) => r.t === 'change')) await state.journal.flush();
   }
 
   private ledger(room: string, channel: string): Result<{ state: RoomState; ledger: ChannelLedger }> {
