@@ -305,7 +305,9 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
       next(refusal(ERROR_CODES.RATE_LIMITED, 'too many refused connections from this address; wait a minute'));
       return;
     }
-    const parsed = handshakeAuthSchema.safeParse(raw ?? {});
+    // socket.io-client adds `pid` and `offset` to the auth of a reconnect (connection-state recovery).
+    const { pid: _pid, offset: _offset, ...presented } = raw ?? {};
+    const parsed = handshakeAuthSchema.safeParse(presented);
     if (!parsed.success) {
       if (typeof context.role === 'string' && !(ROLES as readonly string[]).includes(context.role)) {
         refuse(ERROR_CODES.AUTH_BAD_ROLE, `unknown role; use one of ${ROLES.join(', ')}`);
