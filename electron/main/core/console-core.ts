@@ -319,7 +319,7 @@ export class ConsoleCore implements ConsoleApi {
 
   async connectHub(): Promise<Result<HubStatus>> {
     await this.teardownHub();
-    const settings = this.settings.value;
+    let settings = this.settings.value;
     this.hubStatus = { ...EMPTY_HUB_STATUS(settings.hubMode), state: 'connecting' };
     this.queueStateChanged();
     let url = settings.hubUrl;
@@ -331,6 +331,7 @@ export class ConsoleCore implements ConsoleApi {
         return fail(hosted.error.code, hosted.error.message);
       }
       url = hosted.value;
+      settings = this.settings.value;
     } else if (!/^https?:\/\/[^\s/]+/.test(url)) {
       const error = { code: CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, message: `The hub address "${url}" is not an http(s) URL.` };
       this.hubStatus = { ...EMPTY_HUB_STATUS(settings.hubMode), state: 'error', error };

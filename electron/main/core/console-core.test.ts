@@ -1,0 +1,324 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CaptionHub } from '../../hub/index';
+import type { ConsoleEvents } from '../../common/console-api';
+import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
+import { cleanupTempDirs, eventually, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  await cleanupTempDirs();
+});
+
+async function hub(opts: Parameters<typeof startTestHub>[0] = {}): Promise<CaptionHub> {
+  const h = await startTestHub(opts);
+  cleanups.push(() => h.close());
+  return h;
+}
+
+async function core(options: Partial<ConsoleCoreOptions> & { dataDir?: string } = {}): Promise<ConsoleCore> {
+  const c = await ConsoleCore.create({ dataDir: options.dataDir ?? (await tempDir()), logger: recordingLogger(), pingIntervalMs: 500, ...options });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+async function display(url: string, channels: string[]): Promise<TestDisplay> {
+  const d = new TestDisplay(url, channels);
+  cleanups.push(() => d.close());
+  await d.ready();
+  return d;
+}
+
+/** Resolves with the first event `name` whose payload satisfies `predicate`. */
+function nextEvent<E extends keyof ConsoleEvents>(c: ConsoleCore, name: E, predicate: (p: Parameters<ConsoleEvents[E]>[0]) => boolean = () => true, timeoutMs = 15_000): Promise<Parameters<ConsoleEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${name} event`));
+    }, timeoutMs);
+    const off = c.on(name, ((p: Parameters<ConsoleEvents[E]>[0]) => {
+      if (!predicate(p)) return;
+      clearTimeout(timer);
+      off();
+      resolve(p);
+    }) as ConsoleEvents[E]);
+  });
+}
+
+async function joinAs(c: ConsoleCore, h: CaptionHub, role: 'booth' | 'operator', channel = 'en'): Promise<void> {
+  const s = await c.updateSettings({ hubMode: 'join', hubUrl: h.url, role, channel, room: 'main', secret: TEST_SECRET, label: `${role} ${channel}` });
+  expect(s.ok).toBe(true);
+  const r = await c.connectHub();
+  expect(r.ok, JSON.stringify(r)).toBe(true);
+}
+
+describe('ConsoleCore settings', () => {
+  it('persists settings across restarts, redacts the secret and never logs it', async () => {
+    const dataDir = await tempDir();
+    const logger = recordingLogger();
+    const hubLogger = recordingLogger();
+    const h = await hub({ logger: hubLogger });
+    const first = await ConsoleCore.create({ dataDir, logger });
+    const secret = 'TopSecret-4242-xyz';
+    const updated = await first.updateSettings({ room: 'main', channel: 'ru', label: 'Russian booth A', secret, hubMode: 'join', hubUrl: h.url, voiceReviewMs: 2000 });
+    expect(updated.ok).toBe(true);
+    if (!updated.ok) return;
+    expect(updated.value.hasSecret).toBe(true);
+    expect(JSON.stringify(updated.value)).not.toContain(secret);
+    expect(updated.value).not.toHaveProperty('secret');
+    // A wrong secret for this hub: refused, with a code, and still nothing secret in any log.
+    const refused = await first.connectHub();
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.code).toBe('AUTH_BAD_SECRET');
+    const state = await first.getState();
+    expect(state.ok && state.value.hub.error?.code).toBe('AUTH_BAD_SECRET');
+    expect(JSON.stringify(state)).not.toContain(secret);
+    // Invalid patches are refused field by field (unknown keys too).
+    expect((await first.updateSettings({ voiceReviewMs: -1 })).ok).toBe(false);
+    expect((await first.updateSettings({ nonsense: 1 } as never)).ok).toBe(false);
+    await first.close();
+
+    const file = join(dataDir, 'settings.json');
+    expect(JSON.parse(await readFile(file, 'utf8')).secret).toBe(secret);
+    expect((await stat(file)).mode & 0o077).toBe(0);
+
+    const second = await ConsoleCore.create({ dataDir, logger });
+    cleanups.push(() => second.close());
+    const restored = await second.getState();
+    expect(restored.ok).toBe(true);
+    if (!restored.ok) return;
+    expect(restored.value.settings).toMatchObject({ channel: 'ru', label: 'Russian booth A', hubMode: 'join', voiceReviewMs: 2000, hasSecret: true });
+    expect(JSON.stringify(restored.value)).not.toContain(secret);
+    expect(logger.lines.length).toBeGreaterThan(3);
+    expect(hubLogger.lines.some((l) => l.includes('handshake refused'))).toBe(true);
+    for (const line of [...logger.lines, ...hubLogger.lines]) expect(line).not.toContain(secret);
+  });
+});
+
+describe('ConsoleCore hub', () => {
+  it('hosts the hub embedded and gives display URLs and a QR code', async () => {
+    const c = await core();
+    await c.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'operator' });
+    const r = await c.connectHub();
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.state).toBe('connected');
+    const port = new URL(c.hostedHubUrl!).port;
+    expect(r.value.displayUrls).toEqual([`http://127.0.0.1:${port}/`]);
+    expect(r.value.displayLinks['ar']).toBe(`http://127.0.0.1:${port}/display?room=main&channels=ar`);
+    expect(r.value.qrDataUrl).toMatch(/^data:image\/svg\+xml;base64,/);
+    const svg = Buffer.from(r.value.qrDataUrl!.split(',')[1]!, 'base64').toString('utf8');
+    expect(svg).toContain('<svg');
+    // The hub answers on those URLs, and a secret was generated for the room (but is not shown).
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    const state = await c.getState();
+    expect(state.ok && state.value.settings.hasSecret).toBe(true);
+    // Latency comes from a real ping round trip.
+    await eventually(async () => {
+      const s = await c.getState();
+      return s.ok && s.value.hub.latencyMs !== null;
+    }, 10_000, 'a latency figure');
+    const pub = await c.publish({ channel: 'floor', text: 'Hosted line', state: 'final', source: 'typed' });
+    expect(pub.ok && pub.value.status).toBe('sent');
+    const d = await display(c.hostedHubUrl!, ['floor']);
+    await d.until(() => d.lines.size === 1);
+    expect([...d.lines.values()][0]!.text).toBe('Hosted line');
+    await c.disconnectHub();
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it('joins a hub as operator: publish, revise, clear and notice reach a display', async () => {
+    const h = await hub();
+    const c = await core();
+    await joinAs(c, h, 'operator');
+    const d = await display(h.url, ['en', 'ru']);
+    const partial = await c.publish({ channel: 'en', text: 'Ladies and', state: 'partial', source: 'typed' });
+    expect(partial.ok).toBe(true);
+    if (!partial.ok) return;
+    const id = partial.value.id;
+    await d.until(() => d.partials.some((p) => p.line.text === 'Ladies and'));
+    const final = await c.publish({ channel: 'en', id, text: 'Ladies and gentlemen.', state: 'final', source: 'typed' });
+    expect(final.ok && final.value.status).toBe('sent');
+    await d.until(() => d.lines.get(id)?.text === 'Ladies and gentlemen.');
+    const rev = await c.revise({ channel: 'en', id, text: 'Ladies and gentlemen, welcome.' });
+    expect(rev.ok).toBe(true);
+    await d.until(() => d.lines.get(id)?.revision === 1);
+    expect(d.lines.get(id)!.text).toBe('Ladies and gentlemen, welcome.');
+    await c.publish({ channel: 'ru', text: 'Дамы и господа.', state: 'final', source: 'typed' });
+    const hubChanged = nextEvent(c, 'hub:changed', (ch) => ch.kind === 'cleared');
+    expect((await c.clearChannel('en')).ok).toBe(true);
+    await d.until(() => d.changes.some((ch) => ch.kind === 'cleared' && ch.channel === 'en'));
+    expect((await hubChanged).channel).toBe('en');
+    const notice = nextEvent(c, 'hub:notice', (n) => n.text === 'Please take your seats');
+    expect((await c.showNotice('Please take your seats', 60_000)).ok).toBe(true);
+    await notice;
+    // The room view shows what displays show.
+    const view = await c.getRoomView();
+    expect(view.ok).toBe(true);
+    if (view.ok) {
+      const ru = view.value.channels.find((s) => s.channel === 'ru')!;
+      expect(ru.changes.map((ch) => ch.kind === 'committed' && ch.line.text)).toEqual(['Дамы и господа.']);
+    }
+    // The session record has what went out.
+    const srt = await c.exportSession('en', 'txt');
+    expect(srt.ok && srt.value).toBe('Ladies and gentlemen, welcome.\n');
+  });
+
+  it('resends what was not acknowledged after a hub restart: nothing missing or doubled at a display', async () => {
+    const hubData = await tempDir();
+    let h = await startTestHub({ dataDir: hubData });
+    const port = h.port;
+    cleanups.push(() => h.close());
+    const c = await core({ ackWaitMs: 1000, resendAfterMs: 1500 });
+    await joinAs(c, h, 'booth', 'en');
+    await eventually(async () => {
+      const s = await c.getState();
+      return s.ok && s.value.handover.onAir;
+    }, 10_000, 'booth on air');
+    const d = await display(h.url, ['en']);
+    const ids: string[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const r = await c.publish({ channel: 'en', text: `Line ${i}`, state: 'final', source: 'typed' });
+      expect(r.ok && r.value.status).toBe('sent');
+      if (r.ok) ids.push(r.value.id);
+    }
+    await d.until(() => d.lines.size === 5);
+    await h.close();
+    // Offline: the interpreter keeps typing; lines queue in order.
+    for (let i = 6; i <= 10; i++) {
+      const r = await c.publish({ channel: 'en', text: `Line ${i}`, state: 'final', source: 'typed' });
+      expect(r.ok && r.value.status).toBe('queued');
+      if (r.ok) ids.push(r.value.id);
+    }
+    const pending = await c.getState();
+    expect(pending.ok && pending.value.hub.outboxPending).toBe(5);
+    h = await startTestHub({ dataDir: hubData, port });
+    await d.until(() => d.lines.size === 10, 30_000, 'all ten lines after the restart');
+    expect(d.commits).toEqual(ids);
+    expect([...d.lines.values()].map((l) => l.text)).toEqual(ids.map((_, i) => `Line ${i + 1}`));
+    await eventually(async () => {
+      const s = await c.getState();
+      return s.ok && s.value.hub.outboxPending === 0 && s.value.hub.state === 'connected';
+    }, 15_000, 'an empty outbox');
+    // The hub's own history agrees: ten lines, once each.
+    const exported = await fetch(`${h.url}/export/main/en.txt`).then((r) => r.text());
+    expect(exported.trim().split('\n')).toEqual(ids.map((_, i) => `Line ${i + 1}`));
+  });
+
+  it('holds a muted channel\'s lines and sends them, in order, when unmuted', async () => {
+    const h = await hub();
+    const c = await core();
+    await joinAs(c, h, 'operator');
+    const d = await display(h.url, ['ru', 'en']);
+    expect((await c.setChannelMuted('ru', true)).ok).toBe(true);
+    const held1 = await c.publish({ channel: 'ru', text: 'Первая', state: 'final', source: 'typed' });
+    const heldPartial = await c.publish({ channel: 'ru', text: 'Втор', state: 'partial', source: 'typed' });
+    const held2 = await c.publish({ channel: 'ru', text: 'Вторая', state: 'final', source: 'typed' });
+    expect([held1, heldPartial, held2].map((r) => r.ok && r.value.status)).toEqual(['held', 'held', 'held']);
+    const state = await c.getState();
+    expect(state.ok && state.value.heldByMute).toEqual({ ru: 2 });
+    expect(state.ok && state.value.settings.mutedChannels).toEqual(['ru']);
+    // Other channels are not affected.
+    await c.publish({ channel: 'en', text: 'English goes out', state: 'final', source: 'typed' });
+    await d.until(() => d.lines.size === 1);
+    expect(d.partials.filter((p) => p.channel === 'ru')).toHaveLength(0);
+    expect((await c.setChannelMuted('ru', false)).ok).toBe(true);
+    await d.until(() => d.lines.size === 3);
+    expect(d.changes.filter((ch) => ch.channel === 'ru').map((ch) => ch.kind === 'committed' && ch.line.text)).toEqual(['Первая', 'Вторая']);
+  });
+
+  it('hands a booth channel over between the two consoles of a booth, with confirmation on both sides', async () => {
+    const h = await hub();
+    const a = await core();
+    const b = await core();
+    await joinAs(a, h, 'booth', 'ar');
+    await eventually(async () => {
+      const s = await a.getState();
+      return s.ok && s.value.handover.onAir;
+    }, 10_000, 'A on air');
+    await joinAs(b, h, 'booth', 'ar');
+    const d = await display(h.url, ['ar']);
+    // B is not on air: its lines are refused locally, nothing reaches the display.
+    await eventually(async () => {
+      const s = await b.getState();
+      return s.ok && s.value.hub.state === 'connected';
+    });
+    const refused = await b.publish({ channel: 'ar', text: 'ليس على الهواء', state: 'final', source: 'typed' });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.code).toBe('NOT_ON_AIR');
+    expect((await a.publish({ channel: 'ar', text: 'من المترجم الأول', state: 'final', source: 'typed' })).ok).toBe(true);
+
+    const asked = nextEvent(a, 'handover:requested');
+    const aDone = nextEvent(a, 'handover:completed');
+    const bDone = nextEvent(b, 'handover:completed');
+    expect((await b.requestHandover()).ok).toBe(true);
+    const request = await asked;
+    expect(request.fromLabel).toBe('booth ar');
+    const aState = await a.getState();
+    expect(aState.ok && aState.value.handover.incoming?.requestId).toBe(request.requestId);
+    expect((await a.respondHandover(true)).ok).toBe(true);
+    expect(await aDone).toMatchObject({ outcome: 'accepted', onAir: false, channel: 'ar' });
+    expect(await bDone).toMatchObject({ outcome: 'accepted', onAir: true, channel: 'ar' });
+
+    const fromB = await b.publish({ channel: 'ar', text: 'من المترجم الثاني', state: 'final', source: 'typed' });
+    expect(fromB.ok && fromB.value.status).toBe('sent');
+    const fromA = await a.publish({ channel: 'ar', text: 'بعد التسليم', state: 'final', source: 'typed' });
+    expect(!fromA.ok && fromA.error.code).toBe('NOT_ON_AIR');
+    await d.until(() => d.lines.size === 2);
+    expect([...d.lines.values()].map((l) => l.text)).toEqual(['من المترجم الأول', 'من المترجم الثاني']);
+
+    // A declined request changes nothing.
+    const bAsked = nextEvent(b, 'handover:requested');
+    const aDeclined = nextEvent(a, 'handover:completed');
+    expect((await a.requestHandover()).ok).toBe(true);
+    await bAsked;
+    expect((await b.respondHandover(false)).ok).toBe(true);
+    expect(await aDeclined).toMatchObject({ outcome: 'declined', onAir: false });
+    const bState = await b.getState();
+    expect(bState.ok && bState.value.handover.onAir).toBe(true);
+  });
+
+  it('keeps publishing when the session record cannot be written, and says so', async () => {
+    const h = await hub();
+    const dataDir = await tempDir();
+    const { mkdir, symlink, writeFile } = await import('node:fs/promises');
+    // The console reopens session "s-full", whose journal is a full disk.
+    await writeFile(join(dataDir, 'console-state.json'), JSON.stringify({ clientId: 'c-fulltest', sessionId: 's-full', hubWanted: false, onAir: false }));
+    await mkdir(join(dataDir, 'sessions', 's-full'), { recursive: true });
+    await symlink('/dev/full', join(dataDir, 'sessions', 's-full', 'journal.jsonl'));
+    const c = await core({ dataDir });
+    await joinAs(c, h, 'operator');
+    const d = await display(h.url, ['en']);
+    const r = await c.publish({ channel: 'en', text: 'Disk full, captions still flow', state: 'final', source: 'typed' });
+    expect(r.ok && r.value.status).toBe('sent');
+    await d.until(() => d.lines.size === 1);
+    const s = await c.getState();
+    expect(s.ok && s.value.session.error?.code).toBe('SESSION_WRITE_FAILED');
+    expect(s.ok && s.value.session.error?.message).toMatch(/disk is full/);
+    expect(s.ok && s.value.session.lines).toEqual({ en: 1 });
+  });
+
+  it('reopens where it was: same session, the record restored, reconnected to the hub', async () => {
+    const h = await hub();
+    const dataDir = await tempDir();
+    const first = await ConsoleCore.create({ dataDir, logger: recordingLogger() });
+    await joinAs(first, h, 'operator');
+    await first.publish({ channel: 'floor', text: 'Before the crash', state: 'final', source: 'typed' });
+    const before = await first.getState();
+    // No close() before the second start: as after a crash, nothing more is saved by the first console.
+    cleanups.push(() => first.close());
+    const second = await core({ dataDir });
+    const after = await second.getState();
+    expect(after.ok && before.ok && after.value.session.id).toBe(before.ok ? before.value.session.id : '');
+    expect(after.ok && after.value.session.recovered).toBe(1);
+    await eventually(async () => {
+      const s = await second.getState();
+      return s.ok && s.value.hub.state === 'connected';
+    }, 15_000, 'reconnected after restart');
+    const txt = await second.exportSession('floor', 'txt');
+    expect(txt.ok && txt.value).toBe('Before the crash\n');
+  });
+});
