@@ -111,7 +111,7 @@ export type WorkerInit = z.infer<typeof workerInitSchema>;
 export const workerAudioSchema = z.strictObject({
   type: z.literal('audio'),
   startSample: z.number().int().nonnegative(),
-  pcm: z.instanceof(Float32Array),
+  pcm: z.custom<Float32Array>((v) => v instanceof Float32Array, 'pcm must be a Float32Array'),
 });
 export type WorkerAudio = z.infer<typeof workerAudioSchema>;
 
@@ -256,4 +256,6 @@ export interface SttCounters {
   /** Finals and partials delivered. */
   finals: number;
   partials: number;
+  /** Non-fatal errors the worker reported (a pass threw, a bad message). */
+  workerErrors: number;
 }

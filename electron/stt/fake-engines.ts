@@ -83,9 +83,18 @@ export class ToneEngine implements SpeechEngine {
     const tokens = runs
       .filter(([s, e]) => e - s >= 0.1 * SAMPLE_RATE)
       .map(([s, e]) => {
+        // Half periods between the first and the last zero crossing (the run's edges hold some silence).
         let crossings = 0;
-        for (let i = s + 1; i < e; i++) if ((pcm[i - 1]! < 0) !== (pcm[i]! < 0)) crossings++;
-        const freq = crossings / 2 / ((e - s) / SAMPLE_RATE);
+        let first = -1;
+        let last = -1;
+        for (let i = s + 1; i < e; i++) {
+          if (pcm[i - 1]! !== 0 && pcm[i]! !== 0 && (pcm[i - 1]! < 0) !== (pcm[i]! < 0)) {
+            crossings++;
+            if (first < 0) first = i;
+            last = i;
+          }
+        }
+        const freq = last > first ? (crossings - 1) / 2 / ((last - first) / SAMPLE_RATE) : 0;
         const k = Math.round((freq - 300) / 100);
         return { text: ` w${k}`, p: 0.9, start: s / SAMPLE_RATE, end: e / SAMPLE_RATE };
       });

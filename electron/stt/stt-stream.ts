@@ -187,9 +187,11 @@ export class SttStream {
   /** Where the stream is, in timeline samples. */
   progress(): StreamProgress {
     const busy = this.passRunning || this.passDue();
+    // The samples short of a detector frame count as taken: they go with the next audio.
+    const received = this.consumedSample + this.carry.length;
     return {
-      consumedSample: this.consumedSample,
-      doneSample: busy ? Math.max(this.lastPassCovered, this.bufferStart) : this.consumedSample,
+      consumedSample: received,
+      doneSample: busy ? Math.max(this.lastPassCovered, this.bufferStart) : received,
       retainFromSample: this.bufferLength > 0 ? this.bufferStart : this.consumedSample - this.preroll.length,
     };
   }
