@@ -1,4 +1,11 @@
 import { mount } from 'svelte';
 import ConsoleApp from './ConsoleApp.svelte';
+import { getConsoleApi } from './api-client';
+import { createBrowserMediaEnvironment } from './audio/media-environment';
+import { ConsoleStore } from './state/console-store.svelte';
 
-mount(ConsoleApp, { target: document.getElementById('app')! });
+const connection = getConsoleApi();
+const store = new ConsoleStore(connection.api, createBrowserMediaEnvironment());
+connection.onTransportChange((up) => store.setTransportUp(up));
+mount(ConsoleApp, { target: document.getElementById('app')!, props: { store } });
+void store.init();
