@@ -1,0 +1,150 @@
+/**
+ * The console core with real speech-to-text workers (the supervisor forks electron/stt/stt-worker.ts; its
+ * tone engine turns sine-tone "words" into the text w<k>, so the transcript is known) and a real hub.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SAMPLE_RATE } from '../../stt/engine';
+import { makeToneAudio } from '../../stt/fake-engines';
+import { nodeWorkerSpawner } from '../../stt/node-worker';
+import { ok } from '../../common/result';
+import type { ConsoleEvents, PendingVoiceLine, SttCaption } from '../../common/console-api';
+import type { CaptionHub } from '../../hub/index';
+import { ConsoleCore } from './console-core';
+import { supervisorSttFactory } from './stt-supervisor-source';
+import { cleanupTempDirs, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  await cleanupTempDirs();
+});
+
+async function setup(role: 'booth' | 'operator', channel: string, channels: string[]): Promise<{ core: ConsoleCore; hub: CaptionHub; display: TestDisplay }> {
+  const hub = await startTestHub();
+  cleanups.push(() => hub.close());
+  const core = await ConsoleCore.create({
+    dataDir: await tempDir(),
+    logger: recordingLogger(),
+    sttFactory: supervisorSttFactory({
+      spawnWorker: nodeWorkerSpawner({ env: { TARJUMAN_STT_TEST: '1' }, stderr: 'ignore' }),
+      engine: 'fake-tone',
+      vad: 'energy',
+    }),
+    resolveModel: async () => ok('tone-engine-needs-no-model'),
+  });
+  cleanups.push(() => core.close());
+  await core.updateSettings({ hubMode: 'join', hubUrl: hub.url, role, channel, secret: TEST_SECRET, room: 'main' });
+  const connected = await core.connectHub();
+  expect(connected.ok).toBe(true);
+  const display = new TestDisplay(hub.url, channels);
+  cleanups.push(() => display.close());
+  await display.ready();
+  return { core, hub, display };
+}
+
+/** Pushes audio as the page would: 100 ms frames. */
+function pushAudio(core: ConsoleCore, source: 'floor' | 'voice', pcm: Float32Array): void {
+  const frame = SAMPLE_RATE / 10;
+  for (let at = 0; at < pcm.length; at += frame) core.pushAudio(source, pcm.slice(at, Math.min(pcm.length, at + frame)));
+}
+
+function waitReady(core: ConsoleCore, source: 'floor' | 'voice'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${source} never ready`)), 30_000);
+    const off = core.on('stt:status', ((s) => {
+      if (s.source === source && s.status === 'ready') {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+      if (s.source === source && s.status === 'failed') reject(new Error(s.reason));
+    }) as ConsoleEvents['stt:status']);
+  });
+}
+
+describe('ConsoleCore speech-to-text', () => {
+  it('sends floor finals to the floor channel and, with auto-routing, to the detected language channel', async () => {
+    const { core, display } = await setup('operator', 'en', ['floor', 'ru', 'en']);
+    const captions: SttCaption[] = [];
+    core.on('stt:caption', (c) => captions.push(c));
+    expect((await core.setAutoRouting(true)).ok).toBe(true);
+    const ready = waitReady(core, 'floor');
+    expect((await core.startSource('floor', { language: 'ru' })).ok).toBe(true);
+    await ready;
+    pushAudio(core, 'floor', makeToneAudio([1, 2, 3, null, null, 4, 5, null, null, null]));
+    const committedText = (channel: string): string =>
+      display.changes
+        .filter((c) => c.channel === channel && c.kind === 'committed')
+        .map((c) => (c.kind === 'committed' ? c.line.text.trim() : ''))
+        .join(' ');
+    await display.until(() => committedText('floor') === 'w1 w2 w3 w4 w5' && committedText('ru') === 'w1 w2 w3 w4 w5', 30_000, 'floor and routed lines');
+    const floor = display.changes.filter((c) => c.channel === 'floor' && c.kind === 'committed');
+    const ru = display.changes.filter((c) => c.channel === 'ru' && c.kind === 'committed');
+    expect(floor.map((c) => c.kind === 'committed' && c.line.text.trim()).join(' ')).toBe('w1 w2 w3 w4 w5');
+    expect(ru.map((c) => c.kind === 'committed' && c.line.text)).toEqual(floor.map((c) => c.kind === 'committed' && c.line.text));
+    for (const c of ru) {
+      if (c.kind !== 'committed') continue;
+      expect(c.line.source).toBe('floor-stt');
+      expect(c.line.lang).toBe('ru');
+      expect(c.line.audioEnd).toBeGreaterThan(0);
+    }
+    // The floor also showed live partials, and the page saw the transcript.
+    expect(display.partials.some((p) => p.channel === 'floor')).toBe(true);
+    expect(captions.filter((c) => c.state === 'final').map((c) => c.text.trim()).join(' ')).toBe('w1 w2 w3 w4 w5');
+    expect(display.partials.some((p) => p.channel === 'ru')).toBe(false);
+
+    // Auto-routing off: the floor keeps going, the language channel gets nothing more.
+    expect((await core.setAutoRouting(false)).ok).toBe(true);
+    const floorBefore = floor.length;
+    pushAudio(core, 'floor', makeToneAudio([6, 7, null, null, null]));
+    await display.until(() => display.changes.filter((c) => c.channel === 'floor' && c.kind === 'committed').length > floorBefore, 30_000, 'a floor line');
+    expect(display.changes.filter((c) => c.channel === 'ru')).toHaveLength(ru.length);
+    // The floor lines are in the session record.
+    const txt = await core.exportSession('floor', 'txt');
+    expect(txt.ok && txt.value.replace(/\s+/g, ' ').trim()).toBe('w1 w2 w3 w4 w5 w6 w7');
+    expect((await core.stopSource('floor')).ok).toBe(true);
+  });
+
+  it('holds voice lines for the review window: send now, cancel, or let them go', async () => {
+    const { core, display } = await setup('booth', 'en', ['en']);
+    await core.updateSettings({ voiceReviewMs: 2500 });
+    const pending: PendingVoiceLine[][] = [];
+    const seen = new Set<string>();
+    const decisions: string[] = [];
+    core.on('voice:pending', (lines) => {
+      pending.push(lines);
+      for (const line of lines) {
+        if (seen.has(line.id)) continue;
+        seen.add(line.id);
+        // First line: send at once; second: cancel; third: left to the timer.
+        const n = seen.size;
+        if (n === 1) void core.sendVoiceNow(line.id).then((r) => decisions.push(`${r.ok ? 'sent' : 'send failed'} ${line.id}`));
+        if (n === 2) void core.cancelVoice(line.id).then((r) => decisions.push(`${r.ok ? 'cancelled' : 'cancel failed'} ${line.id}`));
+      }
+    });
+    const ready = waitReady(core, 'voice');
+    expect((await core.startSource('voice', {})).ok).toBe(true);
+    await ready;
+    const started = Date.now();
+    pushAudio(core, 'voice', makeToneAudio([1, 2, null, null, null, 3, 4, null, null, null, 5, 6, null, null, null]));
+    const texts = (): string => [...display.lines.values()].map((l) => l.text.trim()).join(' ');
+    await display.until(() => / w6$/.test(` ${texts()}`), 40_000, 'the last voice line');
+    const ids = [...seen];
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    expect(decisions.sort()).toEqual([`cancelled ${ids[1]}`, `sent ${ids[0]}`]);
+    // The display got every line but the cancelled one, in order: the first at once, the rest after their window.
+    expect(display.commits).toEqual(ids.filter((_, i) => i !== 1));
+    const allPending = new Map(pending.flat().map((l) => [l.id, l]));
+    const cancelledText = allPending.get(ids[1]!)!.text.trim();
+    const spoken = 'w1 w2 w3 w4 w5 w6';
+    expect(ids.map((id) => allPending.get(id)!.text.trim()).join(' ')).toBe(spoken);
+    expect(texts()).toBe(ids.filter((_, i) => i !== 1).map((id) => allPending.get(id)!.text.trim()).join(' '));
+    expect(texts()).not.toContain(cancelledText);
+    const last = display.changes.find((c) => c.kind === 'committed' && c.line.id === ids.at(-1));
+    expect(last && last.kind === 'committed' && last.line.committedAt).toBeGreaterThanOrEqual(allPending.get(ids.at(-1)!)!.sendAt - 50);
+    expect(Date.now() - started).toBeGreaterThan(2500);
+    expect((await core.cancelVoice(ids[1]!)).ok).toBe(false);
+    const state = await core.getState();
+    expect(state.ok && state.value.pendingVoice).toEqual([]);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * The console's speech-to-text sources on electron/stt's supervisor: one supervised worker per source. The
+ * process model comes in as `spawnWorker` (a Node child process headless and in tests, Electron's
+ * utilityProcess in the app), so this file runs in both.
+ */
+import { SttSupervisor, type SpawnWorker } from '../../stt/stt-supervisor';
+import type { StreamTuning, WorkerInit } from '../../common/stt-protocol';
+import type { SttSourceFactory } from './stt-source';
+
+/** Options shared by every source the factory starts. */
+export interface SupervisorSourceOptions {
+  spawnWorker: SpawnWorker;
+  /** CPU threads per worker (default 2). */
+  threads?: number;
+  /** Voice detector (default Silero). */
+  vad?: 'silero' | 'energy';
+  /** Test engines only (`fake-tone`...): refused by the worker outside its test mode. */
+  engine?: WorkerInit['engine'];
+  tuning?: StreamTuning;
+}
+
+/** A {@link SttSourceFactory} that runs each source in a supervised worker. */
+export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourceFactory {
+  return (request, events) => {
+    let lastDropped = 0;
+    const supervisor: SttSupervisor = new SttSupervisor({
+      spawnWorker: options.spawnWorker,
+      modelPath: request.modelPath,
+      language: request.language,
+      glossary: request.glossary,
+      idPrefix: request.idPrefix,
+      threads: options.threads ?? 2,
+      ...(options.vad ? { vad: options.vad } : {}),
+      ...(options.engine ? { engine: options.engine } : {}),
+      ...(options.tuning ? { tuning: options.tuning } : {}),
+      onCaption: (e) => events.caption(e),
+      onStatus: (e) => {
+        const dropped = supervisor.counters.droppedSamples;
+        if (dropped !== lastDropped) {
+          lastDropped = dropped;
+          events.dropped?.(dropped);
+        }
+        events.status(e);
+      },
+    });
+    supervisor.start();
+    return {
+      push: (frame) => supervisor.push(frame),
+      setGlossary: (terms) => supervisor.configure({ glossary: terms }),
+      stop: () => supervisor.stop(),
+    };
+  };
+}
