@@ -43,6 +43,8 @@ import {
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
 import { cleanCaptionText } from './caption-text';
 import { MemoryJournalHistoryStore, type HistoryStore, type StoreHealth } from './history-store';
+import { createRedisStreamsAdapter } from './redis-adapter';
+import { RedisHistoryStore } from './redis-history-store';
 import { consoleHubLogger, type HubLogger } from './hub-logger';
 import { createRequestHandler } from './http-routes';
 import { TokenBucket } from './token-bucket';
@@ -69,6 +71,12 @@ export interface HubOptions {
   tls?: { cert: string; key: string };
   /** Another history store (e.g. Redis-backed); default memory + journal in `dataDir`. */
   store?: HistoryStore;
+  /**
+   * Run as one node of a hub spanning several processes: history, seq and cursors in this Redis
+   * ({@link RedisHistoryStore}) and broadcasts through socket.io's Redis Streams adapter. Ignored when `store`
+   * is given; `dataDir` is then unused.
+   */
+  redis?: { url: string; keyPrefix?: string };
   /** Called when persistence fails (`error`) or recovers (`null`); captions keep flowing either way. */
   onStoreStatus?: (room: string, error: ErrorInfo | null) => void;
   /** socket.io connection-state recovery window in ms (0 turns it off). Default 120000. */
@@ -222,8 +230,18 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     else logger.info('history persisted again', { room });
     options.onStoreStatus?.(room, error);
   };
+  const redisStore =
+    options.store === undefined && options.redis
+      ? new RedisHistoryStore({
+          url: options.redis.url,
+          historyLimit,
+          ...(options.redis.keyPrefix !== undefined ? { keyPrefix: options.redis.keyPrefix } : {}),
+          onStatus: (error) => reportStore('*', error),
+        })
+      : null;
   const store =
     options.store ??
+    redisStore ??
     new MemoryJournalHistoryStore({
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
       historyLimit,
@@ -260,6 +278,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
       ? { connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: false } }
       : {}),
     ...(options.cors ? { cors: { origin: options.cors.origin } } : {}),
+    ...(redisStore ? { adapter: createRedisStreamsAdapter(redisStore.redis, options.redis?.keyPrefix) } : {}),
   });
   io = server;
 
@@ -585,16 +604,18 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
           return reply(fail(ERROR_CODES.UNKNOWN_CHANNEL, `room ${roomId} has no channel ${unknown.join(', ')}`));
         }
         return inTurn(room, async () => {
+          // Join before reading: with several hub nodes, a change committed on another node between the read and
+          // the join would otherwise be missed; one that arrives before the snapshot is dropped by its cursor.
+          for (const channel of room.config.channels) {
+            const key = channelRoomKey(roomId, channel);
+            if (channels.includes(channel)) void socket.join(key);
+            else void socket.leave(key);
+          }
           const snapshots: ChannelSnapshot[] = [];
           for (const channel of channels) {
             const snapshot = await store.snapshot(roomId, channel, req.since?.[channel]);
             if (!snapshot.ok) return reply(snapshot);
             snapshots.push(snapshot.value);
-          }
-          for (const channel of room.config.channels) {
-            const key = channelRoomKey(roomId, channel);
-            if (channels.includes(channel)) void socket.join(key);
-            else void socket.leave(key);
           }
           const notice = await store.notice(roomId);
           reply(ok({ room: roomId, channels: snapshots, notice: notice.ok ? currentNotice(notice.value, Date.now()) : null }));
@@ -639,7 +660,8 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     close: () =>
       (closing ??= (async () => {
         for (const room of rooms.values()) if (room.noticeTimer) clearTimeout(room.noticeTimer);
-        server.disconnectSockets(true);
+        // `local`: with the Redis adapter, a plain disconnectSockets would disconnect every node's clients.
+        server.local.disconnectSockets(true);
         const closed = server.close();
         httpServer.closeAllConnections();
         await closed;

@@ -22,10 +22,12 @@ import {
 } from '../common/hub-config';
 import { FLOOR_CHANNEL } from '../common/protocol';
 import { startCaptionHub, type HubOptions } from './caption-hub';
+import { redactUrl } from './redis-history-store';
 
 const USAGE = `usage: npm run hub -- [--room id:secret]... [--channels floor,ar,en,ru] [--port ${DEFAULT_HUB_PORT}]
                     [--host 0.0.0.0] [--data-dir ./.tarjuman-data] [--no-journal] [--config hub.json]
-                    [--history-limit 500] [--tls-cert cert.pem --tls-key key.pem] [--static-dir out/renderer]`;
+                    [--history-limit 500] [--tls-cert cert.pem --tls-key key.pem] [--static-dir out/renderer]
+                    [--redis redis://host:6379]   (one node of a hub spanning several processes)`;
 
 /** A command-line mistake: printed as one line, exit code 2. */
 class UsageError extends Error {}
@@ -56,6 +58,17 @@ function parseRoom(text: string, channels: string[] | undefined): RoomConfig {
   if (!hubNameSchema.safeParse(id).success) throw new UsageError(`--room: "${id}" is not a room id (letters, digits, _ and -)`);
   if (secret.length < 4) throw new UsageError(`--room ${id}: the secret is too short (at least 4 characters; 12 or more recommended)`);
   return { id, secret, ...(channels ? { channels } : {}) };
+}
+
+function parseRedisUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--redis wants a URL like redis://127.0.0.1:6379, not "${text.slice(0, 40)}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new UsageError('--redis wants a redis:// or rediss:// URL');
+  return text;
 }
 
 function readConfig(file: string): HubConfigFile {
@@ -105,6 +118,7 @@ function plan(argv: string[]): CliPlan | null {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'static-dir': { type: 'string' },
+        redis: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -158,6 +172,7 @@ function plan(argv: string[]): CliPlan | null {
     ...(dataDir !== undefined ? { dataDir } : {}),
     ...(historyLimit !== undefined ? { historyLimit } : {}),
     ...(config?.rateLimit ? { rateLimit: config.rateLimit } : {}),
+    ...(values.redis !== undefined ? { redis: { url: parseRedisUrl(values.redis) } } : {}),
     ...(certFile && keyFile ? { tls: { cert: readPem('--tls-cert', certFile), key: readPem('--tls-key', keyFile) } } : {}),
   };
   return { options, generatedSecret };
@@ -214,7 +229,11 @@ async function main(): Promise<void> {
       ? [`${scheme}://localhost:${hub.port}`, ...lanAddresses().map((a) => `${scheme}://${a}:${hub.port}`)]
       : [hub.url];
   console.log(`\nTarjuman caption hub on ${bases.join('  ')}`);
-  console.log(`journal: ${options.dataDir ?? 'off (history in memory only)'}`);
+  console.log(
+    options.redis
+      ? `history: Redis ${redactUrl(options.redis.url)} (shared with the other hub nodes)`
+      : `journal: ${options.dataDir ?? 'off (history in memory only)'}`,
+  );
   for (const room of hub.rooms) {
     const languages = room.channels.filter((c) => c !== FLOOR_CHANNEL);
     console.log(`\nroom ${room.id} (${room.channels.join(', ')}): open a display at`);

@@ -20,4 +20,6 @@ export { consoleHubLogger, silentHubLogger, type HubLogger, type LogFields } fro
 export { cleanCaptionText } from './caption-text';
 export { EXPORT_FORMATS, exportLines, toPlainText, toSrt, toWebVtt, type ExportFormat } from './caption-export';
 export { DISPLAY_CSP } from './http-routes';
+export { RedisHistoryStore, redactUrl, type RedisHistoryStoreOptions } from './redis-history-store';
+export { createRedisStreamsAdapter } from './redis-adapter';
 export type { RoomConfig, RateLimitConfig } from '../common/hub-config';

@@ -1,0 +1,494 @@
+/**
+ * A {@link HistoryStore} in Redis, for a hub that runs as several processes (`npm run hub -- --redis
+ * redis://host:port`): every node reads and writes the same channel history, sequence numbers, cursors,
+ * partials and notices, so any node can serve any display and catch it up.
+ *
+ * The caption rules are those of {@link ChannelLedger} (partial/final/revise/clear, idempotent resends,
+ * bounded history). Each write is an optimistic transaction on a dedicated connection: WATCH the channel's
+ * `meta` key, read what the operation needs, decide, then MULTI/EXEC the writes together with a bump of
+ * `meta.ver`. If another node wrote the channel in between, EXEC aborts and the operation is decided again on
+ * the new state, so two nodes never hand out the same seq or cursor. Reads for catch-up run as one Lua script
+ * (atomic, one round trip).
+ *
+ * Keys of a channel share the hash tag `{room/channel}`, so they live in one slot of a Redis cluster.
+ * Durability is Redis's: run it with `appendonly yes` (see docs/deploy.md).
+ */
+import { createClient, type RedisClientType } from 'redis';
+import { z } from 'zod';
+import {
+  ERROR_CODES,
+  type CaptionLine,
+  type ChannelChange,
+  type ChannelSnapshot,
+  type Notice,
+  type PublishLine,
+} from '../common/protocol';
+import { fail, ok, type ErrorInfo, type Result } from '../common/result';
+import type { ChangeOutcome, KeptLine, PublishOutcome, SeenId } from './channel-ledger';
+import type { HistoryStore, RoomSpec, StoreHealth } from './history-store';
+import { captionLineSchema, channelChangeSchema, noticeSchema } from './journal-schema';
+
+/** Options of {@link RedisHistoryStore}. */
+export interface RedisHistoryStoreOptions {
+  /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
+  url: string;
+  /** Committed lines kept per channel. */
+  historyLimit: number;
+  /** Prefix of every key. Default `tarjuman`. */
+  keyPrefix?: string;
+  /** Called when Redis becomes unreachable (`error`) or reachable again (`null`). */
+  onStatus?: (error: ErrorInfo | null) => void;
+}
+
+type Client = RedisClientType;
+
+const keptLineSchema = z.object({ line: captionLineSchema, publishedText: z.string(), cursor: z.number().int().positive(), cleared: z.boolean() });
+const seenIdSchema = z.object({ seq: z.number().int().positive(), firstSeenAt: z.number(), finalText: z.string().optional() });
+
+/** Reads a channel's catch-up in one atomic step; see {@link RedisHistoryStore.snapshot}. */
+const SNAPSHOT_SCRIPT = `
+local cursor = tonumber(redis.call('HGET', KEYS[1], 'cursor') or '0')
+local since = tonumber(ARGV[1])
+local partial = redis.call('GET', KEYS[3])
+if since >= 0 and since <= cursor then
+  if since == cursor then return {cursor, 0, partial, {}} end
+  local len = redis.call('LLEN', KEYS[2])
+  local first = cursor - len + 1
+  if len > 0 and first <= since + 1 then
+    return {cursor, 0, partial, redis.call('LRANGE', KEYS[2], since + 1 - first, -1)}
+  end
+end
+local ids = redis.call('LRANGE', KEYS[4], 0, -1)
+local lines = {}
+if #ids > 0 then lines = redis.call('HMGET', KEYS[5], unpack(ids)) end
+return {cursor, 1, partial, lines}
+`;
+
+class Conflict extends Error {}
+
+/** The Redis keys of one channel. */
+interface ChannelKeys {
+  /** Hash: `cursor`, `nextSeq`, `ver` (bumped by every write; the key WATCHed). */
+  meta: string;
+  /** List of the kept {@link ChannelChange}s as JSON, consecutive cursors, oldest first. */
+  changes: string;
+  /** String: the current partial line as JSON. */
+  partial: string;
+  /** List of kept line ids in commit order. */
+  order: string;
+  /** Hash: id → {@link KeptLine} as JSON. */
+  lines: string;
+  /** Hash: id → {@link SeenId} as JSON. */
+  seen: string;
+  /** Sorted set: seen ids by seq (for bounding `seen`). */
+  seenBySeq: string;
+}
+
+/** History, seq and cursors of every channel in Redis, shared by all hub nodes. */
+export class RedisHistoryStore implements HistoryStore {
+  private readonly options: RedisHistoryStoreOptions;
+  private readonly prefix: string;
+  private readonly changeLimit: number;
+  private readonly seenLimit: number;
+  private readonly rooms = new Map<string, readonly string[]>();
+  private client: Client | null = null;
+  /** Dedicated connection for WATCH/MULTI (a WATCH belongs to the connection). */
+  private writer: Client | null = null;
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  private lastError: ErrorInfo | null = null;
+
+  constructor(options: RedisHistoryStoreOptions) {
+    this.options = options;
+    this.prefix = options.keyPrefix ?? 'tarjuman';
+    this.changeLimit = Math.max(2 * options.historyLimit, 100);
+    this.seenLimit = Math.max(4 * options.historyLimit, 200);
+  }
+
+  /** The connected command client (for the socket.io adapter, which duplicates it). */
+  get redis(): Client {
+    if (!this.client) throw new Error('RedisHistoryStore is not open');
+    return this.client;
+  }
+
+  async open(rooms: readonly RoomSpec[]): Promise<void> {
+    for (const r of rooms) this.rooms.set(r.id, r.channels);
+    const client = createClient({ url: this.options.url, socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) } }) as Client;
+    this.watchHealth(client);
+    await client.connect();
+    const writer = client.duplicate();
+    writer.on('error', () => {});
+    await writer.connect();
+    this.client = client;
+    this.writer = writer;
+  }
+
+  async publish(room: string, input: PublishLine, now: number): Promise<Result<PublishOutcome>> {
+    const keys = this.keysOf(room, input.channel);
+    if (!keys.ok) return keys;
+    const k = keys.value;
+    return this.transaction<PublishOutcome>(k, async (w) => {
+      const [meta, seenRaw, keptRaw, partialRaw] = await Promise.all([
+        w.hGetAll(k.meta),
+        w.hGet(k.seen, input.id),
+        w.hGet(k.lines, input.id),
+        w.get(k.partial),
+      ]);
+      let cursor = Number(meta['cursor'] ?? 0);
+      const nextSeq = Number(meta['nextSeq'] ?? 1);
+      const seen = parseJson(seenRaw, seenIdSchema) as SeenId | null;
+      const kept = parseJson(keptRaw, keptLineSchema) as KeptLine | null;
+      const partial = parseJson(partialRaw, captionLineSchema) as CaptionLine | null;
+      if (seen?.finalText !== undefined) {
+        const sameText = input.text === seen.finalText || input.text === kept?.line.text;
+        if (input.state === 'partial' || sameText) {
+          return { result: ok({ ack: { seq: seen.seq, cursor: kept?.cursor ?? cursor, duplicate: true }, records: [] }) };
+        }
+        return {
+          result: fail(ERROR_CODES.CONFLICT, `line ${input.id} is already committed with a different text; send caption:revise to correct it`),
+        };
+      }
+      const tx = w.multi();
+      let seq: number;
+      let firstSeenAt: number;
+      if (seen) {
+        seq = seen.seq;
+        firstSeenAt = seen.firstSeenAt;
+      } else {
+        seq = nextSeq;
+        firstSeenAt = now;
+        tx.hSet(k.meta, 'nextSeq', String(nextSeq + 1));
+        tx.hSet(k.seen, input.id, JSON.stringify({ seq, firstSeenAt } satisfies SeenId));
+        tx.zAdd(k.seenBySeq, { score: seq, value: input.id });
+      }
+      const previous = partial?.id === input.id ? partial : null;
+      const line: CaptionLine = {
+        id: input.id,
+        room,
+        channel: input.channel,
+        seq,
+        text: input.text,
+        state: input.state,
+        revision: 0,
+        source: input.source,
+        startedAt: input.startedAt ?? previous?.startedAt ?? firstSeenAt,
+        updatedAt: now,
+      };
+      if (input.lang !== undefined) line.lang = input.lang;
+      if (input.audioStart !== undefined) line.audioStart = input.audioStart;
+      if (input.audioEnd !== undefined) line.audioEnd = input.audioEnd;
+
+      if (input.state === 'partial') {
+        if (previous && previous.text === input.text) {
+          return { result: ok({ ack: { seq, cursor, duplicate: true }, records: [] }), tx: seen ? undefined : tx };
+        }
+        tx.set(k.partial, JSON.stringify(line));
+        return {
+          result: ok({
+            ack: { seq, cursor, duplicate: false },
+            partial: { room, channel: input.channel, cursor, line },
+            records: [],
+          }),
+          tx,
+        };
+      }
+
+      line.committedAt = now;
+      if (previous) tx.del(k.partial);
+      cursor += 1;
+      const change: ChannelChange = { kind: 'committed', room, channel: input.channel, cursor, line };
+      tx.hSet(k.meta, 'cursor', String(cursor));
+      tx.hSet(k.seen, input.id, JSON.stringify({ seq, firstSeenAt, finalText: input.text } satisfies SeenId));
+      tx.zAdd(k.seenBySeq, { score: seq, value: input.id });
+      tx.hSet(k.lines, input.id, JSON.stringify({ line, publishedText: input.text, cursor, cleared: false } satisfies KeptLine));
+      tx.rPush(k.order, input.id);
+      this.pushChange(tx, k, change);
+      await this.trimLines(w, tx, k);
+      await this.trimSeen(w, tx, k, new Set([input.id, ...(partial ? [partial.id] : [])]));
+      return { result: ok({ ack: { seq, cursor, duplicate: false }, change, records: [] }), tx };
+    });
+  }
+
+  async revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome>> {
+    const keys = this.keysOf(room, channel);
+    if (!keys.ok) return keys;
+    const k = keys.value;
+    return this.transaction<ChangeOutcome>(k, async (w) => {
+      const [cursorRaw, keptRaw, partialRaw] = await Promise.all([w.hGet(k.meta, 'cursor'), w.hGet(k.lines, id), w.get(k.partial)]);
+      const kept = parseJson(keptRaw, keptLineSchema) as KeptLine | null;
+      if (!kept || kept.cleared) {
+        const partial = parseJson(partialRaw, captionLineSchema);
+        const why = partial?.id === id ? 'it is not committed yet (publish a final)' : 'no such committed line in this channel';
+        return { result: fail(ERROR_CODES.NOT_FOUND, `cannot revise line ${id}: ${why}`) };
+      }
+      if (kept.line.text === text) {
+        return { result: ok({ ack: { seq: kept.line.seq, cursor: kept.cursor, duplicate: true }, records: [] }) };
+      }
+      const cursor = Number(cursorRaw ?? 0) + 1;
+      const line: CaptionLine = { ...kept.line, text, revision: kept.line.revision + 1, updatedAt: now };
+      const change: ChannelChange = { kind: 'revised', room, channel, cursor, line };
+      const tx = w.multi();
+      tx.hSet(k.meta, 'cursor', String(cursor));
+      tx.hSet(k.lines, id, JSON.stringify({ ...kept, line, cursor } satisfies KeptLine));
+      this.pushChange(tx, k, change);
+      return { result: ok({ ack: { seq: line.seq, cursor, duplicate: false }, change, records: [] }), tx };
+    });
+  }
+
+  async clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome>> {
+    const keys = this.keysOf(room, channel);
+    if (!keys.ok) return keys;
+    const k = keys.value;
+    return this.transaction<ChangeOutcome>(k, async (w) => {
+      const [cursorRaw, all] = await Promise.all([w.hGet(k.meta, 'cursor'), w.hGetAll(k.lines)]);
+      const cursor = Number(cursorRaw ?? 0) + 1;
+      const change: ChannelChange = { kind: 'cleared', room, channel, cursor, at: now };
+      const tx = w.multi();
+      tx.hSet(k.meta, 'cursor', String(cursor));
+      const updates: Record<string, string> = {};
+      for (const [id, raw] of Object.entries(all)) {
+        const kept = parseJson(raw, keptLineSchema);
+        if (kept && !kept.cleared) updates[id] = JSON.stringify({ ...kept, cleared: true });
+      }
+      if (Object.keys(updates).length > 0) tx.hSet(k.lines, updates);
+      tx.del(k.partial);
+      this.pushChange(tx, k, change);
+      return { result: ok({ ack: { seq: 0, cursor, duplicate: false }, change, records: [] }), tx };
+    });
+  }
+
+  async setNotice(notice: Notice): Promise<Result<Notice>> {
+    if (!this.rooms.has(notice.room)) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${notice.room}`);
+    return this.guard(async () => {
+      const key = this.noticeKey(notice.room);
+      if (notice.text === null) await this.redis.del(key);
+      else await this.redis.set(key, JSON.stringify(notice));
+      return ok(notice);
+    });
+  }
+
+  async notice(room: string): Promise<Result<Notice | null>> {
+    if (!this.rooms.has(room)) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${room}`);
+    return this.guard(async () => ok(parseJson(await this.redis.get(this.noticeKey(room)), noticeSchema)));
+  }
+
+  /**
+   * Catch-up from `since`: the changes after it when the kept changes reach back that far, otherwise (fresh
+   * display, `since` from before the kept history or above the cursor) `reset` with the visible kept lines.
+   */
+  async snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot>> {
+    const keys = this.keysOf(room, channel);
+    if (!keys.ok) return keys;
+    const k = keys.value;
+    return this.guard(async () => {
+      const reply = (await this.redis.eval(SNAPSHOT_SCRIPT, {
+        keys: [k.meta, k.changes, k.partial, k.order, k.lines],
+        arguments: [String(since ?? -1)],
+      })) as [number, number, string | null, Array<string | null>];
+      const [cursor, reset, partialRaw, items] = reply;
+      const partial = parseJson(partialRaw, captionLineSchema) as CaptionLine | null;
+      const changes: ChannelChange[] = [];
+      if (reset === 1) {
+        for (const raw of items) {
+          const kept = parseJson(raw, keptLineSchema) as KeptLine | null;
+          if (kept && !kept.cleared) changes.push({ kind: 'committed', room, channel, cursor: kept.cursor, line: kept.line });
+        }
+      } else {
+        for (const raw of items) {
+          const change = parseJson(raw, channelChangeSchema);
+          if (change && since !== undefined && change.cursor > since) changes.push(change);
+        }
+      }
+      return ok({ channel, cursor: Number(cursor), reset: reset === 1, changes, partial });
+    });
+  }
+
+  async committedLines(room: string, channel: string): Promise<Result<CaptionLine[]>> {
+    const keys = this.keysOf(room, channel);
+    if (!keys.ok) return keys;
+    const k = keys.value;
+    return this.guard(async () => {
+      const ids = await this.redis.lRange(k.order, 0, -1);
+      if (ids.length === 0) return ok([]);
+      const raws = await this.redis.hmGet(k.lines, ids);
+      const lines: CaptionLine[] = [];
+      for (const raw of raws) {
+        const kept = parseJson(raw, keptLineSchema) as KeptLine | null;
+        if (kept) lines.push(kept.line);
+      }
+      return ok(lines);
+    });
+  }
+
+  health(): StoreHealth {
+    return { kind: 'redis', durable: true, error: this.lastError, skippedAtStart: 0 };
+  }
+
+  async flush(): Promise<void> {
+    await this.writeQueue.catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    const clients = [this.writer, this.client];
+    this.writer = null;
+    this.client = null;
+    await Promise.all(clients.map((c) => (c?.isOpen ? c.close().catch(() => c.destroy()) : undefined)));
+  }
+
+  /** Deletes every key of these rooms (tests, or resetting an event). */
+  async wipe(rooms: readonly RoomSpec[]): Promise<void> {
+    const keys: string[] = [];
+    for (const r of rooms) {
+      keys.push(this.noticeKey(r.id));
+      for (const c of r.channels) keys.push(...Object.values(this.channelKeys(r.id, c)));
+    }
+    if (keys.length > 0) await this.redis.del(keys);
+  }
+
+  private channelKeys(room: string, channel: string): ChannelKeys {
+    const base = `${this.prefix}:{${room}/${channel}}`;
+    return {
+      meta: `${base}:meta`,
+      changes: `${base}:changes`,
+      partial: `${base}:partial`,
+      order: `${base}:order`,
+      lines: `${base}:lines`,
+      seen: `${base}:seen`,
+      seenBySeq: `${base}:seen-by-seq`,
+    };
+  }
+
+  private noticeKey(room: string): string {
+    return `${this.prefix}:{${room}}:notice`;
+  }
+
+  private keysOf(room: string, channel: string): Result<ChannelKeys> {
+    const channels = this.rooms.get(room);
+    if (!channels) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${room}`);
+    if (!channels.includes(channel)) {
+      return fail(ERROR_CODES.UNKNOWN_CHANNEL, `room ${room} has no channel ${channel} (it has ${channels.join(', ')})`);
+    }
+    return ok(this.channelKeys(room, channel));
+  }
+
+  private pushChange(tx: ReturnType<Client['multi']>, k: ChannelKeys, change: ChannelChange): void {
+    tx.rPush(k.changes, JSON.stringify(change));
+    tx.lTrim(k.changes, -this.changeLimit, -1);
+  }
+
+  /** Drops the oldest kept lines past the history limit (inside the transaction). */
+  private async trimLines(w: Client, tx: ReturnType<Client['multi']>, k: ChannelKeys): Promise<void> {
+    const length = await w.lLen(k.order);
+    const excess = length + 1 - this.options.historyLimit;
+    if (excess <= 0) return;
+    const dropped = await w.lRange(k.order, 0, excess - 1);
+    tx.lTrim(k.order, excess, -1);
+    if (dropped.length > 0) tx.hDel(k.lines, dropped);
+  }
+
+  /** Forgets the oldest seen ids past the bound, never a kept line or the partial (inside the transaction). */
+  private async trimSeen(w: Client, tx: ReturnType<Client['multi']>, k: ChannelKeys, keep: Set<string>): Promise<void> {
+    const size = await w.zCard(k.seenBySeq);
+    // Trim in batches, so most commits skip this.
+    if (size <= this.seenLimit + 50) return;
+    const candidates = await w.zRange(k.seenBySeq, 0, size - this.seenLimit - 1);
+    if (candidates.length === 0) return;
+    const keptFlags = await w.hmGet(k.lines, candidates);
+    const forget = candidates.filter((id, i) => keptFlags[i] === null && !keep.has(id));
+    if (forget.length === 0) return;
+    tx.hDel(k.seen, forget);
+    tx.zRem(k.seenBySeq, forget);
+  }
+
+  /**
+   * Runs a read-decide-write on the writer connection: WATCH, `decide` (reads and queues writes on a MULTI),
+   * EXEC; decided again when another node wrote the channel meanwhile. Writes of this node run one at a time.
+   */
+  private transaction<T>(
+    k: ChannelKeys,
+    decide: (w: Client) => Promise<{ result: Result<T>; tx?: ReturnType<Client['multi']> | undefined }>,
+  ): Promise<Result<T>> {
+    const run = async (): Promise<Result<T>> => {
+      const w = this.writer;
+      if (!w) return fail(ERROR_CODES.INTERNAL, 'the history store is closed');
+      for (let attempt = 0; attempt < 100; attempt++) {
+        try {
+          await w.watch(k.meta);
+          const { result, tx } = await decide(w);
+          if (!tx) {
+            await w.unwatch();
+            return result;
+          }
+          tx.hIncrBy(k.meta, 'ver', 1);
+          try {
+            await tx.exec();
+          } catch (err) {
+            if ((err as Error).constructor.name === 'WatchError') throw new Conflict();
+            throw err;
+          }
+          this.setHealthy();
+          return result;
+        } catch (err) {
+          if (err instanceof Conflict) continue;
+          return this.failure(err);
+        }
+      }
+      return fail(ERROR_CODES.INTERNAL, 'the channel is being written by other hub nodes too fast; try again');
+    };
+    const next = this.writeQueue.then(run, run);
+    this.writeQueue = next.catch(() => {});
+    return next;
+  }
+
+  private async guard<T>(task: () => Promise<Result<T>>): Promise<Result<T>> {
+    try {
+      return await task();
+    } catch (err) {
+      return this.failure(err);
+    }
+  }
+
+  private failure(err: unknown): Result<never> {
+    const info: ErrorInfo = { code: ERROR_CODES.INTERNAL, message: `history store (Redis) failed: ${(err as Error).message ?? String(err)}` };
+    this.setError(info);
+    return fail(info.code, info.message);
+  }
+
+  private watchHealth(client: Client): void {
+    client.on('error', (err: Error) => this.setError({ code: ERROR_CODES.INTERNAL, message: `Redis at ${redactUrl(this.options.url)}: ${err.message}` }));
+    client.on('ready', () => this.setHealthy());
+  }
+
+  private setError(info: ErrorInfo): void {
+    const first = this.lastError === null;
+    this.lastError = info;
+    if (first) this.options.onStatus?.(info);
+  }
+
+  private setHealthy(): void {
+    if (this.lastError === null) return;
+    this.lastError = null;
+    this.options.onStatus?.(null);
+  }
+}
+
+function parseJson<S extends z.ZodType>(raw: string | null | undefined, schema: S): z.infer<S> | null {
+  if (raw === null || raw === undefined) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The Redis URL without its password (for logs and status). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'redis://(unparseable url)';
+  }
+}
