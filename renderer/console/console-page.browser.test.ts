@@ -1,0 +1,235 @@
+/**
+ * The built console page in Debian's Chromium with a fake console API injected as `window.tarjuman` (as the
+ * preload would): typing shows a live partial, Enter commits, Arabic lays out right to left, floor lines show
+ * numbers and glossary terms as highlighted text spans, and the real AudioWorklet from the production build
+ * captures the fake microphone as 16 kHz frames. Leaves a screenshot in test-artifacts/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '../..');
+const OUT = join(ROOT, 'out/renderer');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.svg': 'image/svg+xml',
+};
+
+/** Serves the built renderer from 127.0.0.1 on a free port. */
+async function serveRenderer(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(OUT, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(OUT) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/**
+ * Installed in the page before it loads: a ConsoleApi that answers like the core (publishes echo back as hub
+ * events, so the display preview shows them) and records calls in `window.__calls`. Self-contained: it is
+ * serialised into the page.
+ */
+function installFakeApi(options: { channel: string }): void {
+  type Fn = (payload: unknown) => void;
+  const w = window as unknown as Record<string, unknown>;
+  const calls: { method: string; args: unknown[] }[] = [];
+  const audio: { source: string; length: number; rms: number }[] = [];
+  const handlers = new Map<string, Set<Fn>>();
+  const emit = (event: string, payload: unknown): void => {
+    for (const fn of handlers.get(event) ?? []) fn(payload);
+  };
+  const cursors: Record<string, number> = {};
+  const channels = ['floor', 'ar', 'en', 'ru'];
+  const snapshot = {
+    settings: {
+      hubMode: 'host', hubUrl: 'http://127.0.0.1:7300', hostPort: 7300, hostAddress: '0.0.0.0', hostChannels: channels, room: 'main',
+      role: 'booth', channel: options.channel, label: 'Arabic booth A', floorDeviceId: null, voiceDeviceId: null, floorLanguage: 'auto',
+      voiceLanguage: options.channel, model: '', glossary: [{ en: 'climate finance', ru: 'климатическое финансирование', ar: 'تمويل المناخ' }],
+      autoRouting: false, mutedChannels: [], voiceReviewMs: 1500, publishFloor: true, hasSecret: true,
+    },
+    hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
+    stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
+    handover: { onAir: true, outgoing: null, incoming: null },
+    pendingVoice: [],
+    session: { id: 'test', file: '/tmp/test.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },
+    heldByMute: {},
+    channels,
+    shell: 'electron',
+    clientId: 'console-a',
+  };
+  const ok = (value: unknown) => Promise.resolve({ ok: true, value });
+  const record = (method: string, args: unknown[], value: unknown = undefined) => {
+    calls.push({ method, args });
+    return ok(value);
+  };
+  const line = (l: { id: string; channel: string; text: string; state: string; source: string; lang?: string }, revision = 0) => ({
+    id: l.id, room: 'main', channel: l.channel, seq: 1, text: l.text, state: l.state, revision, source: l.source, lang: l.lang,
+    startedAt: Date.now(), updatedAt: Date.now(), committedAt: l.state === 'final' ? Date.now() : undefined,
+  });
+  w['tarjuman'] = {
+    getState: () => record('getState', [], snapshot),
+    updateSettings: (p: object) => record('updateSettings', [p], { ...snapshot.settings, ...p }),
+    connectHub: () => record('connectHub', [], snapshot.hub),
+    disconnectHub: () => record('disconnectHub', []),
+    getRoomView: () => record('getRoomView', [], { room: 'main', notice: null, channels: channels.map((c) => ({ channel: c, cursor: 0, reset: false, changes: [], partial: null })) }),
+    publish: (l: { id: string; channel: string; text: string; state: string; source: string; lang?: string }) => {
+      const cursor = cursors[l.channel] ?? 0;
+      if (l.state === 'partial') emit('hub:partial', { room: 'main', channel: l.channel, cursor, line: line(l) });
+      else {
+        cursors[l.channel] = cursor + 1;
+        emit('hub:changed', { kind: 'committed', room: 'main', channel: l.channel, cursor: cursor + 1, line: line(l) });
+      }
+      return record('publish', [l], { id: l.id, ack: { seq: 1, cursor, duplicate: false }, status: 'sent' });
+    },
+    revise: (r: { id: string }) => record('revise', [r], { id: r.id, ack: null, status: 'sent' }),
+    clearChannel: (c: string) => record('clearChannel', [c]),
+    clearAllChannels: () => record('clearAllChannels', []),
+    showNotice: (t: string | null) => record('showNotice', [t]),
+    setAutoRouting: (on: boolean) => record('setAutoRouting', [on]),
+    setChannelMuted: (c: string, m: boolean) => record('setChannelMuted', [c, m]),
+    startSource: (s: string, o: object) => {
+      setTimeout(() => emit('stt:status', { source: s, status: 'ready' }), 0);
+      return record('startSource', [s, o]);
+    },
+    stopSource: (s: string) => record('stopSource', [s]),
+    pushAudio: (source: string, frame: Float32Array) => {
+      let sq = 0;
+      for (const v of frame) sq += v * v;
+      audio.push({ source, length: frame.length, rms: Math.sqrt(sq / frame.length) });
+    },
+    sendVoiceNow: (id: string) => record('sendVoiceNow', [id]),
+    cancelVoice: (id: string) => record('cancelVoice', [id]),
+    importGlossary: (csv: string) => record('importGlossary', [csv], { terms: 1 }),
+    requestHandover: () => record('requestHandover', []),
+    respondHandover: (a: boolean) => record('respondHandover', [a]),
+    exportSession: (c: string, f: string) => record('exportSession', [c, f], ''),
+    listMonitors: () => record('listMonitors', [], []),
+    openDisplayWindow: (o: object) => record('openDisplayWindow', [o]),
+    startNewSession: () => record('startNewSession', [], snapshot.session),
+    on: (event: string, fn: Fn) => {
+      let set = handlers.get(event);
+      if (!set) handlers.set(event, (set = new Set()));
+      set.add(fn);
+      return () => set.delete(fn);
+    },
+  };
+  w['__calls'] = calls;
+  w['__audio'] = audio;
+  w['__emit'] = emit;
+}
+
+type Published = { id: string; state: string; text: string; source: string; lang?: string };
+const publishes = (page: Page): Promise<Published[]> =>
+  page.evaluate(() => ((window as unknown as { __calls: { method: string; args: unknown[] }[] }).__calls).filter((c) => c.method === 'publish').map((c) => c.args[0] as Published));
+
+describe('console page in Chromium (fake API)', () => {
+  let browser: Browser;
+  let server: Server;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    if (!existsSync(join(OUT, 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    ({ server, url: baseUrl } = await serveRenderer());
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--disable-quic', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  it('types a live partial, commits with Enter, lays Arabic out rtl, highlights floor numbers and terms, captures audio', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()} ${m.location().url}`);
+    });
+    await page.addInitScript(installFakeApi, { channel: 'ar' });
+    await page.goto(`${baseUrl}/index.html`);
+
+    // Arabic channel: the input lays out right to left.
+    const input = page.getByTestId('typed-input');
+    await input.waitFor();
+    expect(await input.getAttribute('dir')).toBe('rtl');
+    expect(await input.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    expect(await page.getByTestId('on-air').textContent()).toBe('ON AIR');
+
+    // Typing shows the live partial, on the page and on the wire.
+    await input.click();
+    await input.pressSequentially('مرحبا بكم في 2025', { delay: 15 });
+    await expect.poll(() => page.getByTestId('typed-partial').textContent()).toContain('مرحبا بكم في 2025');
+    await expect.poll(async () => (await publishes(page)).at(-1)).toMatchObject({ state: 'partial', text: 'مرحبا بكم في 2025', source: 'typed', lang: 'ar' });
+    await expect.poll(() => page.getByTestId('preview-ar').textContent()).toContain('مرحبا بكم في 2025');
+    const partialRow = page.getByTestId('preview-ar').locator('.row').last();
+    expect(await partialRow.getAttribute('dir')).toBe('rtl');
+
+    // Enter commits under the same id and empties the input.
+    await input.press('Enter');
+    await expect.poll(async () => (await publishes(page)).at(-1)?.state).toBe('final');
+    const sent = await publishes(page);
+    expect(sent.at(-1)).toMatchObject({ text: 'مرحبا بكم في 2025', state: 'final' });
+    expect(new Set(sent.map((p) => p.id)).size).toBe(1);
+    expect(await input.inputValue()).toBe('');
+    await expect.poll(() => page.getByTestId('sent-line').count()).toBe(1);
+    expect(await page.getByTestId('sent-line').first().textContent()).toContain('مرحبا بكم في 2025');
+
+    // Floor transcript: numbers, names and glossary terms as text spans; markup stays text.
+    await page.evaluate(() => {
+      const emit = (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit;
+      emit('stt:caption', { source: 'floor', id: 'f1', state: 'final', text: 'In 2024 Maria Sanchez pledged 12.5% more climate finance <b>now</b>', start: 3, end: 7, lang: 'en', uncertain: [[60, 63]] });
+      emit('stt:caption', { source: 'floor', id: 'f2', state: 'final', text: 'نحتاج إلى تمويل المناخ بقيمة ٣٠٠ مليار دولار', start: 8, end: 12, lang: 'ar' });
+      emit('stt:caption', { source: 'floor', id: 'f3', state: 'partial', text: 'and the next speaker', start: 13, end: 14, lang: 'en' });
+    });
+    const floor = page.getByTestId('floor-transcript');
+    await expect.poll(() => floor.locator('[data-kind="number"]').allTextContents()).toEqual(['2024', '12.5%', '٣٠٠']);
+    expect(await floor.locator('[data-kind="term"]').allTextContents()).toEqual(['climate finance', 'تمويل المناخ']);
+    expect(await floor.locator('[data-kind="name"]').allTextContents()).toEqual(['Maria Sanchez']);
+    expect(await floor.locator('[data-kind="term"]').first().evaluate((el) => el.tagName)).toBe('SPAN');
+    expect(await floor.locator('b').count()).toBe(0);
+    expect(await floor.textContent()).toContain('<b>now</b>');
+    expect(await floor.locator('.uncertain').count()).toBeGreaterThan(0);
+    expect(await floor.locator('p.line').nth(1).getAttribute('dir')).toBe('rtl');
+    expect(await page.getByTestId('floor-partial').textContent()).toContain('and the next speaker');
+
+    // The production AudioWorklet captures the fake microphone as 16 kHz, 100 ms frames.
+    await page.getByRole('button', { name: 'Start floor' }).click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __audio: unknown[] }).__audio.length), { timeout: 20_000 }).toBeGreaterThan(5);
+    const frames = await page.evaluate(() => (window as unknown as { __audio: { source: string; length: number; rms: number }[] }).__audio);
+    expect(frames.every((f) => f.source === 'floor' && f.length === 1600)).toBe(true);
+    expect(Math.max(...frames.map((f) => f.rms))).toBeGreaterThan(0.01);
+    await expect.poll(() => page.locator('.capture .state').first().textContent()).toContain('live');
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'console-booth.png') });
+    await page.keyboard.press('Alt+O');
+    await page.getByTestId('op-ar').waitFor();
+    expect(await page.getByTestId('op-ar').textContent()).toContain('مرحبا بكم في 2025');
+    await page.screenshot({ path: join(ARTIFACTS, 'console-operator.png') });
+    writeFileSync(join(ARTIFACTS, 'console-page-errors.txt'), problems.join('\n'));
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
