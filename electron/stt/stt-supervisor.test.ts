@@ -1,0 +1,179 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CaptionEvent, SttStatusEvent } from '../common/stt-protocol';
+import { SAMPLE_RATE } from './engine';
+import { makeToneAudio } from './fake-engines';
+import { nodeWorkerSpawner } from './node-worker';
+import { SttSupervisor, type SttSupervisorOptions } from './stt-supervisor';
+
+type OnFinished = (fn: () => Promise<void>) => void;
+
+interface Run {
+  sup: SttSupervisor;
+  captions: CaptionEvent[];
+  statuses: SttStatusEvent[];
+  /** Resolves at the first status event of `state` after the call (or already seen when `seen`). */
+  waitFor(state: SttStatusEvent['state'], after?: number): Promise<SttStatusEvent>;
+}
+
+function supervise(finished: OnFinished, options: Partial<SttSupervisorOptions>, env: Record<string, string> = { TARJUMAN_STT_TEST: '1' }): Run {
+  const captions: CaptionEvent[] = [];
+  const statuses: SttStatusEvent[] = [];
+  const waiters: Array<{ state: string; after: number; resolve: (e: SttStatusEvent) => void }> = [];
+  const sup = new SttSupervisor({
+    spawnWorker: nodeWorkerSpawner({ env, stderr: 'ignore' }),
+    modelPath: 'unused',
+    language: 'en',
+    idPrefix: 't:',
+    vad: 'energy',
+    engine: 'fake-tone',
+    backoff: { initialMs: 50, maxMs: 400 },
+    ...options,
+    onCaption: (e) => captions.push(e),
+    onStatus: (e) => {
+      statuses.push(e);
+      for (const w of [...waiters]) {
+        if (w.state === e.state && statuses.length > w.after) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(e);
+        }
+      }
+    },
+  });
+  finished(() => sup.stop(500));
+  return {
+    sup,
+    captions,
+    statuses,
+    waitFor(state, after = statuses.length) {
+      const seen = statuses.slice(after).find((s) => s.state === state);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ state, after, resolve }));
+    },
+  };
+}
+
+/** Pushes audio in 100 ms frames. */
+function pushAll(sup: SttSupervisor, pcm: Float32Array): void {
+  const frame = SAMPLE_RATE / 10;
+  for (let at = 0; at < pcm.length; at += frame) sup.push(pcm.slice(at, Math.min(pcm.length, at + frame)));
+}
+
+const finalsOf = (captions: CaptionEvent[]) => captions.filter((c) => c.state === 'final');
+
+function expectContinuous(captions: CaptionEvent[], prefix = 't:'): void {
+  const finals = finalsOf(captions);
+  finals.forEach((f, i) => {
+    expect(f.id).toBe(`${prefix}${i + 1}`);
+    if (i > 0) expect(f.start).toBeGreaterThanOrEqual(finals[i - 1]!.end - 1e-6);
+  });
+}
+
+// Tone words w1..w10 with a pause in the middle: about 6.5 s of audio.
+const WORDS = [1, 2, 3, 4, 5, null, 6, 7, 8, 9, 10];
+const EXPECTED = 'w1 w2 w3 w4 w5 w6 w7 w8 w9 w10';
+
+describe('SttSupervisor with a worker process (fake tone engine)', () => {
+  it('handshakes, streams, and delivers every word once, in order, with timeline times', async ({ onTestFinished }) => {
+    const run = supervise(onTestFinished, {});
+    run.sup.start();
+    expect(run.statuses[0]?.state).toBe('loading');
+    pushAll(run.sup, makeToneAudio(WORDS));
+    await run.waitFor('ready', 0);
+    await run.sup.flush();
+    expect(finalsOf(run.captions).map((c) => c.text).join(' ')).toBe(EXPECTED);
+    expectContinuous(run.captions);
+    const w1 = finalsOf(run.captions)[0]!;
+    expect(w1.start).toBeCloseTo(0, 1);
+    expect(run.sup.counters).toMatchObject({ restarts: 0, crashes: 0, droppedSamples: 0 });
+    expect(run.sup.counters.passes).toBeGreaterThan(2);
+  });
+
+  it('restarts a worker killed mid-stream; the stream continues without repeating or losing words', async ({ onTestFinished }) => {
+    const run = supervise(onTestFinished, {});
+    run.sup.start();
+    const audio = makeToneAudio([...WORDS, 11, 12, 13]);
+    const half = Math.round(audio.length * 0.55);
+    await run.waitFor('ready', 0);
+    pushAll(run.sup, audio.subarray(0, half));
+    await run.sup.whenCaughtUp();
+    expect(finalsOf(run.captions).length).toBeGreaterThan(0);
+    const pid = run.sup.workerPid!;
+    const mark = run.statuses.length;
+    process.kill(pid, 'SIGKILL');
+    pushAll(run.sup, audio.subarray(half));
+    const restarting = await run.waitFor('restarting', mark);
+    expect(restarting.reason).toContain('SIGKILL');
+    await run.waitFor('ready', mark);
+    expect(run.sup.workerPid).not.toBe(pid);
+    await run.sup.flush();
+    expect(finalsOf(run.captions).map((c) => c.text).join(' ')).toBe(`${EXPECTED} w11 w12 w13`);
+    expectContinuous(run.captions);
+    expect(run.sup.counters).toMatchObject({ restarts: 1, crashes: 1, droppedSamples: 0 });
+  });
+
+  it('kills and restarts a worker whose pass hangs, and gives up after repeated failures', async ({ onTestFinished }) => {
+    const run = supervise(onTestFinished, { engine: 'fake-hang', passDeadline: { minMs: 800, perBufferSecondMs: 0 }, backoff: { initialMs: 50, maxFailures: 2 } });
+    run.sup.start();
+    pushAll(run.sup, makeToneAudio([1, 2, 3, 4, 5]));
+    const restarting = await run.waitFor('restarting', 0);
+    expect(restarting.reason).toMatch(/took longer than 0\.8 s/);
+    const failed = await run.waitFor('failed', 0);
+    expect(failed.code).toBe('WORKER_CRASHED');
+    expect(run.statuses.map((s) => s.state)).toEqual(['loading', 'ready', 'busy', 'restarting', 'ready', 'busy', 'failed']);
+    expect(run.sup.counters.passTimeouts).toBe(2);
+    expect(run.sup.counters.restarts).toBe(1);
+  });
+
+  it('backs off between restarts of a worker that crashes while loading, then fails with the reason', async ({ onTestFinished }) => {
+    const run = supervise(onTestFinished, { engine: 'fake-crash-on-load', backoff: { initialMs: 100, maxFailures: 3 } });
+    const t0 = Date.now();
+    run.sup.start();
+    const failed = await run.waitFor('failed', 0);
+    expect(failed.code).toBe('WORKER_CRASHED');
+    expect(failed.reason).toMatch(/code 3.*3 times/);
+    expect(run.statuses.map((s) => s.state)).toEqual(['loading', 'restarting', 'failed']);
+    expect(run.sup.counters).toMatchObject({ crashes: 3, restarts: 2 });
+    // Two waits: 100 ms then 200 ms.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+  });
+
+  it('buffers audio while the worker is down up to the bound, drops the oldest and counts it', async ({ onTestFinished }) => {
+    const run = supervise(onTestFinished, { maxBufferedSeconds: 2 });
+    run.sup.start();
+    // Pushed before the worker can be ready: 6.5 s into a 2 s bound.
+    const audio = makeToneAudio(WORDS);
+    pushAll(run.sup, audio);
+    const dropped = run.sup.counters.droppedSeconds;
+    expect(dropped).toBeCloseTo(audio.length / SAMPLE_RATE - 2, 0);
+    expect(run.sup.counters.bufferedSeconds).toBeLessThanOrEqual(2);
+    await run.waitFor('ready', 0);
+    await run.sup.flush();
+    const finals = finalsOf(run.captions);
+    expect(finals.length).toBeGreaterThan(0);
+    for (const f of finals) expect(f.start).toBeGreaterThanOrEqual(dropped - 0.01);
+    expect(finals.map((c) => c.text).join(' ')).toMatch(/w10$/);
+  });
+
+  it('refuses a test engine outside test mode', async ({ onTestFinished }) => {
+    const run = supervise(onTestFinished, { engine: 'fake-tone' }, {});
+    run.sup.start();
+    const failed = await run.waitFor('failed', 0);
+    expect(failed.code).toBe('TEST_ONLY');
+  });
+
+  it('fails with a clear reason when the model file is refused, without restarting', async ({ onTestFinished }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tarjuman-stt-'));
+    const bad = join(dir, 'ggml-corrupt.bin');
+    writeFileSync(bad, Buffer.from('this is not a ggml model at all, just text'));
+    const run = supervise(onTestFinished, { engine: 'whisper', modelPath: bad }, {});
+    run.sup.start();
+    const failed = await run.waitFor('failed', 0);
+    expect(failed.code).toBe('MODEL_INVALID');
+    expect(failed.reason).toMatch(/ggml|model/i);
+    expect(run.statuses.map((s) => s.state)).toEqual(['loading', 'failed']);
+    expect(run.sup.counters.restarts).toBe(0);
+  });
+});

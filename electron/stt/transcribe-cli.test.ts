@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { encodeWav16 } from './wav';
+
+const CLI = fileURLToPath(new URL('./transcribe-cli.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'tarjuman-cli-'));
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function file(name: string, content: string | Uint8Array): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+describe.concurrent('npm run transcribe: bad input gets one clear line and a non-zero exit', () => {
+  const wav = file('ok.wav', encodeWav16(new Float32Array(16000)));
+  const cases: Array<[string, string[], RegExp]> = [
+    ['a missing file', [join(dir, 'nope.wav')], /^transcribe: no such file: .*nope\.wav$/],
+    ['a file that is not audio', [file('notes.txt', 'hello')], /^transcribe: unsupported format: .*notes\.txt is not a WAV file/],
+    ['an MP3 sox cannot decode', [file('broken.mp3', 'ID3 not really')], /^transcribe: cannot decode .*broken\.mp3: MP3 needs sox/],
+    ['a WAV encoding it does not read', [file('adpcm.wav', adpcm())], /^transcribe: .*adpcm\.wav: unsupported WAV encoding \(format 2, 4-bit\)/],
+    ['a missing model', [wav, '--model', join(dir, 'missing.bin')], /^transcribe: model not found: /],
+    ['a language it does not know', [wav, '--lang', 'fr'], /^transcribe: --lang must be one of ar, en, ru, auto \(got fr\)$/],
+    ['no input', [], /^transcribe: usage: npm run transcribe -- <file\.wav\|file\.mp3\|->/],
+    ['a corrupt model', [wav, '--model', file('corrupt.bin', 'garbage that is not ggml')], /^transcribe: .*(ggml|model)/i],
+  ];
+  it.each(cases)('%s', async (_name, args, message) => {
+    const r = await run(args);
+    expect(r.code).not.toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
+
+/** A WAV header announcing IMA ADPCM (format 2), which the reader does not decode. */
+function adpcm(): Uint8Array {
+  const bytes = encodeWav16(new Float32Array(64));
+  const view = new DataView(bytes.buffer);
+  view.setUint16(20, 2, true);
+  view.setUint16(34, 4, true);
+  return bytes;
+}
