@@ -77,7 +77,11 @@ function main() {
   const flags = cpuFlags();
   const fast = !args.portable && FAST_FEATURES.every((f) => flags.has(f));
   const variant = fast ? 'avx2' : 'portable';
-  const cflags = ['-O3', '-DNDEBUG', ...(fast ? FAST_FLAGS : [])];
+  // OpenMP (whisper.cpp's default build uses it too): ggml's own thread pool waits in a pure spin barrier, which
+  // collapses when the cores are shared (measured: a pass 15x slower with 2 threads on a busy 2-core machine);
+  // libgomp spins briefly, then sleeps.
+  const openmp = process.platform === 'linux' && !process.env.TARJUMAN_WHISPER_NO_OPENMP;
+  const cflags = ['-O3', '-DNDEBUG', ...(fast ? FAST_FLAGS : []), ...(openmp ? ['-fopenmp'] : [])];
 
   mkdirSync(outDir, { recursive: true });
   // smart-whisper 0.8.1 calls whisper_print_timings() on a NULL context when a load fails, which kills the
@@ -115,6 +119,8 @@ function main() {
           w('whisper.cpp/ggml/src'),
         ],
         dependencies: [`${path.join(napiDir, 'node_api.gyp')}:nothing`],
+        defines: openmp ? ['GGML_USE_OPENMP'] : [],
+        ldflags: openmp ? ['-fopenmp'] : [],
         'cflags!': ['-fno-exceptions'],
         'cflags_cc!': ['-fno-exceptions'],
         cflags: cflags,
@@ -144,6 +150,7 @@ function main() {
     variant,
     requiredFeatures: fast ? FAST_FEATURES : [],
     cflags,
+    openmp,
     smartWhisperVersion: JSON.parse(readFileSync(path.join(swDir, 'package.json'), 'utf8')).version,
     node: process.version,
     builtAt: new Date().toISOString(),

@@ -1,0 +1,363 @@
+/**
+ * Writes valid whisper.cpp ggml model files with random weights, for tests (`test`, ~7 MB) and for timing (`tiny`
+ * and `base`: the real whisper tiny/base dimensions, so every matrix product costs what it costs with real weights).
+ * The text decoded from them is garbage; the compute is real.
+ *
+ * Shaped decoder (so a pass decodes a fixed number of tokens): the decoder blocks' output projections are tiny,
+ * so the residual stream stays close to token embedding + positional embedding. Channel 0 of the positional
+ * embedding is negative before position `3 + fixedTokens` and positive from there on, and the end-of-text token's
+ * embedding reads only channel 0: its logit flips from strongly negative to strongly positive at that position.
+ * The final layer norm outputs a constant in channel 1 (weight 0, bias > 0) and every special, language and
+ * timestamp token reads channel 1 negatively, so none of them is ever picked except where whisper.cpp forces it
+ * (the first timestamp, the language); there `<|0.00|>` and `en` are the least negative. An unprompted pass thus
+ * emits `<|0.00|>`, `fixedTokens` text tokens, end-of-text: one window, one segment. Text-token embeddings have a
+ * spread that gives peaked, realistic-looking token probabilities. An initial prompt of n tokens shifts the
+ * positions, so it shortens the decode by n + 1 tokens (down to none): keep that in mind when timing prompted passes.
+ */
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  GGML_MAGIC,
+  GGML_TYPE_F16,
+  HPARAM_ORDER,
+  MEL_FFT_BINS,
+  MULTILINGUAL_TOKENS,
+  expectedTensors,
+  type TensorSpec,
+  type WhisperHparams,
+} from './ggml-format';
+
+/** Which dimensions to generate. */
+export type GeneratedPreset = 'test' | 'tiny' | 'base';
+
+/** Options of {@link generateGgmlModel}. */
+export interface GenerateOptions {
+  /** `test`: small dims (~7 MB, 2 encoder + 3 decoder layers); `tiny`/`base`: real whisper dims, f16. */
+  preset: GeneratedPreset;
+  /** Where to write the file (written to a temporary name, then renamed). */
+  path: string;
+  /** Text tokens each unprompted pass decodes before end-of-text. Default 8 (`test`) or 16 (`tiny`, `base`). */
+  fixedTokens?: number;
+  /** PRNG seed for the random weights: same seed, same file. Default 1. */
+  seed?: number;
+}
+
+const COMMON = { nVocab: 51865, nAudioCtx: 1500, nTextCtx: 448, nMels: 80, ftype: GGML_TYPE_F16 } as const;
+
+/** Hyperparameters of each preset. */
+export const PRESET_HPARAMS: Readonly<Record<GeneratedPreset, WhisperHparams>> = {
+  test: { ...COMMON, nAudioState: 64, nAudioHead: 2, nAudioLayer: 2, nTextState: 64, nTextHead: 2, nTextLayer: 3 },
+  tiny: { ...COMMON, nAudioState: 384, nAudioHead: 6, nAudioLayer: 4, nTextState: 384, nTextHead: 6, nTextLayer: 4 },
+  base: { ...COMMON, nAudioState: 512, nAudioHead: 8, nAudioLayer: 6, nTextState: 512, nTextHead: 8, nTextLayer: 6 },
+};
+
+const DEFAULT_FIXED_TOKENS: Readonly<Record<GeneratedPreset, number>> = { test: 8, tiny: 16, base: 16 };
+/** Whisper's decoder prompt is `<|startoftranscript|><|lang|><|transcribe|>`, so decoding starts at position 3. */
+const PROMPT_LENGTH = 3;
+/** Magnitude of the two control channels of the decoder's positional embedding. */
+const CONTROL = 8;
+/**
+ * Spread of the other positional channels: large against the token embeddings, so the next token depends on the
+ * position more than on the previous token (otherwise the argmax repeats the previous token forever).
+ */
+const POSITION_SPREAD = 2;
+/** Weight with which end-of-text and the special tokens read the control channels. */
+const SPECIAL = 8;
+/** Constant the final layer norm puts in channel 1 (its bias; its weight there is 0). */
+const SPECIAL_BIAS = 4;
+
+/** Deterministic PRNG (mulberry32). */
+function makeRandom(seed: number): () => number {
+  let a = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function makeGaussian(random: () => number): () => number {
+  return () => {
+    const u = random() || 1e-12;
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+  };
+}
+
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
+/** IEEE 754 binary16 bits of a float (round to nearest, subnormals kept, no NaN inputs expected). */
+export function toHalf(value: number): number {
+  f32Scratch[0] = value;
+  const x = u32Scratch[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant = (mant | 0x800000) >>> (1 - e);
+    return sign | ((mant + 0x1000) >>> 13);
+  }
+  const half = sign | (e << 10) | (mant >>> 13);
+  return (mant & 0x1000) !== 0 ? half + 1 : half;
+}
+
+const POOL_SIZE = 1 << 20;
+const CHUNK = 4096;
+
+/** Fills big random tensors by copying chunks from a pool of Gaussian f16/f32 values at random offsets (fast). */
+class WeightSource {
+  private readonly pools = new Map<string, Uint8Array>();
+  constructor(
+    private readonly random: () => number,
+    private readonly gaussian: () => number,
+  ) {}
+
+  private pool(type: number, std: number): Uint8Array {
+    const key = `${type}:${std}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      if (type === GGML_TYPE_F16) {
+        const u16 = new Uint16Array(POOL_SIZE);
+        for (let i = 0; i < POOL_SIZE; i++) u16[i] = toHalf(this.gaussian() * std);
+        pool = new Uint8Array(u16.buffer);
+      } else {
+        const f32 = new Float32Array(POOL_SIZE);
+        for (let i = 0; i < POOL_SIZE; i++) f32[i] = this.gaussian() * std;
+        pool = new Uint8Array(f32.buffer);
+      }
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  tensor(type: number, elements: number, std: number): Uint8Array {
+    const width = type === GGML_TYPE_F16 ? 2 : 4;
+    const pool = this.pool(type, std);
+    const out = new Uint8Array(elements * width);
+    for (let i = 0; i < elements; i += CHUNK) {
+      const n = Math.min(CHUNK, elements - i);
+      const from = Math.floor(this.random() * (POOL_SIZE - n)) * width;
+      out.set(pool.subarray(from, from + n * width), i * width);
+    }
+    return out;
+  }
+}
+
+function f32Bytes(values: Float32Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+function constant(type: number, elements: number, value: number): Uint8Array {
+  if (type === GGML_TYPE_F16) return f16Bytes(new Uint16Array(elements).fill(toHalf(value)));
+  return f32Bytes(new Float32Array(elements).fill(value));
+}
+
+function f16Bytes(values: Uint16Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** Triangular filters over the 201 FFT bins, spaced on the mel scale up to 8 kHz (shape of whisper's bank). */
+function melFilters(nMels: number): Float32Array {
+  const out = new Float32Array(nMels * MEL_FFT_BINS);
+  const mel = (f: number): number => 2595 * Math.log10(1 + f / 700);
+  const hz = (m: number): number => 700 * (10 ** (m / 2595) - 1);
+  const top = mel(8000);
+  const edges = Array.from({ length: nMels + 2 }, (_, i) => hz((top * i) / (nMels + 1)));
+  for (let m = 0; m < nMels; m++) {
+    const [lo, mid, hi] = [edges[m]!, edges[m + 1]!, edges[m + 2]!];
+    for (let b = 0; b < MEL_FFT_BINS; b++) {
+      const f = (b * 8000) / (MEL_FFT_BINS - 1);
+      const w = f < lo || f > hi ? 0 : f <= mid ? (f - lo) / (mid - lo) : (hi - f) / (hi - mid);
+      out[m * MEL_FFT_BINS + b] = (2 * w) / (hi - lo);
+    }
+  }
+  return out;
+}
+
+/** A readable fake BPE vocabulary: the 256 byte tokens, then syllable words, then `<|endoftext|>`. */
+function vocabulary(count: number): Uint8Array[] {
+  const encoder = new TextEncoder();
+  const tokens: Uint8Array[] = [];
+  for (let b = 0; b < 256 && tokens.length < count - 1; b++) tokens.push(Uint8Array.of(b));
+  const consonants = 'bdfghklmnprstvzcjwy';
+  const vowels = 'aeiou';
+  const syllables: string[] = [];
+  for (const c of consonants) for (const v of vowels) syllables.push(c + v);
+  const seen = new Set<string>();
+  outer: for (let length = 1; ; length++) {
+    const total = syllables.length ** length;
+    for (let n = 0; n < total; n++) {
+      let word = '';
+      for (let k = 0, rest = n; k < length; k++, rest = Math.floor(rest / syllables.length)) {
+        word += syllables[rest % syllables.length];
+      }
+      for (const text of [` ${word}`, word]) {
+        if (tokens.length >= count - 1) break outer;
+        if (!seen.has(text)) {
+          seen.add(text);
+          tokens.push(encoder.encode(text));
+        }
+      }
+    }
+  }
+  tokens.push(encoder.encode('<|endoftext|>'));
+  return tokens;
+}
+
+function int32s(...values: number[]): Uint8Array {
+  return new Uint8Array(new Int32Array(values).buffer);
+}
+
+/** Writes a valid ggml whisper model with random (shaped) weights to `options.path`. */
+export async function generateGgmlModel(options: GenerateOptions): Promise<void> {
+  const h = PRESET_HPARAMS[options.preset];
+  const fixedTokens = options.fixedTokens ?? DEFAULT_FIXED_TOKENS[options.preset];
+  if (!Number.isInteger(fixedTokens) || fixedTokens < 1 || PROMPT_LENGTH + fixedTokens >= h.nTextCtx) {
+    throw new Error(`fixedTokens must be an integer in [1, ${h.nTextCtx - PROMPT_LENGTH - 1}]`);
+  }
+  const random = makeRandom(options.seed ?? 1);
+  const gaussian = makeGaussian(random);
+  const weights = new WeightSource(random, gaussian);
+  const T = MULTILINGUAL_TOKENS;
+  const eotPosition = PROMPT_LENGTH + fixedTokens;
+
+  const tmp = `${options.path}.tmp-${process.pid}-${Date.now()}`;
+  await mkdir(path.dirname(options.path), { recursive: true });
+  const file = await open(tmp, 'w');
+  const pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const flush = async (): Promise<void> => {
+    if (pendingBytes === 0) return;
+    const joined = new Uint8Array(pendingBytes);
+    let at = 0;
+    for (const p of pending) {
+      joined.set(p, at);
+      at += p.byteLength;
+    }
+    pending.length = 0;
+    pendingBytes = 0;
+    await file.write(joined);
+  };
+  const write = async (bytes: Uint8Array): Promise<void> => {
+    pending.push(bytes);
+    pendingBytes += bytes.byteLength;
+    if (pendingBytes >= 8 << 20) await flush();
+  };
+
+  try {
+    await write(int32s(GGML_MAGIC | 0, ...HPARAM_ORDER.map((k) => h[k])));
+    await write(int32s(h.nMels, MEL_FFT_BINS));
+    await write(f32Bytes(melFilters(h.nMels)));
+    const vocab = vocabulary(T.stored);
+    await write(int32s(vocab.length));
+    for (const token of vocab) {
+      await write(int32s(token.byteLength));
+      await write(token);
+    }
+
+    for (const spec of expectedTensors(h)) {
+      const name = new TextEncoder().encode(spec.name);
+      await write(int32s(spec.dims.length, name.byteLength, spec.type, ...spec.dims));
+      await write(name);
+      await write(tensorData(spec, h, weights, gaussian, eotPosition));
+    }
+    await flush();
+    await file.close();
+    await rename(tmp, options.path);
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+function tensorData(
+  spec: TensorSpec,
+  h: WhisperHparams,
+  weights: WeightSource,
+  gaussian: () => number,
+  eotPosition: number,
+): Uint8Array {
+  const elements = spec.dims.reduce((a, b) => a * b, 1);
+  const { name, type } = spec;
+  if (name === 'decoder.positional_embedding') {
+    const t = h.nTextState;
+    const pe = new Float32Array(elements);
+    for (let p = 0; p < h.nTextCtx; p++) {
+      for (let c = 2; c < t; c++) pe[p * t + c] = gaussian() * POSITION_SPREAD;
+      pe[p * t] = p >= eotPosition ? CONTROL : -CONTROL;
+    }
+    return f32Bytes(pe);
+  }
+  if (name === 'decoder.token_embedding.weight') {
+    const t = h.nTextState;
+    // Text tokens: logits of a few units over the vocabulary (a peaked, realistic-looking distribution).
+    const data = weights.tensor(type, elements, 2.9 / Math.sqrt(t));
+    const row = (id: number, ch0: number, ch1: number): void => {
+      const values = new Uint16Array(t);
+      values[0] = toHalf(ch0);
+      values[1] = toHalf(ch1);
+      data.set(f16Bytes(values), id * t * 2);
+    };
+    const T = MULTILINGUAL_TOKENS;
+    for (let id = 0; id < T.eot; id++) {
+      data[id * t * 2] = data[id * t * 2 + 1] = data[id * t * 2 + 2] = data[id * t * 2 + 3] = 0;
+    }
+    row(T.eot, SPECIAL, 0);
+    for (let id = T.eot + 1; id < h.nVocab; id++) row(id, 0, -SPECIAL);
+    row(T.firstLanguage, 0, -0.95 * SPECIAL);
+    row(T.beg, 0, -0.9 * SPECIAL);
+    return data;
+  }
+  if (name === 'decoder.ln.weight' || name === 'decoder.ln.bias') {
+    // The final layer norm outputs a constant in channel 1, whatever the input: special tokens read it.
+    const values = new Float32Array(elements).fill(name.endsWith('weight') ? 1 : 0);
+    values[1] = name.endsWith('weight') ? 0 : SPECIAL_BIAS;
+    return f32Bytes(values);
+  }
+  if (/\.(ln|ln_post|attn_ln|cross_attn_ln|mlp_ln)\.weight$/.test(name)) return constant(type, elements, 1);
+  if (name.startsWith('decoder.') && /\.bias$/.test(name)) return constant(type, elements, 0);
+  if (name.startsWith('decoder.') && /\.(attn\.out|cross_attn\.out|mlp\.2)\.weight$/.test(name)) {
+    return weights.tensor(type, elements, 1e-4);
+  }
+  if (/(_ln|ln_post)\.bias$/.test(name) || /\.bias$/.test(name)) return constant(type, elements, 0);
+  return weights.tensor(type, elements, 0.02);
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)));
+
+/** Where {@link ensureGeneratedModel} keeps a preset's file (git-ignored). */
+export function generatedModelPath(preset: GeneratedPreset): string {
+  return path.join(root, 'generated', `${preset}.bin`);
+}
+
+const inFlight = new Map<GeneratedPreset, Promise<string>>();
+
+/**
+ * Returns the path of models/generated/<preset>.bin, generating it (default seed and fixedTokens) the first time.
+ * Safe to call concurrently, also from several processes (each writes a temporary file and renames it).
+ */
+export async function ensureGeneratedModel(preset: GeneratedPreset): Promise<string> {
+  let job = inFlight.get(preset);
+  if (!job) {
+    job = (async () => {
+      const target = generatedModelPath(preset);
+      const exists = await stat(target).then(
+        (s) => s.isFile() && s.size > 0,
+        () => false,
+      );
+      if (!exists) await generateGgmlModel({ preset, path: target });
+      return target;
+    })();
+    job.catch(() => inFlight.delete(preset));
+    inFlight.set(preset, job);
+  }
+  return job;
+}
