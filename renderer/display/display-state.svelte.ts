@@ -57,7 +57,11 @@ export interface DisplayTimers {
 }
 
 const SUBSCRIBE_TIMEOUT_MS = 15_000;
+/** Wait before retrying a failed subscribe. */
 const RETRY_MS = 2_000;
+/** After the hub closed the socket (a restart), reconnect after 0.5-1.5 s, spread so a hall of displays does not stampede. */
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_SPREAD_MS = 1_000;
 /**
  * Refusals that retrying will not fix. Spelled out rather than imported from protocol.ts's ERROR_CODES, which
  * would pull zod (the hub's schemas) into the display bundle.
@@ -206,7 +210,8 @@ export class DisplayState {
     if (reason === 'io server disconnect') {
       // socket.io does not reconnect by itself when the server closed the socket; a restarting hub does that.
       this.timers.clearTimeout(this.retryTimer);
-      this.retryTimer = this.timers.setTimeout(() => this.socket.connect(), RETRY_MS);
+      const delay = RECONNECT_MIN_MS + Math.random() * RECONNECT_SPREAD_MS;
+      this.retryTimer = this.timers.setTimeout(() => this.socket.connect(), delay);
     }
   }
 
