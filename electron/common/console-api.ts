@@ -390,19 +390,7 @@ export interface ConsoleEvents {
   'console:error': (e: ErrorInfo) => void;
 }
 export type ConsoleEventName = keyof ConsoleEvents;
-export const CONSOLE_EVENT_NAMES: ConsoleEventName[] = [
-  'state:changed',
-  'stt:caption',
-  'stt:status',
-  'hub:partial',
-  'hub:changed',
-  'hub:notice',
-  'hub:status',
-  'voice:pending',
-  'handover:requested',
-  'handover:completed',
-  'console:error',
-];
+export { CONSOLE_EVENT_NAMES, CONSOLE_TRANSPORT } from './console-transport';
 
 /** Stable error codes of the console API (besides the hub's ERROR_CODES it passes through). */
 export const CONSOLE_ERROR_CODES = {
@@ -420,14 +408,4 @@ export const CONSOLE_ERROR_CODES = {
   SETTINGS_WRITE_FAILED: 'SETTINGS_WRITE_FAILED',
   TRANSPORT: 'TRANSPORT',
   INTERNAL: 'INTERNAL',
-} as const;
-
-/** socket.io / IPC channel names the transports use. */
-export const CONSOLE_TRANSPORT = {
-  /** Request: `(method, args[], ack(Result))`. */
-  call: 'console:call',
-  /** Event from the core: `(name, payload)`. */
-  event: 'console:event',
-  /** Audio: `(source, ArrayBuffer of Float32 samples)`, no ack. */
-  audio: 'console:audio',
 } as const;

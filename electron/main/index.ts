@@ -1,32 +1,72 @@
+/**
+ * Electron main: wires the console core (electron/main/core, plain Node), the console window, IPC, and the
+ * speech-to-text workers as utility processes. Everything it does beyond wiring lives in the core.
+ */
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
+import { ConsoleCore, stderrCoreLogger } from './core/console-core';
+import { modelResolver } from './core/model-resolver';
+import { supervisorSttFactory } from './core/stt-supervisor-source';
+import type { AppOrigin } from './core/window-security';
+import { createConsoleWindow, displayWindowOpener, hardenApp, registerConsoleIpc } from './app-shell';
+import { utilityWorkerSpawner } from './utility-worker';
 
-/** Opens the booth console window. Everything it shows comes from the renderer over the preload bridge. */
-function createConsoleWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1400,
-    height: 900,
-    title: 'Tarjuman',
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  });
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (devUrl) void win.loadURL(`${devUrl}/index.html`);
-  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
-  return win;
+const rendererDir = join(import.meta.dirname, '../renderer');
+const origin: AppOrigin = {
+  rendererDir,
+  ...(!app.isPackaged && process.env['ELECTRON_RENDERER_URL'] ? { devServerUrl: process.env['ELECTRON_RENDERER_URL'] } : {}),
+};
+const preloadPath = join(import.meta.dirname, '../preload/index.cjs');
+const consoleWindows: BrowserWindow[] = [];
+let core: ConsoleCore | null = null;
+
+function openConsole(): void {
+  const win = createConsoleWindow(preloadPath, origin, join(rendererDir, 'index.html'));
+  consoleWindows.push(win);
+  win.on('closed', () => consoleWindows.splice(consoleWindows.indexOf(win), 1));
 }
 
-void app.whenReady().then(() => {
-  createConsoleWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createConsoleWindow();
+async function start(): Promise<void> {
+  const userData = app.getPath('userData');
+  let hubUrl: () => string | null = () => null;
+  hardenApp(app, origin, () => hubUrl());
+  core = await ConsoleCore.create({
+    dataDir: userData,
+    shell: 'electron',
+    hubStaticDir: rendererDir,
+    logger: stderrCoreLogger,
+    sttFactory: supervisorSttFactory({ spawnWorker: utilityWorkerSpawner(join(import.meta.dirname, 'stt-worker.js')) }),
+    resolveModel: modelResolver([join(userData, 'models'), join(app.getAppPath(), 'models', 'generated')]),
+    displays: displayWindowOpener(() => hubUrl()),
   });
-});
+  const running = core;
+  hubUrl = () => running.hostedHubUrl ?? (running.currentHubUrl || null);
+  registerConsoleIpc(running, origin, () => consoleWindows);
+  openConsole();
+}
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
+const single = app.requestSingleInstanceLock();
+if (!single) app.quit();
+else {
+  app.on('second-instance', () => {
+    const win = consoleWindows[0];
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  void app.whenReady().then(start);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0 && core) openConsole();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !core) return;
+    event.preventDefault();
+    quitting = true;
+    void core.close().finally(() => app.quit());
+  });
+}

@@ -890,6 +890,12 @@ export class ConsoleCore implements ConsoleApi {
     this.logger.info('console closed', {});
   }
 
+  /** The base URL of the hub this console is linked to (embedded or joined), or '' when not linked. */
+  get currentHubUrl(): string {
+    if (!this.link) return '';
+    return this.hub?.url ?? this.settings.value.hubUrl;
+  }
+
   /** The embedded hub's base URL (host mode), for tests and the shell. */
   get hostedHubUrl(): string | null {
     return this.hub?.url ?? null;
