@@ -88,7 +88,9 @@ export class ToneEngine implements SpeechEngine {
         let first = -1;
         let last = -1;
         for (let i = s + 1; i < e; i++) {
-          if (pcm[i - 1]! !== 0 && pcm[i]! !== 0 && (pcm[i - 1]! < 0) !== (pcm[i]! < 0)) {
+          // A crossing of the tone, not of the tiny ringing a band-limited capture path leaves next to it.
+          const audible = Math.max(Math.abs(pcm[i - 1]!), Math.abs(pcm[i]!)) > 1e-3;
+          if (audible && pcm[i - 1]! !== 0 && pcm[i]! !== 0 && (pcm[i - 1]! < 0) !== (pcm[i]! < 0)) {
             crossings++;
             if (first < 0) first = i;
             last = i;
