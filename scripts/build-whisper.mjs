@@ -84,12 +84,23 @@ function main() {
   const cflags = ['-O3', '-DNDEBUG', ...(fast ? FAST_FLAGS : []), ...(openmp ? ['-fopenmp'] : [])];
 
   mkdirSync(outDir, { recursive: true });
-  // smart-whisper 0.8.1 calls whisper_print_timings() on a NULL context when a load fails, which kills the
-  // process; our copy of model.cc guards it so a failed load is an error value, not a segfault.
-  const modelCc = readFileSync(path.join(swDir, 'src/binding/model.cc'), 'utf8').replace(
-    /\n(\s*)whisper_print_timings\(context\);/,
-    '\n$1if (context != nullptr) whisper_print_timings(context);',
-  );
+  // Our copy of smart-whisper 0.8.1's model.cc, with three fixes: it passes whisper_context_params uninitialised
+  // (only use_gpu set: flash_attn, dtw_* are stack garbage), calls whisper_print_timings() on the NULL context of
+  // a failed load (a segfault), and never settles the load promise on failure (no OnError).
+  const patches = [
+    ['whisper_context_params params;', 'whisper_context_params params = whisper_context_default_params();'],
+    ['        whisper_print_timings(context);', '        if (context != nullptr) whisper_print_timings(context);'],
+    [
+      '   private:\n    std::string                   model_path;',
+      '    void OnError(const Napi::Error &e) override { promise.Reject(e.Value()); }\n\n' +
+        '   private:\n    std::string                   model_path;',
+    ],
+  ];
+  let modelCc = readFileSync(path.join(swDir, 'src/binding/model.cc'), 'utf8');
+  for (const [from, to] of patches) {
+    if (!modelCc.includes(from)) throw new Error(`build-whisper: smart-whisper's model.cc changed; cannot apply: ${from}`);
+    modelCc = modelCc.replace(from, to);
+  }
   writeFileSync(path.join(outDir, 'model.cc'), modelCc);
   copyFileSync(path.join(root, 'scripts/whisper-addon/addon.cc'), path.join(outDir, 'addon.cc'));
 

@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureGeneratedModel } from '../../models/generate-ggml';
+import { cpuFlags } from './cpu-features';
+import { SAMPLE_RATE } from './engine';
+import { loadSmartWhisperEngine, SpeechEngineError, type SmartWhisperEngine } from './smart-whisper-engine';
+
+const artifacts = path.resolve(import.meta.dirname, '../../test-artifacts/stt-engine');
+
+/** Speech from espeak-ng, resampled by sox to 16 kHz mono 16-bit, returned as Float32 samples. */
+function speech(lang: string, text: string): Float32Array {
+  mkdirSync(artifacts, { recursive: true });
+  const raw = path.join(artifacts, `${lang}-raw.wav`);
+  const wav = path.join(artifacts, `${lang}.wav`);
+  execFileSync('espeak-ng', ['-v', lang, '-w', raw, text]);
+  execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', wav]);
+  const bytes = readFileSync(wav);
+  let at = 12;
+  while (bytes.toString('ascii', at, at + 4) !== 'data') at += 8 + bytes.readUInt32LE(at + 4);
+  const n = bytes.readUInt32LE(at + 4) / 2;
+  return Float32Array.from({ length: n }, (_, i) => bytes.readInt16LE(at + 8 + 2 * i) / 32768);
+}
+
+describe('smart-whisper engine on a generated model', () => {
+  let engine: SmartWhisperEngine;
+  let english: Float32Array;
+
+  beforeAll(async () => {
+    engine = await loadSmartWhisperEngine(await ensureGeneratedModel('test'), { threads: 2 });
+    english = speech('en', 'The committee on budget and finance will now present its report to the conference.');
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it('runs the build that matches this CPU and says so', () => {
+    const flags = cpuFlags();
+    const fastCpu = ['avx', 'avx2', 'fma', 'f16c'].every((f) => flags?.has(f));
+    expect(engine.build.variant).toBe(fastCpu ? 'avx2' : 'portable');
+    expect(engine.systemInfo).toContain(`AVX2 = ${fastCpu ? 1 : 0}`);
+    expect(engine.systemInfo).toContain(`F16C = ${fastCpu ? 1 : 0}`);
+    expect(engine.model.hparams.nTextLayer).toBeGreaterThanOrEqual(3);
+  });
+
+  it('transcribes a speech clip with sane times, tokens and the fixed language', async () => {
+    const duration = english.length / SAMPLE_RATE;
+    const segments = await engine.transcribe(english, { language: 'en', task: 'transcribe' });
+    expect(segments.length).toBeGreaterThan(0);
+    for (const s of segments) {
+      expect(s.lang).toBe('en');
+      expect(s.text.trim().length).toBeGreaterThan(0);
+      expect(0 <= s.start && s.start <= s.end && s.end <= duration).toBe(true);
+      // The generated model decodes 8 text tokens per unprompted pass; special tokens are not reported.
+      expect(s.tokens.length).toBe(8);
+      for (const t of s.tokens) {
+        expect(t.p).toBeGreaterThanOrEqual(0);
+        expect(t.p).toBeLessThanOrEqual(1);
+        expect(t.text).not.toMatch(/^\[_/);
+        expect(t.start! >= s.start && t.start! <= t.end! && t.end! <= s.end).toBe(true);
+      }
+    }
+  });
+
+  it('auto-detects and reports the language, translates, shrinks audio_ctx and caps tokens', async () => {
+    const clip = english.subarray(0, 3 * SAMPLE_RATE);
+    const auto = await engine.transcribe(clip, { language: 'auto', task: 'transcribe', audioCtx: 170 });
+    expect(auto.length).toBeGreaterThan(0);
+    expect(auto[0]!.lang).toMatch(/^[a-z]{2,3}$/);
+    const translated = await engine.transcribe(clip, { language: 'ru', task: 'translate', audioCtx: 170 });
+    expect(translated[0]!.lang).toBe('ru');
+    const capped = await engine.transcribe(clip, { language: 'en', task: 'transcribe', maxTokens: 3 });
+    expect(capped.flatMap((s) => s.tokens).length).toBeLessThanOrEqual(3);
+    // A prompt shifts the generated model's positions, so the decode ends earlier: the prompt reached whisper.
+    const prompted = await engine.transcribe(clip, { language: 'en', task: 'transcribe', initialPrompt: 'UNESCO' });
+    expect(prompted.flatMap((s) => s.tokens).length).toBeLessThan(8);
+  });
+
+  it('serialises concurrent passes and pads buffers under one second', async () => {
+    const short = english.subarray(0, SAMPLE_RATE / 2);
+    const [a, b] = await Promise.all([
+      engine.transcribe(short, { language: 'en', task: 'transcribe', audioCtx: 64 }),
+      engine.transcribe(english, { language: 'en', task: 'transcribe', audioCtx: 0 }),
+    ]);
+    for (const s of a) expect(s.end).toBeLessThanOrEqual(0.5);
+    expect(b.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a corrupt model before whisper.cpp sees it', async () => {
+    const good = readFileSync(await ensureGeneratedModel('test'));
+    const truncated = path.join(artifacts, 'truncated.bin');
+    writeFileSync(truncated, good.subarray(0, good.length - 1000));
+    const error = await loadSmartWhisperEngine(truncated).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpeechEngineError);
+    expect((error as SpeechEngineError).code).toBe('MODEL_TRUNCATED');
+  });
+});
