@@ -22,6 +22,7 @@ import {
 } from '../common/hub-config';
 import { FLOOR_CHANNEL } from '../common/protocol';
 import { startCaptionHub, type HubOptions } from './caption-hub';
+import { attachBoothRelay } from './booth-relay';
 import { redactUrl } from './redis-history-store';
 
 const USAGE = `usage: npm run hub -- [--room id:secret]... [--channels floor,ar,en,ru] [--port ${DEFAULT_HUB_PORT}]
@@ -222,6 +223,8 @@ async function main(): Promise<void> {
     console.error(`hub: cannot start: ${(err as Error).message}`);
     process.exit(1);
   }
+  // Console extension: latency ping and booth handover (electron/common/booth-relay.ts).
+  attachBoothRelay(hub.io);
   const scheme = options.tls ? 'https' : 'http';
   const host = options.host ?? '0.0.0.0';
   const bases =
