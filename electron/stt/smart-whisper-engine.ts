@@ -131,7 +131,8 @@ export async function loadSmartWhisperEngine(
         language: opts.language,
         translate: opts.task === 'translate',
         audio_ctx: opts.audioCtx ?? 0,
-        max_tokens: opts.maxTokens ?? 0,
+        // whisper.cpp stops a segment one token after max_tokens (its count includes the first timestamp).
+        max_tokens: opts.maxTokens ? Math.max(1, opts.maxTokens - 1) : 0,
         token_timestamps: true,
         // Each pass is independent: the caller passes the context it wants as the prompt.
         no_context: true,
