@@ -33,7 +33,7 @@ const CHROMIUM_ARGS = [
 ];
 
 /** Poll on a timer, not on animation frames (which a hidden headless page may not run). */
-const POLL = { polling: 100, timeout: 20_000 } as const;
+const POLL = { polling: 100, timeout: 30_000 } as const;
 
 let browser: Browser;
 const hubs: CaptionHub[] = [];
