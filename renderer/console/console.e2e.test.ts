@@ -1,0 +1,194 @@
+/**
+ * End to end, no Electron: the built console page in Debian's Chromium against the real console core (served
+ * by its console server), with the embedded caption hub, speech-to-text in real worker processes, and the room
+ * display page in a second browser context.
+ *
+ * The floor "microphone" is Chromium's fake capture device playing a WAV of tone words; the worker runs the
+ * tone test engine (each tone is a known word w<k>), so the test can check the exact words that travel
+ * fake mic -> AudioWorklet (downmix, 48 -> 16 kHz) -> socket -> core -> STT worker -> hub -> display.
+ * Then typed lines, script cues, a revision and a handover between two consoles all reach the display.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { displayUrl } from '../../electron/common/hub-config';
+import { ok } from '../../electron/common/result';
+import { ConsoleCore, type CoreLogger } from '../../electron/main/core/console-core';
+import { startConsoleServer, type ConsoleServer } from '../../electron/main/core/console-server';
+import { supervisorSttFactory } from '../../electron/main/core/stt-supervisor-source';
+import { makeToneAudio } from '../../electron/stt/fake-engines';
+import { nodeWorkerSpawner } from '../../electron/stt/node-worker';
+import { encodeWav16 } from '../../electron/stt/wav';
+
+const ROOT = join(import.meta.dirname, '../..');
+const OUT = join(ROOT, 'out/renderer');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const SECRET = 'e2e-room-secret-42';
+const quiet: CoreLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const LONG = { timeout: 40_000, intervals: [100, 250, 500] };
+
+describe('console end to end in Chromium (real core, STT workers, hub, display page)', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  let browser: Browser;
+  let consoleA: Page;
+  let consoleB: Page;
+  let operator: Page;
+  let display: Page;
+  let contexts: BrowserContext[] = [];
+
+  async function startConsole(label: string, dataDir: string, settings: Parameters<ConsoleCore['updateSettings']>[0]): Promise<{ core: ConsoleCore; server: ConsoleServer }> {
+    const core = await ConsoleCore.create({
+      dataDir,
+      shell: 'browser',
+      hubStaticDir: OUT,
+      logger: quiet,
+      sttFactory: supervisorSttFactory({
+        spawnWorker: nodeWorkerSpawner({ env: { TARJUMAN_STT_TEST: '1' }, stderr: 'ignore' }),
+        engine: 'fake-tone',
+        vad: 'energy',
+      }),
+      resolveModel: async () => ok('tone-engine-needs-no-model'),
+      restoreConnection: false,
+    });
+    cleanups.push(() => core.close());
+    const updated = await core.updateSettings({ role: 'booth', ...settings, label, secret: SECRET, room: 'main', channel: 'en' });
+    expect(updated.ok).toBe(true);
+    const connected = await core.connectHub();
+    expect(connected.ok, JSON.stringify(connected)).toBe(true);
+    const server = await startConsoleServer({ core, staticDir: OUT, port: 0 });
+    cleanups.push(() => server.close());
+    return { core, server };
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(join(OUT, 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    const dir = await mkdtemp(join(tmpdir(), 'tarjuman-e2e-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // The fake microphone: one utterance of five tone words, then a long pause (Chromium loops the file).
+    const wav = join(dir, 'floor.wav');
+    writeFileSync(wav, encodeWav16(makeToneAudio([null, 1, 2, 3, null, 4, 5, null, null, null, null, null, null, null, null])));
+
+    const a = await startConsole('English booth A', join(dir, 'a'), { hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', floorLanguage: 'en', publishFloor: true, voiceReviewMs: 0 });
+    const stateA = await a.core.getState();
+    const hubUrl = stateA.ok ? stateA.value.hub.url : null;
+    expect(hubUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    const b = await startConsole('English booth B', join(dir, 'b'), { hubMode: 'join', hubUrl: hubUrl! });
+    // The operator's console runs the floor feed (the floor channel is the operator's to publish).
+    const c = await startConsole('Operator', join(dir, 'c'), { hubMode: 'join', hubUrl: hubUrl!, role: 'operator', floorLanguage: 'en', publishFloor: true });
+
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--disable-quic', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+    const page = async (url: string): Promise<Page> => {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      contexts.push(context);
+      const p = await context.newPage();
+      await p.goto(url);
+      return p;
+    };
+    display = await page(displayUrl(hubUrl!, 'main', ['floor', 'en']));
+    consoleA = await page(a.server.url);
+    consoleB = await page(b.server.url);
+    operator = await page(c.server.url);
+    await consoleA.getByTestId('typed-input').waitFor();
+    await consoleB.getByTestId('typed-input').waitFor();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    contexts = [];
+    await browser?.close();
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  });
+
+  /** Committed (non-partial) text a display channel shows, rows joined. */
+  const shown = (channel: string, partial = false): Promise<string> =>
+    display
+      .locator(`section.channel[data-channel="${channel}"] p.row${partial ? '.partial' : ':not(.partial)'}`)
+      .allTextContents()
+      .then((rows) => rows.join(' ').replace(/\s+/g, ' ').trim());
+
+  it('floor audio from the fake microphone reaches the console transcript and the room display', async () => {
+    await operator.getByTestId('op-floor').waitFor();
+    await operator.keyboard.press('Alt+B');
+    await operator.getByRole('button', { name: 'Start floor' }).click();
+    // The tone words survive capture, resampling and transport: w4 w5 is one whole utterance of the file.
+    await expect.poll(() => operator.getByTestId('floor-transcript').textContent(), LONG).toMatch(/w4 w5/);
+    await expect.poll(() => shown('floor'), LONG).toMatch(/w4 w5/);
+    const words = (await operator.getByTestId('floor-transcript').locator('p.line .text').allTextContents()).join(' ').match(/w\d/g) ?? [];
+    // Every word follows its predecessor in the file's loop (w1 w2 w3 w4 w5 w1 ...): nothing garbled or reordered.
+    for (let i = 1; i < words.length; i++) expect(Number(words[i]![1])).toBe((Number(words[i - 1]![1]) % 5) + 1);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await operator.screenshot({ path: join(ARTIFACTS, 'e2e-operator-floor.png') });
+    await operator.getByRole('button', { name: 'Stop floor' }).click();
+  });
+
+  it('a typed line shows live on the display while typed and stays when Enter commits it', async () => {
+    const input = consoleA.getByTestId('typed-input');
+    await input.click();
+    await input.pressSequentially('Good morning, delegates', { delay: 20 });
+    await expect.poll(() => shown('en', true), LONG).toBe('Good morning, delegates');
+    await input.press('Enter');
+    await expect.poll(() => shown('en'), LONG).toContain('Good morning, delegates');
+    expect(await shown('en', true)).toBe('');
+  });
+
+  it('script cues go out one key at a time', async () => {
+    await consoleA.keyboard.press('F3');
+    await consoleA.getByRole('button', { name: 'Paste text' }).click();
+    await consoleA
+      .locator('.paste textarea')
+      .fill('This is the first cue of the prepared speech, long enough to fill two lines. The second cue follows it here, and it is just as long as the first one.');
+    await consoleA.getByRole('button', { name: 'Split into cues' }).click();
+    await consoleA.getByTestId('cue-list').waitFor();
+    await consoleA.keyboard.press('F8');
+    await expect.poll(() => shown('en'), LONG).toContain('first cue of the prepared speech');
+    await consoleA.keyboard.press('PageDown');
+    await expect.poll(() => shown('en'), LONG).toContain('The second cue follows it here');
+    expect(await consoleA.locator('[data-cue="1"].current').count()).toBe(1);
+  });
+
+  it('a correction of a sent line changes it in place on the display', async () => {
+    await consoleA.keyboard.press('F1');
+    const input = consoleA.getByTestId('typed-input');
+    await input.pressSequentially('The meeting starts at ten', { delay: 10 });
+    await input.press('Enter');
+    await expect.poll(() => shown('en'), LONG).toContain('The meeting starts at ten');
+    await consoleA.keyboard.press('F4');
+    const edit = consoleA.getByLabel('Correct line');
+    await edit.fill('The meeting starts at eleven');
+    await edit.press('Enter');
+    await expect.poll(() => shown('en'), LONG).toContain('The meeting starts at eleven');
+    expect(await shown('en')).not.toContain('starts at ten');
+    expect(await consoleA.getByTestId('sent-line').last().textContent()).toContain('r1');
+  });
+
+  it('hands the channel over to the second console with a confirmation on both sides', async () => {
+    await expect.poll(() => consoleA.getByTestId('on-air').textContent(), LONG).toBe('ON AIR');
+    await expect.poll(() => consoleB.getByTestId('on-air').textContent(), LONG).toBe('OFF AIR');
+    await consoleB.getByRole('button', { name: /Take over/ }).click();
+    await consoleB.getByRole('button', { name: 'Ask for handover' }).click();
+    const incoming = consoleA.getByRole('alertdialog');
+    await expect.poll(() => incoming.textContent(), LONG).toContain('English booth B asks to take over EN');
+    await incoming.getByRole('button', { name: 'Hand over' }).click();
+    await expect.poll(() => consoleB.getByTestId('on-air').textContent(), LONG).toBe('ON AIR');
+    await expect.poll(() => consoleA.getByTestId('on-air').textContent(), LONG).toBe('OFF AIR');
+    const input = consoleB.getByTestId('typed-input');
+    await input.click();
+    await input.pressSequentially('Booth B now on air');
+    await input.press('Enter');
+    await expect.poll(() => shown('en'), LONG).toContain('Booth B now on air');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await consoleA.screenshot({ path: join(ARTIFACTS, 'e2e-console-a.png') });
+    await display.screenshot({ path: join(ARTIFACTS, 'e2e-display.png') });
+  });
+});
