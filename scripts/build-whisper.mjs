@@ -7,9 +7,11 @@
 // smart-whisper's default build); anywhere else it builds the portable variant. The chosen variant, its flags and
 // the CPU features it needs are written to build-info.json beside the binary; the engine refuses to load a binary
 // whose features the running CPU lacks (a copied node_modules or a packaged app on an older CPU) instead of dying
-// with SIGILL. `--portable` forces the portable variant, `--out DIR` builds into another folder (e.g. a second, portable copy for packaging).
+// with SIGILL.
 //
 // Usage: node scripts/build-whisper.mjs [--portable] [--jobs N] [--out DIR]
+//   (no flags: what postinstall runs; --portable: a portable copy in node_modules/.tarjuman-whisper-portable,
+//   which electron/stt/cpu-features.ts picks when the CPU lacks the fast build's instructions)
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
@@ -73,7 +75,9 @@ function main() {
   const args = parseArgs(process.argv.slice(2));
   const swDir = path.dirname(require.resolve('smart-whisper/package.json'));
   const napiDir = path.dirname(require.resolve('node-addon-api/package.json'));
-  const outDir = args.out || path.join(root, 'node_modules/.tarjuman-whisper');
+  // `--portable` on its own builds a second copy beside the default one (the engine falls back to it).
+  const outDir =
+    args.out || path.join(root, args.portable ? 'node_modules/.tarjuman-whisper-portable' : 'node_modules/.tarjuman-whisper');
   const flags = cpuFlags();
   const fast = !args.portable && FAST_FEATURES.every((f) => flags.has(f));
   const variant = fast ? 'avx2' : 'portable';
