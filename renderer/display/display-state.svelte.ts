@@ -59,6 +59,8 @@ export interface DisplayTimers {
 const SUBSCRIBE_TIMEOUT_MS = 15_000;
 /** Wait before retrying a failed subscribe. */
 const RETRY_MS = 2_000;
+/** Wait before connecting again after a refusal that may pass (rate limit, hub error). */
+const REFUSED_RETRY_MS = 10_000;
 /** After the hub closed the socket (a restart), reconnect after 0.5-1.5 s, spread so a hall of displays does not stampede. */
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_SPREAD_MS = 1_000;
@@ -194,10 +196,15 @@ export class DisplayState {
 
   private onConnectError(err: Error & { data?: unknown }): void {
     if (!this.socket.active) {
-      // The hub refused the handshake (bad room, bad role): retrying will not help.
+      // The hub refused the handshake. A bad room or role is final; anything else (too many attempts, a hub
+      // error) is worth another try in a while.
       const info: ErrorInfo = isErrorInfo(err.data) ? err.data : { code: 'CONNECT_REFUSED', message: err.message };
-      this.fail(info);
-      return;
+      if (FATAL_CODES.has(info.code)) {
+        this.fail(info);
+        return;
+      }
+      this.timers.clearTimeout(this.retryTimer);
+      this.retryTimer = this.timers.setTimeout(() => this.socket.connect(), REFUSED_RETRY_MS);
     }
     this.status = this.status === 'connecting' ? 'connecting' : 'reconnecting';
   }

@@ -199,6 +199,16 @@ describe('DisplayState', () => {
     expect(display.status).toBe('failed');
   });
 
+  it('tries again later after a refusal that may pass', () => {
+    const { socket, timers, display } = setup();
+    socket.active = false;
+    socket.fire('connect_error', Object.assign(new Error('refused'), { data: { code: 'RATE_LIMITED', message: 'too many attempts' } }));
+    expect(display.error).toBeNull();
+    expect(socket.connectCalls).toBe(1);
+    timers.advance(10_500);
+    expect(socket.connectCalls).toBe(2);
+  });
+
   it('retries a subscribe that timed out or was rate limited', () => {
     const { socket, timers } = setup();
     socket.up();

@@ -32,4 +32,18 @@ if (!parsed.ok) {
   const display = new DisplayState(params, socket);
   mount(DisplayApp, { target, props: { display } });
   display.start();
+  keepScreenAwake();
+}
+
+/**
+ * Asks the browser to keep the screen on while the display is visible. Only available in a secure context
+ * (https or localhost); elsewhere the venue PC's power settings decide.
+ */
+function keepScreenAwake(): void {
+  if (!('wakeLock' in navigator)) return;
+  const request = (): void => {
+    if (document.visibilityState === 'visible') void navigator.wakeLock.request('screen').catch(() => undefined);
+  };
+  request();
+  document.addEventListener('visibilitychange', request);
 }
