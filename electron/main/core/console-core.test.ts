@@ -301,6 +301,43 @@ describe('ConsoleCore hub', () => {
     expect(s.ok && s.value.session.lines).toEqual({ en: 1 });
   });
 
+  it('after a console restart, sends the committed lines the hub never acknowledged, once', async () => {
+    const hubData = await tempDir();
+    let h = await startTestHub({ dataDir: hubData });
+    const port = h.port;
+    cleanups.push(() => h.close());
+    const dataDir = await tempDir();
+    const first = await ConsoleCore.create({ dataDir, logger: recordingLogger(), ackWaitMs: 500 });
+    await joinAs(first, h, 'operator');
+    const sent = await first.publish({ channel: 'en', text: 'Acknowledged before', state: 'final', source: 'typed' });
+    expect(sent.ok && sent.value.status).toBe('sent');
+    await h.close();
+    const queued = await first.publish({ channel: 'en', text: 'Typed while the hub was down', state: 'final', source: 'typed' });
+    expect(queued.ok && queued.value.status).toBe('queued');
+    // The console goes away with the line still in its outbox (in memory only).
+    await first.close();
+    h = await startTestHub({ dataDir: hubData, port });
+    const d = await display(h.url, ['en']);
+    const second = await core({ dataDir });
+    await d.until(() => d.lines.size === 2, 20_000, 'the unacknowledged line');
+    expect([...d.lines.values()].map((l) => l.text)).toEqual(['Acknowledged before', 'Typed while the hub was down']);
+    expect(new Set(d.commits).size).toBe(d.commits.length);
+    // Now acknowledged: a third start sends nothing again.
+    await eventually(async () => {
+      const s = await second.getState();
+      return s.ok && s.value.hub.outboxPending === 0 && s.value.hub.state === 'connected';
+    });
+    await second.close();
+    const third = await core({ dataDir });
+    await eventually(async () => {
+      const s = await third.getState();
+      return s.ok && s.value.hub.state === 'connected';
+    });
+    const exported = await fetch(`${h.url}/export/main/en.txt`).then((r) => r.text());
+    expect(exported.trim().split('\n')).toEqual(['Acknowledged before', 'Typed while the hub was down']);
+    expect(d.commits).toHaveLength(2);
+  });
+
   it('reopens where it was: same session, the record restored, reconnected to the hub', async () => {
     const h = await hub();
     const dataDir = await tempDir();

@@ -157,6 +157,8 @@ export class ConsoleCore implements ConsoleApi {
   private handover: HandoverState = { onAir: false, outgoing: null, incoming: null };
   private stateChangedQueued = false;
   private idCounter = 0;
+  /** The first hub connection after start resends what the previous run left unacknowledged. */
+  private recoveryPending = true;
   private closed = false;
 
   private constructor(private readonly options: ConsoleCoreOptions) {
@@ -359,7 +361,14 @@ export class ConsoleCore implements ConsoleApi {
         partial: (u: PartialUpdate) => this.emit('hub:partial', u),
         changed: (c: ChannelChange) => this.emit('hub:changed', c),
         notice: (n: Notice) => this.emit('hub:notice', n),
-        refused: (kind, key, error) => {
+        acked: (kind, payload) => {
+          const line = payload as PublishLine;
+          if (kind === 'publish' && line.state === 'final') void this.session.markAcked(line.channel, line.id);
+        },
+        refused: (kind, key, error, payload) => {
+          // Settled for good (the hub will not take it): not retried at the next start either.
+          const line = payload as PublishLine | null;
+          if (kind === 'publish' && line?.state === 'final') void this.session.markAcked(line.channel, line.id);
           this.logger.warn('hub refused a request', { kind, key, code: error.code });
           this.emit('console:error', { code: error.code, message: `The hub refused a ${kind}: ${error.message}` });
         },
@@ -384,6 +393,10 @@ export class ConsoleCore implements ConsoleApi {
       },
     );
     this.link = link;
+    if (this.recoveryPending) {
+      this.recoveryPending = false;
+      this.resendUnacknowledged(link);
+    }
     const connected = await link.connect();
     this.logger.info('hub link', { mode: settings.hubMode, url, room: settings.room, role: settings.role, ok: connected.ok, code: connected.ok ? undefined : connected.error.code });
     this.onLinkStatus(link.status);
@@ -397,6 +410,27 @@ export class ConsoleCore implements ConsoleApi {
     this.hubStatus = EMPTY_HUB_STATUS(this.settings.value.hubMode);
     this.emitHubStatus();
     return ok(undefined);
+  }
+
+  /**
+   * Puts the session's committed lines that the hub never acknowledged (the console closed or crashed first)
+   * back in the outbox, in order. The hub is idempotent per line id, so one that did arrive is not doubled.
+   */
+  private resendUnacknowledged(link: HubLink): void {
+    const lines = this.session.unacknowledged();
+    if (lines.length === 0) return;
+    this.logger.info('resending lines the hub never acknowledged', { lines: lines.length });
+    for (const line of lines) {
+      void link.publish({
+        id: line.id,
+        channel: line.channel,
+        text: line.text,
+        state: 'final',
+        source: line.source,
+        ...(line.lang ? { lang: line.lang } : {}),
+        startedAt: line.startedAt,
+      });
+    }
   }
 
   private async teardownHub(): Promise<void> {

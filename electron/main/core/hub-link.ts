@@ -74,8 +74,10 @@ export interface HubLinkEvents {
   partial(update: PartialUpdate): void;
   changed(change: ChannelChange): void;
   notice(notice: Notice): void;
+  /** The hub acknowledged a request (possibly long after `publish` answered `queued`). */
+  acked(kind: OutboxKind, payload: unknown): void;
   /** A request the hub refused for good (not a transient error); the line is dropped from the outbox. */
-  refused(kind: OutboxKind, key: string, error: ErrorInfo): void;
+  refused(kind: OutboxKind, key: string, error: ErrorInfo, payload: unknown): void;
   /** This console's on-air state for its channel changed (handover, claim). */
   onAir(info: OnAirInfo & { onAir: boolean }): void;
   handoverAsked(e: HandoverAsked): void;
@@ -301,7 +303,7 @@ export class HubLink {
       publisher.timeout(5000).emit('handover:claim', { wasOnAir: this.wasOnAir }, (err, r) => {
         if (!err && r.ok) this.applyOnAir(r.value, null);
         else if (!err && !r.ok && r.error.code !== 'UNKNOWN_EVENT') {
-          this.events.refused?.('publish', 'handover:claim', r.error);
+          this.events.refused?.('publish', 'handover:claim', r.error, null);
         } else if (err) {
           // A hub without the extension: the single console of a booth is on air.
           this.onAirNow = true;
@@ -405,7 +407,8 @@ export class HubLink {
         return;
       }
       this.outbox.delete(entry.key);
-      if (!r.ok) this.events.refused?.(entry.kind, entry.key, r.error);
+      if (!r.ok) this.events.refused?.(entry.kind, entry.key, r.error, entry.payload);
+      else this.events.acked?.(entry.kind, entry.payload);
       for (const w of entry.waiters.splice(0)) w(r);
       this.emitStatus();
     };

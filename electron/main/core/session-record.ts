@@ -38,6 +38,8 @@ export const sessionRecordSchema = z.discriminatedUnion('t', [
   }),
   z.strictObject({ t: z.literal('revision'), ...baseFields, id: z.string().min(1).max(128), text: z.string() }),
   z.strictObject({ t: z.literal('clear'), ...baseFields }),
+  /** The hub acknowledged a committed line (written without fsync: losing one only causes a harmless resend). */
+  z.strictObject({ t: z.literal('ack'), ...baseFields, id: z.string().min(1).max(128) }),
 ]);
 export type SessionRecordEntry = z.infer<typeof sessionRecordSchema>;
 
@@ -86,6 +88,7 @@ function describeWriteError(err: unknown, file: string): ErrorInfo {
 export class SessionRecord {
   private readonly lines: RecordedLine[] = [];
   private readonly byId = new Map<string, RecordedLine>();
+  private readonly acked = new Set<string>();
   private readonly backlog: string[] = [];
   private fh: FileHandle | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -157,6 +160,22 @@ export class SessionRecord {
     return this.enqueue(entry, true);
   }
 
+  /** Records that the hub acknowledged a committed line (no fsync; batched with the next write). */
+  markAcked(channel: string, id: string): Promise<void> {
+    if (!this.byId.has(id) || this.acked.has(id)) return this.flushing;
+    const entry: SessionRecordEntry = { t: 'ack', ch: channel, at: this.now(), id };
+    this.apply(entry);
+    return this.enqueue(entry, false);
+  }
+
+  /**
+   * Committed lines the hub never acknowledged (the console went down first), in commit order: the console
+   * sends them again after a restart (the hub ignores a line it already has).
+   */
+  unacknowledged(): RecordedLine[] {
+    return this.lines.filter((l) => !this.acked.has(l.id)).map((l) => ({ ...l }));
+  }
+
   /** Records a correction of a committed line. */
   revise(channel: string, id: string, text: string): Promise<void> {
     const entry: SessionRecordEntry = { t: 'revision', ch: channel, at: this.now(), id, text };
@@ -210,6 +229,8 @@ export class SessionRecord {
       };
       this.lines.push(line);
       this.byId.set(entry.id, line);
+    } else if (entry.t === 'ack') {
+      this.acked.add(entry.id);
     } else if (entry.t === 'revision') {
       const line = this.byId.get(entry.id);
       if (line && line.channel === entry.ch) {
