@@ -244,6 +244,7 @@ describe('room display in Chromium', () => {
     await waitForRowText(page, 'en', payload);
     await waitForRowText(page, 'en', '<b>bold?</b> <script>alert(2)</script>');
     expect(await page.$$eval('img, b, script:not([src]), .row *', (els) => els.length)).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'display-en-light-partial.png') });
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
   });
