@@ -5,7 +5,7 @@
  * `worker-transport.ts` hides the difference). Every incoming message is parsed with zod.
  */
 import { STT_ERROR_CODES, toWorkerMessageSchema, type FromWorkerMessage, type WorkerInit } from '../common/stt-protocol';
-import type { SpeechEngine } from './engine';
+import { SAMPLE_RATE, type SpeechEngine } from './engine';
 import { HangingEngine, ToneEngine } from './fake-engines';
 import { SttStream } from './stt-stream';
 import { EnergyVad, loadSileroVadDetector, type VadDetector } from './vad';
@@ -47,12 +47,27 @@ async function loadEngine(init: WorkerInit): Promise<{ engine: SpeechEngine; nam
   const { validateModelFile } = await import('../../models/validate');
   const valid = await validateModelFile(init.modelPath);
   if (!valid.ok) return { code: STT_ERROR_CODES.MODEL_INVALID, message: valid.error.message };
+  let whisper: SpeechEngine;
   try {
     const { loadSmartWhisperEngine } = await import('./smart-whisper-engine');
-    return { engine: await loadSmartWhisperEngine(init.modelPath, { threads: init.threads }), name: 'smart-whisper' };
+    whisper = await loadSmartWhisperEngine(init.modelPath, { threads: init.threads });
   } catch (err) {
     return { code: STT_ERROR_CODES.MODEL_LOAD_FAILED, message: `whisper could not load ${init.modelPath}: ${errorText(err)}` };
   }
+  // One pass over silence before saying ready: whisper.cpp's first pass pays for its allocations (several times
+  // a normal pass), which belongs to loading, not to the first caption or its deadline.
+  try {
+    await whisper.transcribe(new Float32Array(Math.round(1.1 * SAMPLE_RATE)), {
+      language: init.language,
+      task: 'transcribe',
+      audioCtx: 128,
+      maxTokens: 1,
+      threads: init.threads,
+    });
+  } catch (err) {
+    return { code: STT_ERROR_CODES.MODEL_LOAD_FAILED, message: `the model loads but cannot decode: ${errorText(err)}` };
+  }
+  return { engine: whisper, name: 'smart-whisper' };
 }
 
 async function start(init: WorkerInit): Promise<void> {

@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ensureGeneratedModel } from '../../models/generate-ggml';
+import { speechClip } from './fixtures/speech-fixtures';
 import { encodeWav16 } from './wav';
 
 const CLI = fileURLToPath(new URL('./transcribe-cli.ts', import.meta.url));
@@ -11,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tarjuman-cli-'));
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { timeout: 90_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -53,3 +55,22 @@ function adpcm(): Uint8Array {
   view.setUint16(34, 4, true);
   return bytes;
 }
+
+describe('npm run transcribe with the generated test model', () => {
+  it('transcribes a 44.1 kHz stereo WAV (resampled), prints timed lines and writes SRT and WebVTT', async () => {
+    const model = await ensureGeneratedModel('test');
+    const mono = file('speech16.wav', encodeWav16(speechClip('en', 1.0).pcm));
+    const stereo = join(dir, 'speech44.wav');
+    execFileSync('sox', [mono, '-r', '44100', '-c', '2', stereo]);
+    const srt = join(dir, 'out.srt');
+    const vtt = join(dir, 'out.vtt');
+    const r = await run([stereo, '--model', model, '--lang', 'en', '--srt', srt, '--vtt', vtt]);
+    expect(r.stderr).toContain('note: 2 channel(s) at 44100 Hz, mixed to mono and resampled to 16000 Hz');
+    expect(r.code).toBe(0);
+    const finals = r.stdout.split('\n').filter((l) => /^\[\d\d:\d\d\.\d - \d\d:\d\d\.\d\] en \S/.test(l));
+    expect(finals.length).toBeGreaterThan(0);
+    const srtText = readFileSync(srt, 'utf8');
+    expect(srtText).toMatch(/^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n\S/);
+    expect(readFileSync(vtt, 'utf8')).toMatch(/^WEBVTT\n\n\d\d:\d\d:\d\d\.\d{3} --> /);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * The whole pipeline with the real engine: worker process, smart-whisper on the generated 'test' model (random
+ * weights: the text is garbage, the timings and the plumbing are real), Silero VAD, espeak-ng speech.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureGeneratedModel } from '../../models/generate-ggml';
+import type { CaptionEvent, SttStatusEvent } from '../common/stt-protocol';
+import { SAMPLE_RATE } from './engine';
+import { speechClip } from './fixtures/speech-fixtures';
+import { nodeWorkerSpawner } from './node-worker';
+import { SttSupervisor } from './stt-supervisor';
+
+let modelPath = '';
+beforeAll(async () => {
+  modelPath = await ensureGeneratedModel('test');
+});
+
+type OnFinished = (fn: () => Promise<void>) => void;
+
+function start(finished: OnFinished, language: 'en' | 'ru' | 'ar' | 'auto') {
+  const captions: CaptionEvent[] = [];
+  const statuses: SttStatusEvent[] = [];
+  let onStatus: ((s: SttStatusEvent) => void) | null = null;
+  const sup = new SttSupervisor({
+    spawnWorker: nodeWorkerSpawner({ stderr: 'ignore' }),
+    modelPath,
+    language,
+    threads: 2,
+    idPrefix: `${language}:`,
+    onCaption: (e) => captions.push(e),
+    onStatus: (s) => {
+      statuses.push(s);
+      onStatus?.(s);
+    },
+  });
+  finished(() => sup.stop(1000));
+  sup.start();
+  const waitFor = (state: SttStatusEvent['state'], after: number): Promise<SttStatusEvent> => {
+    const seen = statuses.slice(after).find((s) => s.state === state);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => {
+      onStatus = (s) => {
+        if (s.state === state) resolve(s);
+      };
+    });
+  };
+  return { sup, captions, statuses, waitFor };
+}
+
+/** Pushes audio in 100 ms frames, letting the worker keep up every second (as a live source would). */
+async function feed(sup: SttSupervisor, pcm: Float32Array): Promise<void> {
+  const frame = SAMPLE_RATE / 10;
+  for (let at = 0; at < pcm.length; at += frame) {
+    sup.push(pcm.slice(at, Math.min(pcm.length, at + frame)));
+    if ((at / frame) % 10 === 9) await sup.whenCaughtUp();
+  }
+}
+
+function expectOrderedAndSane(captions: CaptionEvent[], prefix: string, from: number, to: number): void {
+  let lastFinalEnd = 0;
+  let finals = 0;
+  for (const c of captions) {
+    expect(c.id.startsWith(prefix)).toBe(true);
+    const n = Number(c.id.slice(prefix.length));
+    expect(n).toBe(finals + 1);
+    if (c.text === '') continue;
+    expect(c.start).toBeGreaterThanOrEqual(from);
+    expect(c.end).toBeLessThanOrEqual(to);
+    expect(c.end).toBeGreaterThanOrEqual(c.start);
+    if (c.state === 'final') {
+      expect(c.start).toBeGreaterThanOrEqual(lastFinalEnd - 1e-6);
+      lastFinalEnd = c.end;
+      finals++;
+    }
+  }
+}
+
+describe('the pipeline with the real engine and the generated test model', () => {
+  it.for(['en', 'ru', 'ar'] as const)('streams a %s clip: events in order, times inside the speech', async (lang, { onTestFinished }) => {
+    const run = start(onTestFinished, lang);
+    const clip = speechClip(lang, 1.5);
+    await run.waitFor('ready', 0);
+    await feed(run.sup, clip.pcm);
+    await run.sup.flush();
+    expect(run.statuses[0]?.state).toBe('loading');
+    expect(run.sup.counters.passes).toBeGreaterThan(0);
+    expect(run.captions.length).toBeGreaterThan(0);
+    expect(run.captions.filter((c) => c.state === 'final').length).toBeGreaterThan(0);
+    // Speech spans may start a pre-roll before the voice and end a pad after it.
+    expectOrderedAndSane(run.captions, `${lang}:`, clip.speechStart - 0.6, clip.speechEnd + 0.8);
+    for (const c of run.captions) if (c.text !== '') expect(c.lang).toBe(lang);
+  });
+
+  it('gives nothing at all for silence and low noise: no pass, no event', async ({ onTestFinished }) => {
+    const run = start(onTestFinished, 'auto');
+    await run.waitFor('ready', 0);
+    let seed = 11;
+    const quiet = new Float32Array(SAMPLE_RATE * 6).map((_, i) => {
+      if (i < SAMPLE_RATE * 3) return 0;
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return (seed / 2147483648 - 0.5) * 0.002;
+    });
+    await feed(run.sup, quiet);
+    await run.sup.flush();
+    expect(run.captions).toEqual([]);
+    expect(run.sup.counters.passes).toBe(0);
+  });
+
+  it('restarts a worker killed mid-stream; ids and times continue, nothing committed is repeated', async ({ onTestFinished }) => {
+    const run = start(onTestFinished, 'en');
+    const first = speechClip('en', 1.0);
+    const second = speechClip('en', 1.0, 'Item two on the agenda is the budget.');
+    await run.waitFor('ready', 0);
+    await feed(run.sup, first.pcm);
+    await run.sup.whenCaughtUp();
+    const before = run.captions.filter((c) => c.state === 'final').length;
+    expect(before).toBeGreaterThan(0);
+    const mark = run.statuses.length;
+    process.kill(run.sup.workerPid!, 'SIGKILL');
+    const secondAt = first.pcm.length / SAMPLE_RATE;
+    await feed(run.sup, second.pcm);
+    expect((await run.waitFor('restarting', mark)).reason).toContain('SIGKILL');
+    await run.waitFor('ready', mark);
+    await run.sup.flush();
+    expectOrderedAndSane(run.captions, 'en:', 0, secondAt + second.speechEnd + 0.8);
+    expect(run.captions.filter((c) => c.state === 'final').length).toBeGreaterThan(before);
+    expect(run.sup.counters).toMatchObject({ restarts: 1, crashes: 1, droppedSamples: 0 });
+  });
+});
