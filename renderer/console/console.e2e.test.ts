@@ -7,6 +7,10 @@
  * tone test engine (each tone is a known word w<k>), so the test can check the exact words that travel
  * fake mic -> AudioWorklet (downmix, 48 -> 16 kHz) -> socket -> core -> STT worker -> hub -> display.
  * Then typed lines, script cues, a revision and a handover between two consoles all reach the display.
+ *
+ * A second part plays espeak-ng speech through the fake microphone into the real whisper engine (smart-whisper)
+ * on the generated test model (random weights: the words are garbage, the path and timings are real) and checks
+ * that the lines the console shows are the lines the display shows.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -17,6 +21,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayUrl } from '../../electron/common/hub-config';
 import { ok } from '../../electron/common/result';
+import { ensureGeneratedModel } from '../../models/generate-ggml';
 import { ConsoleCore, type CoreLogger } from '../../electron/main/core/console-core';
 import { startConsoleServer, type ConsoleServer } from '../../electron/main/core/console-server';
 import { supervisorSttFactory } from '../../electron/main/core/stt-supervisor-source';
@@ -29,7 +34,19 @@ const OUT = join(ROOT, 'out/renderer');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const SECRET = 'e2e-room-secret-42';
 const quiet: CoreLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const LONG = { timeout: 40_000, intervals: [100, 250, 500] };
+const LONG = { timeout: 40_000, interval: 200 };
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required',
+];
+
+/** Text of a display channel's rows (committed, or the partial), whitespace-normalised. */
+function shownOn(display: Page, channel: string, partial = false): Promise<string> {
+  return display
+    .locator(`section.channel[data-channel="${channel}"] p.row${partial ? '.partial' : ':not(.partial)'}`)
+    .allTextContents()
+    .then((rows) => rows.join(' ').replace(/\s+/g, ' ').trim());
+}
 
 describe('console end to end in Chromium (real core, STT workers, hub, display page)', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -80,14 +97,7 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
     // The operator's console runs the floor feed (the floor channel is the operator's to publish).
     const c = await startConsole('Operator', join(dir, 'c'), { hubMode: 'join', hubUrl: hubUrl!, role: 'operator', floorLanguage: 'en', publishFloor: true });
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--disable-quic', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${wav}`] });
     const page = async (url: string): Promise<Page> => {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       contexts.push(context);
@@ -110,12 +120,7 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   });
 
-  /** Committed (non-partial) text a display channel shows, rows joined. */
-  const shown = (channel: string, partial = false): Promise<string> =>
-    display
-      .locator(`section.channel[data-channel="${channel}"] p.row${partial ? '.partial' : ':not(.partial)'}`)
-      .allTextContents()
-      .then((rows) => rows.join(' ').replace(/\s+/g, ' ').trim());
+  const shown = (channel: string, partial = false): Promise<string> => shownOn(display, channel, partial);
 
   it('floor audio from the fake microphone reaches the console transcript and the room display', async () => {
     await operator.getByTestId('op-floor').waitFor();
@@ -190,5 +195,71 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
     mkdirSync(ARTIFACTS, { recursive: true });
     await consoleA.screenshot({ path: join(ARTIFACTS, 'e2e-console-a.png') });
     await display.screenshot({ path: join(ARTIFACTS, 'e2e-display.png') });
+  });
+});
+
+describe('console end to end with the real whisper engine (generated test model) on espeak-ng speech', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  let browser: Browser;
+  let operator: Page;
+  let display: Page;
+
+  beforeAll(async () => {
+    if (!existsSync(join(OUT, 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    const modelPath = await ensureGeneratedModel('test');
+    const dir = await mkdtemp(join(tmpdir(), 'tarjuman-e2e-whisper-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // espeak-ng speech with a pause after it, so each loop of the fake microphone is one utterance.
+    const speech = join(dir, 'speech.wav');
+    const wav = join(dir, 'floor.wav');
+    execFileSync('espeak-ng', ['-v', 'en', '-s', '150', '-w', speech, 'Good morning. The session of the committee is now open.']);
+    execFileSync('sox', [speech, wav, 'pad', '0.5', '2.5']);
+
+    const core = await ConsoleCore.create({
+      dataDir: join(dir, 'core'),
+      shell: 'browser',
+      hubStaticDir: OUT,
+      logger: quiet,
+      sttFactory: supervisorSttFactory({ spawnWorker: nodeWorkerSpawner({ stderr: 'ignore' }) }),
+      resolveModel: async () => ok(modelPath),
+      restoreConnection: false,
+    });
+    cleanups.push(() => core.close());
+    const set = await core.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'operator', room: 'main', secret: SECRET, floorLanguage: 'en', publishFloor: true });
+    expect(set.ok).toBe(true);
+    const connected = await core.connectHub();
+    expect(connected.ok, JSON.stringify(connected)).toBe(true);
+    const server = await startConsoleServer({ core, staticDir: OUT, port: 0 });
+    cleanups.push(() => server.close());
+    const hubUrl = connected.ok ? connected.value.url : null;
+
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${wav}`] });
+    cleanups.push(() => browser.close());
+    display = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+    await display.goto(displayUrl(hubUrl!, 'main', ['floor']));
+    operator = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    await operator.goto(server.url);
+  });
+
+  afterAll(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  });
+
+  it('turns the fake microphone into floor lines that the display shows as the console does', async () => {
+    await operator.getByTestId('op-floor').waitFor();
+    await operator.keyboard.press('Alt+B');
+    await operator.getByRole('button', { name: 'Start floor' }).click();
+    const transcript = operator.getByTestId('floor-transcript');
+    await expect.poll(() => transcript.locator('p.line:not(.partial)').count(), { timeout: 90_000, interval: 500 }).toBeGreaterThan(0);
+    expect(await operator.locator('.floor .stt').textContent()).toMatch(/STT (ready|busy)/);
+    const consoleText = async (): Promise<string> =>
+      (await transcript.locator('p.line:not(.partial) .text').allTextContents()).join(' ').replace(/\s+/g, ' ').trim();
+    // What the display shows of the floor is what the console committed (the display keeps the last rows).
+    await expect.poll(() => shownOn(display, 'floor'), LONG).not.toBe('');
+    await expect.poll(async () => (await consoleText()).includes(await shownOn(display, 'floor')), LONG).toBe(true);
+    expect((await transcript.locator('p.line:not(.partial) .lang').first().textContent())?.trim()).toBe('EN');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await operator.screenshot({ path: join(ARTIFACTS, 'e2e-whisper-console.png') });
+    await operator.getByRole('button', { name: 'Stop floor' }).click();
   });
 });
