@@ -208,6 +208,21 @@ describe('ConsoleCore hub', () => {
     expect(exported.trim().split('\n')).toEqual(ids.map((_, i) => `Line ${i + 1}`));
   });
 
+  it('reconnects by itself when the hub settings change while connected', async () => {
+    const a = await hub();
+    const b = await hub();
+    const c = await core();
+    await joinAs(c, a, 'operator');
+    const onB = await display(b.url, ['en']);
+    const moved = nextEvent(c, 'hub:status', (s) => s.state === 'connected' && s.url === b.url);
+    expect((await c.updateSettings({ hubUrl: b.url })).ok).toBe(true);
+    await moved;
+    const r = await c.publish({ channel: 'en', text: 'Now on hub B', state: 'final', source: 'typed' });
+    expect(r.ok && r.value.status).toBe('sent');
+    await onB.until(() => onB.lines.size === 1);
+    await eventually(() => a.health().connections === 0, 10_000, 'nobody left on hub A');
+  });
+
   it('holds a muted channel\'s lines and sends them, in order, when unmuted', async () => {
     const h = await hub();
     const c = await core();

@@ -106,6 +106,9 @@ type ConsoleState = z.infer<typeof consoleStateSchema>;
 
 const CONSOLE_STATE_FILE = 'console-state.json';
 
+/** Settings that change how the console reaches the hub: changing one while connected reconnects. */
+const CONNECTION_SETTINGS = ['hubMode', 'hubUrl', 'hostPort', 'hostAddress', 'hostChannels', 'room', 'role', 'channel', 'secret', 'label'] as const;
+
 function newSessionId(): string {
   const d = new Date();
   const stamp = d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -159,6 +162,7 @@ export class ConsoleCore implements ConsoleApi {
   private idCounter = 0;
   /** The first hub connection after start resends what the previous run left unacknowledged. */
   private recoveryPending = true;
+  private hubQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   private constructor(private readonly options: ConsoleCoreOptions) {
@@ -313,13 +317,35 @@ export class ConsoleCore implements ConsoleApi {
       if (!after.mutedChannels.includes(channel)) void this.releaseHeld(channel);
     }
     if (before.hubMode !== after.hubMode && !this.link) this.hubStatus = EMPTY_HUB_STATUS(after.hubMode);
+    const reconnect = CONNECTION_SETTINGS.some((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+    if (reconnect && this.link) {
+      // The connection settings changed while linked: apply them now (displays reconnect and catch up by themselves).
+      this.logger.info('hub settings changed; reconnecting', {});
+      void this.connectHub();
+    }
     this.queueStateChanged();
     return ok(redactSettings(after));
   }
 
   // ---- hub ------------------------------------------------------------------------------------------------
 
-  async connectHub(): Promise<Result<HubStatus>> {
+  connectHub(): Promise<Result<HubStatus>> {
+    return this.serialHub(() => this.connectHubNow());
+  }
+
+  disconnectHub(): Promise<Result<void>> {
+    return this.serialHub(() => this.disconnectHubNow());
+  }
+
+  /** Runs hub connection changes one at a time (a second Connect waits for the first). */
+  private serialHub<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.hubQueue.then(task, task);
+    this.hubQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async connectHubNow(): Promise<Result<HubStatus>> {
+    if (this.closed) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'The console is closing.');
     await this.teardownHub();
     let settings = this.settings.value;
     this.hubStatus = { ...EMPTY_HUB_STATUS(settings.hubMode), state: 'connecting' };
@@ -404,7 +430,7 @@ export class ConsoleCore implements ConsoleApi {
     return ok({ ...this.hubStatus });
   }
 
-  async disconnectHub(): Promise<Result<void>> {
+  private async disconnectHubNow(): Promise<Result<void>> {
     await this.teardownHub();
     await this.saveState({ ...this.state, hubWanted: false });
     this.hubStatus = EMPTY_HUB_STATUS(this.settings.value.hubMode);
@@ -919,7 +945,7 @@ export class ConsoleCore implements ConsoleApi {
     this.pendingVoice.clear();
     for (const source of [...this.stt.keys()]) await this.stopSource(source);
     this.closed = true;
-    await this.teardownHub();
+    await this.serialHub(() => this.teardownHub());
     await this.session.close();
     this.logger.info('console closed', {});
   }
