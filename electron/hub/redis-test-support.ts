@@ -238,7 +238,12 @@ export class ResendingBooth {
 
   /** Types a committed line (id is the caller's). */
   type(id: string, text: string): void {
-    this.outbox.push({ id, channel: this.channel, text, state: 'final', source: 'typed' });
+    this.typeLine({ id, channel: this.channel, text, state: 'final', source: 'typed' });
+  }
+
+  /** Queues a whole final line (e.g. with `startedAt`). */
+  typeLine(line: PublishLine): void {
+    this.outbox.push(line);
     void this.pump();
   }
 
