@@ -3,9 +3,11 @@
  * room displays, plus its HTTP side (display page, exports, health). Runs embedded in the console's main
  * process or standalone (`npm run hub`), same code.
  *
- * Ordering: every operation of a room (publish, revise, clear, notice, and a display's subscribe) runs one at a
- * time through the room's queue, and its broadcasts and ack are sent inside that turn. A subscribing display
- * therefore gets its snapshot before any later change, and every change after it: no gap, no duplicate. Each
+ * Ordering: every operation of a room (publish, revise, clear, notice, and a display's subscribe) is applied
+ * one at a time through the room's queue; what it sends (broadcasts, ack) goes through the room's outbox in
+ * the same order per channel, each once its journal write has settled (write-ahead, with group commit: the queue is not
+ * held while the disk syncs). A subscribing display joins the channel rooms when its answer leaves the outbox,
+ * so it gets its snapshot before any later change, and every change after it: no gap, no duplicate. Each
  * change carries the channel's cursor, so a display can also check this itself (drop a change whose cursor is
  * not above its own; resubscribe with `since` on a gap).
  */
@@ -46,6 +48,7 @@ import { MemoryJournalHistoryStore, type HistoryStore, type StoreHealth } from '
 import { createRedisStreamsAdapter } from './redis-adapter';
 import { RedisHistoryStore } from './redis-history-store';
 import { consoleHubLogger, type HubLogger } from './hub-logger';
+import type { JournalSyncMode } from './room-journal';
 import { createRequestHandler } from './http-routes';
 import { TokenBucket } from './token-bucket';
 
@@ -59,6 +62,12 @@ export interface HubOptions {
   rooms: RoomConfig[];
   /** Journal directory; omitted keeps history in memory only. Ignored when `store` is given. */
   dataDir?: string;
+  /**
+   * When a journaled change counts as persisted before it is announced: `write` (default; survives the hub
+   * being killed, synced to the device in the background) or `fsync` (survives a power loss; every commit waits
+   * for the disk flush). See {@link JournalSyncMode}.
+   */
+  journalSync?: JournalSyncMode;
   /** Built renderer directory holding display.html and assets/. Default `<repo>/out/renderer`. */
   staticDir?: string;
   /** Committed lines kept per channel (history, catch-up, exports). Default 500. */
@@ -151,6 +160,8 @@ export function hubRoomKey(room: string): string {
 
 const DEFAULT_RATE_LIMIT: RateLimitConfig = { burst: 60, perSecond: 30 };
 const PUBLISHER_ROLES: readonly Role[] = ['booth', 'operator'];
+/** Outbox lane of a room's notices (channel names cannot contain `#`). */
+const NOTICE_LANE = '#notice';
 const emptyRequestSchema = z.strictObject({}).optional();
 
 interface RoomRuntime {
@@ -158,6 +169,12 @@ interface RoomRuntime {
   secretHash: Buffer;
   pinHashes: Map<string, Buffer>;
   queue: Promise<void>;
+  /**
+   * Broadcasts and acks of the room's applied operations, per channel (and {@link NOTICE_LANE} for notices),
+   * released in order once each is durable. Lanes are independent: a commit waiting for the disk on one
+   * channel does not hold up another channel's partials.
+   */
+  outbox: Map<string, Promise<void>>;
   noticeTimer: NodeJS.Timeout | null;
 }
 
@@ -209,6 +226,7 @@ function resolveRooms(rooms: RoomConfig[]): Map<string, RoomRuntime> {
       secretHash: hash(room.secret),
       pinHashes,
       queue: Promise.resolve(),
+      outbox: new Map(),
       noticeTimer: null,
     });
   }
@@ -244,6 +262,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     redisStore ??
     new MemoryJournalHistoryStore({
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+      ...(options.journalSync !== undefined ? { journalSync: options.journalSync } : {}),
       historyLimit,
       onStatus: reportStore,
       onSkipped: (room, skipped) => logger.warn('journal lines skipped at start (torn or damaged)', { room, skipped }),
@@ -290,6 +309,25 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     room.queue = next;
     return next;
   }
+
+  /**
+   * Queues what an applied operation sends (broadcasts, ack). Effects leave in the order the operations were
+   * applied, each once `durable` (its journal write) has settled, so nothing is announced before it would
+   * survive a crash, and the room's turn is not held while the disk syncs.
+   */
+  function deliver(room: RoomRuntime, lanes: readonly string[], durable: Promise<void> | undefined, effect: () => void): void {
+    const before = lanes.map((lane) => room.outbox.get(lane) ?? Promise.resolve());
+    const done = Promise.all(before)
+      .then(() => durable)
+      .then(effect)
+      .catch((err: unknown) => {
+        logger.error('room delivery failed', { room: room.config.id, error: String(err) });
+      });
+    for (const lane of lanes) room.outbox.set(lane, done);
+  }
+
+  /** With several hub nodes the subscribe joins before reading; alone it joins when its answer leaves. */
+  const joinBeforeSnapshot = redisStore !== null;
 
   const failures = new Map<string, { count: number; since: number }>();
   function noteFailure(address: string): void {
@@ -499,7 +537,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
         if (!current.ok || current.value?.shownAt !== shownAt) return;
         const cleared: Notice = { room: room.config.id, text: null, shownAt: Date.now() };
         const saved = await store.setNotice(cleared);
-        if (saved.ok) server.to(hubRoomKey(room.config.id)).emit('notice:changed', cleared);
+        if (saved.ok) deliver(room, [NOTICE_LANE], undefined, () => server.to(hubRoomKey(room.config.id)).emit('notice:changed', cleared));
       });
     }, Math.max(0, notice.shownAt + notice.ttlMs - Date.now()));
     room.noticeTimer.unref();
@@ -528,10 +566,13 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
         return inTurn(room, async () => {
           const outcome = await store.publish(roomId, { ...line, text: text.value }, Date.now());
           if (!outcome.ok) return reply(outcome);
+          const { partial, change, ack, durable } = outcome.value;
           const key = channelRoomKey(roomId, line.channel);
-          if (outcome.value.partial) server.to(key).emit('caption:partial', outcome.value.partial);
-          if (outcome.value.change) server.to(key).emit('caption:changed', outcome.value.change);
-          reply(ok(outcome.value.ack));
+          deliver(room, [line.channel], durable, () => {
+            if (partial) server.to(key).emit('caption:partial', partial);
+            if (change) server.to(key).emit('caption:changed', change);
+            reply(ok(ack));
+          });
         });
       },
     );
@@ -549,8 +590,11 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
         return inTurn(room, async () => {
           const outcome = await store.revise(roomId, rev.channel, rev.id, text.value, Date.now());
           if (!outcome.ok) return reply(outcome);
-          if (outcome.value.change) server.to(channelRoomKey(roomId, rev.channel)).emit('caption:changed', outcome.value.change);
-          reply(ok(outcome.value.ack));
+          const { change, ack, durable } = outcome.value;
+          deliver(room, [rev.channel], durable, () => {
+            if (change) server.to(channelRoomKey(roomId, rev.channel)).emit('caption:changed', change);
+            reply(ok(ack));
+          });
         });
       },
     );
@@ -561,8 +605,11 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
       return inTurn(room, async () => {
         const outcome = await store.clear(roomId, req.channel, Date.now());
         if (!outcome.ok) return reply(outcome);
-        if (outcome.value.change) server.to(channelRoomKey(roomId, req.channel)).emit('caption:changed', outcome.value.change);
-        reply(ok({ cursor: outcome.value.ack.cursor }));
+        const { change, ack, durable } = outcome.value;
+        deliver(room, [req.channel], durable, () => {
+          if (change) server.to(channelRoomKey(roomId, req.channel)).emit('caption:changed', change);
+          reply(ok({ cursor: ack.cursor }));
+        });
       });
     });
 
@@ -576,8 +623,10 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
         const saved = await store.setNotice(notice);
         if (!saved.ok) return reply(saved);
         scheduleNoticeExpiry(room, notice);
-        server.to(hubRoomKey(roomId)).emit('notice:changed', notice);
-        reply(ok(notice));
+        deliver(room, [NOTICE_LANE], undefined, () => {
+          server.to(hubRoomKey(roomId)).emit('notice:changed', notice);
+          reply(ok(notice));
+        });
       });
     });
 
@@ -587,8 +636,10 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
         const saved = await store.setNotice(notice);
         if (!saved.ok) return reply(saved);
         scheduleNoticeExpiry(room, notice);
-        server.to(hubRoomKey(roomId)).emit('notice:changed', notice);
-        reply(ok(notice));
+        deliver(room, [NOTICE_LANE], undefined, () => {
+          server.to(hubRoomKey(roomId)).emit('notice:changed', notice);
+          reply(ok(notice));
+        });
       });
     });
 
@@ -604,13 +655,16 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
           return reply(fail(ERROR_CODES.UNKNOWN_CHANNEL, `room ${roomId} has no channel ${unknown.join(', ')}`));
         }
         return inTurn(room, async () => {
-          // Join before reading: with several hub nodes, a change committed on another node between the read and
+          const join = (): void => {
+            for (const channel of room.config.channels) {
+              const key = channelRoomKey(roomId, channel);
+              if (channels.includes(channel)) void socket.join(key);
+              else void socket.leave(key);
+            }
+          };
+          // Join before reading with several hub nodes: a change committed on another node between the read and
           // the join would otherwise be missed; one that arrives before the snapshot is dropped by its cursor.
-          for (const channel of room.config.channels) {
-            const key = channelRoomKey(roomId, channel);
-            if (channels.includes(channel)) void socket.join(key);
-            else void socket.leave(key);
-          }
+          if (joinBeforeSnapshot) join();
           const snapshots: ChannelSnapshot[] = [];
           for (const channel of channels) {
             const snapshot = await store.snapshot(roomId, channel, req.since?.[channel]);
@@ -618,7 +672,13 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
             snapshots.push(snapshot.value);
           }
           const notice = await store.notice(roomId);
-          reply(ok({ room: roomId, channels: snapshots, notice: notice.ok ? currentNotice(notice.value, Date.now()) : null }));
+          const answer = { room: roomId, channels: snapshots, notice: notice.ok ? currentNotice(notice.value, Date.now()) : null };
+          // Alone, the socket joins when its answer leaves the outbox: every change applied before the snapshot
+          // has been broadcast by then (without it), every later one will reach it (after the answer).
+          deliver(room, [...channels, NOTICE_LANE], undefined, () => {
+            if (!joinBeforeSnapshot) join();
+            reply(ok(answer));
+          });
         });
       },
     );
@@ -666,6 +726,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
         httpServer.closeAllConnections();
         await closed;
         await Promise.all([...rooms.values()].map((r) => r.queue));
+        await Promise.all([...rooms.values()].flatMap((r) => [...r.outbox.values()]));
         await store.close();
         logger.info('hub closed', { url });
       })()),

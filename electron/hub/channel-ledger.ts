@@ -57,6 +57,11 @@ export interface PublishOutcome {
   partial?: PartialUpdate;
   change?: ChannelChange;
   records: LedgerRecord[];
+  /**
+   * Set by a store whose writes complete after the operation is applied (a journal): resolves once the change
+   * is persisted or its failure reported. The hub announces the change only then. Absent means already durable.
+   */
+  durable?: Promise<void>;
 }
 
 /** Outcome of a revise or clear. */
@@ -64,6 +69,8 @@ export interface ChangeOutcome {
   ack: PublishAck;
   change?: ChannelChange;
   records: LedgerRecord[];
+  /** As {@link PublishOutcome.durable}. */
+  durable?: Promise<void>;
 }
 
 /** Bounds of a ledger. */

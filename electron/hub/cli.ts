@@ -26,7 +26,7 @@ import { attachBoothRelay } from './booth-relay';
 import { redactUrl } from './redis-history-store';
 
 const USAGE = `usage: npm run hub -- [--room id:secret]... [--channels floor,ar,en,ru] [--port ${DEFAULT_HUB_PORT}]
-                    [--host 0.0.0.0] [--data-dir ./.tarjuman-data] [--no-journal] [--config hub.json]
+                    [--host 0.0.0.0] [--data-dir ./.tarjuman-data] [--no-journal] [--journal-sync write|fsync] [--config hub.json]
                     [--history-limit 500] [--tls-cert cert.pem --tls-key key.pem] [--static-dir out/renderer]
                     [--redis redis://host:6379]   (one node of a hub spanning several processes)`;
 
@@ -115,6 +115,7 @@ function plan(argv: string[]): CliPlan | null {
         channels: { type: 'string' },
         'data-dir': { type: 'string' },
         'no-journal': { type: 'boolean' },
+        'journal-sync': { type: 'string' },
         'history-limit': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -152,6 +153,10 @@ function plan(argv: string[]): CliPlan | null {
     historyLimit = Number(values['history-limit']);
     if (!Number.isInteger(historyLimit) || historyLimit < 10) throw new UsageError('--history-limit wants an integer of at least 10');
   }
+  const journalSync = values['journal-sync'];
+  if (journalSync !== undefined && journalSync !== 'write' && journalSync !== 'fsync') {
+    throw new UsageError(`--journal-sync is write (default) or fsync, not "${journalSync}"`);
+  }
   const dataDir = values['no-journal']
     ? undefined
     : values['data-dir'] !== undefined
@@ -174,6 +179,7 @@ function plan(argv: string[]): CliPlan | null {
     ...(historyLimit !== undefined ? { historyLimit } : {}),
     ...(config?.rateLimit ? { rateLimit: config.rateLimit } : {}),
     ...(values.redis !== undefined ? { redis: { url: parseRedisUrl(values.redis) } } : {}),
+    ...(journalSync !== undefined ? { journalSync } : {}),
     ...(certFile && keyFile ? { tls: { cert: readPem('--tls-cert', certFile), key: readPem('--tls-key', keyFile) } } : {}),
   };
   return { options, generatedSecret };

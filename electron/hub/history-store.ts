@@ -19,7 +19,7 @@ import {
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
 import { ChannelLedger, type ChangeOutcome, type LedgerRecord, type PublishOutcome } from './channel-ledger';
 import type { JournalEntry } from './journal-schema';
-import { readJournal, RoomJournal } from './room-journal';
+import { readJournal, RoomJournal, type JournalSyncMode } from './room-journal';
 
 /** A room as the store needs it. */
 export interface RoomSpec {
@@ -69,6 +69,8 @@ export interface MemoryJournalStoreOptions {
   dataDir?: string;
   /** Committed lines kept per channel. */
   historyLimit: number;
+  /** When a journaled change counts as persisted; default `write` (see {@link JournalSyncMode}). */
+  journalSync?: JournalSyncMode;
   /** Called when persistence fails (`error`) or works again (`null`). */
   onStatus?: (room: string, error: ErrorInfo | null) => void;
   /** Called once per room at open when journal lines were skipped. */
@@ -115,6 +117,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
         compactAfter: Math.max(1000, 4 * this.options.historyLimit * spec.channels.length),
         snapshot: () => this.roomEntries(state),
         onStatus: (error) => this.options.onStatus?.(spec.id, error),
+        syncMode: this.options.journalSync ?? 'write',
       });
       try {
         const contents = await readJournal(file);
@@ -140,24 +143,23 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     const found = this.ledger(room, line.channel);
     if (!found.ok) return found;
     const outcome = found.value.ledger.publish(line, now);
-    if (outcome.ok) await this.persist(found.value.state, outcome.value.records);
-    return outcome;
+    if (!outcome.ok) return outcome;
+    return ok({ ...outcome.value, durable: this.persist(found.value.state, outcome.value.records) });
   }
 
   async revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome>> {
     const found = this.ledger(room, channel);
     if (!found.ok) return found;
     const outcome = found.value.ledger.revise(id, text, now);
-    if (outcome.ok) await this.persist(found.value.state, outcome.value.records);
-    return outcome;
+    if (!outcome.ok) return outcome;
+    return ok({ ...outcome.value, durable: this.persist(found.value.state, outcome.value.records) });
   }
 
   async clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome>> {
     const found = this.ledger(room, channel);
     if (!found.ok) return found;
     const outcome = found.value.ledger.clear(now);
-    await this.persist(found.value.state, outcome.records);
-    return ok(outcome);
+    return ok({ ...outcome, durable: this.persist(found.value.state, outcome.records) });
   }
 
   async setNotice(notice: Notice): Promise<Result<Notice>> {
@@ -206,14 +208,17 @@ export class MemoryJournalHistoryStore implements HistoryStore {
   }
 
   /**
-   * Journals `records`; a committed-state change is written ahead: this resolves once it is synced to disk (or
-   * its write failed and was reported), so the hub broadcasts and acknowledges only what survives a crash.
-   * A failing disk does not hold captions up: the write fails fast and the journal retries in the background.
+   * Journals `records` and returns when a committed-state change among them is written (or synced, with
+   * `journalSync: 'fsync'`; or its write failed and was reported): the hub broadcasts and acknowledges only what
+   * survives the hub process being killed. Writes are
+   * grouped (one sync for everything queued meanwhile) and a failing disk fails fast, so captions keep flowing.
+   * Seq records of partials are written in the background.
    */
-  private async persist(state: RoomState, records: readonly LedgerRecord[]): Promise<void> {
-    if (!state.journal || records.length === 0) return;
-    for (const r of records) state.journal.append(r);
-    if (records.some((r) => r.t === 'change')) await state.journal.flush();
+  private persist(state: RoomState, records: readonly LedgerRecord[]): Promise<void> | undefined {
+    if (!state.journal || records.length === 0) return undefined;
+    let written: Promise<void> | undefined;
+    for (const r of records) written = state.journal.append(r);
+    return records.some((r) => r.t === 'change') ? written : undefined;
   }
 
   private ledger(room: string, channel: string): Result<{ state: RoomState; ledger: ChannelLedger }> {

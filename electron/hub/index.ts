@@ -15,6 +15,7 @@ export {
   type HubSocketData,
 } from './caption-hub';
 export { MemoryJournalHistoryStore, journalFile, type HistoryStore, type RoomSpec, type StoreHealth } from './history-store';
+export type { JournalSyncMode } from './room-journal';
 export { ChannelLedger, type ChangeOutcome, type LedgerRecord, type LedgerSnapshot, type PublishOutcome } from './channel-ledger';
 export { consoleHubLogger, silentHubLogger, type HubLogger, type LogFields } from './hub-logger';
 export { cleanCaptionText } from './caption-text';

@@ -28,7 +28,19 @@ export interface RoomJournalOptions {
   onStatus: (error: ErrorInfo | null) => void;
   /** Delay before retrying after a failure. */
   retryMs?: number;
+  /** When an appended entry counts as written: see {@link JournalSyncMode}. Default `write`. */
+  syncMode?: JournalSyncMode;
 }
+
+/**
+ * When the hub treats a journal entry as persisted (and so broadcasts and acknowledges the change):
+ * - `write`: once the bytes are written to the file (the OS holds them: they survive the hub process being
+ *   killed); `fdatasync` follows in the background, continuously, so a power loss can lose at most the last
+ *   moment. A slow disk flush (other programs' heavy I/O) then does not delay captions.
+ * - `fsync`: once `fdatasync` returned for the batch (survives a power loss too), at the price of the disk's
+ *   flush latency on every commit.
+ */
+export type JournalSyncMode = 'write' | 'fsync';
 
 /** Reads and parses a journal; a missing file is an empty journal. Unparseable lines are skipped and counted. */
 export async function readJournal(file: string): Promise<JournalContents> {
@@ -62,7 +74,7 @@ export async function readJournal(file: string): Promise<JournalContents> {
 /** The writer of one room's journal. */
 export class RoomJournal {
   private readonly options: RoomJournalOptions;
-  private pending: string[] = [];
+  private pending: Array<{ text: string; done: () => void }> = [];
   private written = 0;
   private needCompaction = true;
   private failed = false;
@@ -71,6 +83,8 @@ export class RoomJournal {
   private draining: Promise<void> | null = null;
   private closed = false;
   private lastError: ErrorInfo | null = null;
+  private unsynced = false;
+  private syncing: Promise<void> | null = null;
 
   constructor(options: RoomJournalOptions) {
     this.options = options;
@@ -81,11 +95,17 @@ export class RoomJournal {
     return this.lastError;
   }
 
-  /** Queues an entry; it is written in order in the background. */
-  append(entry: JournalEntry): void {
-    if (this.closed) return;
-    this.pending.push(JSON.stringify(entry) + '\n');
-    this.schedule();
+  /**
+   * Queues an entry; it is written in order in the background, grouped with whatever else is queued. Resolves
+   * once it is written (see {@link JournalSyncMode}), or its write failed (reported through `onStatus`; the whole state is rewritten
+   * when the disk works again). Never rejects.
+   */
+  append(entry: JournalEntry): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((done) => {
+      this.pending.push({ text: JSON.stringify(entry) + '\n', done });
+      this.schedule();
+    });
   }
 
   /** Rewrites the journal from the current state at the next write (also done at start). */
@@ -94,9 +114,12 @@ export class RoomJournal {
     this.schedule();
   }
 
-  /** Resolves when everything queued so far was written (or failed). */
+  /** Resolves when everything queued so far was written and synced (or failed). */
   async flush(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.draining || this.syncing) {
+      if (this.draining) await this.draining;
+      if (this.syncing) await this.syncing;
+    }
   }
 
   /** Writes what is queued and stops. */
@@ -119,21 +142,23 @@ export class RoomJournal {
 
   private async drain(): Promise<void> {
     while (this.pending.length > 0 || this.needCompaction) {
+      const batch = this.pending;
+      this.pending = [];
       if (this.failed && Date.now() < this.retryAt) {
+        // The disk failed recently: do not hold captions up. The next attempt rewrites the whole state.
+        for (const entry of batch) entry.done();
         this.armRetry();
         return;
       }
       try {
         if (this.needCompaction || this.failed) {
-          this.pending = [];
           await this.compact();
           this.needCompaction = false;
         } else {
-          const batch = this.pending.join('');
-          const count = this.pending.length;
-          this.pending = [];
-          await this.write(batch, 'a');
-          this.written += count;
+          const syncNow = this.options.syncMode === 'fsync';
+          await this.write(batch.map((e) => e.text).join(''), 'a', this.options.file, syncNow);
+          if (!syncNow) this.syncInBackground();
+          this.written += batch.length;
           if (this.written > this.options.compactAfter) this.needCompaction = true;
         }
         if (this.failed || this.lastError) {
@@ -149,9 +174,13 @@ export class RoomJournal {
         };
         const firstFailure = !this.failed;
         this.failed = true;
+        // Retry by rewriting the whole state, so what this write lost is not missing from the journal.
+        this.needCompaction = true;
         this.retryAt = Date.now() + (this.options.retryMs ?? 2000);
         this.lastError = info;
         if (firstFailure) this.options.onStatus(info);
+      } finally {
+        for (const entry of batch) entry.done();
       }
     }
   }
@@ -176,12 +205,41 @@ export class RoomJournal {
     this.written = 0;
   }
 
-  private async write(text: string, flags: 'a' | 'w', file = this.options.file): Promise<void> {
-    await mkdir(dirname(file), { recursive: true });
-    const fh = await open(file, flags);
+  /** Syncs the journal file to the device, off the announcement path; repeats while new writes arrive. */
+  private syncInBackground(): void {
+    this.unsynced = true;
+    if (this.syncing) return;
+    this.syncing = (async () => {
+      while (this.unsynced) {
+        this.unsynced = false;
+        try {
+          const fh = await open(this.options.file, 'r');
+          try {
+            await fh.datasync();
+          } finally {
+            await fh.close();
+          }
+        } catch {
+          // A failing disk is reported by the next write; nothing more to do here.
+        }
+      }
+    })().finally(() => {
+      this.syncing = null;
+    });
+  }
+
+  private async write(text: string, flags: 'a' | 'w', file = this.options.file, sync = true): Promise<void> {
+    let fh;
+    try {
+      fh = await open(file, flags);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(dirname(file), { recursive: true });
+      fh = await open(file, flags);
+    }
     try {
       await fh.writeFile(text, 'utf8');
-      await fh.datasync();
+      if (sync) await fh.datasync();
     } finally {
       await fh.close();
     }
