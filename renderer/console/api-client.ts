@@ -31,7 +31,9 @@ export function getConsoleApi(): ConsoleApiConnection {
   if (isConsoleApi(window.tarjuman)) {
     return { api: window.tarjuman, transport: 'bridge', onTransportChange: () => () => undefined };
   }
-  const socket = io(window.location.origin, { transports: ['websocket'], reconnectionDelayMax: 5000 });
+  // A console server that listens beyond loopback wants its access token (`?token=` on the page URL).
+  const token = new URLSearchParams(window.location.search).get('token');
+  const socket = io(window.location.origin, { transports: ['websocket'], reconnectionDelayMax: 5000, ...(token ? { auth: { token } } : {}) });
   return {
     api: createSocketConsoleApi(socket),
     transport: 'socket',
