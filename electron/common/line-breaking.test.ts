@@ -179,3 +179,17 @@ It is my honour to open the fourth session of the Committee, which brings togeth
     expect(splitScriptIntoCues('  \n\n ')).toEqual([]);
   });
 });
+
+describe('free-standing punctuation', () => {
+  it('keeps a dash or closing mark with the word before it and an opening mark with the word after it', () => {
+    // Word by word, "—" would start the second line.
+    expect(breakIntoLines('Please take your seats — thank you', 22)).toEqual(['Please take your', 'seats — thank you']);
+    expect(breakIntoLines('Il a dit « Bonjour » hier', 12)).toEqual(['Il a dit', '« Bonjour »', 'hier']);
+    // Only when the word and its marks cannot fit on any line do they part.
+    expect(breakIntoLines('dit « Bonjour » hier', 9)).toEqual(['dit «', 'Bonjour »', 'hier']);
+    expect(breakIntoLines('قال : مرحبا ، شكرا', 7)).toEqual(['قال :', 'مرحبا ،', 'شكرا']);
+    for (const line of breakIntoLines('one — two – three - four ! five ?', 8)) {
+      expect(line).not.toMatch(/^[—–\-!?]/);
+    }
+  });
+});

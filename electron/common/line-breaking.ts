@@ -50,8 +50,34 @@ export function displayLength(text: string): number {
 
 /** The words of `text`: split at breakable whitespace, empty pieces dropped. */
 function words(text: string): string[] {
-  return text.split(BREAKABLE_SPACE).filter((w) => w.length > 0);
+  const tokens = text.split(BREAKABLE_SPACE).filter((w) => w.length > 0);
+  // A free-standing punctuation mark stays with its word, so no line starts with a dash (in subtitles that
+  // reads as a change of speaker) or a closing mark, and none ends with an opening one: "seats —", "« Bonjour".
+  const units: string[] = [];
+  let opening = '';
+  for (const token of tokens) {
+    if (OPENING_MARKS.test(token)) {
+      opening += opening ? ` ${token}` : token;
+      continue;
+    }
+    const unit = opening ? `${opening} ${token}` : token;
+    opening = '';
+    const last = units.length - 1;
+    if (last >= 0 && TRAILING_MARKS.test(token)) units[last] += ` ${unit}`;
+    else units.push(unit);
+  }
+  if (opening) {
+    if (units.length > 0) units[units.length - 1] += ` ${opening}`;
+    else units.push(opening);
+  }
+  return units;
 }
+
+/** A token made only of opening quotes and brackets: it goes with the word after it. */
+const OPENING_MARKS = /^[«‹“‘„([{¿¡]+$/u;
+
+/** A token made only of dashes, closing marks and other punctuation: it goes with the word before it. */
+const TRAILING_MARKS = /^[\p{Pd}\p{Pe}\p{Pf}\p{Po}»›”’%‰]+$/u;
 
 /** Splits one over-long word into pieces of at most `maxChars` grapheme clusters. */
 function splitHard(word: string, maxChars: number): string[] {
@@ -75,7 +101,9 @@ export function breakIntoLines(text: string, maxChars: number): string[] {
   const lines: string[] = [];
   let current = '';
   let currentLength = 0;
-  for (const word of words(text)) {
+  // A unit that keeps punctuation with its word but is too long for a line gives up that nicety first.
+  const units = words(text).flatMap((unit) => (unit.includes(' ') && displayLength(unit) > maxChars ? unit.split(' ') : [unit]));
+  for (const word of units) {
     const length = displayLength(word);
     if (currentLength > 0 && currentLength + 1 + length <= maxChars) {
       current += ' ' + word;
@@ -157,7 +185,7 @@ const ABBREVIATIONS = new Set([
 const SENTENCE_END = /[.!?…؟۔]+["'»”’)\]]*$/;
 
 /** Characters after which a long sentence may be cut into cues: , ; : and the Arabic comma and semicolon, dashes. */
-const CLAUSE_END = /[,;:،؛]["'»”’)\]]*$|^[—–]$/;
+const CLAUSE_END = /[,;:،؛]["'»”’)\]]*$|(?:^|\s)[—–]$/;
 
 /** Does `word` end a sentence, given the word after it? */
 function endsSentence(word: string, next: string | undefined): boolean {
