@@ -163,6 +163,29 @@ describe('SttStream with a scripted engine', () => {
     expect(h.passes.length).toBe(p);
   });
 
+  it('emits exactly this sequence for a short utterance (pinned)', async () => {
+    // Speech 1.0-2.7 s. The detector starts at the frame at 0.992 s, so the buffer starts 0.4 s before, at 0.592 s.
+    // Pass 1 covers up to 1.6 s (one step of audio): only w1 is complete, misheard as "uh".
+    // Pass 2 comes a step later, rounded up to whole 32 ms detector frames (2.624 s): w1 w2 + "uh" for w3;
+    // nothing agrees with pass 1 yet.
+    // Silence from 2.72 s ends the utterance after 600 ms; the last pass covers up to 2.92 s (0.2 s pad) and sees
+    // w1..w4: w1 w2 agree with pass 2, w3 w4 are forced out; all under one id.
+    const words = ref(1.05, 4);
+    const h = harness({ speech: (t) => t >= 1.0 && t < 2.7, hypothesis: unstableTail(words) });
+    await h.feed(4);
+    expect(h.passes.map((p) => [p.kind, Number(p.offset.toFixed(3)), Number((p.offset + p.bufferSeconds).toFixed(3))])).toEqual([
+      ['step', 0.592, 1.6],
+      ['step', 0.592, 2.624],
+      ['final', 0.592, 2.92],
+    ]);
+    expect(h.events.map((e) => [e.state, e.id, e.text])).toEqual([
+      ['partial', 's1', 'uh'],
+      ['partial', 's1', 'w1 w2 uh'],
+      ['final', 's1', 'w1 w2 w3 w4'],
+    ]);
+    expect(h.events[2]).toMatchObject({ start: 1.05, end: 2.63, lang: 'en' });
+  });
+
   it('decodes nothing at all on silence, nor on a blip shorter than minSpeechMs', async () => {
     const h = harness({ speech: (t) => t >= 2 && t < 2.15, hypothesis: () => [{ w: 'ghost', s: 0, e: 1 }] });
     await h.feed(6);
