@@ -5,7 +5,8 @@
  * The hub keeps, per room and channel, which console (by handshake `clientId`) is on air. A console claims the
  * channel when it connects; the other console of the booth requests it; the hub asks the on-air console, and on
  * accept moves the channel and tells both. A request when the on-air console is not connected is granted at
- * once (a crashed console never blocks its booth). Everything is acknowledged with a Result, parsed with the
+ * once (a crashed console never blocks its booth). An operator can also **mute** a channel room-wide: every
+ * console of the room hears it and holds that channel's lines until it is unmuted. Everything is acknowledged with a Result, parsed with the
  * schemas below where it arrives.
  */
 import { z } from 'zod';
@@ -31,6 +32,22 @@ export type HandoverRequest = z.infer<typeof handoverRequestSchema>;
 /** `handover:respond`: the on-air console accepts or declines a request. */
 export const handoverRespondSchema = z.strictObject({ requestId: requestIdSchema, accept: z.boolean() });
 export type HandoverRespond = z.infer<typeof handoverRespondSchema>;
+
+/** `channel:mute`: the operator mutes or unmutes a channel of its room (booth consoles then hold its lines). */
+export const channelMuteSchema = z.strictObject({
+  channel: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/),
+  muted: z.boolean(),
+});
+export type ChannelMute = z.infer<typeof channelMuteSchema>;
+
+/** `channel:mutes`: asks for the room's muted channels (sent by consoles on connect). */
+export const channelMutesSchema = z.strictObject({});
+
+/** The muted channels of a room, as the hub tells consoles (`channel:muted` event and the acks above). */
+export interface RoomMutes {
+  room: string;
+  muted: string[];
+}
 
 /** Who holds a channel, as the hub tells a console. */
 export interface OnAirInfo {
@@ -60,12 +77,16 @@ export interface BoothRelayClientEvents {
   'handover:claim': (req: HandoverClaim, ack: (r: Result<OnAirInfo>) => void) => void;
   'handover:request': (req: HandoverRequest, ack: (r: Result<{ granted: boolean } & OnAirInfo>) => void) => void;
   'handover:respond': (req: HandoverRespond, ack: (r: Result<OnAirInfo>) => void) => void;
+  'channel:mute': (req: ChannelMute, ack: (r: Result<RoomMutes>) => void) => void;
+  'channel:mutes': (req: Record<string, never>, ack: (r: Result<RoomMutes>) => void) => void;
 }
 
 /** Hub → console events of the extension. */
 export interface BoothRelayServerEvents {
   'handover:asked': (e: HandoverAsked) => void;
   'handover:done': (e: HandoverDone) => void;
+  /** The room's muted channels changed (to every booth and operator console of the room). */
+  'channel:muted': (e: RoomMutes) => void;
 }
 
 /** How long the on-air console has to answer a handover request before it expires, ms. */

@@ -228,6 +228,8 @@ export interface ConsoleSnapshot {
   session: SessionInfo;
   /** Lines held because their channel is muted, per channel (sent when unmuted). */
   heldByMute: Record<string, number>;
+  /** Channels an operator muted room-wide (this console holds their lines too); `settings.mutedChannels` is this operator's own list. */
+  hubMutedChannels?: string[];
   /** Channels of the room as the hub reports them (host: the configured list). */
   channels: string[];
   /** `electron` in the app, `browser` for the console over a socket. */
@@ -325,8 +327,9 @@ export interface ConsoleApi {
   /** Operator: floor finals also go to the channel of their detected language. Persisted. */
   setAutoRouting(on: boolean): Promise<Result<void>>;
   /**
-   * Operator: a muted channel's outgoing lines from this console are held, not sent (partials dropped, finals
-   * kept in order) and go out when it is unmuted. Persisted.
+   * Operator: mutes a channel room-wide. Every console of the room (this one and the booths, through the hub)
+   * holds that channel's outgoing lines: partials are dropped, finals kept in order and sent when it is unmuted.
+   * Persisted, and asserted again after a hub restart. `NOT_OPERATOR` for a booth.
    */
   setChannelMuted(channel: string, muted: boolean): Promise<Result<void>>;
   /** Starts speech-to-text on a source (language defaults to the source's setting). */

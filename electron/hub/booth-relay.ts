@@ -1,6 +1,6 @@
 /**
  * An additive extension of the caption hub for consoles (contract in electron/common/booth-relay.ts): a latency
- * ping, and the handover of a booth channel between the two consoles of one booth. It attaches to a running
+ * ping, the handover of a booth channel between the two consoles of one booth, and room-wide channel mutes. It attaches to a running
  * hub's socket.io server as a second connection listener, so the hub's handshake check, rate limit and
  * handlers are untouched. State (who is on air) is kept in this process: with several hub processes on Redis,
  * consoles of one booth must reach the same node for handover (ping works everywhere).
@@ -8,6 +8,8 @@
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
 import {
+  channelMuteSchema,
+  channelMutesSchema,
   HANDOVER_TIMEOUT_MS,
   handoverClaimSchema,
   handoverRequestSchema,
@@ -17,6 +19,7 @@ import {
   type BoothRelayServerEvents,
   type HandoverDone,
   type OnAirInfo,
+  type RoomMutes,
 } from '../common/booth-relay';
 import { ERROR_CODES } from '../common/protocol';
 import { fail, ok, type Result } from '../common/result';
@@ -50,6 +53,8 @@ interface PendingRequest {
 export interface BoothRelay {
   /** Who is on air on a channel (tests, health). */
   holderOf(room: string, channel: string): string | null;
+  /** Muted channels of a room. */
+  mutedIn(room: string): string[];
   /** Removes the listeners and timers. */
   detach(): void;
 }
@@ -64,6 +69,12 @@ export function attachBoothRelay(io: Server<any, any, any, any>): BoothRelay {
   const pending = new Map<string, PendingRequest>();
   /** Connected booth sockets by clientId (a console may briefly have two while reconnecting). */
   const sockets = new Map<string, Set<RelaySocket>>();
+
+  /** Muted channels per room. */
+  const mutes = new Map<string, Set<string>>();
+  /** Connected booth and operator sockets per room (mute broadcasts). */
+  const publishers = new Map<string, Set<RelaySocket>>();
+  const mutesOf = (room: string): RoomMutes => ({ room, muted: [...(mutes.get(room) ?? [])].sort() });
 
   const keyOf = (room: string, channel: string): string => `${room}/${channel}`;
   const info = (channel: string, holder: Holder | undefined): OnAirInfo => ({
@@ -127,7 +138,33 @@ export function attachBoothRelay(io: Server<any, any, any, any>): BoothRelay {
       });
     }
 
+    if ((id.role === 'booth' || id.role === 'operator') && id.room) {
+      const room = id.room;
+      let set = publishers.get(room);
+      if (!set) publishers.set(room, (set = new Set()));
+      set.add(socket);
+      socket.on('disconnect', () => set.delete(socket));
+    }
+
     handle(socket, 'hub:ping', pingSchema, () => ok({ now: Date.now() }));
+
+    handle(socket, 'channel:mutes', channelMutesSchema, (_req, who) => {
+      if ((who.role !== 'booth' && who.role !== 'operator') || !who.room) return fail(ERROR_CODES.FORBIDDEN, 'only consoles ask for mutes');
+      return ok(mutesOf(who.room));
+    });
+
+    handle(socket, 'channel:mute', channelMuteSchema, (req, who) => {
+      if (who.role !== 'operator' || !who.room) return fail(ERROR_CODES.FORBIDDEN, 'only an operator mutes a channel');
+      const room = who.room;
+      let set = mutes.get(room);
+      if (!set) mutes.set(room, (set = new Set()));
+      const changed = req.muted ? !set.has(req.channel) : set.has(req.channel);
+      if (req.muted) set.add(req.channel);
+      else set.delete(req.channel);
+      const now = mutesOf(room);
+      if (changed) for (const s of publishers.get(room) ?? []) s.emit('channel:muted', now);
+      return ok(now);
+    });
 
     handle(socket, 'handover:claim', handoverClaimSchema, (req, who) => {
       const me = boothKey(who);
@@ -202,6 +239,7 @@ export function attachBoothRelay(io: Server<any, any, any, any>): BoothRelay {
   io.on('connection', onConnection);
   return {
     holderOf: (room, channel) => holders.get(keyOf(room, channel))?.clientId ?? null,
+    mutedIn: (room) => mutesOf(room).muted,
     detach: () => {
       io.off('connection', onConnection);
       for (const p of pending.values()) clearTimeout(p.timer);

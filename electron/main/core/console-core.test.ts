@@ -223,26 +223,41 @@ describe('ConsoleCore hub', () => {
     await eventually(() => a.health().connections === 0, 10_000, 'nobody left on hub A');
   });
 
-  it('holds a muted channel\'s lines and sends them, in order, when unmuted', async () => {
+  it('mutes a channel room-wide: the operator\'s and the booth\'s lines are held, then sent in order on unmute', async () => {
     const h = await hub();
     const c = await core();
+    const booth = await core();
     await joinAs(c, h, 'operator');
+    await joinAs(booth, h, 'booth', 'ru');
+    await eventually(async () => {
+      const s = await booth.getState();
+      return s.ok && s.value.handover.onAir;
+    }, 10_000, 'ru booth on air');
     const d = await display(h.url, ['ru', 'en']);
+    const boothHears = new Promise<void>((resolve) =>
+      booth.on('state:changed', (s) => {
+        if (s.hubMutedChannels?.includes('ru')) resolve();
+      }),
+    );
     expect((await c.setChannelMuted('ru', true)).ok).toBe(true);
+    await boothHears;
     const held1 = await c.publish({ channel: 'ru', text: 'Первая', state: 'final', source: 'typed' });
-    const heldPartial = await c.publish({ channel: 'ru', text: 'Втор', state: 'partial', source: 'typed' });
-    const held2 = await c.publish({ channel: 'ru', text: 'Вторая', state: 'final', source: 'typed' });
+    const heldPartial = await booth.publish({ channel: 'ru', text: 'Втор', state: 'partial', source: 'typed' });
+    const held2 = await booth.publish({ channel: 'ru', text: 'Вторая', state: 'final', source: 'typed' });
     expect([held1, heldPartial, held2].map((r) => r.ok && r.value.status)).toEqual(['held', 'held', 'held']);
     const state = await c.getState();
-    expect(state.ok && state.value.heldByMute).toEqual({ ru: 2 });
+    expect(state.ok && state.value.heldByMute).toEqual({ ru: 1 });
     expect(state.ok && state.value.settings.mutedChannels).toEqual(['ru']);
-    // Other channels are not affected.
+    const boothState = await booth.getState();
+    expect(boothState.ok && boothState.value.heldByMute).toEqual({ ru: 1 });
+    // A booth cannot mute; other channels are not affected.
+    expect((await booth.setChannelMuted('ru', false)).ok).toBe(false);
     await c.publish({ channel: 'en', text: 'English goes out', state: 'final', source: 'typed' });
     await d.until(() => d.lines.size === 1);
     expect(d.partials.filter((p) => p.channel === 'ru')).toHaveLength(0);
     expect((await c.setChannelMuted('ru', false)).ok).toBe(true);
     await d.until(() => d.lines.size === 3);
-    expect(d.changes.filter((ch) => ch.channel === 'ru').map((ch) => ch.kind === 'committed' && ch.line.text)).toEqual(['Первая', 'Вторая']);
+    expect(d.changes.filter((ch) => ch.channel === 'ru').map((ch) => ch.kind === 'committed' && ch.line.text).sort()).toEqual(['Вторая', 'Первая']);
   });
 
   it('hands a booth channel over between the two consoles of a booth, with confirmation on both sides', async () => {

@@ -156,6 +156,8 @@ export class ConsoleCore implements ConsoleApi {
   };
   private readonly pendingVoice = new Map<string, { line: PendingVoiceLine; timer: NodeJS.Timeout }>();
   private readonly held = new Map<string, ConsolePublish[]>();
+  /** Channels an operator muted room-wide (from the hub). */
+  private hubMuted = new Set<string>();
   private readonly lineStarts = new Map<string, number>();
   private handover: HandoverState = { onAir: false, outgoing: null, incoming: null };
   private stateChangedQueued = false;
@@ -285,6 +287,7 @@ export class ConsoleCore implements ConsoleApi {
       pendingVoice: [...this.pendingVoice.values()].map((p) => ({ ...p.line })),
       session,
       heldByMute,
+      hubMutedChannels: [...this.hubMuted].sort(),
       channels: this.roomChannels(),
       shell: this.options.shell ?? 'browser',
       clientId: this.state.clientId,
@@ -314,7 +317,13 @@ export class ConsoleCore implements ConsoleApi {
       for (const id of [...this.pendingVoice.keys()]) void this.sendVoiceNow(id);
     }
     for (const channel of before.mutedChannels) {
-      if (!after.mutedChannels.includes(channel)) void this.releaseHeld(channel);
+      if (!after.mutedChannels.includes(channel)) {
+        void this.link?.setMuted(channel, false);
+        if (!this.isMuted(channel)) void this.releaseHeld(channel);
+      }
+    }
+    if (after.role === 'operator') {
+      for (const channel of after.mutedChannels) if (!before.mutedChannels.includes(channel)) void this.link?.setMuted(channel, true);
     }
     if (before.hubMode !== after.hubMode && !this.link) this.hubStatus = EMPTY_HUB_STATUS(after.hubMode);
     const reconnect = CONNECTION_SETTINGS.some((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
@@ -378,6 +387,7 @@ export class ConsoleCore implements ConsoleApi {
         label: settings.label || `${settings.role} ${settings.channel}`,
         viewChannels: this.roomChannels(),
         wasOnAir: this.state.onAir,
+        operatorMutes: settings.role === 'operator' ? settings.mutedChannels : [],
         ...(this.options.pingIntervalMs ? { pingIntervalMs: this.options.pingIntervalMs } : {}),
         ...(this.options.ackWaitMs ? { ackWaitMs: this.options.ackWaitMs } : {}),
         ...(this.options.resendAfterMs ? { resendAfterMs: this.options.resendAfterMs } : {}),
@@ -399,6 +409,7 @@ export class ConsoleCore implements ConsoleApi {
           this.emit('console:error', { code: error.code, message: `The hub refused a ${kind}: ${error.message}` });
         },
         onAir: (info) => this.setOnAir(info.onAir),
+        mutes: (muted) => this.applyHubMutes(muted),
         handoverAsked: (e) => {
           this.handover = { ...this.handover, incoming: { ...e, requestedAt: Date.now() } };
           this.emit('handover:requested', e);
@@ -460,6 +471,7 @@ export class ConsoleCore implements ConsoleApi {
   }
 
   private async teardownHub(): Promise<void> {
+    this.hubMuted = new Set();
     this.link?.close();
     this.link = null;
     this.relay?.detach();
@@ -589,7 +601,7 @@ export class ConsoleCore implements ConsoleApi {
       this.lineStarts.set(line.id, now);
       if (this.lineStarts.size > 5000) this.lineStarts.delete(this.lineStarts.keys().next().value!);
     }
-    if (this.settings.value.mutedChannels.includes(line.channel)) {
+    if (this.isMuted(line.channel)) {
       if (line.state === 'final') {
         let held = this.held.get(line.channel);
         if (!held) this.held.set(line.channel, (held = []));
@@ -685,10 +697,23 @@ export class ConsoleCore implements ConsoleApi {
   async setChannelMuted(channel: string, muted: boolean): Promise<Result<void>> {
     const parsed = consoleRequestSchemas.setChannelMuted.safeParse([channel, muted]);
     if (!parsed.success) return fail(CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, describeIssues(parsed.error.issues));
+    if (this.settings.value.role !== 'operator') return fail(CONSOLE_ERROR_CODES.NOT_OPERATOR, 'Only the operator mutes a channel.');
     const current = this.settings.value.mutedChannels;
     const next = muted ? [...new Set([...current, channel])] : current.filter((c) => c !== channel);
     const r = await this.updateSettings({ mutedChannels: next });
     return r.ok ? ok(undefined) : r;
+  }
+
+  /** Whether lines to `channel` are held: muted by this operator console, or room-wide by an operator. */
+  private isMuted(channel: string): boolean {
+    return this.settings.value.mutedChannels.includes(channel) || this.hubMuted.has(channel);
+  }
+
+  private applyHubMutes(muted: string[]): void {
+    const before = this.hubMuted;
+    this.hubMuted = new Set(muted);
+    for (const channel of before) if (!this.hubMuted.has(channel) && !this.isMuted(channel)) void this.releaseHeld(channel);
+    this.queueStateChanged();
   }
 
   /** Sends the finals held while a channel was muted, in order. */

@@ -29,6 +29,7 @@ import type {
   HandoverAsked,
   HandoverDone,
   OnAirInfo,
+  RoomMutes,
 } from '../../common/booth-relay';
 import { CONSOLE_ERROR_CODES } from '../../common/console-api';
 
@@ -50,6 +51,8 @@ export interface HubLinkOptions {
   label: string;
   /** Channels the view subscribes to (the room's channels). */
   viewChannels: readonly string[];
+  /** Operator: channels it keeps muted room-wide (asserted again after every reconnect, e.g. a hub restart). */
+  operatorMutes?: readonly string[];
   /** This console held its booth channel when it last ran (it takes it back after a hub restart). */
   wasOnAir?: boolean;
   /** Round-trip ping interval, ms (default 3000). */
@@ -82,6 +85,8 @@ export interface HubLinkEvents {
   onAir(info: OnAirInfo & { onAir: boolean }): void;
   handoverAsked(e: HandoverAsked): void;
   handoverDone(e: HandoverDone & { onAir: boolean }): void;
+  /** The room's muted channels (room-wide, set by an operator). */
+  mutes(muted: string[]): void;
 }
 
 type OutboxKind = 'publish' | 'revise' | 'clear' | 'notice';
@@ -114,7 +119,7 @@ export class HubLink {
   private closed = false;
 
   constructor(
-    private readonly options: HubLinkOptions,
+    private options: HubLinkOptions,
     private readonly events: Partial<HubLinkEvents>,
   ) {
     this.wasOnAir = options.wasOnAir ?? false;
@@ -186,6 +191,7 @@ export class HubLink {
     });
     publisher.on('handover:asked', (e) => this.events.handoverAsked?.(e));
     publisher.on('handover:done', (e) => this.applyOnAir(e, e));
+    publisher.on('channel:muted', (e) => this.events.mutes?.(e.muted));
 
     this.openView();
     this.pingTimer = setInterval(() => void this.tick(), this.options.pingIntervalMs ?? 3000);
@@ -259,6 +265,25 @@ export class HubLink {
     });
   }
 
+  /** Operator: mutes or unmutes a channel room-wide (every console of the room holds its lines meanwhile). */
+  setMuted(channel: string, muted: boolean): Promise<Result<RoomMutes>> {
+    if (this.options.role === 'operator') {
+      const list = new Set(this.options.operatorMutes ?? []);
+      if (muted) list.add(channel);
+      else list.delete(channel);
+      this.options.operatorMutes = [...list];
+    }
+    const publisher = this.publisher;
+    if (!publisher?.connected) return Promise.resolve(fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Not connected to the hub; the mute applies here and goes to the hub on reconnect.'));
+    return new Promise((resolve) => {
+      publisher.timeout(5000).emit('channel:mute', { channel, muted }, (err, r) => {
+        if (err) return resolve(fail(CONSOLE_ERROR_CODES.HUB_UNREACHABLE, 'The hub did not answer in time.'));
+        if (r.ok) this.events.mutes?.(r.value.muted);
+        resolve(r);
+      });
+    });
+  }
+
   /** Booth: asks the on-air console of this channel for it. Granted at once when that console is away. */
   requestHandover(requestId: string): Promise<Result<{ granted: boolean }>> {
     const publisher = this.publisher;
@@ -311,6 +336,12 @@ export class HubLink {
         }
       });
     }
+    if (this.options.role === 'operator') {
+      for (const channel of this.options.operatorMutes ?? []) publisher.emit('channel:mute', { channel, muted: true }, () => undefined);
+    }
+    publisher.timeout(5000).emit('channel:mutes', {}, (err, r) => {
+      if (!err && r.ok) this.events.mutes?.(r.value.muted);
+    });
     // Everything not yet acknowledged goes out again, in order.
     for (const entry of this.outbox.values()) this.send(entry);
     void this.ping();
