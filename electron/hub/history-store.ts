@@ -114,7 +114,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
       const file = journalFile(dataDir, spec.id);
       state.journal = new RoomJournal({
         file,
-        compactAfter: Math.max(1000, 4 * this.options.historyLimit * spec.channels.length),
+        compactAfter: Math.max(200, 4 * this.options.historyLimit * spec.channels.length),
         snapshot: () => this.roomEntries(state),
         onStatus: (error) => this.options.onStatus?.(spec.id, error),
         syncMode: this.options.journalSync ?? 'write',
