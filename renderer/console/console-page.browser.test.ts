@@ -231,5 +231,5 @@ describe('console page in Chromium (fake API)', () => {
     writeFileSync(join(ARTIFACTS, 'console-page-errors.txt'), problems.join('\n'));
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 120_000);
 });

@@ -135,7 +135,7 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
     mkdirSync(ARTIFACTS, { recursive: true });
     await operator.screenshot({ path: join(ARTIFACTS, 'e2e-operator-floor.png') });
     await operator.getByRole('button', { name: 'Stop floor' }).click();
-  });
+  }, 150_000);
 
   it('a typed line shows live on the display while typed and stays when Enter commits it', async () => {
     const input = consoleA.getByTestId('typed-input');
@@ -145,7 +145,7 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
     await input.press('Enter');
     await expect.poll(() => shown('en'), LONG).toContain('Good morning, delegates');
     expect(await shown('en', true)).toBe('');
-  });
+  }, 150_000);
 
   it('script cues go out one key at a time', async () => {
     await consoleA.keyboard.press('F3');
@@ -160,7 +160,7 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
     await consoleA.keyboard.press('PageDown');
     await expect.poll(() => shown('en'), LONG).toContain('The second cue follows it here');
     expect(await consoleA.locator('[data-cue="1"].current').count()).toBe(1);
-  });
+  }, 150_000);
 
   it('a correction of a sent line changes it in place on the display', async () => {
     await consoleA.keyboard.press('F1');
@@ -175,7 +175,7 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
     await expect.poll(() => shown('en'), LONG).toContain('The meeting starts at eleven');
     expect(await shown('en')).not.toContain('starts at ten');
     expect(await consoleA.getByTestId('sent-line').last().textContent()).toContain('r1');
-  });
+  }, 150_000);
 
   it('hands the channel over to the second console with a confirmation on both sides', async () => {
     await expect.poll(() => consoleA.getByTestId('on-air').textContent(), LONG).toBe('ON AIR');
@@ -195,7 +195,7 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
     mkdirSync(ARTIFACTS, { recursive: true });
     await consoleA.screenshot({ path: join(ARTIFACTS, 'e2e-console-a.png') });
     await display.screenshot({ path: join(ARTIFACTS, 'e2e-display.png') });
-  });
+  }, 150_000);
 });
 
 describe('console end to end with the real whisper engine (generated test model) on espeak-ng speech', () => {
@@ -261,5 +261,5 @@ describe('console end to end with the real whisper engine (generated test model)
     mkdirSync(ARTIFACTS, { recursive: true });
     await operator.screenshot({ path: join(ARTIFACTS, 'e2e-whisper-console.png') });
     await operator.getByRole('button', { name: 'Stop floor' }).click();
-  });
+  }, 150_000);
 });

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { SHORTCUTS, keysOf, matchShortcut, type KeyLike } from './shortcuts';
+
+const key = (k: Partial<KeyLike> & { key: string }): KeyLike => ({ ctrlKey: false, altKey: false, shiftKey: false, metaKey: false, ...k });
+
+describe('shortcuts', () => {
+  it('maps F-keys, presenter clicker keys and modifiers to actions', () => {
+    expect(matchShortcut(key({ key: 'F8' }))?.action).toBe('cue-next');
+    expect(matchShortcut(key({ key: 'PageDown' }))?.action).toBe('cue-next');
+    expect(matchShortcut(key({ key: 'PageUp' }))?.action).toBe('cue-previous');
+    expect(matchShortcut(key({ key: 'F1' }))?.action).toBe('mode-typed');
+    expect(matchShortcut(key({ key: 'Enter', ctrlKey: true }))?.action).toBe('voice-send-now');
+    expect(matchShortcut(key({ key: 'Enter' }))).toBeUndefined();
+    expect(matchShortcut(key({ key: 'F8', shiftKey: true }))).toBeUndefined();
+  });
+
+  it('matches Alt+letter by physical key, so it works with an Arabic or Russian layout', () => {
+    expect(matchShortcut(key({ key: 'ا', code: 'KeyH', altKey: true }))?.action).toBe('handover');
+    expect(matchShortcut(key({ key: 'щ', code: 'KeyO', altKey: true }))?.action).toBe('view-operator');
+    expect(matchShortcut(key({ key: 'h' }))).toBeUndefined();
+  });
+
+  it('shows a distinct key for every action', () => {
+    expect(new Set(SHORTCUTS.map((s) => s.keys)).size).toBe(SHORTCUTS.length);
+    expect(keysOf('cue-next')).toBe('F8 / PgDn');
+  });
+});
