@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaptionHub } from './caption-hub';
+import { CaptionFollower } from './hub-client';
+import { ClientPool, startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
+
+const SECRET = TEST_ROOMS[0]!.secret;
+const SAY = join(import.meta.dirname, 'say-cli.ts');
+const pool = new ClientPool();
+let hub: CaptionHub;
+
+/** Runs `npm run say` (the same tsx entry) with arguments and optional standard input. */
+function say(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', SAY, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+beforeAll(async () => {
+  ({ hub } = await startTestHub());
+});
+afterAll(async () => {
+  pool.closeAll();
+  await hub.close();
+});
+
+describe('npm run say', () => {
+  it('publishes an argument and standard-input lines, and exits non-zero with the code when refused', async () => {
+    const follower = new CaptionFollower(await pool.connect(hub.url, { role: 'display', room: 'main' }), ['ru']);
+    await follower.subscribe();
+    const [one, many, refused] = await Promise.all([
+      say(['--hub', hub.url, '--room', 'main', '--channel', 'ru', '--secret', SECRET, '--partial-first', '--partial-delay-ms', '5', 'Добрый день, коллеги.']),
+      say(['--hub', hub.url, '--room', 'main', '--channel', 'ru', '--secret', SECRET], 'Первая строка.\n\nВторая строка.\n'),
+      say(['--hub', hub.url, '--room', 'main', '--channel', 'ru', '--secret', 'not-the-secret', 'x']),
+    ]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/^ok final say-\S+ \{"seq":\d+,"cursor":\d+,"duplicate":false\}/);
+    expect(many.code, many.stderr).toBe(0);
+    expect(many.stdout.trim().split('\n')).toHaveLength(2);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('AUTH_BAD_SECRET');
+    expect(refused.stderr).not.toContain('not-the-secret');
+    await until(() => follower.lines('ru').length === 3, 10_000, 'three lines');
+    expect(follower.lines('ru').map((l) => l.text).sort()).toEqual(['Вторая строка.', 'Добрый день, коллеги.', 'Первая строка.'].sort());
+    const usage = await say(['--room', 'main', '--secret', SECRET, 'no channel']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.split('\n')[0]).toBe('say: --channel is required, e.g. --channel en');
+  }, 60_000);
+});
