@@ -158,7 +158,13 @@ export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMess
       send(res, 200, 'application/json; charset=utf-8', JSON.stringify(ctx.health()) + '\n');
       return;
     }
-    if (path === '/display' || path === '/display/' || path === '/display.html') {
+    if (path === '/display/') {
+      // The page loads ./assets/...: keep it at /display so they resolve to /assets/.
+      const search = new URL(req.url ?? '/', 'http://hub.invalid').search;
+      send(res, 308, 'text/plain; charset=utf-8', 'moved to /display\n', { Location: `/display${search}` });
+      return;
+    }
+    if (path === '/display' || path === '/display.html') {
       const served = await serveFile(res, 'display.html', { 'Referrer-Policy': 'no-referrer' });
       if (!served) {
         sendText(res, 503, 'The display page is not built. Run `npm run build` (electron-vite build) and reload.');

@@ -58,6 +58,9 @@ describe('static files', () => {
     expect(res.headers['content-security-policy']).toBe(DISPLAY_CSP);
     expect(DISPLAY_CSP).toContain("default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data:");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+    const slash = await rawGet(hub.port, '/display/?room=main&channels=ar');
+    expect(slash.status).toBe(308);
+    expect(slash.headers['location']).toBe('/display?room=main&channels=ar');
     const head = await rawGet(hub.port, '/display', 'HEAD');
     expect(head.status).toBe(200);
     expect(head.body).toBe('');
