@@ -1,0 +1,108 @@
+/**
+ * The booth relay on a real hub with raw socket.io clients: handover rules (claim, request, respond, a holder
+ * that is gone, a returning holder after a hub restart), mutes, ping, and refusals.
+ */
+import { io, type Socket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BoothRelayClientEvents, BoothRelayServerEvents, HandoverAsked, HandoverDone, RoomMutes } from '../common/booth-relay';
+import type { Result } from '../common/result';
+import { attachBoothRelay, type BoothRelay } from './booth-relay';
+import { silentHubLogger, startCaptionHub, type CaptionHub } from './index';
+
+type ConsoleSocket = Socket<BoothRelayServerEvents, BoothRelayClientEvents>;
+const SECRET = 'relay-secret-123';
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function hubWithRelay(): Promise<{ hub: CaptionHub; relay: BoothRelay }> {
+  const hub = await startCaptionHub({ port: 0, rooms: [{ id: 'main', secret: SECRET }], logger: silentHubLogger });
+  cleanups.push(() => hub.close());
+  return { hub, relay: attachBoothRelay(hub.io) };
+}
+
+function client(url: string, auth: Record<string, string>): Promise<ConsoleSocket> {
+  const socket: ConsoleSocket = io(url, { auth, transports: ['websocket'], forceNew: true, reconnection: false });
+  cleanups.push(() => socket.disconnect());
+  return new Promise((resolve, reject) => {
+    socket.on('connect', () => resolve(socket));
+    socket.on('connect_error', reject);
+  });
+}
+
+const booth = (url: string, clientId: string, channel = 'ar') => client(url, { role: 'booth', room: 'main', channel, secret: SECRET, clientId, label: clientId });
+
+function ask<E extends keyof BoothRelayClientEvents>(socket: ConsoleSocket, event: E, payload: unknown): Promise<Result<unknown>> {
+  return new Promise((resolve) => (socket.emit as (e: string, p: unknown, ack: (r: Result<unknown>) => void) => void)(event, payload, resolve));
+}
+
+function once<T>(socket: ConsoleSocket, event: keyof BoothRelayServerEvents): Promise<T> {
+  return new Promise((resolve) => socket.once(event, resolve as never));
+}
+
+describe('booth relay', () => {
+  it('claims, requests, accepts and declines a handover; a request to a console that is gone is granted', async () => {
+    const { hub, relay } = await hubWithRelay();
+    const a = await booth(hub.url, 'A');
+    const b = await booth(hub.url, 'B');
+    expect(await ask(a, 'handover:claim', { wasOnAir: false })).toMatchObject({ ok: true, value: { holderClientId: 'A' } });
+    expect(await ask(b, 'handover:claim', { wasOnAir: false })).toMatchObject({ ok: true, value: { holderClientId: 'A' } });
+
+    const asked = once<HandoverAsked>(a, 'handover:asked');
+    expect(await ask(b, 'handover:request', { requestId: 'r1' })).toMatchObject({ ok: true, value: { granted: false, holderClientId: 'A' } });
+    expect(await asked).toMatchObject({ requestId: 'r1', fromClientId: 'B', channel: 'ar' });
+    // Only the holder answers; unknown ids are refused.
+    expect(await ask(b, 'handover:respond', { requestId: 'r1', accept: true })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ask(a, 'handover:respond', { requestId: 'nope', accept: true })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const doneA = once<HandoverDone>(a, 'handover:done');
+    const doneB = once<HandoverDone>(b, 'handover:done');
+    expect(await ask(a, 'handover:respond', { requestId: 'r1', accept: false })).toMatchObject({ ok: true, value: { holderClientId: 'A' } });
+    expect(await doneA).toMatchObject({ outcome: 'declined', holderClientId: 'A' });
+    expect(await doneB).toMatchObject({ outcome: 'declined', holderClientId: 'A' });
+
+    await ask(b, 'handover:request', { requestId: 'r2' });
+    const accepted = once<HandoverDone>(b, 'handover:done');
+    await ask(a, 'handover:respond', { requestId: 'r2', accept: true });
+    expect(await accepted).toMatchObject({ outcome: 'accepted', holderClientId: 'B' });
+    expect(relay.holderOf('main', 'ar')).toBe('B');
+
+    // B's console dies: A's request is granted at once.
+    b.disconnect();
+    for (let i = 0; i < 400 && hub.health().connections > 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(hub.health().connections).toBe(1);
+    expect(await ask(a, 'handover:request', { requestId: 'r3' })).toMatchObject({ ok: true, value: { granted: true, holderClientId: 'A' } });
+  });
+
+  it('gives the channel back to the console that was on air before a hub restart', async () => {
+    const { hub } = await hubWithRelay();
+    const b = await booth(hub.url, 'B');
+    const a = await booth(hub.url, 'A');
+    // B comes back first but was not on air: it holds the channel only provisionally.
+    expect(await ask(b, 'handover:claim', { wasOnAir: false })).toMatchObject({ ok: true, value: { holderClientId: 'B' } });
+    const lost = once<HandoverDone>(b, 'handover:done');
+    expect(await ask(a, 'handover:claim', { wasOnAir: true })).toMatchObject({ ok: true, value: { holderClientId: 'A' } });
+    expect(await lost).toMatchObject({ outcome: 'reclaimed', holderClientId: 'A' });
+  });
+
+  it('mutes room-wide for operators only, answers pings, refuses displays and bad payloads', async () => {
+    const { hub, relay } = await hubWithRelay();
+    const op = await client(hub.url, { role: 'operator', room: 'main', secret: SECRET, clientId: 'op' });
+    const b = await booth(hub.url, 'B', 'ru');
+    const display = await client(hub.url, { role: 'display', room: 'main' });
+    const heard = once<RoomMutes>(b, 'channel:muted');
+    expect(await ask(op, 'channel:mute', { channel: 'ru', muted: true })).toMatchObject({ ok: true, value: { muted: ['ru'] } });
+    expect(await heard).toEqual({ room: 'main', muted: ['ru'] });
+    expect(relay.mutedIn('main')).toEqual(['ru']);
+    expect(await ask(b, 'channel:mutes', {})).toMatchObject({ ok: true, value: { muted: ['ru'] } });
+    expect(await ask(b, 'channel:mute', { channel: 'ru', muted: false })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ask(display, 'channel:mutes', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ask(display, 'handover:claim', { wasOnAir: true })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ask(op, 'handover:request', { requestId: 'x' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ask(b, 'handover:request', { requestId: '../../etc' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect(await ask(op, 'channel:mute', { channel: 'ru', muted: 'yes', __proto__: { x: 1 } })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    const pong = await ask(display, 'hub:ping', { sentAt: Date.now() });
+    expect(pong.ok && typeof (pong.value as { now: number }).now).toBe('number');
+    expect(hub.health().ok).toBe(true);
+  });
+});
