@@ -115,6 +115,8 @@ export class SttSupervisor {
   private retainFrom = 0;
 
   private nextSeq = 1;
+  /** The partial on screen (its id is `nextSeq`), withdrawn if the source fails for good. */
+  private visiblePartial: CaptionEvent | null = null;
   private committedUntil = 0;
   private committedTail = '';
 
@@ -337,7 +339,11 @@ export class SttSupervisor {
       this.committedUntil = Math.max(this.committedUntil, event.end);
       this.committedTail = `${this.committedTail} ${event.text}`.trim().slice(-400);
       this.counterValues.finals++;
-    } else this.counterValues.partials++;
+      this.visiblePartial = null;
+    } else {
+      this.counterValues.partials++;
+      this.visiblePartial = event.text === '' ? null : event;
+    }
     this.opts.onCaption?.(event);
   }
 
@@ -432,6 +438,9 @@ export class SttSupervisor {
     this.worker = null;
     this.expectedExit = true;
     worker?.kill();
+    const partial = this.visiblePartial;
+    this.visiblePartial = null;
+    if (partial) this.opts.onCaption?.({ type: 'caption', id: partial.id, state: 'partial', text: '', start: partial.start, end: partial.start, lang: partial.lang });
     this.setStatus({ type: 'status', state: 'failed', code, reason });
     this.releaseWaiters();
   }
