@@ -158,6 +158,12 @@ export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMess
       send(res, 200, 'application/json; charset=utf-8', JSON.stringify(ctx.health()) + '\n');
       return;
     }
+    if (path === '/favicon.ico' && !(await serveFile(res, 'favicon.ico', {}))) {
+      res.writeHead(204, { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'public, max-age=86400' });
+      res.end();
+      return;
+    }
+    if (path === '/favicon.ico') return;
     if (path === '/display/') {
       // The page loads ./assets/...: keep it at /display so they resolve to /assets/.
       const search = new URL(req.url ?? '/', 'http://hub.invalid').search;
