@@ -107,6 +107,8 @@ export interface HubProcessOptions {
   redis?: string;
   /** More flags. */
   extra?: string[];
+  /** How long to wait for the hub to listen. Default 120 s. */
+  startTimeoutMs?: number;
 }
 
 /** The hub CLI (`npm run hub`) running as a child process. */
@@ -134,7 +136,8 @@ export async function spawnHub(options: HubProcessOptions): Promise<HubProcess> 
   const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
   const lines: string[] = [];
   collect(proc, lines);
-  const m = await waitForOutput(proc, lines, /Tarjuman caption hub on (https?):\/\/[^\s:]+:(\d+)/, 'hub start', 30_000);
+  // Generous: a cold tsx start on a busy 2-core machine can take tens of seconds.
+  const m = await waitForOutput(proc, lines, /Tarjuman caption hub on (https?):\/\/[^\s:]+:(\d+)/, 'hub start', options.startTimeoutMs ?? 120_000);
   const port = Number(m[2]);
   return {
     url: `${m[1]}://127.0.0.1:${port}`,
