@@ -14,6 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureGeneratedModel, type GeneratedPreset } from '../models/generate-ggml';
@@ -22,7 +23,8 @@ import { loadSmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
 import { loadWhisperNodeEngine, prepareWhisperNode } from '../electron/stt/whisper-node-engine';
 
 const THREADS = 2;
-const REPEATS = 3;
+/** Passes per figure (median); BENCH_STT_REPEATS=1 for a quicker run on a busy machine. */
+const REPEATS = Number(process.env.BENCH_STT_REPEATS ?? 3);
 const SIZES = [1, 3, 5, 10] as const;
 const STREAM_SECONDS = 60;
 const STEP_SECONDS = 1;
@@ -63,17 +65,31 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/** CPU milliseconds (all threads of this process) spent by the passes timed so far. */
+let cpuMsTotal = 0;
+
 async function timePass(engine: SpeechEngine, pcm: Float32Array, options: TranscribeOptions): Promise<number> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await engine.transcribe(pcm, options);
+  const used = process.cpuUsage(cpu);
+  cpuMsTotal += (used.user + used.system) / 1000;
   return performance.now() - started;
 }
 
+/** Median wall time of REPEATS passes, and their median CPU time (robust to other load on the machine). */
 async function medianPass(engine: SpeechEngine, pcm: Float32Array, options: TranscribeOptions): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < REPEATS; i++) times.push(await timePass(engine, pcm, options));
+  const cpus: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const before = cpuMsTotal;
+    times.push(await timePass(engine, pcm, options));
+    cpus.push(cpuMsTotal - before);
+  }
+  lastCpuMs = median(cpus);
   return median(times);
 }
+let lastCpuMs = 0;
 
 function ms(x: number): string {
   return x.toFixed(0);
@@ -100,16 +116,18 @@ async function benchModel(preset: GeneratedPreset, clip: Float32Array): Promise<
   for (const seconds of SIZES) {
     const pcm = clip.subarray(0, seconds * SAMPLE_RATE);
     const full = await medianPass(engine, pcm, { ...base, audioCtx: 0 });
+    const fullCpu = lastCpuMs;
     const shrunk = await medianPass(engine, pcm, { ...base, audioCtx: audioCtxFor(seconds) });
     if (seconds === 5) pass5sMs = shrunk;
     console.log(
-      `${String(seconds).padStart(3)} s    ${ms(full).padStart(8)} ms              ` +
-        `${ms(shrunk).padStart(6)} ms (audio_ctx ${audioCtxFor(seconds)})`,
+      `${String(seconds).padStart(3)} s    ${ms(full).padStart(8)} ms (cpu ${ms(fullCpu)} ms)    ` +
+        `${ms(shrunk).padStart(6)} ms (cpu ${ms(lastCpuMs)} ms, audio_ctx ${audioCtxFor(seconds)})`,
     );
   }
 
   let busy = 0;
   let passes = 0;
+  const cpuBefore = cpuMsTotal;
   for (let t = STEP_SECONDS; t <= STREAM_SECONDS; t += STEP_SECONDS) {
     const from = Math.max(0, t - BUFFER_CAP_SECONDS);
     const pcm = clip.subarray(from * SAMPLE_RATE, t * SAMPLE_RATE);
@@ -119,7 +137,8 @@ async function benchModel(preset: GeneratedPreset, clip: Float32Array): Promise<
   const rtf = busy / 1000 / STREAM_SECONDS;
   console.log(
     `streaming ${STREAM_SECONDS} s (step ${STEP_SECONDS} s, buffer <= ${BUFFER_CAP_SECONDS} s, audio_ctx shrunk): ` +
-      `${passes} passes, ${ms(busy)} ms decoding, RTF ${rtf.toFixed(3)}`,
+      `${passes} passes, ${ms(busy)} ms decoding, RTF ${rtf.toFixed(3)} ` +
+      `(CPU ${ms(cpuMsTotal - cpuBefore)} ms over ${THREADS} threads)`,
   );
   const figures = { loadMs: engine.loadMs, pass5sMs, rtf };
   await engine.close();
@@ -138,12 +157,15 @@ async function benchWhisperNode(chunk: Float32Array): Promise<number> {
   return pass;
 }
 
+const load = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+console.log(`machine: ${os.cpus().length} cores, load average ${load()} at start (wall times include other load)`);
 const clip = speechClip(STREAM_SECONDS);
 await benchModel('tiny', clip);
 const base = await benchModel('base', clip);
 const rssMb = process.resourceUsage().maxRSS / 1024;
 console.log(`\npeak RSS of the benchmark process (both models, one after the other): ${rssMb.toFixed(0)} MB`);
 const whisperNodeMs = await benchWhisperNode(clip.subarray(0, 5 * SAMPLE_RATE));
+console.log(`load average ${load()} at the end`);
 console.log(
   `bench:stt model=base pass5s_ms=${ms(base.pass5sMs)} rtf=${base.rtf.toFixed(3)} load_ms=${ms(base.loadMs)} ` +
     `rss_mb=${rssMb.toFixed(0)} whisper_node_pass5s_ms=${ms(whisperNodeMs)} ` +
