@@ -532,6 +532,9 @@ export class ConsoleCore implements ConsoleApi {
 
   private onLinkStatus(s: HubLinkStatus): void {
     const link = this.link;
+    const prev = this.hubStatus;
+    // A new latency figure alone goes out as `hub:status` only (every few seconds; the snapshot is bigger).
+    const onlyLatency = prev.state === s.state && prev.outboxPending === s.outboxPending && prev.error?.code === s.error?.code;
     this.hubStatus = {
       ...this.hubStatus,
       state: s.state,
@@ -540,7 +543,8 @@ export class ConsoleCore implements ConsoleApi {
       outboxPending: s.outboxPending,
       url: this.hub?.url ?? (link ? this.settings.value.hubUrl : null),
     };
-    this.emitHubStatus();
+    if (onlyLatency) this.emit('hub:status', { ...this.hubStatus });
+    else this.emitHubStatus();
   }
 
   private emitHubStatus(): void {
@@ -773,9 +777,12 @@ export class ConsoleCore implements ConsoleApi {
   }
 
   private setSttStatus(source: SttSourceKind, status: SttStatus): void {
+    const prev = this.sttStatus[source].status;
     this.sttStatus[source] = status;
     this.emit('stt:status', { ...status });
-    this.queueStateChanged();
+    // busy <-> ready flips with every decoding pass: `stt:status` carries it, no full snapshot each time.
+    const passFlip = (prev === 'busy' && status.status === 'ready') || (prev === 'ready' && status.status === 'busy');
+    if (!passFlip) this.queueStateChanged();
   }
 
   private onSttStatus(source: SttSourceKind, e: SttStatusEvent): void {
