@@ -321,8 +321,11 @@ describe('ConsoleStore', () => {
     expect(store.handover.phase).toBe('incoming');
     api.emit('console:error', { code: 'SESSION_WRITE_FAILED', message: 'Disk full' });
     expect(store.messages.map((m) => m.code)).toEqual(['SESSION_WRITE_FAILED']);
-    api.emit('state:changed', { ...api.snapshot, settings: { ...api.snapshot.settings, role: 'operator', glossary: [] } });
+    api.emit('state:changed', { ...api.snapshot, hubMutedChannels: ['ar'], settings: { ...api.snapshot.settings, role: 'operator', glossary: [], mutedChannels: ['ru'] } });
     expect(store.glossary.size).toBe(0);
+    expect(store.room.isMuted('ar')).toBe(true);
+    expect(store.room.isMuted('ru')).toBe(true);
+    expect(store.room.isMuted('en')).toBe(false);
     await store.dispose();
   });
 });

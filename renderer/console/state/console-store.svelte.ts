@@ -133,7 +133,9 @@ export class ConsoleStore {
     this.channel.setVoiceStatus(s.stt.voice);
     this.floor.setStatus(s.stt.floor);
     this.handover.sync(s.handover);
-    this.room.configure(s.channels, s.settings.autoRouting, s.settings.mutedChannels, s.heldByMute);
+    // Muted room-wide by any operator, or by this operator: either way the channel's lines are held.
+    const muted = [...s.settings.mutedChannels, ...(s.hubMutedChannels ?? []).filter((c) => !s.settings.mutedChannels.includes(c))];
+    this.room.configure(s.channels, s.settings.autoRouting, muted, s.heldByMute);
     this.settings.load(s.settings);
     if (this.glossaryTerms !== s.settings.glossary) {
       this.glossaryTerms = s.settings.glossary;
