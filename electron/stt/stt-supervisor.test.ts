@@ -176,6 +176,22 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
     expect(finals.map((c) => c.text).join(' ')).toMatch(/w10$/);
   });
 
+  it('holds audio while the worker is behind (a pass is running), up to the bound, then drops the oldest', async ({ onTestFinished }) => {
+    const run = supervise(onTestFinished, { engine: 'fake-hang', passDeadline: { minMs: 60_000 }, maxInFlightSeconds: 1, maxBufferedSeconds: 2 });
+    run.sup.start();
+    await run.waitFor('ready', 0);
+    const audio = makeToneAudio([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]); // 8.8 s
+    pushAll(run.sup, audio.subarray(0, 2 * SAMPLE_RATE));
+    // The first pass starts after one step of speech and never ends: the worker falls behind.
+    await run.waitFor('busy', 0);
+    expect(run.sup.counters).toMatchObject({ droppedSamples: 0, bufferedSeconds: 0 });
+    pushAll(run.sup, audio.subarray(2 * SAMPLE_RATE, 8 * SAMPLE_RATE));
+    // 8 s kept at most 2 s: the 2 s the worker has (kept for a restart) and 4 s it never got are dropped.
+    expect(run.sup.counters.bufferedSeconds).toBeCloseTo(2, 5);
+    expect(run.sup.counters.droppedSeconds).toBeCloseTo(4, 5);
+    expect(run.sup.status.state).toBe('busy');
+  });
+
   it('refuses a test engine outside test mode', async ({ onTestFinished }) => {
     const run = supervise(onTestFinished, { engine: 'fake-tone' }, {});
     run.sup.start();
