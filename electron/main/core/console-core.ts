@@ -410,6 +410,10 @@ export class ConsoleCore implements ConsoleApi {
         },
         onAir: (info) => this.setOnAir(info.onAir),
         mutes: (muted) => this.applyHubMutes(muted),
+        viewRefused: (error) => {
+          this.logger.warn('room view refused', { code: error.code });
+          this.emit('console:error', { code: error.code, message: `The room view is empty: ${error.message} (check the room's channels in the settings).` });
+        },
         handoverAsked: (e) => {
           this.handover = { ...this.handover, incoming: { ...e, requestedAt: Date.now() } };
           this.emit('handover:requested', e);

@@ -85,6 +85,8 @@ export interface HubLinkEvents {
   onAir(info: OnAirInfo & { onAir: boolean }): void;
   handoverAsked(e: HandoverAsked): void;
   handoverDone(e: HandoverDone & { onAir: boolean }): void;
+  /** The hub refused the room view's subscription (e.g. `UNKNOWN_CHANNEL`). */
+  viewRefused(error: ErrorInfo): void;
   /** The room's muted channels (room-wide, set by an operator). */
   mutes(muted: string[]): void;
 }
@@ -364,7 +366,12 @@ export class HubLink {
         'display:subscribe',
         { channels: [...viewChannels], ...(Object.keys(since).length > 0 ? { since } : {}) },
         (err, r) => {
-          if (err || !r.ok) return;
+          if (err) return;
+          if (!r.ok) {
+            // E.g. the room on that hub has other channels than the settings say: the view stays empty, say why.
+            this.events.viewRefused?.(r.error);
+            return;
+          }
           for (const snap of r.value.channels) {
             if (snap.reset) this.viewCursors.delete(snap.channel);
             for (const change of snap.changes) this.acceptChange(change);
