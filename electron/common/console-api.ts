@@ -153,7 +153,7 @@ export interface SttStatus {
   status: SttStatusKind;
   /** For `failed`/`restarting`: why. */
   reason?: string;
-  /** Audio frames dropped because the worker was down or behind. */
+  /** Audio dropped because the worker was down or behind, in samples (16 kHz) since the source started. */
   droppedFrames?: number;
 }
 
