@@ -94,6 +94,7 @@ export class RedisHistoryStore implements HistoryStore {
   private client: Client | null = null;
   /** Dedicated connection for WATCH/MULTI (a WATCH belongs to the connection). */
   private writer: Client | null = null;
+  private adapterClient: Client | null = null;
   private writeQueue: Promise<unknown> = Promise.resolve();
   private lastError: ErrorInfo | null = null;
 
@@ -104,22 +105,41 @@ export class RedisHistoryStore implements HistoryStore {
     this.seenLimit = Math.max(4 * options.historyLimit, 200);
   }
 
-  /** The connected command client (for the socket.io adapter, which duplicates it). */
+  /**
+   * A connected client for socket.io's Redis Streams adapter (which duplicates it for its stream reader). Unlike
+   * the store's own connections it queues commands while Redis is down, so the adapter's reader waits for Redis
+   * instead of spinning, and broadcasts are delayed rather than dropped.
+   */
   get redis(): Client {
+    if (!this.adapterClient) throw new Error('RedisHistoryStore is not open');
+    return this.adapterClient;
+  }
+
+  private get cmd(): Client {
     if (!this.client) throw new Error('RedisHistoryStore is not open');
     return this.client;
   }
 
   async open(rooms: readonly RoomSpec[]): Promise<void> {
     for (const r of rooms) this.rooms.set(r.id, r.channels);
-    const client = createClient({ url: this.options.url, socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) } }) as Client;
+    // No offline queue: while Redis is down a request fails at once (the booth keeps it and resends) instead of
+    // holding the room's queue until Redis comes back.
+    const client = createClient({
+      url: this.options.url,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
+    }) as Client;
     this.watchHealth(client);
     await client.connect();
     const writer = client.duplicate();
     writer.on('error', () => {});
     await writer.connect();
+    const adapterClient = client.duplicate({ disableOfflineQueue: false });
+    adapterClient.on('error', () => {});
+    await adapterClient.connect();
     this.client = client;
     this.writer = writer;
+    this.adapterClient = adapterClient;
   }
 
   async publish(room: string, input: PublishLine, now: number): Promise<Result<PublishOutcome>> {
@@ -260,15 +280,15 @@ export class RedisHistoryStore implements HistoryStore {
     if (!this.rooms.has(notice.room)) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${notice.room}`);
     return this.guard(async () => {
       const key = this.noticeKey(notice.room);
-      if (notice.text === null) await this.redis.del(key);
-      else await this.redis.set(key, JSON.stringify(notice));
+      if (notice.text === null) await this.cmd.del(key);
+      else await this.cmd.set(key, JSON.stringify(notice));
       return ok(notice);
     });
   }
 
   async notice(room: string): Promise<Result<Notice | null>> {
     if (!this.rooms.has(room)) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${room}`);
-    return this.guard(async () => ok(parseJson(await this.redis.get(this.noticeKey(room)), noticeSchema)));
+    return this.guard(async () => ok(parseJson(await this.cmd.get(this.noticeKey(room)), noticeSchema)));
   }
 
   /**
@@ -280,7 +300,7 @@ export class RedisHistoryStore implements HistoryStore {
     if (!keys.ok) return keys;
     const k = keys.value;
     return this.guard(async () => {
-      const reply = (await this.redis.eval(SNAPSHOT_SCRIPT, {
+      const reply = (await this.cmd.eval(SNAPSHOT_SCRIPT, {
         keys: [k.meta, k.changes, k.partial, k.order, k.lines],
         arguments: [String(since ?? -1)],
       })) as [number, number, string | null, Array<string | null>];
@@ -307,9 +327,9 @@ export class RedisHistoryStore implements HistoryStore {
     if (!keys.ok) return keys;
     const k = keys.value;
     return this.guard(async () => {
-      const ids = await this.redis.lRange(k.order, 0, -1);
+      const ids = await this.cmd.lRange(k.order, 0, -1);
       if (ids.length === 0) return ok([]);
-      const raws = await this.redis.hmGet(k.lines, ids);
+      const raws = await this.cmd.hmGet(k.lines, ids);
       const lines: CaptionLine[] = [];
       for (const raw of raws) {
         const kept = parseJson(raw, keptLineSchema) as KeptLine | null;
@@ -329,9 +349,10 @@ export class RedisHistoryStore implements HistoryStore {
 
   async close(): Promise<void> {
     await this.flush();
-    const clients = [this.writer, this.client];
+    const clients = [this.writer, this.client, this.adapterClient];
     this.writer = null;
     this.client = null;
+    this.adapterClient = null;
     await Promise.all(clients.map((c) => (c?.isOpen ? c.close().catch(() => c.destroy()) : undefined)));
   }
 
@@ -342,7 +363,7 @@ export class RedisHistoryStore implements HistoryStore {
       keys.push(this.noticeKey(r.id));
       for (const c of r.channels) keys.push(...Object.values(this.channelKeys(r.id, c)));
     }
-    if (keys.length > 0) await this.redis.del(keys);
+    if (keys.length > 0) await this.cmd.del(keys);
   }
 
   private channelKeys(room: string, channel: string): ChannelKeys {

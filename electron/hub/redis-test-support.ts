@@ -71,9 +71,9 @@ export interface RedisServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `redis-server` on a free loopback port with no persistence; resolves when it accepts connections. */
-export async function startRedisServer(): Promise<RedisServerProcess> {
-  const port = await freePort();
+/** Starts `redis-server` on `port` (default a free one) of loopback with no persistence; resolves when it accepts connections. */
+export async function startRedisServer(port?: number): Promise<RedisServerProcess> {
+  port ??= await freePort();
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -261,7 +261,8 @@ export class ResendingBooth {
     try {
       while (this.outbox.length > 0 && this.socket.connected) {
         const line = this.outbox[0]!;
-        const answer = await hubRequest(this.socket, 'caption:publish', line, 3000);
+        // A slow ack is waited for (a resend while connected would only queue a duplicate behind it).
+        const answer = await hubRequest(this.socket, 'caption:publish', line, 10_000);
         if (answer.ok) {
           this.acked.add(line.id);
           this.outbox.shift();
