@@ -263,33 +263,56 @@ async function main(): Promise<void> {
   while (Date.now() < until && finalWords().length < words.length) await new Promise((r) => setTimeout(r, 200));
   await core.stopSource('floor');
 
-  // Word k is final when the k-th committed word arrives; partial when a partial first shows it.
-  const finalAt: number[] = [];
-  for (const x of changes) {
-    if (x.c.channel !== 'floor' || x.c.kind !== 'committed') continue;
-    for (const _ of x.c.line.text.trim().split(/\s+/).filter(Boolean)) finalAt.push(x.at);
-  }
-  const partialAt: number[] = new Array(words.length).fill(NaN);
-  {
-    let committed = 0;
-    const events = [...partials.filter((p) => p.u.channel === 'floor').map((p) => ({ at: p.at, kind: 'p' as const, text: p.u.line.text })), ...changes.filter((x) => x.c.channel === 'floor' && x.c.kind === 'committed').map((x) => ({ at: x.at, kind: 'c' as const, text: x.c.kind === 'committed' ? x.c.line.text : '' }))].sort((a, b) => a.at - b.at);
-    for (const e of events) {
-      const n = e.text.trim().split(/\s+/).filter(Boolean).length;
-      for (let j = 0; j < n; j++) if (Number.isNaN(partialAt[committed + j]!)) partialAt[committed + j] = e.at;
-      if (e.kind === 'c') committed += n;
+  // Align what the display received with the reference words: each received word matches the next reference
+  // word of the same text a few words ahead at most (a dropped or doubled word does not shift the rest).
+  const LOOKAHEAD = 6;
+  const align = (received: string[], from: number): number[] => {
+    const at: number[] = [];
+    let r = from;
+    for (const w of received) {
+      let hit = -1;
+      for (let j = r; j < Math.min(words.length, r + LOOKAHEAD); j++) {
+        if (words[j]!.text === w) {
+          hit = j;
+          break;
+        }
+      }
+      at.push(hit);
+      if (hit >= 0) r = hit + 1;
     }
+    return at;
+  };
+  const finalAt: number[] = new Array(words.length).fill(NaN);
+  const partialAt: number[] = new Array(words.length).fill(NaN);
+  let committedUpTo = 0;
+  let inPlace = 0;
+  const floorEvents = [
+    ...partials.filter((p) => p.u.channel === 'floor').map((p) => ({ at: p.at, final: false, text: p.u.line.text })),
+    ...changes.filter((x) => x.c.channel === 'floor' && x.c.kind === 'committed').map((x) => ({ at: x.at, final: true, text: x.c.kind === 'committed' ? x.c.line.text : '' })),
+  ].sort((a, b) => a.at - b.at);
+  for (const e of floorEvents) {
+    const indexes = align(e.text.trim().split(/\s+/).filter(Boolean), committedUpTo);
+    for (const k of indexes) {
+      if (k < 0) continue;
+      if (Number.isNaN(partialAt[k]!)) partialAt[k] = e.at;
+      if (e.final && Number.isNaN(finalAt[k]!)) {
+        finalAt[k] = e.at;
+        inPlace++;
+      }
+    }
+    if (e.final) committedUpTo = Math.max(committedUpTo, ...indexes.map((k) => k + 1));
   }
   const got = finalWords();
-  const matches = got.filter((w, i) => words[i]?.text === w).length;
+  const matches = inPlace;
   const finalLat: number[] = [];
   const partialLat: number[] = [];
   words.forEach((w, i) => {
     const end = t0 + w.end * 1000;
-    if (finalAt[i] !== undefined) finalLat.push(finalAt[i]! - end);
+    if (!Number.isNaN(finalAt[i]!)) finalLat.push(finalAt[i]! - end);
     if (!Number.isNaN(partialAt[i]!)) partialLat.push(partialAt[i]! - end);
   });
   const passMs = engines.flatMap((e) => e.passMs);
-  console.log(`speech: ${got.length}/${words.length} words final on the display, ${matches} in place; ${passMs.length} whisper passes, pass p50 ${percentile(passMs, 50).toFixed(0)} ms, p95 ${percentile(passMs, 95).toFixed(0)} ms; last word ended at ${lastWord.end.toFixed(1)} s`);
+  console.log(`speech: ${got.length}/${words.length} words final on the display, ${matches} matched to the reference; ${passMs.length} whisper passes, pass p50 ${percentile(passMs, 50).toFixed(0)} ms, p95 ${percentile(passMs, 95).toFixed(0)} ms; last word ended at ${lastWord.end.toFixed(1)} s`);
   console.log(`speech-to-display (word end -> display): partial p50 ${percentile(partialLat, 50).toFixed(0)} ms p95 ${percentile(partialLat, 95).toFixed(0)} ms; final p50 ${percentile(finalLat, 50).toFixed(0)} ms p95 ${percentile(finalLat, 95).toFixed(0)} ms max ${percentile(finalLat, 100).toFixed(0)} ms`);
 
   // ---- typed
