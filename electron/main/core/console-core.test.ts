@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CaptionHub } from '../../hub/index';
@@ -329,6 +330,60 @@ describe('ConsoleCore hub', () => {
     expect(s.ok && s.value.session.error?.code).toBe('SESSION_WRITE_FAILED');
     expect(s.ok && s.value.session.error?.message).toMatch(/disk is full/);
     expect(s.ok && s.value.session.lines).toEqual({ en: 1 });
+  });
+
+  it('notices a silently dead network by its pings, reconnects and resends: nothing missing or doubled', async () => {
+    const h = await hub();
+    // A TCP relay in front of the hub whose current flows can be frozen (a switch reboot: no FIN, no RST).
+    const flows: { client: Socket; upstream: Socket }[] = [];
+    let frozen = false;
+    const relay = createServer((client) => {
+      const upstream = connect(h.port, '127.0.0.1');
+      const flow = { client, upstream };
+      flows.push(flow);
+      client.on('data', (d) => !frozen && upstream.write(d));
+      upstream.on('data', (d) => !frozen && client.write(d));
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    cleanups.push(() => {
+      for (const f of flows) f.client.destroy();
+      return new Promise<void>((r) => relay.close(() => r()));
+    });
+    const relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+    const c = await core({ pingIntervalMs: 300, pingTimeoutMs: 700, ackWaitMs: 300, resendAfterMs: 1000 });
+    await c.updateSettings({ hubMode: 'join', hubUrl: relayUrl, role: 'operator', channel: 'en', room: 'main', secret: TEST_SECRET });
+    expect((await c.connectHub()).ok).toBe(true);
+    await eventually(async () => {
+      const s = await c.getState();
+      return s.ok && s.value.hub.latencyMs !== null;
+    }, 10_000, 'a first ping answer');
+    const d = await display(h.url, ['en']);
+    const first = await c.publish({ channel: 'en', text: 'Before the freeze', state: 'final', source: 'typed' });
+    expect(first.ok && first.value.status).toBe('sent');
+    // Freeze the flows that exist now; new connections pass again.
+    const dead = flows.splice(0);
+    frozen = true;
+    const reconnected = nextEvent(c, 'hub:status', (s) => s.state === 'connecting', 15_000);
+    const ids: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const r = await c.publish({ channel: 'en', text: `While frozen ${i}`, state: 'final', source: 'typed' });
+      expect(r.ok && r.value.status).toBe('queued');
+      if (r.ok) ids.push(r.value.id);
+    }
+    frozen = false;
+    for (const f of dead) {
+      f.client.removeAllListeners('data');
+      f.upstream.removeAllListeners('data');
+    }
+    await reconnected;
+    await d.until(() => d.lines.size === 4, 20_000, 'the lines typed while frozen');
+    expect([...d.lines.values()].map((l) => l.text)).toEqual(['Before the freeze', 'While frozen 1', 'While frozen 2', 'While frozen 3']);
+    expect(new Set(d.commits).size).toBe(4);
+    for (const f of dead) f.client.destroy();
   });
 
   it('after a console restart, sends the committed lines the hub never acknowledged, once', async () => {

@@ -89,6 +89,7 @@ export interface ConsoleCoreOptions {
   logger?: CoreLogger;
   /** Hub link timings (tests shorten them). */
   pingIntervalMs?: number;
+  pingTimeoutMs?: number;
   ackWaitMs?: number;
   resendAfterMs?: number;
   /** Reconnect to the hub at start when the console was connected when it closed (default true). */
@@ -389,6 +390,7 @@ export class ConsoleCore implements ConsoleApi {
         wasOnAir: this.state.onAir,
         operatorMutes: settings.role === 'operator' ? settings.mutedChannels : [],
         ...(this.options.pingIntervalMs ? { pingIntervalMs: this.options.pingIntervalMs } : {}),
+        ...(this.options.pingTimeoutMs ? { pingTimeoutMs: this.options.pingTimeoutMs } : {}),
         ...(this.options.ackWaitMs ? { ackWaitMs: this.options.ackWaitMs } : {}),
         ...(this.options.resendAfterMs ? { resendAfterMs: this.options.resendAfterMs } : {}),
       },

@@ -57,6 +57,8 @@ export interface HubLinkOptions {
   wasOnAir?: boolean;
   /** Round-trip ping interval, ms (default 3000). */
   pingIntervalMs?: number;
+  /** A ping with no answer after this long counts as missed; two in a row force a reconnect, ms (default 5000). */
+  pingTimeoutMs?: number;
   /** An unacknowledged request is sent again after this long on a live connection, ms (default 5000). */
   resendAfterMs?: number;
   /** How long `publish` waits for the ack before answering `queued`, ms (default 3000). */
@@ -118,6 +120,9 @@ export class HubLink {
   private onAirNow = false;
   private wasOnAir = false;
   private revisionCounter = 0;
+  /** The hub answered a ping at least once (it has the console extension), so a missing answer means trouble. */
+  private pingAnswered = false;
+  private missedPings = 0;
   private closed = false;
 
   constructor(
@@ -482,10 +487,24 @@ export class HubLink {
     if (!publisher?.connected) return Promise.resolve();
     const sentAt = performance.now();
     return new Promise((resolve) => {
-      publisher.timeout(5000).emit('hub:ping', { sentAt: Date.now() }, (err) => {
+      publisher.timeout(this.options.pingTimeoutMs ?? 5000).emit('hub:ping', { sentAt: Date.now() }, (err) => {
         if (!err) {
+          this.pingAnswered = true;
+          this.missedPings = 0;
           this.latencyMs = Math.round((performance.now() - sentAt) * 10) / 10;
           this.emitStatus();
+        } else if (this.pingAnswered && publisher === this.publisher && publisher.connected && ++this.missedPings >= 2) {
+          // A silently dead network keeps socket.io "connected" for up to its ping timeout (45 s by default):
+          // two unanswered pings in a row mean the link is gone, so reconnect now (the outbox resends).
+          this.missedPings = 0;
+          this.latencyMs = null;
+          publisher.disconnect();
+          this.setState('connecting', { code: CONSOLE_ERROR_CODES.HUB_UNREACHABLE, message: 'The hub stopped answering; reconnecting. Lines wait in the outbox.' });
+          publisher.connect();
+          if (this.view) {
+            this.view.disconnect();
+            this.view.connect();
+          }
         }
         resolve();
       });
