@@ -29,7 +29,8 @@ export interface HighlightOptions {
   uncertain?: readonly (readonly [number, number])[];
 }
 
-interface Mark {
+/** A highlighted range `[start, end)` of a line. */
+export interface HighlightMark {
   start: number;
   end: number;
   kind: Exclude<SpanKind, 'plain'>;
@@ -59,8 +60,8 @@ const SENTENCE_STARTERS = new Set(
 );
 
 /** Numbers in a line, as `[start, end)` ranges. */
-export function findNumbers(text: string): Mark[] {
-  const marks: Mark[] = [];
+export function findNumbers(text: string): HighlightMark[] {
+  const marks: HighlightMark[] = [];
   for (const m of text.matchAll(NUMBER)) {
     let start = m.index;
     const end = start + m[0].length;
@@ -76,7 +77,7 @@ export function findNumbers(text: string): Mark[] {
  * acronyms ("UN", "ООН"). A single capitalised word that starts a sentence is not a name by that alone, and
  * neither is English "I".
  */
-export function findNames(text: string): Mark[] {
+export function findNames(text: string): HighlightMark[] {
   const words: { start: number; end: number; acronym: boolean; sentenceStart: boolean }[] = [];
   for (const m of text.matchAll(CAPITALISED)) {
     const start = m.index;
@@ -90,7 +91,7 @@ export function findNames(text: string): Mark[] {
     const sentenceStart = before === '' || /[.!?…:;"«“(]$/.test(before);
     words.push({ start, end, acronym, sentenceStart });
   }
-  const marks: Mark[] = [];
+  const marks: HighlightMark[] = [];
   let i = 0;
   while (i < words.length) {
     let j = i;
@@ -115,9 +116,9 @@ export function findNames(text: string): Mark[] {
  * the whole text in order; concatenating their `text` gives the line back.
  */
 export function highlightLine(text: string, options: HighlightOptions = {}): HighlightSpan[] {
-  const chosen: Mark[] = [];
-  const taken = (m: Mark): boolean => chosen.some((c) => m.start < c.end && c.start < m.end);
-  const terms: Mark[] = (options.glossary?.match(text) ?? []).map((g) => ({ start: g.start, end: g.end, kind: 'term', term: g.term }));
+  const chosen: HighlightMark[] = [];
+  const taken = (m: HighlightMark): boolean => chosen.some((c) => m.start < c.end && c.start < m.end);
+  const terms: HighlightMark[] = (options.glossary?.match(text) ?? []).map((g) => ({ start: g.start, end: g.end, kind: 'term', term: g.term }));
   for (const group of [terms, findNumbers(text), findNames(text)]) {
     for (const m of group) if (m.end > m.start && !taken(m)) chosen.push(m);
   }
