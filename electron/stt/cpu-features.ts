@@ -44,7 +44,7 @@ export function cpuFlags(): Set<string> | undefined {
 /** Folders where builds may live, best first: an explicit override, the default build, a portable copy. */
 function candidateDirs(): string[] {
   const dirs: string[] = [];
-  if (process.env.TARJUMAN_WHISPER_ADDON_DIR) dirs.push(process.env.TARJUMAN_WHISPER_ADDON_DIR);
+  if (process.env.TARJUMAN_WHISPER_ADDON_DIR) dirs.push(path.resolve(process.env.TARJUMAN_WHISPER_ADDON_DIR));
   try {
     const req = createRequire(import.meta.url);
     const nodeModules = path.dirname(path.dirname(req.resolve('smart-whisper/package.json')));
