@@ -3,8 +3,9 @@
 // package's `postinstall`. smart-whisper's own install script is turned off in package.json `allowScripts`, so
 // `npm ci` compiles whisper.cpp exactly once.
 //
-// Variant: on an x86-64 CPU with AVX2, FMA and F16C the build uses those instruction sets (about 5x faster than
-// smart-whisper's default build); anywhere else it builds the portable variant. The chosen variant, its flags and
+// Variant: on an x86-64 CPU with AVX2, FMA and F16C the build uses those instruction sets; anywhere else it builds
+// the portable variant. Measured on the base-dims generated model, one 5 s pass, 1 thread (AMD EPYC, 2 vCPUs):
+// 0.98 s of CPU with AVX2/FMA/F16C against 12.6 s for the portable build with the same -O3 and OpenMP. The chosen variant, its flags and
 // the CPU features it needs are written to build-info.json beside the binary; the engine refuses to load a binary
 // whose features the running CPU lacks (a copied node_modules or a packaged app on an older CPU) instead of dying
 // with SIGILL.
