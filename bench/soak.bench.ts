@@ -25,6 +25,8 @@ import { ResendingBooth, spawnHub, type HubProcess } from '../electron/hub/redis
 const SECRET = 'soak-secret-60217';
 const LANGUAGES = ['ar', 'en', 'ru'];
 const HISTOGRAM_MS = 20_000;
+/** Child processes to kill if the orchestrator fails. */
+const spawned: ChildProcess[] = [];
 
 type ToChild =
   | { type: 'start'; url: string; count: number; offset: number; seed: number; dropFraction: number; durationMs: number }
@@ -71,6 +73,8 @@ interface SoakDisplay {
 }
 
 async function runDisplayChild(): Promise<void> {
+  // Never outlive the orchestrator.
+  process.on('disconnect', () => process.exit(0));
   const send = (m: FromChild): void => void process.send?.(m);
   const start = await new Promise<ToChild & { type: 'start' }>((r) => process.once('message', (m: ToChild) => r(m as ToChild & { type: 'start' })));
   const random = prng(start.seed);
@@ -96,6 +100,16 @@ async function runDisplayChild(): Promise<void> {
     displays.push(...batch);
   }
   send({ type: 'ready' });
+  let reported = 0;
+  const progress = setInterval(() => {
+    const now = Date.now();
+    const recent: number[] = [];
+    for (const d of displays) for (let i = d.samples.length - 1; i >= 0 && d.samples[i]![0] + d.samples[i]![1] > reported; i--) recent.push(d.samples[i]![1]);
+    reported = now;
+    recent.sort((a, b) => a - b);
+    const q = (p: number): number => recent[Math.min(recent.length - 1, Math.floor(p * recent.length))] ?? 0;
+    send({ type: 'log', text: `soak:   displays ${start.offset}+${displays.length}: ${recent.length} lines in the last 15 s, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms` });
+  }, 15_000);
 
   // 5% of the displays drop once, at a random time, for 1-10 s.
   let drops = 0;
@@ -128,6 +142,7 @@ async function runDisplayChild(): Promise<void> {
 
   const finish = await new Promise<ToChild & { type: 'finish' }>((r) => process.once('message', (m: ToChild) => r(m as ToChild & { type: 'finish' })));
   for (const t of dropTimers) clearTimeout(t);
+  clearInterval(progress);
   const complete = (d: SoakDisplay): boolean => {
     const have = d.follower.lines(d.channel);
     const want = finish.expected[d.channel] ?? [];
@@ -182,6 +197,17 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
+/** Connected clients as the hub's /healthz reports them (0 when it does not answer). */
+async function connections(url: string): Promise<number> {
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { connections?: unknown };
+    return typeof body.connections === 'number' ? body.connections : 0;
+  } catch {
+    return 0;
+  }
+}
+
 function percentile(histogram: number[], p: number): number {
   const total = histogram.reduce((a, b) => a + b, 0);
   if (total === 0) return 0;
@@ -213,6 +239,7 @@ async function main(): Promise<void> {
   const hubArgs = { rooms: [`main:${SECRET}`], channels: ['floor', ...LANGUAGES], dataDir, extra: ['--history-limit', '20000'] };
 
   let hub: HubProcess = await spawnHub(hubArgs);
+  spawned.push(hub.proc);
   console.log(`soak: hub ${hub.url} (pid ${hub.proc.pid}), ${displayCount} displays in ${processCount} processes, ${boothCount} booths, 1 operator, ${values.minutes} min`);
 
   const children: ChildProcess[] = [];
@@ -225,6 +252,7 @@ async function main(): Promise<void> {
     if (count <= 0) break;
     const child = fork(self, ['--display-child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.push(child);
+    spawned.push(child);
     ready.push(
       new Promise((resolveReady, rejectReady) => {
         child.on('message', (m: FromChild) => {
@@ -257,6 +285,7 @@ async function main(): Promise<void> {
   const rssSamples: Array<[number, number]> = [];
   let killAt = 0;
   let backAt = 0;
+  let settledAt = 0;
   const rssBefore = { warm: 0, preKill: 0, postRestart: 0 };
 
   // Each booth: a partial every 200 ms, a final every fifth message (5 messages/s).
@@ -320,8 +349,15 @@ async function main(): Promise<void> {
         console.log(`soak: hub killed at ${((killAt - started) / 1000).toFixed(0)} s (rss was ${rssBefore.preKill.toFixed(0)} MB)`);
         await sleep(500);
         hub = await spawnHub({ ...hubArgs, port: hub.port });
+        spawned.push(hub.proc);
         backAt = Date.now();
         console.log(`soak: hub back after ${((backAt - killAt) / 1000).toFixed(1)} s (pid ${hub.proc.pid})`);
+        // The restart window lasts until (nearly) every client is connected again, then 10 s of catching up.
+        const want = Math.floor(displayCount * 0.97) + boothCount + 1;
+        const reconnectDeadline = Date.now() + 120_000;
+        while (Date.now() < reconnectDeadline && (await connections(hub.url)) < want) await sleep(500);
+        settledAt = Date.now() + 10_000;
+        console.log(`soak: ${await connections(hub.url)} clients connected again ${((Date.now() - backAt) / 1000).toFixed(1)} s after the restart`);
         setTimeout(() => {
           rssBefore.postRestart = rssMb(hub.proc.pid);
         }, Math.min(30_000, durationMs / 6)).unref();
@@ -330,14 +366,20 @@ async function main(): Promise<void> {
     }
   })();
 
+  const progressTimer = setInterval(() => {
+    const acked = booths.reduce((a, b) => a + b.acked.size, 0);
+    const pending = booths.reduce((a, b) => a + b.pending, 0);
+    console.log(`soak: ${((Date.now() - started) / 1000).toFixed(0)} s: ${published} finals typed, ${acked} acknowledged, ${pending} in outboxes; hub rss ${rssMb(hub.proc.pid).toFixed(0)} MB`);
+  }, 15_000);
   await Promise.all([...boothLoops, operatorLoop, monitor]);
+  clearInterval(progressTimer);
   const rssEnd = rssMb(hub.proc.pid);
   const drainDeadline = Date.now() + 60_000;
   while (booths.some((b) => b.pending > 0) && Date.now() < drainDeadline) await sleep(100);
   const unacked = booths.reduce((a, b) => a + b.pending, 0);
   const refused = booths.flatMap((b) => b.refusals);
 
-  const exclude: [number, number] = [killAt - 2000, (backAt || killAt) + 15_000];
+  const exclude: [number, number] = [killAt - 2000, Math.max(settledAt, (backAt || killAt) + 15_000)];
   const done = new Promise<void>((resolveDone) => {
     const check = setInterval(() => {
       if (results.length === children.length) {
@@ -391,5 +433,6 @@ if (process.argv.includes('--display-child')) void runDisplayChild();
 else
   main().catch((err: unknown) => {
     console.error(`bench:soak failed: ${String(err instanceof Error ? err.stack : err)}`);
+    for (const child of spawned) child.kill('SIGKILL');
     process.exit(1);
   });

@@ -45,8 +45,7 @@ import {
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
 import { cleanCaptionText } from './caption-text';
 import { MemoryJournalHistoryStore, type HistoryStore, type StoreHealth } from './history-store';
-import { createRedisStreamsAdapter } from './redis-adapter';
-import { RedisHistoryStore } from './redis-history-store';
+import type { RedisHistoryStore } from './redis-history-store';
 import { consoleHubLogger, type HubLogger } from './hub-logger';
 import type { JournalSyncMode } from './room-journal';
 import { createRequestHandler } from './http-routes';
@@ -248,9 +247,14 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     else logger.info('history persisted again', { room });
     options.onStoreStatus?.(room, error);
   };
-  const redisStore =
+  // Loaded only for a Redis node: the redis client takes seconds to load on a small machine.
+  const redisModules =
     options.store === undefined && options.redis
-      ? new RedisHistoryStore({
+      ? await Promise.all([import('./redis-history-store'), import('./redis-adapter')])
+      : null;
+  const redisStore: RedisHistoryStore | null =
+    redisModules && options.redis
+      ? new redisModules[0].RedisHistoryStore({
           url: options.redis.url,
           historyLimit,
           ...(options.redis.keyPrefix !== undefined ? { keyPrefix: options.redis.keyPrefix } : {}),
@@ -297,7 +301,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
       ? { connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: false } }
       : {}),
     ...(options.cors ? { cors: { origin: options.cors.origin } } : {}),
-    ...(redisStore ? { adapter: createRedisStreamsAdapter(redisStore.redis, options.redis?.keyPrefix) } : {}),
+    ...(redisStore && redisModules ? { adapter: redisModules[1].createRedisStreamsAdapter(redisStore.redis, options.redis?.keyPrefix) } : {}),
   });
   io = server;
 

@@ -23,7 +23,7 @@ import {
 import { FLOOR_CHANNEL } from '../common/protocol';
 import { startCaptionHub, type HubOptions } from './caption-hub';
 import { attachBoothRelay } from './booth-relay';
-import { redactUrl } from './redis-history-store';
+import { redactUrl } from './redis-url';
 
 const USAGE = `usage: npm run hub -- [--room id:secret]... [--channels floor,ar,en,ru] [--port ${DEFAULT_HUB_PORT}]
                     [--host 0.0.0.0] [--data-dir ./.tarjuman-data] [--no-journal] [--journal-sync write|fsync] [--config hub.json]

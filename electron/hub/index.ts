@@ -21,6 +21,8 @@ export { consoleHubLogger, silentHubLogger, type HubLogger, type LogFields } fro
 export { cleanCaptionText } from './caption-text';
 export { EXPORT_FORMATS, exportLines, toPlainText, toSrt, toWebVtt, type ExportFormat } from './caption-export';
 export { DISPLAY_CSP } from './http-routes';
-export { RedisHistoryStore, redactUrl, type RedisHistoryStoreOptions } from './redis-history-store';
-export { createRedisStreamsAdapter } from './redis-adapter';
+// Types only: the redis client is loaded by startCaptionHub when `redis` is set (import the class from
+// './redis-history-store' to use it directly).
+export type { RedisHistoryStore, RedisHistoryStoreOptions } from './redis-history-store';
+export { redactUrl } from './redis-url';
 export type { RoomConfig, RateLimitConfig } from '../common/hub-config';

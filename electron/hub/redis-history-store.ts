@@ -26,6 +26,7 @@ import {
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
 import type { ChangeOutcome, KeptLine, PublishOutcome, SeenId } from './channel-ledger';
 import type { HistoryStore, RoomSpec, StoreHealth } from './history-store';
+import { redactUrl } from './redis-url';
 import { captionLineSchema, channelChangeSchema, noticeSchema } from './journal-schema';
 
 /** Options of {@link RedisHistoryStore}. */
@@ -500,16 +501,5 @@ function parseJson<S extends z.ZodType>(raw: string | null | undefined, schema: 
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
-  }
-}
-
-/** The Redis URL without its password (for logs and status). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'redis://(unparseable url)';
   }
 }
