@@ -263,36 +263,38 @@ async function main(): Promise<void> {
   while (Date.now() < until && finalWords().length < words.length) await new Promise((r) => setTimeout(r, 200));
   await core.stopSource('floor');
 
-  // Align what the display received with the reference words: each received word matches the next reference
-  // word of the same text a few words ahead at most (a dropped or doubled word does not shift the rest).
-  const LOOKAHEAD = 6;
-  const align = (received: string[], from: number): number[] => {
+  // Align what the display received with the reference words by time and text: a line carries the span of
+  // audio it came from, so its words match the reference words inside that span, in order (a dropped or
+  // doubled word shifts nothing, and the repeated sentences of the fixture cannot be confused).
+  const align = (received: string[], audioStart: number | undefined, audioEnd: number | undefined): number[] => {
+    const lo = (audioStart ?? 0) - 0.6;
+    const hi = (audioEnd ?? Infinity) + 0.6;
+    const candidates = words.map((w, i) => ({ w, i })).filter(({ w }) => w.start >= lo && w.end <= hi);
     const at: number[] = [];
-    let r = from;
-    for (const w of received) {
+    let r = 0;
+    for (const text of received) {
       let hit = -1;
-      for (let j = r; j < Math.min(words.length, r + LOOKAHEAD); j++) {
-        if (words[j]!.text === w) {
+      for (let j = r; j < candidates.length; j++) {
+        if (candidates[j]!.w.text === text) {
           hit = j;
           break;
         }
       }
-      at.push(hit);
+      at.push(hit >= 0 ? candidates[hit]!.i : -1);
       if (hit >= 0) r = hit + 1;
     }
     return at;
   };
   const finalAt: number[] = new Array(words.length).fill(NaN);
   const partialAt: number[] = new Array(words.length).fill(NaN);
-  let committedUpTo = 0;
   let inPlace = 0;
   const floorEvents = [
-    ...partials.filter((p) => p.u.channel === 'floor').map((p) => ({ at: p.at, final: false, text: p.u.line.text })),
-    ...changes.filter((x) => x.c.channel === 'floor' && x.c.kind === 'committed').map((x) => ({ at: x.at, final: true, text: x.c.kind === 'committed' ? x.c.line.text : '' })),
+    ...partials.filter((p) => p.u.channel === 'floor').map((p) => ({ at: p.at, final: false, line: p.u.line })),
+    ...changes.filter((x) => x.c.channel === 'floor' && x.c.kind === 'committed').map((x) => ({ at: x.at, final: true, line: x.c.kind === 'committed' ? x.c.line : null })),
   ].sort((a, b) => a.at - b.at);
   for (const e of floorEvents) {
-    const indexes = align(e.text.trim().split(/\s+/).filter(Boolean), committedUpTo);
-    for (const k of indexes) {
+    if (!e.line) continue;
+    for (const k of align(e.line.text.trim().split(/\s+/).filter(Boolean), e.line.audioStart, e.line.audioEnd)) {
       if (k < 0) continue;
       if (Number.isNaN(partialAt[k]!)) partialAt[k] = e.at;
       if (e.final && Number.isNaN(finalAt[k]!)) {
@@ -300,7 +302,6 @@ async function main(): Promise<void> {
         inPlace++;
       }
     }
-    if (e.final) committedUpTo = Math.max(committedUpTo, ...indexes.map((k) => k + 1));
   }
   const got = finalWords();
   const matches = inPlace;
