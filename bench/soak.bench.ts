@@ -1,5 +1,5 @@
 /**
- * `npm run bench:soak [-- --displays 1000 --minutes 5 --booths 3 --processes 2 --seed 7]`
+ * `npm run bench:soak [-- --displays 1000 --minutes 5 --booths 3 --processes 2 --seed 7 --redis]`
  *
  * A soak of the caption hub as a venue runs it: the hub CLI as a child process with a journal, `displays` room
  * displays spread over `processes` child processes (each following one language channel), `booths` booths
@@ -7,6 +7,10 @@
  * operator revising lines and showing notices. Halfway through the hub is killed (SIGKILL) and restarted on its
  * journal; meanwhile 5% of the displays drop at random and come back (half like a network drop, which
  * socket.io's connection-state recovery may repair, half like a closed page that resubscribes from its cursor).
+ *
+ * With `--redis`, a throwaway redis-server and two hub nodes on it (`npm run hub -- --redis`): displays are
+ * split over both nodes, booths publish through node A, the operator through node B, and node A is the one
+ * killed and restarted.
  *
  * Prints what was published, delivered, missing and doubled, the p99 latency of committed lines outside the
  * restart window, and the hub's memory growth. Last line:
@@ -20,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { CaptionLine } from '../electron/common/protocol';
 import { CaptionFollower, connectHubClient, hubRequest, type HubClientSocket } from '../electron/hub/hub-client';
-import { ResendingBooth, spawnHub, type HubProcess } from '../electron/hub/redis-test-support';
+import { ResendingBooth, spawnHub, startRedisServer, type HubProcess, type RedisServerProcess } from '../electron/hub/redis-test-support';
 
 const SECRET = 'soak-secret-60217';
 const LANGUAGES = ['ar', 'en', 'ru'];
@@ -60,7 +64,7 @@ function prng(seed: number): () => number {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-// ---------------------------------------------------------------- display child process
+// Display child process.
 
 interface SoakDisplay {
   socket: HubClientSocket;
@@ -185,7 +189,7 @@ async function runDisplayChild(): Promise<void> {
   setTimeout(() => process.exit(0), 200);
 }
 
-// ---------------------------------------------------------------- orchestrator
+// Orchestrator.
 
 function rssMb(pid: number | undefined): number {
   if (pid === undefined) return 0;
@@ -227,6 +231,7 @@ async function main(): Promise<void> {
       booths: { type: 'string', default: '3' },
       processes: { type: 'string', default: '2' },
       seed: { type: 'string', default: '7' },
+      redis: { type: 'boolean', default: false },
     },
   });
   const displayCount = Number(values.displays);
@@ -236,11 +241,22 @@ async function main(): Promise<void> {
   const seed = Number(values.seed);
   const random = prng(seed);
   const dataDir = mkdtempSync(join(tmpdir(), 'tarjuman-soak-'));
-  const hubArgs = { rooms: [`main:${SECRET}`], channels: ['floor', ...LANGUAGES], dataDir, extra: ['--history-limit', '20000'] };
+  const redis: RedisServerProcess | null = values.redis ? await startRedisServer() : null;
+  const hubArgs = {
+    rooms: [`main:${SECRET}`],
+    channels: ['floor', ...LANGUAGES],
+    ...(redis ? { redis: redis.url } : { dataDir }),
+    extra: ['--history-limit', '20000'],
+  };
 
   let hub: HubProcess = await spawnHub(hubArgs);
   spawned.push(hub.proc);
-  console.log(`soak: hub ${hub.url} (pid ${hub.proc.pid}), ${displayCount} displays in ${processCount} processes, ${boothCount} booths, 1 operator, ${values.minutes} min`);
+  const otherNode: HubProcess | null = redis ? await spawnHub(hubArgs) : null;
+  if (otherNode) spawned.push(otherNode.proc);
+  const nodeUrl = (i: number): string => (otherNode && i % 2 === 1 ? otherNode.url : hub.url);
+  console.log(
+    `soak: hub ${hub.url} (pid ${hub.proc.pid})${otherNode ? ` and ${otherNode.url} on Redis ${redis?.url}` : ''}, ${displayCount} displays in ${processCount} processes, ${boothCount} booths, 1 operator, ${values.minutes} min`,
+  );
 
   const children: ChildProcess[] = [];
   const results: ChildResult[] = [];
@@ -263,14 +279,14 @@ async function main(): Promise<void> {
         child.once('exit', (code) => rejectReady(new Error(`display process exited (${code}) before it was ready`)));
       }),
     );
-    child.send({ type: 'start', url: hub.url, count, offset: c * perChild, seed: seed * 100 + c, dropFraction: 0.05, durationMs } satisfies ToChild);
+    child.send({ type: 'start', url: nodeUrl(c), count, offset: c * perChild, seed: seed * 100 + c, dropFraction: 0.05, durationMs } satisfies ToChild);
   }
   const connectStarted = Date.now();
   await Promise.all(ready);
   console.log(`soak: ${displayCount} displays connected and subscribed in ${((Date.now() - connectStarted) / 1000).toFixed(1)} s`);
 
   const booths = await Promise.all(LANGUAGES.slice(0, boothCount).map((ch) => ResendingBooth.connect(hub.url, 'main', ch, SECRET, `soak-booth-${ch}`)));
-  const opResult = await connectHubClient(hub.url, { role: 'operator', room: 'main', secret: SECRET, clientId: 'soak-operator' }, { transports: ['websocket'] });
+  const opResult = await connectHubClient(nodeUrl(1), { role: 'operator', room: 'main', secret: SECRET, clientId: 'soak-operator' }, { transports: ['websocket'] });
   if (!opResult.ok) throw new Error(opResult.error.message);
   const operator = opResult.value;
 
@@ -355,9 +371,10 @@ async function main(): Promise<void> {
         // The restart window lasts until (nearly) every client is connected again, then 10 s of catching up.
         const want = Math.floor(displayCount * 0.97) + boothCount + 1;
         const reconnectDeadline = Date.now() + 120_000;
-        while (Date.now() < reconnectDeadline && (await connections(hub.url)) < want) await sleep(500);
+        const allConnections = async (): Promise<number> => (await connections(hub.url)) + (otherNode ? await connections(otherNode.url) : 0);
+        while (Date.now() < reconnectDeadline && (await allConnections()) < want) await sleep(500);
         settledAt = Date.now() + 10_000;
-        console.log(`soak: ${await connections(hub.url)} clients connected again ${((Date.now() - backAt) / 1000).toFixed(1)} s after the restart`);
+        console.log(`soak: ${await allConnections()} clients connected again ${((Date.now() - backAt) / 1000).toFixed(1)} s after the restart`);
         setTimeout(() => {
           rssBefore.postRestart = rssMb(hub.proc.pid);
         }, Math.min(30_000, durationMs / 6)).unref();
@@ -422,6 +439,8 @@ async function main(): Promise<void> {
   for (const b of booths) b.close();
   operator.disconnect();
   await hub.stop('SIGTERM');
+  await otherNode?.stop('SIGTERM');
+  await redis?.stop();
   rmSync(dataDir, { recursive: true, force: true });
   console.log(
     `bench:soak displays=${total.displays} published=${published} missing=${total.missing + unacked} doubled=${total.doubled} p99_ms=${p99} rss_growth_mb=${growth.toFixed(1)}`,
