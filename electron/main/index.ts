@@ -36,7 +36,7 @@ async function start(): Promise<void> {
     hubStaticDir: rendererDir,
     logger: stderrCoreLogger,
     sttFactory: supervisorSttFactory({ spawnWorker: utilityWorkerSpawner(join(import.meta.dirname, 'stt-worker.js')) }),
-    resolveModel: modelResolver([join(userData, 'models'), join(app.getAppPath(), 'models', 'generated')]),
+    resolveModel: modelResolver([join(userData, 'models'), join(app.getAppPath(), 'models'), join(app.getAppPath(), 'models', 'generated')]),
     displays: displayWindowOpener(() => hubUrl()),
   });
   const running = core;

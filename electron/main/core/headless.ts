@@ -26,7 +26,7 @@ const USAGE = `Usage: tsx electron/main/core/headless.ts [options]
   --data-dir <dir>     settings, session records, embedded hub journal (default ~/.tarjuman or $TARJUMAN_DATA_DIR)
   --static-dir <dir>   built renderer (default out/renderer; run npm run build first)
   --token <t>          access token (default $TARJUMAN_CONSOLE_TOKEN; made up when --host is not loopback)
-  --models-dir <dir>   where to look for ggml models (repeatable; default models/generated)
+  --models-dir <dir>   where to look for ggml models (repeatable; default models/ then models/generated)
   --stt-test-engine    use the tone test engine instead of whisper (tests, demos without a model)
   --help`;
 
@@ -65,7 +65,7 @@ async function main(): Promise<number> {
   if (!token && !loopback) token = randomBytes(12).toString('base64url');
   const dataDir = resolve(args['data-dir'] ?? process.env['TARJUMAN_DATA_DIR'] ?? join(homedir(), '.tarjuman'));
   const staticDir = resolve(args['static-dir'] ?? join(repoRoot, 'out', 'renderer'));
-  const modelDirs = (args['models-dir'] ?? [join(repoRoot, 'models', 'generated')]).map((d) => resolve(d));
+  const modelDirs = (args['models-dir'] ?? [join(repoRoot, 'models'), join(repoRoot, 'models', 'generated')]).map((d) => resolve(d));
   const testEngine = args['stt-test-engine'] === true;
 
   const core = await ConsoleCore.create({
