@@ -20,6 +20,9 @@ import { fileURLToPath } from 'node:url';
 import {
   GGML_MAGIC,
   GGML_TYPE_F16,
+  GGML_TYPE_Q5_1,
+  GGML_TYPE_Q8_0,
+  GGML_TYPES,
   HPARAM_ORDER,
   MEL_FFT_BINS,
   MULTILINGUAL_TOKENS,
@@ -31,6 +34,22 @@ import {
 /** Which dimensions to generate. */
 export type GeneratedPreset = 'test' | 'tiny' | 'base';
 
+/**
+ * Weight type of the 2-D weight matrices: `f16` (what whisper.cpp's convert-pt-to-ggml.py writes) or a quantized
+ * type (what whisper.cpp's `quantize` tool writes from that f16 file).
+ */
+export type GeneratedFtype = 'f16' | 'q8_0' | 'q5_1';
+
+/** The generated weight types. */
+export const GENERATED_FTYPES: readonly GeneratedFtype[] = ['f16', 'q8_0', 'q5_1'];
+
+/**
+ * The hparams `ftype` field of each weight type. Quantized files carry GGML_QNT_VERSION (2) x 1000 + the
+ * ggml_ftype (GGML_FTYPE_MOSTLY_Q8_0 = 7, GGML_FTYPE_MOSTLY_Q5_1 = 9), as whisper.cpp's quantize tool writes it;
+ * whisper_model_load takes the value modulo 1000.
+ */
+export const FTYPE_FIELD: Readonly<Record<GeneratedFtype, number>> = { f16: 1, q8_0: 2007, q5_1: 2009 };
+
 /** Options of {@link generateGgmlModel}. */
 export interface GenerateOptions {
   /** `test`: small dims (~7 MB, 2 encoder + 3 decoder layers); `tiny`/`base`: real whisper dims, f16. */
@@ -41,6 +60,13 @@ export interface GenerateOptions {
   fixedTokens?: number;
   /** PRNG seed for the random weights: same seed, same file. Default 1. */
   seed?: number;
+  /**
+   * Weight type of the 2-D weight matrices. Default `f16`. A quantized file holds exactly what whisper.cpp's
+   * `quantize` tool makes of the f16 file of the same preset, seed and fixedTokens: every 2-D tensor except the
+   * positional embeddings and the conv biases quantized (reference rounding of ggml's quantize_row_*_ref), the
+   * conv kernels (3-D) left f16, 1-D tensors f32, ftype = 2000 + ggml_ftype.
+   */
+  ftype?: GeneratedFtype;
 }
 
 const COMMON = { nVocab: 51865, nAudioCtx: 1500, nTextCtx: 448, nMels: 80, ftype: GGML_TYPE_F16 } as const;
@@ -218,6 +244,9 @@ function int32s(...values: number[]): Uint8Array {
 /** Writes a valid ggml whisper model with random (shaped) weights to `options.path`. */
 export async function generateGgmlModel(options: GenerateOptions): Promise<void> {
   const h = PRESET_HPARAMS[options.preset];
+  const ftype = options.ftype ?? 'f16';
+  if (!GENERATED_FTYPES.includes(ftype)) throw new Error(`ftype must be one of ${GENERATED_FTYPES.join(', ')}`);
+  const target: WhisperHparams = { ...h, ftype: FTYPE_FIELD[ftype] };
   const fixedTokens = options.fixedTokens ?? DEFAULT_FIXED_TOKENS[options.preset];
   if (!Number.isInteger(fixedTokens) || fixedTokens < 1 || PROMPT_LENGTH + fixedTokens >= h.nTextCtx) {
     throw new Error(`fixedTokens must be an integer in [1, ${h.nTextCtx - PROMPT_LENGTH - 1}]`);
@@ -254,7 +283,7 @@ export async function generateGgmlModel(options: GenerateOptions): Promise<void>
   };
 
   try {
-    await write(int32s(GGML_MAGIC | 0, ...HPARAM_ORDER.map((k) => h[k])));
+    await write(int32s(GGML_MAGIC | 0, ...HPARAM_ORDER.map((k) => target[k])));
     await write(int32s(h.nMels, MEL_FFT_BINS));
     await write(f32Bytes(melFilters(h.nMels)));
     const vocab = vocabulary(T.stored);
@@ -264,11 +293,19 @@ export async function generateGgmlModel(options: GenerateOptions): Promise<void>
       await write(token);
     }
 
-    for (const spec of expectedTensors(h)) {
+    // The f16 tensors (what convert-pt-to-ggml.py writes) are always generated, so the random stream and the
+    // values are those of the f16 file; a quantized file then quantizes them as the quantize tool does.
+    const sources = expectedTensors(h);
+    const targets = expectedTensors(target);
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i]!;
+      const spec = targets[i]!;
       const name = new TextEncoder().encode(spec.name);
       await write(int32s(spec.dims.length, name.byteLength, spec.type, ...spec.dims));
       await write(name);
-      await write(tensorData(spec, h, weights, gaussian, eotPosition));
+      const data = tensorData(source, h, weights, gaussian, eotPosition);
+      if (spec.type === source.type) await write(data);
+      else await write(quantizeF16(spec.type, data, spec.dims[0]!));
     }
     await flush();
     await file.close();
@@ -278,6 +315,114 @@ export async function generateGgmlModel(options: GenerateOptions): Promise<void>
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+/** f16 bits to float, for all 65536 bit patterns. */
+let halfTable: Float32Array | undefined;
+function halfToFloatTable(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let bits = 0; bits < 65536; bits++) {
+      const sign = bits & 0x8000 ? -1 : 1;
+      const exp = (bits >>> 10) & 0x1f;
+      const mant = bits & 0x3ff;
+      halfTable[bits] =
+        exp === 0
+          ? sign * mant * 2 ** -24
+          : exp === 0x1f
+            ? mant
+              ? NaN
+              : sign * Infinity
+            : sign * (1 + mant / 1024) * 2 ** (exp - 15);
+    }
+  }
+  return halfTable;
+}
+
+/** The float value of IEEE 754 binary16 bits. */
+export function fromHalf(bits: number): number {
+  return halfToFloatTable()[bits & 0xffff]!;
+}
+
+/** C's roundf: halves away from zero. */
+function roundf(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+/**
+ * ggml's quantize_row_q8_0_ref: per block of 32, d = max|x| / 127 stored as f16, then 32 int8 round(x / d)
+ * (34 bytes per block). `values.length` must be a multiple of 32.
+ */
+export function quantizeQ8_0(values: Float32Array): Uint8Array {
+  const blocks = values.length / 32;
+  if (!Number.isInteger(blocks)) throw new Error('q8_0 needs a multiple of 32 values');
+  const out = new Uint8Array(blocks * 34);
+  const view = new DataView(out.buffer);
+  const f = Math.fround;
+  for (let b = 0; b < blocks; b++) {
+    const x = b * 32;
+    let amax = 0;
+    for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(values[x + j]!));
+    const d = f(amax / 127);
+    const id = d ? f(1 / d) : 0;
+    const o = b * 34;
+    view.setUint16(o, toHalf(d), true);
+    for (let j = 0; j < 32; j++) view.setInt8(o + 2 + j, roundf(f(values[x + j]! * id)));
+  }
+  return out;
+}
+
+/**
+ * ggml's quantize_row_q5_1_ref: per block of 32, d = (max - min) / 31 and m = min as f16, the low 4 bits of the
+ * 32 quants packed two per byte (value j low nibble, value j + 16 high nibble), their fifth bits in a uint32
+ * (24 bytes per block: d, m, qh[4], qs[16]).
+ */
+export function quantizeQ5_1(values: Float32Array): Uint8Array {
+  const blocks = values.length / 32;
+  if (!Number.isInteger(blocks)) throw new Error('q5_1 needs a multiple of 32 values');
+  const out = new Uint8Array(blocks * 24);
+  const view = new DataView(out.buffer);
+  const f = Math.fround;
+  for (let b = 0; b < blocks; b++) {
+    const x = b * 32;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let j = 0; j < 32; j++) {
+      const v = values[x + j]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const d = f((max - min) / 31);
+    const id = d ? f(1 / d) : 0;
+    const o = b * 24;
+    view.setUint16(o, toHalf(d), true);
+    view.setUint16(o + 2, toHalf(min), true);
+    let qh = 0;
+    for (let j = 0; j < 16; j++) {
+      const xi0 = Math.trunc(f(f(f(values[x + j]! - min) * id) + 0.5)) & 0xff;
+      const xi1 = Math.trunc(f(f(f(values[x + 16 + j]! - min) * id) + 0.5)) & 0xff;
+      out[o + 8 + j] = (xi0 & 0x0f) | ((xi1 & 0x0f) << 4);
+      qh |= ((xi0 & 0x10) >>> 4) << j;
+      qh |= ((xi1 & 0x10) >>> 4) << (j + 16);
+    }
+    view.setUint32(o + 4, qh >>> 0, true);
+  }
+  return out;
+}
+
+/** Quantizes f16 tensor data (rows of `rowLength` values) to `type`, as ggml_common_quantize_0 does. */
+function quantizeF16(type: number, data: Uint8Array, rowLength: number): Uint8Array {
+  const info = GGML_TYPES[type];
+  if (!info || rowLength % info.blockSize !== 0) {
+    throw new Error(`cannot quantize rows of ${rowLength} values to ${info?.name ?? `type ${type}`}`);
+  }
+  const bits = new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
+  const table = halfToFloatTable();
+  const values = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) values[i] = table[bits[i]!]!;
+  if (type === GGML_TYPE_Q8_0) return quantizeQ8_0(values);
+  if (type === GGML_TYPE_Q5_1) return quantizeQ5_1(values);
+  throw new Error(`no quantizer for ${info.name}`);
 }
 
 function tensorData(
@@ -335,25 +480,33 @@ function tensorData(
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)));
 
-/** Where {@link ensureGeneratedModel} keeps a preset's file (git-ignored). */
-export function generatedModelPath(preset: GeneratedPreset): string {
-  return path.join(root, 'generated', `${preset}.bin`);
+/** Where {@link ensureGeneratedModel} keeps a preset's file (git-ignored): `<preset>.bin` (f16), `<preset>-q8_0.bin`. */
+export function generatedModelPath(preset: GeneratedPreset, ftype: GeneratedFtype = 'f16'): string {
+  return path.join(root, 'generated', ftype === 'f16' ? `${preset}.bin` : `${preset}-${ftype}.bin`);
 }
 
 /** Bumped whenever the generated bytes change, so cached files in models/generated/ are rewritten. */
 const GENERATOR_VERSION = 2;
 
-const inFlight = new Map<GeneratedPreset, Promise<string>>();
+const inFlight = new Map<string, Promise<string>>();
+
+/** Options of {@link ensureGeneratedModel}. */
+export interface EnsureOptions {
+  /** Weight type; default `f16`. */
+  ftype?: GeneratedFtype;
+}
 
 /**
- * Returns the path of models/generated/<preset>.bin, generating it (default seed and fixedTokens) the first time.
- * Safe to call concurrently, also from several processes (each writes a temporary file and renames it).
+ * Returns the path of models/generated/<preset>.bin (or <preset>-<ftype>.bin for a quantized type), generating it
+ * (default seed and fixedTokens) the first time. Safe to call concurrently, also from several processes (each
+ * writes a temporary file and renames it).
  */
-export async function ensureGeneratedModel(preset: GeneratedPreset): Promise<string> {
-  let job = inFlight.get(preset);
+export async function ensureGeneratedModel(preset: GeneratedPreset, options: EnsureOptions = {}): Promise<string> {
+  const ftype = options.ftype ?? 'f16';
+  const target = generatedModelPath(preset, ftype);
+  let job = inFlight.get(target);
   if (!job) {
     job = (async () => {
-      const target = generatedModelPath(preset);
       const stamp = `${target}.version`;
       const current = await readFile(stamp, 'utf8').then(
         (v) => v.trim() === String(GENERATOR_VERSION),
@@ -364,13 +517,13 @@ export async function ensureGeneratedModel(preset: GeneratedPreset): Promise<str
         () => false,
       );
       if (!exists || !current) {
-        await generateGgmlModel({ preset, path: target });
+        await generateGgmlModel({ preset, path: target, ftype });
         await writeFile(stamp, `${GENERATOR_VERSION}\n`);
       }
       return target;
     })();
-    job.catch(() => inFlight.delete(preset));
-    inFlight.set(preset, job);
+    job.catch(() => inFlight.delete(target));
+    inFlight.set(target, job);
   }
   return job;
 }

@@ -64,6 +64,8 @@ export const GGML_TYPES: Readonly<Record<number, { name: string; blockBytes: num
 
 export const GGML_TYPE_F32 = 0;
 export const GGML_TYPE_F16 = 1;
+export const GGML_TYPE_Q5_1 = 7;
+export const GGML_TYPE_Q8_0 = 8;
 
 /** ggml_ftype (file-level weight type) to the ggml type of the big weight matrices (`ggml_ftype_to_ggml_type`). */
 const FTYPE_TO_TYPE: Readonly<Record<number, number>> = {

@@ -81,6 +81,12 @@ describe('generated models and validateModelFile', () => {
     const r2 = await validateModelFile(write('renamed.bin', renamed));
     expect(!r2.ok && r2.error.code).toBe('MODEL_BAD_TENSOR');
     expect(!r2.ok && r2.error.message).toContain("unknown tensor 'Xecoder.positional_embedding'");
+    // q4_k stores blocks of 256 values: rows of 64 cannot hold them, whisper.cpp could not build the matrices.
+    const kQuant = Buffer.from(good);
+    kQuant.writeInt32LE(2012, 4 + 4 * 10);
+    const r4 = await validateModelFile(write('q4k.bin', kQuant));
+    expect(!r4.ok && r4.error.code).toBe('MODEL_BAD_HEADER');
+    expect(!r4.ok && r4.error.message).toContain('blocks of 256 values');
     const r3 = await validateModelFile(path.join(dir, 'does-not-exist.bin'));
     expect(!r3.ok && r3.error.code).toBe('MODEL_NOT_FOUND');
   });

@@ -95,7 +95,13 @@ function checkHparams(h: WhisperHparams): string | undefined {
   if (h.nAudioState % h.nAudioHead !== 0 || h.nTextState % h.nTextHead !== 0) {
     return 'the attention heads do not divide the state size';
   }
-  if (weightTypeOf(h.ftype) === undefined) return `weight type (ftype) ${h.ftype} is not supported by whisper.cpp`;
+  const wtype = weightTypeOf(h.ftype);
+  if (wtype === undefined) return `weight type (ftype) ${h.ftype} is not supported by whisper.cpp`;
+  // A quantized row is a whole number of blocks: ggml cannot hold a matrix whose rows split a block.
+  const block = GGML_TYPES[wtype]!.blockSize;
+  if (h.nAudioState % block !== 0 || h.nTextState % block !== 0) {
+    return `weight type ${GGML_TYPES[wtype]!.name} stores blocks of ${block} values, which do not divide the state size ${h.nAudioState}`;
+  }
   return undefined;
 }
 
