@@ -9,6 +9,8 @@
  * buffer of the last <= 10 s with audio_ctx shrunk; RTF = decode time / audio time); peak RSS. Then the same
  * 5 s chunk through whisper-node (which runs whisper.cpp's `main` and reloads the model for every chunk).
  *
+ * Then the base-dims model quantized to q8_0: pass over 5 s and streaming RTF (a section before the last line).
+ *
  * Speech: espeak-ng English, resampled by sox to 16 kHz mono, repeated to 60 s. Last line:
  * `bench:stt model=base pass5s_ms=<x> rtf=<r> load_ms=<l> rss_mb=<m> whisper_node_pass5s_ms=<y> speedup=<y/x>`
  */
@@ -157,6 +159,40 @@ async function benchWhisperNode(chunk: Float32Array): Promise<number> {
   return pass;
 }
 
+/**
+ * The base-dims model quantized to q8_0 (what whisper.cpp's quantize tool makes of the f16 file; the size whisper.cpp
+ * publishes for 2-core machines): pass over a 5 s buffer (audio_ctx shrunk, median of REPEATS after a warm-up) and
+ * the streaming RTF of the same 60 s loop as above.
+ */
+async function benchQuantized(clip: Float32Array): Promise<void> {
+  const engine = await loadSmartWhisperEngine(await ensureGeneratedModel('base', { ftype: 'q8_0' }), {
+    threads: THREADS,
+  });
+  const mb = (engine.model.fileBytes / 1e6).toFixed(0);
+  console.log(`\n== base-dims q8_0 generated model (${mb} MB), ${THREADS} threads`);
+  console.log(`load: ${ms(engine.loadMs)} ms`);
+  const options: TranscribeOptions = { language: 'en', task: 'transcribe', threads: THREADS, audioCtx: audioCtxFor(5) };
+  const pcm = clip.subarray(0, 5 * SAMPLE_RATE);
+  const warm = await engine.transcribe(pcm, options);
+  const pass = await medianPass(engine, pcm, options);
+  console.log(
+    `pass over 5 s (audio_ctx ${audioCtxFor(5)}): ${ms(pass)} ms (cpu ${ms(lastCpuMs)} ms, ` +
+      `${warm.flatMap((s) => s.tokens).length} text tokens decoded)`,
+  );
+  let busy = 0;
+  for (let t = STEP_SECONDS; t <= STREAM_SECONDS; t += STEP_SECONDS) {
+    const from = Math.max(0, t - BUFFER_CAP_SECONDS);
+    busy += await timePass(engine, clip.subarray(from * SAMPLE_RATE, t * SAMPLE_RATE), {
+      ...options,
+      audioCtx: audioCtxFor(t - from),
+    });
+  }
+  const rtf = (busy / 1000 / STREAM_SECONDS).toFixed(3);
+  console.log(`streaming ${STREAM_SECONDS} s (as above): ${ms(busy)} ms decoding, RTF ${rtf}`);
+  console.log(`base-dims q8_0 pass5s_ms=${ms(pass)} rtf=${rtf}`);
+  await engine.close();
+}
+
 const load = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 console.log(`machine: ${os.cpus().length} cores, load average ${load()} at start (wall times include other load)`);
 const clip = speechClip(STREAM_SECONDS);
@@ -165,6 +201,7 @@ const base = await benchModel('base', clip);
 const rssMb = process.resourceUsage().maxRSS / 1024;
 console.log(`\npeak RSS of the benchmark process (both models, one after the other): ${rssMb.toFixed(0)} MB`);
 const whisperNodeMs = await benchWhisperNode(clip.subarray(0, 5 * SAMPLE_RATE));
+await benchQuantized(clip);
 console.log(`load average ${load()} at the end`);
 console.log(
   `bench:stt model=base pass5s_ms=${ms(base.pass5sMs)} rtf=${base.rtf.toFixed(3)} load_ms=${ms(base.loadMs)} ` +

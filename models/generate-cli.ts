@@ -49,4 +49,5 @@ if (!checked.ok) {
   process.exit(1);
 }
 const mb = (checked.value.fileBytes / 1e6).toFixed(1);
-console.log(`${target} (${preset}, ${checked.value.weightType}, ${mb} MB, ${checked.value.tensorCount} tensors, ${Date.now() - started} ms)`);
+const what = `${preset}, ${checked.value.weightType}, ${mb} MB, ${checked.value.tensorCount} tensors`;
+console.log(`${target} (${what}, ${Date.now() - started} ms)`);

@@ -480,7 +480,7 @@ function tensorData(
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)));
 
-/** Where {@link ensureGeneratedModel} keeps a preset's file (git-ignored): `<preset>.bin` (f16), `<preset>-q8_0.bin`. */
+/** Where {@link ensureGeneratedModel} keeps a preset's file (git-ignored): `<preset>.bin` (f16), `<preset>-<ftype>.bin`. */
 export function generatedModelPath(preset: GeneratedPreset, ftype: GeneratedFtype = 'f16'): string {
   return path.join(root, 'generated', ftype === 'f16' ? `${preset}.bin` : `${preset}-${ftype}.bin`);
 }

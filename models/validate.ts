@@ -100,7 +100,8 @@ function checkHparams(h: WhisperHparams): string | undefined {
   // A quantized row is a whole number of blocks: ggml cannot hold a matrix whose rows split a block.
   const block = GGML_TYPES[wtype]!.blockSize;
   if (h.nAudioState % block !== 0 || h.nTextState % block !== 0) {
-    return `weight type ${GGML_TYPES[wtype]!.name} stores blocks of ${block} values, which do not divide the state size ${h.nAudioState}`;
+    const name = GGML_TYPES[wtype]!.name;
+    return `weight type ${name} stores blocks of ${block} values, which do not divide the state size ${h.nAudioState}`;
   }
   return undefined;
 }
