@@ -1,5 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSmartWhisperEngine, SpeechEngineError, type SmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
 import { GGML_TYPES, HPARAM_ORDER } from './ggml-format';
@@ -16,6 +18,37 @@ import {
 import { validateModelFile } from './validate';
 
 const dir = path.resolve(import.meta.dirname, '../test-artifacts/models-quantized');
+const run = promisify(execFile);
+
+/**
+ * Builds whisper.cpp's own `quantize` example from the sources smart-whisper vendors (ggml's reference quantizers;
+ * -O0: a quick build, the test model is small), once per checkout of test-artifacts/.
+ */
+async function buildQuantizeTool(): Promise<string> {
+  const src = path.resolve(import.meta.dirname, '../node_modules/smart-whisper/whisper.cpp');
+  const out = path.resolve(import.meta.dirname, '../test-artifacts/quantize-tool');
+  const tool = path.join(out, 'quantize');
+  if (existsSync(tool)) return tool;
+  mkdirSync(out, { recursive: true });
+  const include = ['-I', `${src}/ggml/include`, '-I', `${src}/ggml/src`, '-I', `${src}/include`, '-I', `${src}/examples`];
+  const c = ['ggml', 'ggml-quants', 'ggml-aarch64', 'ggml-alloc', 'ggml-backend'].map((f) => ({
+    cc: 'gcc',
+    args: ['-O0', '-std=c11', '-D_GNU_SOURCE', ...include, '-c', `${src}/ggml/src/${f}.c`, '-o', `${out}/${f}.o`],
+  }));
+  const cpp = ['common-ggml', 'quantize/quantize'].map((f) => ({
+    cc: 'g++',
+    args: ['-O0', '-std=c++17', ...include, '-c', `${src}/examples/${f}.cpp`, '-o', `${out}/${path.basename(f)}.o`],
+  }));
+  const jobs = [...c, ...cpp];
+  // Two compilers at a time (2 cores).
+  for (let i = 0; i < jobs.length; i += 2) {
+    await Promise.all(jobs.slice(i, i + 2).map((j) => run(j.cc, j.args)));
+  }
+  const objects = jobs.map((j) => j.args[j.args.length - 1]!);
+  await run('g++', ['-o', `${tool}.tmp`, ...objects, '-lm', '-lpthread']);
+  renameSync(`${tool}.tmp`, tool);
+  return tool;
+}
 
 interface StoredTensor {
   name: string;
@@ -148,6 +181,18 @@ describe('quantized generated models (q8_0, q5_1)', () => {
     const h = PRESET_HPARAMS.test;
     expect(quantized).toBe(1 + 6 * h.nAudioLayer + 10 * h.nTextLayer);
   });
+
+  it('is byte for byte what whisper.cpp\'s own quantize tool makes of the f16 file (q8_0 and q5_1)', async () => {
+    const tool = await buildQuantizeTool();
+    for (const [ftype, ours] of [
+      ['q8_0', q8Path],
+      ['q5_1', q5Path],
+    ] as const) {
+      const theirs = path.join(dir, `quantize-tool-${ftype}.bin`);
+      await run(tool, [path.join(dir, 'test-f16.bin'), theirs, ftype]);
+      expect(readFileSync(theirs).equals(readFileSync(ours)), ftype).toBe(true);
+    }
+  }, 180_000);
 
   it('refuses a truncated or corrupt q8_0 file with its block sizes', async () => {
     const truncated = path.join(dir, 'truncated-q8_0.bin');
