@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import type { CaptionLine } from '../electron/common/protocol';
 import { CaptionFollower, connectHubClient, hubRequest, type HubClientSocket } from '../electron/hub/hub-client';
 import { ResendingBooth, spawnHub, startRedisServer, type HubProcess, type RedisServerProcess } from '../electron/hub/redis-test-support';
+import { mulberry32 } from '../electron/common/seeded-random';
 
 const SECRET = 'soak-secret-60217';
 const LANGUAGES = ['ar', 'en', 'ru'];
@@ -51,16 +52,6 @@ interface ChildResult {
 
 type FromChild = { type: 'ready' } | ChildResult | { type: 'log'; text: string };
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -81,7 +72,7 @@ async function runDisplayChild(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
   const send = (m: FromChild): void => void process.send?.(m);
   const start = await new Promise<ToChild & { type: 'start' }>((r) => process.once('message', (m: ToChild) => r(m as ToChild & { type: 'start' })));
-  const random = prng(start.seed);
+  const random = mulberry32(start.seed);
   const displays: SoakDisplay[] = [];
   for (let i = 0; i < start.count; i += 50) {
     const batch = await Promise.all(
@@ -239,7 +230,7 @@ async function main(): Promise<void> {
   const boothCount = Math.min(LANGUAGES.length, Number(values.booths));
   const processCount = Math.max(1, Number(values.processes));
   const seed = Number(values.seed);
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const dataDir = mkdtempSync(join(tmpdir(), 'tarjuman-soak-'));
   const redis: RedisServerProcess | null = values.redis ? await startRedisServer() : null;
   const hubArgs = {

@@ -13,6 +13,7 @@ import { io } from 'socket.io-client';
 import { fail, ok, type Result } from '../common/result';
 import { connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
 import { startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
+import { mulberry32 } from '../common/seeded-random';
 
 const ITERATIONS = Number(process.env['TARJUMAN_FUZZ_ITERATIONS'] ?? 5000);
 const SEED = Number(process.env['TARJUMAN_FUZZ_SEED'] ?? 20261129);
@@ -76,22 +77,11 @@ const ackSchema = z.union([
   z.object({ ok: z.literal(false), error: z.object({ code: z.string().refine((c) => CODES.has(c), 'unknown error code'), message: z.string() }) }),
 ]);
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Fuzz {
   readonly random: () => number;
   constructor(seed: number) {
-    this.random = prng(seed);
+    this.random = mulberry32(seed);
   }
   int(n: number): number {
     return Math.floor(this.random() * n);

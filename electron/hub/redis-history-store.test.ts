@@ -9,6 +9,7 @@ import type { Result } from '../common/result';
 import { ChannelLedger } from './channel-ledger';
 import { RedisHistoryStore } from './redis-history-store';
 import { startRedisServer, type RedisServerProcess } from './redis-test-support';
+import { mulberry32 } from '../common/seeded-random';
 
 let redis: RedisServerProcess;
 const stores: RedisHistoryStore[] = [];
@@ -21,16 +22,6 @@ async function openStore(keyPrefix: string, historyLimit: number): Promise<Redis
   return store;
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An outcome without the journal records (the Redis store persists by itself and returns none). */
 function comparable<T extends { records?: unknown }>(r: Result<T>): unknown {
@@ -53,7 +44,7 @@ describe('RedisHistoryStore', () => {
     const historyLimit = 12;
     const store = await openStore('diff', historyLimit);
     const ledger = new ChannelLedger('main', 'en', { historyLimit });
-    const random = prng(42);
+    const random = mulberry32(42);
     const ids: string[] = [];
     let now = 1_795_000_000_000;
     for (let step = 0; step < 1500; step++) {
