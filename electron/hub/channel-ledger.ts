@@ -80,6 +80,37 @@ export interface LedgerLimits {
 }
 
 /** The caption state of one channel of one room. */
+/**
+ * The stored line for a publish: revision 0, `startedAt` from the publisher, else from the partial it replaces,
+ * else when the hub first saw the id. Shared by every HistoryStore so they build lines alike.
+ */
+export function publishedLine(
+  room: string,
+  channel: string,
+  input: PublishLine,
+  seq: number,
+  previous: CaptionLine | null,
+  firstSeenAt: number,
+  now: number,
+): CaptionLine {
+  const line: CaptionLine = {
+    id: input.id,
+    room,
+    channel,
+    seq,
+    text: input.text,
+    state: input.state,
+    revision: 0,
+    source: input.source,
+    startedAt: input.startedAt ?? previous?.startedAt ?? firstSeenAt,
+    updatedAt: now,
+  };
+  if (input.lang !== undefined) line.lang = input.lang;
+  if (input.audioStart !== undefined) line.audioStart = input.audioStart;
+  if (input.audioEnd !== undefined) line.audioEnd = input.audioEnd;
+  return line;
+}
+
 export class ChannelLedger {
   readonly room: string;
   readonly channel: string;
@@ -139,21 +170,7 @@ export class ChannelLedger {
       if (input.state === 'partial') records.push({ t: 'seq', channel: this.channel, id: input.id, seq, at: now });
     }
     const previous = this.partial?.id === input.id ? this.partial : null;
-    const line: CaptionLine = {
-      id: input.id,
-      room: this.room,
-      channel: this.channel,
-      seq,
-      text: input.text,
-      state: input.state,
-      revision: 0,
-      source: input.source,
-      startedAt: input.startedAt ?? previous?.startedAt ?? firstSeenAt,
-      updatedAt: now,
-    };
-    if (input.lang !== undefined) line.lang = input.lang;
-    if (input.audioStart !== undefined) line.audioStart = input.audioStart;
-    if (input.audioEnd !== undefined) line.audioEnd = input.audioEnd;
+    const line = publishedLine(this.room, this.channel, input, seq, previous, firstSeenAt, now);
 
     if (input.state === 'partial') {
       if (previous && previous.text === input.text) {

@@ -24,7 +24,7 @@ import {
   type PublishLine,
 } from '../common/protocol';
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
-import type { ChangeOutcome, KeptLine, PublishOutcome, SeenId } from './channel-ledger';
+import { publishedLine, type ChangeOutcome, type KeptLine, type PublishOutcome, type SeenId } from './channel-ledger';
 import type { HistoryStore, RoomSpec, StoreHealth } from './history-store';
 import { redactUrl } from './redis-url';
 import { captionLineSchema, channelChangeSchema, noticeSchema } from './journal-schema';
@@ -182,21 +182,7 @@ export class RedisHistoryStore implements HistoryStore {
         tx.zAdd(k.seenBySeq, { score: seq, value: input.id });
       }
       const previous = partial?.id === input.id ? partial : null;
-      const line: CaptionLine = {
-        id: input.id,
-        room,
-        channel: input.channel,
-        seq,
-        text: input.text,
-        state: input.state,
-        revision: 0,
-        source: input.source,
-        startedAt: input.startedAt ?? previous?.startedAt ?? firstSeenAt,
-        updatedAt: now,
-      };
-      if (input.lang !== undefined) line.lang = input.lang;
-      if (input.audioStart !== undefined) line.audioStart = input.audioStart;
-      if (input.audioEnd !== undefined) line.audioEnd = input.audioEnd;
+      const line = publishedLine(room, input.channel, input, seq, previous, firstSeenAt, now);
 
       if (input.state === 'partial') {
         if (previous && previous.text === input.text) {
