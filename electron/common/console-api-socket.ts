@@ -10,10 +10,9 @@ import {
   CONSOLE_ERROR_CODES,
   CONSOLE_TRANSPORT,
   type ConsoleApi,
-  type ConsoleEventName,
-  type ConsoleEvents,
   type ConsoleRequestName,
 } from './console-api';
+import { consoleApiOver, createConsoleEventRegistry } from './console-api-calls';
 
 /** The part of a socket.io-client `Socket` the transport uses (so this file needs no socket.io import). */
 export interface ConsoleSocketLike {
@@ -46,14 +45,8 @@ function isResult(value: unknown): value is Result<unknown> {
  */
 export function createSocketConsoleApi(socket: ConsoleSocketLike, options: SocketConsoleApiOptions = {}): ConsoleApi {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const handlers = new Map<ConsoleEventName, Set<(payload: unknown) => void>>();
-
-  socket.on(CONSOLE_TRANSPORT.event, (name: unknown, payload: unknown) => {
-    if (typeof name !== 'string') return;
-    const set = handlers.get(name as ConsoleEventName);
-    if (!set) return;
-    for (const fn of [...set]) fn(payload);
-  });
+  const events = createConsoleEventRegistry();
+  socket.on(CONSOLE_TRANSPORT.event, (name: unknown, payload: unknown) => events.dispatch(name, payload));
 
   function call<T>(method: ConsoleRequestName, args: unknown[]): Promise<Result<T>> {
     return new Promise((resolve) => {
@@ -73,47 +66,12 @@ export function createSocketConsoleApi(socket: ConsoleSocketLike, options: Socke
     });
   }
 
-  const api: ConsoleApi = {
-    getState: () => call('getState', []),
-    updateSettings: (patch) => call('updateSettings', [patch]),
-    connectHub: () => call('connectHub', []),
-    disconnectHub: () => call('disconnectHub', []),
-    getRoomView: () => call('getRoomView', []),
-    publish: (line) => call('publish', [line]),
-    revise: (req) => call('revise', [req]),
-    clearChannel: (channel) => call('clearChannel', [channel]),
-    clearAllChannels: () => call('clearAllChannels', []),
-    showNotice: (text, ttlMs) => call('showNotice', [text, ttlMs]),
-    setAutoRouting: (on) => call('setAutoRouting', [on]),
-    setChannelMuted: (channel, muted) => call('setChannelMuted', [channel, muted]),
-    startSource: (source, opts) => call('startSource', [source, opts]),
-    stopSource: (source) => call('stopSource', [source]),
-    pushAudio: (source, frame) => {
-      if (!socket.connected) return;
-      const bytes =
-        frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength
-          ? frame.buffer
-          : frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength);
-      socket.emit(CONSOLE_TRANSPORT.audio, source, bytes);
-    },
-    sendVoiceNow: (id) => call('sendVoiceNow', [id]),
-    cancelVoice: (id) => call('cancelVoice', [id]),
-    importGlossary: (csvText) => call('importGlossary', [csvText]),
-    requestHandover: () => call('requestHandover', []),
-    respondHandover: (accept) => call('respondHandover', [accept]),
-    exportSession: (channel, format) => call('exportSession', [channel, format]),
-    listMonitors: () => call('listMonitors', []),
-    openDisplayWindow: (opts) => call('openDisplayWindow', [opts]),
-    startNewSession: () => call('startNewSession', []),
-    on<E extends ConsoleEventName>(event: E, fn: ConsoleEvents[E]): () => void {
-      let set = handlers.get(event);
-      if (!set) handlers.set(event, (set = new Set()));
-      const listener = fn as unknown as (payload: unknown) => void;
-      set.add(listener);
-      return () => {
-        set.delete(listener);
-      };
-    },
-  };
-  return api;
+  return consoleApiOver(call, events, (source, frame) => {
+    if (!socket.connected) return;
+    const bytes =
+      frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength
+        ? frame.buffer
+        : frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength);
+    socket.emit(CONSOLE_TRANSPORT.audio, source, bytes);
+  });
 }

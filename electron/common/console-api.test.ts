@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONSOLE_REQUEST_NAMES, DEFAULT_SETTINGS, consoleRequestSchemas, settingsPatchSchema, settingsSchema } from './console-api';
 import { createSocketConsoleApi } from './console-api-socket';
+import { consoleApiOver, createConsoleEventRegistry } from './console-api-calls';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 
@@ -16,10 +17,22 @@ describe('console API contract', () => {
     const api = createSocketConsoleApi({ connected: true, emit: (...a: unknown[]) => emitted.push(a), on: () => undefined, off: () => undefined });
     const expected = [...CONSOLE_REQUEST_NAMES, 'pushAudio', 'on'].sort();
     expect(Object.keys(api).sort()).toEqual(expected);
+    // The preload builds its API with the same consoleApiOver and exposes that object alone.
     const preload = await readFile(join(repo, 'electron', 'preload', 'index.ts'), 'utf8');
-    for (const name of CONSOLE_REQUEST_NAMES) expect(preload).toContain(`call('${name}'`);
-    const exposed = [...preload.matchAll(/^ {2}([a-zA-Z]+)(?::|<)/gm)].map((m) => m[1]);
-    expect(exposed.sort()).toEqual(expected);
+    expect(preload).toMatch(/const api: ConsoleApi = consoleApiOver\(call, events, /);
+    expect([...preload.matchAll(/exposeInMainWorld\(([^)]*)\)/g)].map((m) => m[1])).toEqual(["'tarjuman', api"]);
+    // Every request travels under its own method name.
+    const called: string[] = [];
+    const viaCalls = consoleApiOver(
+      async (method) => {
+        called.push(method);
+        return { ok: true, value: undefined as never };
+      },
+      createConsoleEventRegistry(),
+      () => undefined,
+    );
+    for (const name of CONSOLE_REQUEST_NAMES) await (viaCalls[name] as (...a: unknown[]) => Promise<unknown>)();
+    expect(called).toEqual([...CONSOLE_REQUEST_NAMES]);
     // A frame goes out as exactly its own bytes, even when it is a view into a bigger buffer.
     const big = new Float32Array(10).map((_, i) => i);
     api.pushAudio('floor', big.subarray(2, 5));
