@@ -30,6 +30,7 @@ import {
   type TensorSpec,
   type WhisperHparams,
 } from './ggml-format';
+import { mulberry32 } from '../electron/common/seeded-random';
 
 /** Which dimensions to generate. */
 export type GeneratedPreset = 'test' | 'tiny' | 'base';
@@ -93,16 +94,9 @@ const SPECIAL = 8;
 /** Constant the final layer norm puts in channel 1 (its bias; its weight there is 0). */
 const SPECIAL_BIAS = 4;
 
-/** Deterministic PRNG (mulberry32). */
+/** Deterministic PRNG (mulberry32); seed 0 stands for a fixed non-zero seed. */
 function makeRandom(seed: number): () => number {
-  let a = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed >>> 0 || 0x9e3779b9);
 }
 
 function makeGaussian(random: () => number): () => number {
