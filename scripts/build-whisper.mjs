@@ -10,6 +10,9 @@
 // whose features the running CPU lacks (a copied node_modules or a packaged app on an older CPU) instead of dying
 // with SIGILL.
 //
+// Sources: smart-whisper's tree, except the files scripts/whisper-addon/patches.mjs patches (bugs, one whisper state
+// per model, an encoder graph the BLAS backend can take); OpenBLAS from the system when present (findOpenBlas).
+//
 // Usage: node scripts/build-whisper.mjs [--portable] [--jobs N] [--out DIR]
 //   (no flags: what postinstall runs; --portable: a portable copy in node_modules/.tarjuman-whisper-portable,
 //   which electron/stt/cpu-features.ts picks when the CPU lacks the fast build's instructions)
@@ -20,6 +23,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { patchedSources } from './whisper-addon/patches.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
@@ -49,6 +53,28 @@ function cpuFlags() {
   } catch {
     return new Set();
   }
+}
+
+/**
+ * OpenBLAS for the encoder's matrix products (ggml's BLAS backend; the decoder's one-token products stay on ggml's
+ * own kernels). Debian/Ubuntu's libopenblas-openmp-dev: its static library is linked in, so the addon does not
+ * need OpenBLAS at run time, and its OpenMP build shares libgomp's threads with ggml (the pthreads build would
+ * start a second pool competing for the same cores). OpenBLAS picks its kernels for the running CPU at run time,
+ * so the portable variant uses it too. Measured: see README.md (speech-to-text engine). Absent (other distros,
+ * macOS, Windows) or TARJUMAN_WHISPER_NO_BLAS=1: ggml's own kernels, and the build says how to get the faster one.
+ */
+function findOpenBlas() {
+  if (process.env.TARJUMAN_WHISPER_NO_BLAS || process.platform !== 'linux') return null;
+  const triplet = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' }[process.arch];
+  if (!triplet) return null;
+  const include = `/usr/include/${triplet}/openblas-openmp`;
+  const lib = `/usr/lib/${triplet}/openblas-openmp/libopenblas.a`;
+  if (existsSync(path.join(include, 'cblas.h')) && existsSync(lib)) return { include, lib };
+  console.log(
+    'build-whisper: OpenBLAS (OpenMP build) not found; building with ggml\'s own matrix kernels. For a 1.5-2x faster ' +
+      'encoder on Debian/Ubuntu: apt-get install libopenblas-openmp-dev, then node scripts/build-whisper.mjs',
+  );
+  return null;
 }
 
 function nodeGypScript() {
@@ -89,24 +115,11 @@ function main() {
   const cflags = ['-O3', '-DNDEBUG', ...(fast ? FAST_FLAGS : []), ...(openmp ? ['-fopenmp'] : [])];
 
   mkdirSync(outDir, { recursive: true });
-  // Our copy of smart-whisper 0.8.1's model.cc, with three fixes: it passes whisper_context_params uninitialised
-  // (only use_gpu set: flash_attn, dtw_* are stack garbage), calls whisper_print_timings() on the NULL context of
-  // a failed load (a segfault), and never settles the load promise on failure (no OnError).
-  const patches = [
-    ['whisper_context_params params;', 'whisper_context_params params = whisper_context_default_params();'],
-    ['        whisper_print_timings(context);', '        if (context != nullptr) whisper_print_timings(context);'],
-    [
-      '   private:\n    std::string                   model_path;',
-      '    void OnError(const Napi::Error &e) override { promise.Reject(e.Value()); }\n\n' +
-        '   private:\n    std::string                   model_path;',
-    ],
-  ];
-  let modelCc = readFileSync(path.join(swDir, 'src/binding/model.cc'), 'utf8');
-  for (const [from, to] of patches) {
-    if (!modelCc.includes(from)) throw new Error(`build-whisper: smart-whisper's model.cc changed; cannot apply: ${from}`);
-    modelCc = modelCc.replace(from, to);
+  const blas = openmp ? findOpenBlas() : null;
+  for (const [file, text] of Object.entries(patchedSources(swDir, { blas: blas !== null }))) {
+    writeFileSync(path.join(outDir, file), text);
   }
-  writeFileSync(path.join(outDir, 'model.cc'), modelCc);
+  copyFileSync(path.join(root, 'scripts/whisper-addon/state-cache.h'), path.join(outDir, 'state-cache.h'));
   copyFileSync(path.join(root, 'scripts/whisper-addon/addon.cc'), path.join(outDir, 'addon.cc'));
 
   // gyp needs source paths relative to the folder of binding.gyp.
@@ -119,23 +132,27 @@ function main() {
           'addon.cc',
           'model.cc',
           w('src/binding/common.cc'),
-          w('src/binding/transcribe.cc'),
-          w('whisper.cpp/src/whisper.cpp'),
+          'transcribe.cc',
+          'whisper.cpp',
           w('whisper.cpp/ggml/src/ggml.c'),
           w('whisper.cpp/ggml/src/ggml-alloc.c'),
           w('whisper.cpp/ggml/src/ggml-backend.c'),
           w('whisper.cpp/ggml/src/ggml-quants.c'),
           w('whisper.cpp/ggml/src/ggml-aarch64.c'),
+          ...(blas ? ['ggml-blas.cpp'] : []),
         ],
         include_dirs: [
+          ...(blas ? [blas.include] : []),
           path.join(napiDir),
           w('src/binding'),
           w('whisper.cpp/include'),
           w('whisper.cpp/ggml/include'),
           w('whisper.cpp/ggml/src'),
+          w('whisper.cpp/src'),
         ],
         dependencies: [`${path.join(napiDir, 'node_api.gyp')}:nothing`],
-        defines: openmp ? ['GGML_USE_OPENMP'] : [],
+        defines: [...(openmp ? ['GGML_USE_OPENMP'] : []), ...(blas ? ['GGML_USE_BLAS'] : [])],
+        libraries: blas ? [blas.lib] : [],
         ldflags: openmp ? ['-fopenmp'] : [],
         'cflags!': ['-fno-exceptions'],
         'cflags_cc!': ['-fno-exceptions'],
@@ -149,7 +166,10 @@ function main() {
   writeFileSync(path.join(outDir, 'binding.gyp'), JSON.stringify(gyp, null, 2));
 
   const started = Date.now();
-  console.log(`build-whisper: building the ${variant} variant (${cflags.join(' ')}) with ${args.jobs} jobs in ${outDir}`);
+  console.log(
+    `build-whisper: building the ${variant} variant (${cflags.join(' ')}${blas ? ', OpenBLAS' : ''}) ` +
+      `with ${args.jobs} jobs in ${outDir}`,
+  );
   const res = spawnSync(
     process.execPath,
     [nodeGypScript(), 'rebuild', `--jobs=${args.jobs}`, ...nodeDirArgs()],
@@ -167,6 +187,7 @@ function main() {
     requiredFeatures: fast ? FAST_FEATURES : [],
     cflags,
     openmp,
+    blas: blas ? `OpenBLAS (${blas.lib}, static)` : null,
     smartWhisperVersion: JSON.parse(readFileSync(path.join(swDir, 'package.json'), 'utf8')).version,
     node: process.version,
     builtAt: new Date().toISOString(),

@@ -14,6 +14,8 @@ const buildInfoSchema = z.object({
   requiredFeatures: z.array(z.string()),
   cflags: z.array(z.string()),
   openmp: z.boolean().optional(),
+  /** The BLAS library linked in for the encoder's matrix products, or null (ggml's own kernels). */
+  blas: z.string().nullable().optional(),
   smartWhisperVersion: z.string(),
   buildSeconds: z.number().optional(),
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
@@ -42,6 +42,22 @@ describe('smart-whisper engine on a generated model', () => {
     expect(engine.systemInfo).toContain(`AVX2 = ${fastCpu ? 1 : 0}`);
     expect(engine.systemInfo).toContain(`F16C = ${fastCpu ? 1 : 0}`);
     expect(engine.model.hparams.nTextLayer).toBeGreaterThanOrEqual(3);
+    // OpenBLAS takes the encoder's matrix products whenever the build found it (.ci/run installs it).
+    expect(engine.systemInfo).toContain(`BLAS = ${engine.build.blas ? 1 : 0}`);
+    if (existsSync('/usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.a') && process.arch === 'x64') {
+      expect(engine.build.blas).toMatch(/OpenBLAS/);
+    }
+  });
+
+  it('reuses one whisper state between passes without carrying anything from one pass to the next', async () => {
+    const clip = english.subarray(0, 3 * SAMPLE_RATE);
+    const plain = { language: 'en', task: 'transcribe', audioCtx: 200 } as const;
+    const first = await engine.transcribe(clip, plain);
+    // Passes with a prompt, another language, translation and the full window leave their marks in a state.
+    await engine.transcribe(clip, { ...plain, initialPrompt: 'UNOCT, ECOSOC' });
+    await engine.transcribe(english, { language: 'auto', task: 'translate', audioCtx: 0 });
+    const again = await engine.transcribe(clip, plain);
+    expect(again).toEqual(first);
   });
 
   it('transcribes a speech clip with sane times, tokens and the fixed language', async () => {

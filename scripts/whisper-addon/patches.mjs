@@ -1,0 +1,175 @@
+// The source files Tarjuman compiles from its own patched copies instead of smart-whisper 0.8.1's tree (which
+// vendors whisper.cpp of autumn 2024). Each patch is an exact text replacement; if the text is not found (a new
+// smart-whisper), the build stops with the patch that no longer applies instead of compiling something else.
+//
+// Why each one (measured on the base-dims generated model, 5 s buffer, audio_ctx 300, 2 threads, AMD EPYC 2 vCPU):
+// - model.cc: three bugs. It passes whisper_context_params uninitialised (only use_gpu set: flash_attn and dtw_*
+//   are stack garbage, so a load could randomly turn on CPU flash attention, which is slower here), calls
+//   whisper_print_timings() on the NULL context of a failed load (a segfault), and never settles the load promise
+//   on failure (no OnError).
+// - model.cc + transcribe.cc: one whisper_state per model instead of one per pass (state-cache.h says why).
+// - whisper.cpp: the encoder graph reshaped so every large matrix product is one ggml's BLAS backend takes
+//   (contiguous, F32 right-hand side): the two convolutions (ggml_conv_1d builds an F16 im2col, which only ggml's
+//   row-by-row dot product multiplies) and the attention's K x Q (both operands were permuted views). Same
+//   arithmetic; those intermediate values stay F32 instead of F16.
+// - ggml-blas.cpp: the BLAS backend converts an F16 or quantized weight matrix to F32 on every product of every
+//   pass. Weights never change: the F32 copy is kept (bounded by TARJUMAN_WHISPER_F32_CACHE_MB, default 512; past
+//   the bound, converted per product as before).
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** @typedef {[from: string, to: string]} Patch */
+
+/** @type {Record<string, Patch[]>} keyed by path inside smart-whisper's package */
+const PATCHES = {
+  'src/binding/model.cc': [
+    ['#include "model.h"\n', '#include "model.h"\n#include "state-cache.h"\n'],
+    [
+      '    whisper_context_params params;\n    params.use_gpu',
+      '    whisper_context_params params = whisper_context_default_params();\n    params.use_gpu',
+    ],
+    ['        whisper_print_timings(context);', '        if (context != nullptr) tarjuman::state_cache_add(context);'],
+    [
+      '   private:\n    std::string                   model_path;',
+      '    void OnError(const Napi::Error &e) override { promise.Reject(e.Value()); }\n\n' +
+        '   private:\n    std::string                   model_path;',
+    ],
+    [
+      'void Execute() override { whisper_free(context); }',
+      'void Execute() override { tarjuman::state_cache_free_context(context); }',
+    ],
+    [
+      '        whisper_free(context);\n        context = nullptr;',
+      '        tarjuman::state_cache_free_context(context);\n        context = nullptr;',
+    ],
+  ],
+  'src/binding/transcribe.cc': [
+    ['#include "transcribe.h"\n', '#include "transcribe.h"\n#include "state-cache.h"\n'],
+    ['state = whisper_init_state(context);', 'state = tarjuman::state_cache_take(context);'],
+    ['            whisper_free_state(state);', '            tarjuman::state_cache_give(context, state);'],
+  ],
+  'whisper.cpp/src/whisper.cpp': [
+    [
+      'static struct ggml_cgraph * whisper_build_graph_conv(',
+      [
+        '// Tarjuman: ggml_conv_1d_ph as an F32 im2col and one matrix product with the kernel on the left (see',
+        "// scripts/whisper-addon/patches.mjs), transposed back to [length, channels] as ggml_conv_1d_ph returns it.",
+        'static struct ggml_tensor * tarjuman_conv_1d_ph(struct ggml_context * ctx, struct ggml_tensor * a, struct ggml_tensor * b, int s) {',
+        '    struct ggml_tensor * im2col = ggml_im2col(ctx, a, b, s, 0, a->ne[0] / 2, 0, 1, 0, false, GGML_TYPE_F32);',
+        '    struct ggml_tensor * out = ggml_mul_mat(ctx,',
+        '            ggml_reshape_2d(ctx, a, a->ne[0] * a->ne[1], a->ne[2]),',
+        '            ggml_reshape_2d(ctx, im2col, im2col->ne[0], im2col->ne[2] * im2col->ne[1]));',
+        '    return ggml_cont(ctx, ggml_transpose(ctx, out));',
+        '}',
+        '',
+        'static struct ggml_cgraph * whisper_build_graph_conv(',
+      ].join('\n'),
+    ],
+    [
+      'cur = ggml_conv_1d_ph(ctx0, model.e_conv_1_w, mel, 1, 1);',
+      'cur = tarjuman_conv_1d_ph(ctx0, model.e_conv_1_w, mel, 1);',
+    ],
+    [
+      'cur = ggml_conv_1d_ph(ctx0, model.e_conv_2_w, cur, 2, 1);',
+      'cur = tarjuman_conv_1d_ph(ctx0, model.e_conv_2_w, cur, 2);',
+    ],
+    [
+      '                        0, 2, 1, 3);\n\n            if (wctx.params.flash_attn) {',
+      '                        0, 2, 1, 3);\n' +
+        '            if (!wctx.params.flash_attn) Q = ggml_cont(ctx0, Q); // Tarjuman: contiguous for BLAS\n\n' +
+        '            if (wctx.params.flash_attn) {',
+    ],
+    [
+      [
+        '                struct ggml_tensor * K =',
+        '                    ggml_permute(ctx0,',
+        '                            ggml_cpy(ctx0,',
+        '                                Kcur,',
+        '                                ggml_new_tensor_3d(ctx0, wctx.itype, n_state_head, n_head, n_ctx)),',
+        '                            0, 2, 1, 3);',
+        '',
+        '                // K * Q',
+      ].join('\n'),
+      [
+        '                struct ggml_tensor * K = // Tarjuman: contiguous F32 for BLAS',
+        '                    ggml_cont(ctx0, ggml_permute(ctx0,',
+        '                            ggml_reshape_3d(ctx0, Kcur, n_state_head, n_head, n_ctx),',
+        '                            0, 2, 1, 3));',
+        '',
+        '                // K * Q',
+      ].join('\n'),
+    ],
+  ],
+  'whisper.cpp/ggml/src/ggml-blas.cpp': [
+    ['#include <future>\n', '#include <future>\n#include <cstdlib>\n#include <unordered_map>\n'],
+    [
+      '    size_t work_size = 0;\n',
+      '    size_t work_size = 0;\n' +
+        '    std::unordered_map<const void *, std::unique_ptr<float[]>> weights_f32; // Tarjuman\n' +
+        '    size_t weights_f32_bytes = 0;\n',
+    ],
+    [
+      '    if (type != GGML_TYPE_F32) {\n        ggml_type_traits_t type_traits',
+      [
+        '    // Tarjuman: the F32 copy of a weight matrix, made once (see scripts/whisper-addon/patches.mjs).',
+        '    const float * cached = nullptr;',
+        '    if (type != GGML_TYPE_F32 && src0->buffer != nullptr &&',
+        '            ggml_backend_buffer_get_usage(src0->buffer) == GGML_BACKEND_BUFFER_USAGE_WEIGHTS) {',
+        '        auto found = ctx->weights_f32.find(src0->data);',
+        '        if (found != ctx->weights_f32.end()) {',
+        '            cached = found->second.get();',
+        '        } else {',
+        '            static const size_t budget = [] {',
+        '                const char * mb = std::getenv("TARJUMAN_WHISPER_F32_CACHE_MB");',
+        '                return (size_t) (mb != nullptr ? std::atoll(mb) : 512) << 20;',
+        '            }();',
+        '            const size_t bytes = (size_t) (ne03*ne02*ne_plane) * sizeof(float);',
+        '            if (ctx->weights_f32_bytes + bytes <= budget) {',
+        '                ggml_to_float_t const to_float = ggml_internal_get_type_traits(type).to_float;',
+        '                std::unique_ptr<float[]> copy(new float[ne03*ne02*ne_plane]);',
+        '                for (int64_t i03 = 0; i03 < ne03; i03++) {',
+        '                    for (int64_t i02 = 0; i02 < ne02; i02++) {',
+        '                        for (int64_t i01 = 0; i01 < ne01; i01++) {',
+        '                            to_float((const char *) src0->data + i01*nb01 + i02*nb02 + i03*nb03,',
+        '                                     copy.get() + i01*ne00 + i02*ne_plane + i03*ne02*ne_plane, ne00);',
+        '                        }',
+        '                    }',
+        '                }',
+        '                cached = copy.get();',
+        '                ctx->weights_f32_bytes += bytes;',
+        '                ctx->weights_f32.emplace(src0->data, std::move(copy));',
+        '            }',
+        '        }',
+        '    }',
+        '',
+        '    if (type != GGML_TYPE_F32 && cached == nullptr) {\n        ggml_type_traits_t type_traits',
+      ].join('\n'),
+    ],
+    [
+      '                x = (float *) wdata + i02*ne_plane + i03*ne02*ne_plane;',
+      '                x = (cached != nullptr ? cached : (const float *) wdata) + i02*ne_plane + i03*ne02*ne_plane;',
+    ],
+  ],
+};
+
+/**
+ * Applies the patches and returns the patched sources, keyed by file name (written beside binding.gyp).
+ * @param {string} swDir smart-whisper's package folder
+ * @param {{ blas: boolean }} options without BLAS, ggml-blas.cpp is not compiled (and not patched)
+ * @returns {Record<string, string>}
+ */
+export function patchedSources(swDir, options) {
+  /** @type {Record<string, string>} */
+  const out = {};
+  for (const [file, patches] of Object.entries(PATCHES)) {
+    if (file.endsWith('ggml-blas.cpp') && !options.blas) continue;
+    let text = readFileSync(path.join(swDir, file), 'utf8');
+    for (const [from, to] of patches) {
+      if (!text.includes(from)) throw new Error(`build-whisper: smart-whisper's ${file} changed; cannot apply: ${from}`);
+      text = text.replace(from, to);
+    }
+    out[path.basename(file)] = text;
+  }
+  return out;
+}
