@@ -136,7 +136,7 @@ function main() {
           'whisper.cpp',
           w('whisper.cpp/ggml/src/ggml.c'),
           w('whisper.cpp/ggml/src/ggml-alloc.c'),
-          w('whisper.cpp/ggml/src/ggml-backend.c'),
+          'ggml-backend.c',
           w('whisper.cpp/ggml/src/ggml-quants.c'),
           w('whisper.cpp/ggml/src/ggml-aarch64.c'),
           ...(blas ? ['ggml-blas.cpp'] : []),
