@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,4 +73,37 @@ describe('npm run transcribe with the generated test model', () => {
     expect(srtText).toMatch(/^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n\S/);
     expect(readFileSync(vtt, 'utf8')).toMatch(/^WEBVTT\n\n\d\d:\d\d:\d\d\.\d{3} --> /);
   });
+
+  it('captions a WAV on stdin while it is still arriving (a live recorder), and refuses a stdin that is not WAV', async () => {
+    const model = await ensureGeneratedModel('test');
+    const wav = encodeWav16(speechClip('en', 1.0).pcm);
+    new DataView(wav.buffer, wav.byteOffset).setUint32(40, 0, true); // a recorder's placeholder size
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '-', '--model', model, '--lang', 'en'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // The first 3 s of audio, then nothing more until a caption has come out: it was decoded from a stream that
+    // has not ended.
+    const cut = 44 + 2 * 3 * 16000;
+    child.stdin.write(wav.subarray(0, cut));
+    const deadline = Date.now() + 80_000;
+    while (!/\] (partial )?\S/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(stdout, stderr).toMatch(/^\[\d\d:\d\d\.\d - \d\d:\d\d\.\d\] (partial |en )\S/m);
+    child.stdin.end(wav.subarray(cut));
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/^\[\d\d:\d\d\.\d - \d\d:\d\d\.\d\] en \S/m);
+    expect(stderr).toMatch(/transcribe: \d+\.\d s of audio in/);
+
+    const notWav = spawn(process.execPath, ['--import', 'tsx', CLI, '-', '--model', model], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    notWav.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = new Promise<number | null>((resolve) => notWav.on('exit', resolve));
+    notWav.stdin.end('ID3 this is an mp3, not a wav');
+    expect(await code).not.toBe(0);
+    expect(err.trim()).toBe('transcribe: unsupported format: stdin is not a WAV file (give a WAV, or an MP3 when sox can read MP3)');
+  }, 120_000);
 });

@@ -5,7 +5,9 @@
  * Streams a file through the same worker and pipeline the console uses and prints captions as they come:
  * partial lines overwrite each other on a terminal (and are printed as they come otherwise), final lines stay.
  * WAV (PCM 8/16/24/32-bit or float, any channels, any rate: resampled to 16 kHz); MP3 through `sox` if it can
- * read MP3; `-` reads a WAV from stdin. Bad input gets one line on stderr and a non-zero exit.
+ * read MP3; `-` reads a WAV from stdin as it arrives (16 kHz is decoded live, so `arecord -f S16_LE -r 16000 -c 1
+ * -t wav - | npm run transcribe -- -` captions a microphone; other rates are read to the end, then resampled).
+ * Bad input gets one line on stderr and a non-zero exit.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,7 +21,7 @@ import { SAMPLE_RATE } from './engine';
 import { nodeWorkerSpawner } from './node-worker';
 import { SttSupervisor } from './stt-supervisor';
 import { captionsToCues, shortTime, toSrt, toVtt } from './subtitles';
-import { parseWav, resampleTo16k } from './wav';
+import { parseWav, resampleTo16k, WavStreamDecoder } from './wav';
 
 /** The model used without --model. */
 const DEFAULT_MODEL = 'models/ggml-base.bin';
@@ -30,13 +32,63 @@ function die(message: string, code = 1): never {
   process.exit(code);
 }
 
-function readStdin(): Promise<Buffer> {
-  return new Promise((res, rej) => {
-    const parts: Buffer[] = [];
-    process.stdin.on('data', (d: Buffer) => parts.push(d));
-    process.stdin.on('end', () => res(Buffer.concat(parts)));
-    process.stdin.on('error', rej);
-  });
+function audioError(input: string, error: { code: string; message: string }): never {
+  const name = input === '-' ? 'stdin' : input;
+  if (error.code === 'NOT_WAV') die(`unsupported format: ${name} is not a WAV file (give a WAV, or an MP3 when sox can read MP3)`);
+  die(`${name}: ${error.message}`);
+}
+
+function noteConversion(channels: number, sampleRate: number): void {
+  if (sampleRate !== SAMPLE_RATE || channels !== 1) {
+    process.stderr.write(`transcribe: note: ${channels} channel(s) at ${sampleRate} Hz, mixed to mono and resampled to 16000 Hz\n`);
+  }
+}
+
+/**
+ * A WAV on stdin, as 16 kHz mono pieces while it arrives. Reading goes on while the caller waits for a pass, so a
+ * live recorder never blocks on a full pipe; at other rates the stream is read to its end and resampled once.
+ */
+async function* stdinAudio(): AsyncGenerator<Float32Array> {
+  const decoder = new WavStreamDecoder();
+  const queue: Buffer[] = [];
+  let ended = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  process.stdin.on('data', (d: Buffer) => (queue.push(d), wake?.()));
+  process.stdin.on('end', () => ((ended = true), wake?.()));
+  process.stdin.on('error', (e: Error) => ((failure = e), wake?.()));
+  let bytes = 0;
+  let samples = 0;
+  let noted = false;
+  const held: Float32Array[] = [];
+  for (;;) {
+    while (queue.length === 0 && !ended && !failure) await new Promise<void>((r) => (wake = r));
+    wake = null;
+    if (failure) die(`cannot read stdin: ${(failure as Error).message}`);
+    const chunk = queue.shift();
+    if (!chunk) break;
+    bytes += chunk.length;
+    const decoded = decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (!decoded.ok) audioError('-', decoded.error);
+    const format = decoder.format;
+    if (format && !noted) {
+      noteConversion(format.channels, format.sampleRate);
+      noted = true;
+    }
+    samples += decoded.value.length;
+    if (decoded.value.length === 0) continue;
+    if (format?.sampleRate === SAMPLE_RATE) yield decoded.value;
+    else held.push(decoded.value);
+  }
+  if (bytes === 0) die('nothing on stdin (expected a WAV stream)');
+  const end = decoder.end();
+  if (!end.ok) audioError('-', end.error);
+  if (samples === 0) die('stdin: the WAV file holds no audio');
+  if (held.length > 0) {
+    const all = new Float32Array(samples);
+    held.reduce((at, piece) => (all.set(piece, at), at + piece.length), 0);
+    yield resampleTo16k(all, decoder.format!.sampleRate);
+  }
 }
 
 function soxToWav(file: string): Promise<Buffer> {
@@ -52,10 +104,7 @@ function soxToWav(file: string): Promise<Buffer> {
 async function loadAudio(input: string): Promise<Float32Array> {
   let bytes: Buffer;
   const ext = extname(input).toLowerCase();
-  if (input === '-') {
-    bytes = await readStdin();
-    if (bytes.length === 0) die('nothing on stdin (expected a WAV stream)');
-  } else {
+  {
     if (!existsSync(input)) die(`no such file: ${input}`);
     if (ext === '.mp3') {
       try {
@@ -73,15 +122,10 @@ async function loadAudio(input: string): Promise<Float32Array> {
     }
   }
   const parsed = parseWav(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  if (!parsed.ok) {
-    if (parsed.error.code === 'NOT_WAV') die(`unsupported format: ${input === '-' ? 'stdin' : input} is not a WAV file (give a WAV, or an MP3 when sox can read MP3)`);
-    die(`${input === '-' ? 'stdin' : input}: ${parsed.error.message}`);
-  }
+  if (!parsed.ok) audioError(input, parsed.error);
   const { sampleRate, channels, samples } = parsed.value;
-  if (samples.length === 0) die(`${input === '-' ? 'stdin' : input}: the WAV file holds no audio`);
-  if (sampleRate !== SAMPLE_RATE || channels !== 1) {
-    process.stderr.write(`transcribe: note: ${channels} channel(s) at ${sampleRate} Hz, mixed to mono and resampled to 16000 Hz\n`);
-  }
+  if (samples.length === 0) die(`${input}: the WAV file holds no audio`);
+  noteConversion(channels, sampleRate);
   return resampleTo16k(samples, sampleRate);
 }
 
@@ -116,7 +160,8 @@ async function main(): Promise<void> {
   const step = Number(values.step);
   if (!(step >= 0.2 && step <= 10)) die(`--step must be between 0.2 and 10 seconds (got ${values.step})`, 2);
 
-  const audio = await loadAudio(input);
+  // A file is read (and refused) before anything starts; stdin is read as it arrives.
+  const audio: AsyncIterable<Float32Array> | Iterable<Float32Array> = input === '-' ? stdinAudio() : [await loadAudio(input)];
 
   let glossary: GlossaryTerm[] = [];
   if (values.glossary) {
@@ -178,10 +223,22 @@ async function main(): Promise<void> {
   // Feed the file one step at a time and let each pass finish: the result does not depend on machine speed.
   const stepSamples = Math.round(step * SAMPLE_RATE);
   const started = performance.now();
-  for (let at = 0; at < audio.length && !failure; at += stepSamples) {
-    supervisor.push(audio.slice(at, Math.min(audio.length, at + stepSamples)));
-    await supervisor.whenCaughtUp();
+  let total = 0;
+  let waiting: Float32Array = new Float32Array(0);
+  for await (const piece of audio) {
+    total += piece.length;
+    const joined = new Float32Array(waiting.length + piece.length);
+    joined.set(waiting);
+    joined.set(piece, waiting.length);
+    let at = 0;
+    for (; joined.length - at >= stepSamples && !failure; at += stepSamples) {
+      supervisor.push(joined.slice(at, at + stepSamples));
+      await supervisor.whenCaughtUp();
+    }
+    waiting = joined.slice(at);
+    if (failure) break;
   }
+  if (!failure && waiting.length > 0) supervisor.push(waiting);
   if (!failure) await supervisor.flush();
   await supervisor.stop();
   if (tty && partialShown) process.stdout.write('\r\x1b[2K');
@@ -190,7 +247,7 @@ async function main(): Promise<void> {
   const cues = captionsToCues(finals);
   if (values.srt) await writeFile(values.srt, toSrt(cues));
   if (values.vtt) await writeFile(values.vtt, toVtt(cues));
-  const seconds = audio.length / SAMPLE_RATE;
+  const seconds = total / SAMPLE_RATE;
   const wall = (performance.now() - started) / 1000;
   process.stderr.write(
     `transcribe: ${seconds.toFixed(1)} s of audio in ${wall.toFixed(1)} s (RTF ${(wall / seconds).toFixed(2)}), ${finals.length} final captions, ${supervisor.counters.passes} passes${values.srt ? `, wrote ${values.srt}` : ''}${values.vtt ? `, wrote ${values.vtt}` : ''}\n`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeWav16, parseWav, resampleTo16k } from './wav';
+import { encodeWav16, parseWav, resampleTo16k, WavStreamDecoder } from './wav';
 
 function wavBytes(format: number, channels: number, rate: number, bits: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(44 + data.length);
@@ -68,5 +68,36 @@ describe('WAV reading', () => {
     const out = resampleTo16k(tone, from);
     const rms = Math.sqrt(out.subarray(1000, 15000).reduce((s, x) => s + x * x, 0) / 14000);
     expect(rms).toBeLessThan(0.02);
+  });
+
+  it('decodes a WAV stream piece by piece to the same samples as the whole file', () => {
+    const stereo = new Int16Array(2 * 3001).map((_, i) => Math.round(10000 * Math.sin(i / 5)));
+    const whole = wavBytes(1, 2, 16000, 16, new Uint8Array(stereo.buffer));
+    const expected = parseWav(whole);
+    const decoder = new WavStreamDecoder();
+    const got: number[] = [];
+    let at = 0;
+    for (let size = 1; at < whole.length; size = (size * 7 + 3) % 97) {
+      const r = decoder.push(whole.subarray(at, at + size));
+      expect(r.ok).toBe(true);
+      if (r.ok) got.push(...r.value);
+      at += size;
+      if (at >= 44) expect(decoder.format).toEqual({ sampleRate: 16000, channels: 2 });
+    }
+    expect(decoder.end().ok).toBe(true);
+    expect(expected.ok && got).toEqual(expected.ok && [...expected.value.samples]);
+  });
+
+  it('reads a stream whose data chunk announces size 0 to its end, and refuses a stream that is not WAV at once', () => {
+    const bytes = encodeWav16(Float32Array.from([0.5, -0.5, 0.25]));
+    new DataView(bytes.buffer).setUint32(40, 0, true);
+    const decoder = new WavStreamDecoder();
+    const r1 = decoder.push(bytes.subarray(0, 46));
+    const r2 = decoder.push(bytes.subarray(46));
+    expect([...(r1.ok ? r1.value : []), ...(r2.ok ? r2.value : [])].map((x) => Math.round(x * 100) / 100)).toEqual([0.5, -0.5, 0.25]);
+    expect(new WavStreamDecoder().push(new TextEncoder().encode('ID3 an mp3'))).toMatchObject({ ok: false, error: { code: 'NOT_WAV' } });
+    const cut = new WavStreamDecoder();
+    expect(cut.push(bytes.subarray(0, 30)).ok).toBe(true);
+    expect(cut.end()).toMatchObject({ ok: false, error: { code: 'TRUNCATED_WAV' } });
   });
 });

@@ -20,35 +20,56 @@ export const WAV_ERROR_CODES = {
   TRUNCATED_WAV: 'TRUNCATED_WAV',
 } as const;
 
-/** Parses a RIFF/WAVE file. */
-export function parseWav(bytes: Uint8Array): Result<DecodedAudio> {
+interface WavFormat {
+  format: number;
+  channels: number;
+  rate: number;
+  bits: number;
+}
+
+interface WavHeader {
+  fmt: WavFormat;
+  /** Offset of the first sample byte. */
+  dataStart: number;
+  /** Size the data chunk announces (streams written to a pipe often carry a placeholder: 0 or a huge value). */
+  dataSize: number;
+}
+
+/** The format and data-chunk position of a RIFF/WAVE byte prefix; `null` while more bytes are needed. */
+function readHeader(bytes: Uint8Array, complete: boolean): Result<WavHeader> | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (at: number): string => String.fromCharCode(...bytes.subarray(at, at + 4));
-  if (bytes.length < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') {
-    return fail(WAV_ERROR_CODES.NOT_WAV, 'not a WAV file (no RIFF/WAVE header)');
+  if (bytes.length < 12) {
+    return complete || (bytes.length >= 4 && tag(0) !== 'RIFF')
+      ? fail(WAV_ERROR_CODES.NOT_WAV, 'not a WAV file (no RIFF/WAVE header)')
+      : null;
   }
-  let fmt: { format: number; channels: number; rate: number; bits: number } | null = null;
-  let data: Uint8Array | null = null;
+  if (tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return fail(WAV_ERROR_CODES.NOT_WAV, 'not a WAV file (no RIFF/WAVE header)');
+  let fmt: WavFormat | null = null;
   let at = 12;
   while (at + 8 <= bytes.length) {
     const id = tag(at);
     const size = view.getUint32(at + 4, true);
     const body = at + 8;
     if (id === 'fmt ') {
+      if (body + 16 > bytes.length && !complete) return null;
       if (size < 16 || body + 16 > bytes.length) return fail(WAV_ERROR_CODES.TRUNCATED_WAV, 'the WAV format chunk is truncated');
+      if (size >= 40 && body + 26 > bytes.length && !complete) return null;
       let format = view.getUint16(body, true);
       if (format === 0xfffe && size >= 40) format = view.getUint16(body + 24, true);
       fmt = { format, channels: view.getUint16(body + 2, true), rate: view.getUint32(body + 4, true), bits: view.getUint16(body + 14, true) };
     } else if (id === 'data') {
-      // Streams written to a pipe often carry a placeholder size: take what is there.
-      data = bytes.subarray(body, Math.min(bytes.length, body + size));
-      break;
+      if (!fmt) return fail(WAV_ERROR_CODES.TRUNCATED_WAV, 'the WAV file has no format chunk');
+      const checked = checkFormat(fmt);
+      return checked.ok ? ok({ fmt, dataStart: body, dataSize: size }) : checked;
     }
     at = body + size + (size % 2);
   }
-  if (!fmt) return fail(WAV_ERROR_CODES.TRUNCATED_WAV, 'the WAV file has no format chunk');
-  if (!data) return fail(WAV_ERROR_CODES.TRUNCATED_WAV, 'the WAV file has no data chunk');
-  const { format, channels, rate, bits } = fmt;
+  if (!complete) return null;
+  return fail(WAV_ERROR_CODES.TRUNCATED_WAV, fmt ? 'the WAV file has no data chunk' : 'the WAV file has no format chunk');
+}
+
+function checkFormat({ format, channels, rate, bits }: WavFormat): Result<void> {
   if (channels < 1 || rate < 1000) return fail(WAV_ERROR_CODES.UNSUPPORTED_WAV, `unsupported WAV: ${channels} channels at ${rate} Hz`);
   const isInt = format === 1 && [8, 16, 24, 32].includes(bits);
   const isFloat = format === 3 && (bits === 32 || bits === 64);
@@ -58,11 +79,22 @@ export function parseWav(bytes: Uint8Array): Result<DecodedAudio> {
       `unsupported WAV encoding (format ${format}, ${bits}-bit); use PCM 16-bit or 32-bit float, e.g. sox in.wav -b 16 out.wav`,
     );
   }
+  return ok(undefined);
+}
+
+/** Bytes of one frame (one sample of every channel). */
+function frameBytes(fmt: WavFormat): number {
+  return (fmt.bits / 8) * fmt.channels;
+}
+
+/** The whole frames of `data`, mixed to mono. */
+function decodeFrames(data: Uint8Array, fmt: WavFormat): Float32Array {
+  const { format, channels, bits } = fmt;
   const bytesPerSample = bits / 8;
-  const frames = Math.floor(data.length / (bytesPerSample * channels));
+  const frames = Math.floor(data.length / frameBytes(fmt));
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const read = (offset: number): number => {
-    if (isFloat) return bits === 32 ? dv.getFloat32(offset, true) : dv.getFloat64(offset, true);
+    if (format === 3) return bits === 32 ? dv.getFloat32(offset, true) : dv.getFloat64(offset, true);
     switch (bits) {
       case 8:
         return (dv.getUint8(offset) - 128) / 128;
@@ -82,7 +114,69 @@ export function parseWav(bytes: Uint8Array): Result<DecodedAudio> {
     for (let c = 0; c < channels; c++) sum += read((i * channels + c) * bytesPerSample);
     samples[i] = sum / channels;
   }
-  return ok({ sampleRate: rate, channels, samples });
+  return samples;
+}
+
+/** Parses a RIFF/WAVE file. */
+export function parseWav(bytes: Uint8Array): Result<DecodedAudio> {
+  const header = readHeader(bytes, true)!;
+  if (!header.ok) return header;
+  const { fmt, dataStart, dataSize } = header.value;
+  // Streams written to a pipe often carry a placeholder size: take what is there.
+  const data = bytes.subarray(dataStart, Math.min(bytes.length, dataStart + dataSize));
+  return ok({ sampleRate: fmt.rate, channels: fmt.channels, samples: decodeFrames(data, fmt) });
+}
+
+/**
+ * Decodes a WAV that arrives in pieces (a pipe from `arecord`/`sox`): samples come out, mixed to mono at the
+ * stream's own rate, as soon as their bytes are in. A data chunk announcing size 0 (some recorders' placeholder)
+ * is read to the end of the stream.
+ */
+export class WavStreamDecoder {
+  private head: Uint8Array = new Uint8Array(0);
+  private header: WavHeader | null = null;
+  private rest: Uint8Array = new Uint8Array(0);
+  private left = Infinity;
+
+  /** Rate and channels once the header is in. */
+  get format(): { sampleRate: number; channels: number } | null {
+    return this.header ? { sampleRate: this.header.fmt.rate, channels: this.header.fmt.channels } : null;
+  }
+
+  /** Feeds bytes; returns the samples they complete (empty while the header is still incomplete). */
+  push(chunk: Uint8Array): Result<Float32Array> {
+    if (!this.header) {
+      this.head = concat(this.head, chunk);
+      const header = readHeader(this.head, false);
+      if (header === null) return ok(new Float32Array(0));
+      if (!header.ok) return header;
+      this.header = header.value;
+      this.left = header.value.dataSize === 0 ? Infinity : header.value.dataSize;
+      chunk = this.head.subarray(header.value.dataStart);
+      this.head = new Uint8Array(0);
+    }
+    const take = chunk.subarray(0, Math.min(chunk.length, this.left));
+    this.left -= take.length;
+    const bytes = concat(this.rest, take);
+    const whole = bytes.length - (bytes.length % frameBytes(this.header.fmt));
+    this.rest = bytes.slice(whole);
+    return ok(decodeFrames(bytes.subarray(0, whole), this.header.fmt));
+  }
+
+  /** At the end of the stream: an error if the header never completed. */
+  end(): Result<void> {
+    if (this.header) return ok(undefined);
+    const header = readHeader(this.head, true)!;
+    return header.ok ? ok(undefined) : header;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /**
