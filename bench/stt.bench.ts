@@ -4,7 +4,7 @@
  *
  * Per model: load time; per-pass time over 1, 3, 5 and 10 s buffers with the full 30 s encoder window
  * (audio_ctx 0) and with audio_ctx shrunk to the buffer (ceil(seconds x 50) + 50 frames, the streaming
- * pipeline's 1 s margin), median of 3 after a warm-up; the real-time factor of streaming a 60 s speech clip the
+ * pipeline's 1 s margin), median of 5 after a warm-up; the real-time factor of streaming a 60 s speech clip the
  * way the streaming policy does (a simple loop, not the full pipeline: every 1 s of new audio, re-decode the
  * buffer of the last <= 10 s with audio_ctx shrunk; RTF = decode time / audio time); peak RSS. Then the same
  * 5 s chunk through whisper-node (which runs whisper.cpp's `main` and reloads the model for every chunk).
@@ -26,7 +26,7 @@ import { loadWhisperNodeEngine, prepareWhisperNode } from '../electron/stt/whisp
 
 const THREADS = 2;
 /** Passes per figure (median); BENCH_STT_REPEATS=1 for a quicker run on a busy machine. */
-const REPEATS = Number(process.env.BENCH_STT_REPEATS ?? 3);
+const REPEATS = Number(process.env.BENCH_STT_REPEATS ?? 5);
 const SIZES = [1, 3, 5, 10] as const;
 const STREAM_SECONDS = 60;
 const STEP_SECONDS = 1;
