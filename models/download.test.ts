@@ -80,7 +80,8 @@ describe('model catalog', () => {
     }
     expect(findCatalogModel('base')?.url).toBe('https://huggingface.co/ggerganov/whisper.cpp/resolve/main/ggml-base.bin');
     expect(findCatalogModel('base')?.sha1).toBe('465707469ff3a37a2b9b8d8f89f2f99de7299dac');
-    for (const m of MODEL_CATALOG) if (m.sha1) expect(m.sha1).toMatch(/^[0-9a-f]{40}$/);
+    for (const m of MODEL_CATALOG) expect(m.sha1, m.id).toMatch(/^[0-9a-f]{40}$/);
+    expect(new Set(MODEL_CATALOG.map((m) => m.sha1)).size).toBe(MODEL_CATALOG.length);
   });
 });
 
