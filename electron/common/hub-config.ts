@@ -69,6 +69,8 @@ export const hubConfigFileSchema = z.strictObject({
   staticDir: z.string().min(1).optional(),
   historyLimit: z.number().int().min(10).max(100_000).optional(),
   rateLimit: rateLimitSchema.optional(),
+  /** Proxies in front of the hub whose X-Forwarded-For is trusted (see HubOptions.trustProxy). */
+  trustProxy: z.number().int().min(0).max(10).optional(),
   /** Paths of a PEM certificate and key; turns on HTTPS/WSS. */
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   rooms: z

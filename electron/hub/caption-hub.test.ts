@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, MAX_TEXT_LENGTH, type ChannelChange, type Notice, type PartialUpdate, type PublishLine } from '../common/protocol';
 import type { CaptionHub } from './caption-hub';
-import { CaptionFollower, hubRequest } from './hub-client';
+import { CaptionFollower, connectHubClient, hubRequest } from './hub-client';
 import { ClientPool, startTestHub, TEST_ROOMS, until, type CapturedLogger } from './hub-test-helpers';
 
 const SECRET = TEST_ROOMS[0]!.secret;
@@ -231,6 +231,44 @@ describe('bad input', () => {
     expect(answers.filter((a) => a.ok).length).toBeGreaterThanOrEqual(40);
     for (let i = 0; i < 5; i++) {
       expect(await hubRequest(other, 'caption:publish', line('en', `calm ${i}`))).toMatchObject({ ok: true });
+    }
+  });
+});
+
+describe('refused handshakes are limited per client address', () => {
+  const attempt = async (url: string, secret: string, forwardedFor: string): Promise<string> => {
+    const r = await connectHubClient(
+      url,
+      { role: 'booth', room: 'main', channel: 'en', secret, clientId: `c-${forwardedFor.replace(/[^\w]+/g, '-')}` },
+      { transports: ['websocket'], reconnection: false, extraHeaders: { 'x-forwarded-for': forwardedFor } },
+    );
+    if (r.ok) r.value.disconnect();
+    return r.ok ? 'connected' : r.error.code;
+  };
+
+  it('uses the peer address and ignores X-Forwarded-For unless proxies are trusted', async () => {
+    const { hub } = await startTestHub({ handshakeFailureLimit: 3 });
+    try {
+      for (let i = 0; i < 3; i++) expect(await attempt(hub.url, 'wrong', '203.0.113.5')).toBe(ERROR_CODES.AUTH_BAD_SECRET);
+      // Another forwarded address does not help: anyone can write that header.
+      expect(await attempt(hub.url, 'wrong', '198.51.100.7')).toBe(ERROR_CODES.RATE_LIMITED);
+      expect(await attempt(hub.url, SECRET, '198.51.100.7')).toBe(ERROR_CODES.RATE_LIMITED);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('behind a trusted proxy, limits the forwarded client and lets the others in', async () => {
+    const { hub, log } = await startTestHub({ handshakeFailureLimit: 3, trustProxy: 1 });
+    try {
+      for (let i = 0; i < 3; i++) expect(await attempt(hub.url, 'wrong', '10.9.9.9, 203.0.113.5')).toBe(ERROR_CODES.AUTH_BAD_SECRET);
+      expect(await attempt(hub.url, SECRET, '10.9.9.9, 203.0.113.5')).toBe(ERROR_CODES.RATE_LIMITED);
+      // The entry the proxy vouches for is the last one: a client cannot pass for another by prepending.
+      expect(await attempt(hub.url, 'wrong', '203.0.113.5, 198.51.100.7')).toBe(ERROR_CODES.AUTH_BAD_SECRET);
+      expect(await attempt(hub.url, SECRET, '198.51.100.7')).toBe('connected');
+      expect(log.text()).toMatch(/client connected .*"address":"198\.51\.100\.7"/);
+    } finally {
+      await hub.close();
     }
   });
 });

@@ -91,6 +91,12 @@ export interface HubOptions {
   recoveryWindowMs?: number;
   /** Refused handshakes per client address per minute before further attempts are refused outright. Default 30. */
   handshakeFailureLimit?: number;
+  /**
+   * Proxies in front of the hub (load balancer, TLS terminator) whose `X-Forwarded-For` is trusted: the client's
+   * address (handshake limit, logs) is the entry this many hops from the right of that header. Default 0: the
+   * connection's peer address, and the header is ignored (any client can send one).
+   */
+  trustProxy?: number;
   /** CORS for socket.io's HTTP long-polling from other origins (e.g. the console page); default none. */
   cors?: { origin: string | string[] | boolean };
 }
@@ -346,8 +352,21 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     return entry !== undefined && Date.now() - entry.since <= 60_000 && entry.count >= failureLimit;
   }
 
+  const trustProxy = Math.max(0, Math.floor(options.trustProxy ?? 0));
+  /** The client's address: the peer, or with trusted proxies the X-Forwarded-For entry they vouch for. */
+  function clientAddress(socket: { handshake: { address: string; headers: Record<string, string | string[] | undefined> } }): string {
+    const peer = socket.handshake.address;
+    if (trustProxy === 0) return peer;
+    const header = socket.handshake.headers['x-forwarded-for'];
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== '');
+    return hops.length === 0 ? peer : hops[Math.max(0, hops.length - trustProxy)]!.slice(0, 64);
+  }
+
   server.use((socket, next) => {
-    const address = socket.handshake.address;
+    const address = clientAddress(socket);
     const raw = socket.handshake.auth as Record<string, unknown> | undefined;
     const context = {
       role: typeof raw?.['role'] === 'string' ? raw['role'].slice(0, 16) : undefined,
@@ -428,7 +447,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
       channel: data.channel,
       clientId: data.clientId,
       label: data.label,
-      address: socket.handshake.address,
+      address: clientAddress(socket),
       recovered: socket.recovered,
     });
     socket.on('disconnect', (reason) => {

@@ -28,7 +28,8 @@ import { redactUrl } from './redis-url';
 const USAGE = `usage: npm run hub -- [--room id:secret]... [--channels floor,ar,en,ru] [--port ${DEFAULT_HUB_PORT}]
                     [--host 0.0.0.0] [--data-dir ./.tarjuman-data] [--no-journal] [--journal-sync write|fsync] [--config hub.json]
                     [--history-limit 500] [--tls-cert cert.pem --tls-key key.pem] [--static-dir out/renderer]
-                    [--redis redis://host:6379]   (one node of a hub spanning several processes)`;
+                    [--redis redis://host:6379]   (one node of a hub spanning several processes)
+                    [--trust-proxy 1]             (behind a load balancer: client address from X-Forwarded-For)`;
 
 /** A command-line mistake: printed as one line, exit code 2. */
 class UsageError extends Error {}
@@ -121,6 +122,7 @@ function plan(argv: string[]): CliPlan | null {
         'tls-key': { type: 'string' },
         'static-dir': { type: 'string' },
         redis: { type: 'string' },
+        'trust-proxy': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -153,6 +155,13 @@ function plan(argv: string[]): CliPlan | null {
     historyLimit = Number(values['history-limit']);
     if (!Number.isInteger(historyLimit) || historyLimit < 10) throw new UsageError('--history-limit wants an integer of at least 10');
   }
+  let trustProxy = config?.trustProxy;
+  if (values['trust-proxy'] !== undefined) {
+    trustProxy = Number(values['trust-proxy']);
+    if (!Number.isInteger(trustProxy) || trustProxy < 0 || trustProxy > 10) {
+      throw new UsageError('--trust-proxy wants the number of proxies in front of the hub (0 to 10)');
+    }
+  }
   const journalSync = values['journal-sync'];
   if (journalSync !== undefined && journalSync !== 'write' && journalSync !== 'fsync') {
     throw new UsageError(`--journal-sync is write (default) or fsync, not "${journalSync}"`);
@@ -180,6 +189,7 @@ function plan(argv: string[]): CliPlan | null {
     ...(config?.rateLimit ? { rateLimit: config.rateLimit } : {}),
     ...(values.redis !== undefined ? { redis: { url: parseRedisUrl(values.redis) } } : {}),
     ...(journalSync !== undefined ? { journalSync } : {}),
+    ...(trustProxy ? { trustProxy } : {}),
     ...(certFile && keyFile ? { tls: { cert: readPem('--tls-cert', certFile), key: readPem('--tls-key', keyFile) } } : {}),
   };
   return { options, generatedSecret };

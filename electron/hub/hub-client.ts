@@ -33,6 +33,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Do not share a Manager (one engine per client). Default true. */
   forceNew?: boolean;
+  /** Extra HTTP headers of the handshake (Node only; browsers set their own). */
+  extraHeaders?: Record<string, string>;
 }
 
 /** Connects and resolves once connected, or with the hub's refusal (`connect_error` data) as an error value. */
@@ -40,6 +42,7 @@ export function connectHubClient(url: string, auth: HandshakeAuth, options: Conn
   const socket: HubClientSocket = io(url, {
     auth,
     transports: options.transports ?? ['polling', 'websocket'],
+    ...(options.extraHeaders ? { extraHeaders: options.extraHeaders } : {}),
     reconnection: options.reconnection ?? true,
     forceNew: options.forceNew ?? true,
     timeout: options.timeoutMs ?? 10_000,
