@@ -119,7 +119,9 @@ function main() {
   for (const [file, text] of Object.entries(patchedSources(swDir, { blas: blas !== null }))) {
     writeFileSync(path.join(outDir, file), text);
   }
-  copyFileSync(path.join(root, 'scripts/whisper-addon/state-cache.h'), path.join(outDir, 'state-cache.h'));
+  for (const header of ['state-cache.h', 'whisper-thread.h']) {
+    copyFileSync(path.join(root, 'scripts/whisper-addon', header), path.join(outDir, header));
+  }
   copyFileSync(path.join(root, 'scripts/whisper-addon/addon.cc'), path.join(outDir, 'addon.cc'));
 
   // gyp needs source paths relative to the folder of binding.gyp.

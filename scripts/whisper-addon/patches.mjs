@@ -7,7 +7,8 @@
 //   are stack garbage, so a load could randomly turn on CPU flash attention, which is slower here), calls
 //   whisper_print_timings() on the NULL context of a failed load (a segfault), and never settles the load promise
 //   on failure (no OnError).
-// - model.cc + transcribe.cc: one whisper_state per model instead of one per pass (state-cache.h says why).
+// - model.cc + transcribe.cc: one whisper_state per model instead of one per pass (state-cache.h says why), and
+//   every pass on one thread (whisper-thread.h says why).
 // - whisper.cpp: the encoder graph reshaped so every large matrix product is one ggml's BLAS backend takes
 //   (contiguous, F32 right-hand side): the two convolutions (ggml_conv_1d builds an F16 im2col, which only ggml's
 //   row-by-row dot product multiplies) and the attention's K x Q (both operands were permuted views). Same
@@ -49,7 +50,13 @@ const PATCHES = {
     ],
   ],
   'src/binding/transcribe.cc': [
-    ['#include "transcribe.h"\n', '#include "transcribe.h"\n#include "state-cache.h"\n'],
+    ['#include "transcribe.h"\n', '#include "transcribe.h"\n#include "state-cache.h"\n#include "whisper-thread.h"\n'],
+    [
+      '        int err = whisper_full_with_state(context, state, params, samples, n_samples);',
+      '        int err = 0;\n' +
+        '        tarjuman::WhisperThread::get().run(\n' +
+        '            [&] { err = whisper_full_with_state(context, state, params, samples, n_samples); });',
+    ],
     ['state = whisper_init_state(context);', 'state = tarjuman::state_cache_take(context);'],
     ['            whisper_free_state(state);', '            tarjuman::state_cache_give(context, state);'],
   ],
