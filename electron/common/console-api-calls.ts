@@ -67,6 +67,8 @@ export function consoleApiOver(call: ConsoleCall, events: ConsoleEventRegistry, 
     listMonitors: () => call('listMonitors', []),
     openDisplayWindow: (opts) => call('openDisplayWindow', [opts]),
     startNewSession: () => call('startNewSession', []),
+    listModels: () => call('listModels', []),
+    importModel: (path) => call('importModel', [path]),
     on: events.on,
   };
 }

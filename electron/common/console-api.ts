@@ -293,6 +293,8 @@ export const consoleRequestSchemas = {
   listMonitors: z.tuple([]),
   openDisplayWindow: z.tuple([openDisplaySchema]),
   startNewSession: z.tuple([]),
+  listModels: z.tuple([]),
+  importModel: z.tuple([z.string().min(1).max(4096)]),
 } as const;
 
 /** Names of the request methods (all but `pushAudio` and `on`). */
@@ -355,8 +357,25 @@ export interface ConsoleApi {
   openDisplayWindow(opts: OpenDisplay): Promise<Result<void>>;
   /** Closes the current session record and starts a new one (the old one stays on disk). */
   startNewSession(): Promise<Result<SessionInfo>>;
+  /** The model files in the console's model folders, each checked (the Model setting takes a `file`). */
+  listModels(): Promise<Result<ConsoleModelInfo[]>>;
+  /**
+   * Imports a model file from a path on the console's machine (a USB stick at a venue without internet): checked,
+   * then copied into the console's own model folder. `MODEL_*` codes name what is wrong with a refused file.
+   */
+  importModel(path: string): Promise<Result<ConsoleModelInfo>>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof ConsoleEvents>(event: E, fn: ConsoleEvents[E]): () => void;
+}
+
+/** A model file the console can use (or could not: `valid` false, `description` says why). */
+export interface ConsoleModelInfo {
+  /** File name: what the Model setting takes. */
+  file: string;
+  path: string;
+  valid: boolean;
+  /** E.g. "base, multilingual, q8_0, 78 MiB", or why the file cannot be used. */
+  description: string;
 }
 
 /** Handover events: what happened, for both consoles. */

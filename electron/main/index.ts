@@ -28,6 +28,8 @@ function openConsole(): void {
 
 async function start(): Promise<void> {
   const userData = app.getPath('userData');
+  // Imported models go to the first (the app's own folder is read-only once packaged).
+  const modelDirs = [join(userData, 'models'), join(app.getAppPath(), 'models'), join(app.getAppPath(), 'models', 'generated')];
   let hubUrl: () => string | null = () => null;
   hardenApp(app, origin, () => hubUrl());
   core = await ConsoleCore.create({
@@ -36,7 +38,8 @@ async function start(): Promise<void> {
     hubStaticDir: rendererDir,
     logger: stderrCoreLogger,
     sttFactory: supervisorSttFactory({ spawnWorker: utilityWorkerSpawner(join(import.meta.dirname, 'stt-worker.js')) }),
-    resolveModel: modelResolver([join(userData, 'models'), join(app.getAppPath(), 'models'), join(app.getAppPath(), 'models', 'generated')]),
+    resolveModel: modelResolver(modelDirs),
+    modelDirs,
     displays: displayWindowOpener(() => hubUrl()),
   });
   const running = core;

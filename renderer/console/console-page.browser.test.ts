@@ -121,6 +121,8 @@ function installFakeApi(options: { channel: string }): void {
     listMonitors: () => record('listMonitors', [], []),
     openDisplayWindow: (o: object) => record('openDisplayWindow', [o]),
     startNewSession: () => record('startNewSession', [], snapshot.session),
+    listModels: () => record('listModels', [], []),
+    importModel: (path: string) => record('importModel', [path], { file: 'x.bin', path, valid: true, description: 'test' }),
     on: (event: string, fn: Fn) => {
       let set = handlers.get(event);
       if (!set) handlers.set(event, (set = new Set()));

@@ -13,7 +13,7 @@
  * that the lines the console shows are the lines the display shows.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { ok } from '../../electron/common/result';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
 import { ConsoleCore, type CoreLogger } from '../../electron/main/core/console-core';
 import { startConsoleServer, type ConsoleServer } from '../../electron/main/core/console-server';
+import { modelResolver } from '../../electron/main/core/model-resolver';
 import { supervisorSttFactory } from '../../electron/main/core/stt-supervisor-source';
 import { makeToneAudio } from '../../electron/stt/fake-engines';
 import { nodeWorkerSpawner } from '../../electron/stt/node-worker';
@@ -203,6 +204,7 @@ describe('console end to end with the real whisper engine (generated test model)
   let browser: Browser;
   let operator: Page;
   let display: Page;
+  let modelsDir: string;
 
   beforeAll(async () => {
     if (!existsSync(join(OUT, 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'ignore' });
@@ -215,13 +217,18 @@ describe('console end to end with the real whisper engine (generated test model)
     execFileSync('espeak-ng', ['-v', 'en', '-s', '150', '-w', speech, 'Good morning. The session of the committee is now open.']);
     execFileSync('sox', [speech, wav, 'pad', '0.5', '2.5']);
 
+    modelsDir = join(dir, 'models');
+    mkdirSync(modelsDir);
+    copyFileSync(modelPath, join(modelsDir, 'test.bin'));
     const core = await ConsoleCore.create({
       dataDir: join(dir, 'core'),
       shell: 'browser',
       hubStaticDir: OUT,
       logger: quiet,
       sttFactory: supervisorSttFactory({ spawnWorker: nodeWorkerSpawner({ stderr: 'ignore' }) }),
-      resolveModel: async () => ok(modelPath),
+      // The model folder the console looks in holds the generated model; the console finds it by itself.
+      resolveModel: modelResolver([modelsDir]),
+      modelDirs: [modelsDir],
       restoreConnection: false,
     });
     cleanups.push(() => core.close());
@@ -262,4 +269,28 @@ describe('console end to end with the real whisper engine (generated test model)
     await operator.screenshot({ path: join(ARTIFACTS, 'e2e-whisper-console.png') });
     await operator.getByRole('button', { name: 'Stop floor' }).click();
   }, 150_000);
+
+  it('lists the models it found in the settings and imports one from a path on the machine', async () => {
+    await operator.getByRole('button', { name: /^Settings/ }).click();
+    const installed = operator.getByLabel('Installed models');
+    await expect
+      .poll(() => installed.locator('option').allTextContents(), LONG)
+      .toContain('test.bin: custom size, multilingual, f16, 8 MiB');
+    const usb = join(modelsDir, '..', 'usb');
+    mkdirSync(usb);
+    copyFileSync(join(modelsDir, 'test.bin'), join(usb, 'ggml-imported.bin'));
+    writeFileSync(join(usb, 'ggml-broken.bin'), 'lmgg not really a model');
+    const status = operator.locator('aside[aria-label="Settings"] [role=status]');
+    await operator.getByLabel('Model file to import').fill(join(usb, 'ggml-broken.bin'));
+    await operator.getByRole('button', { name: 'Import model file' }).click();
+    await expect.poll(() => status.textContent(), LONG).toMatch(/ggml-broken\.bin: /);
+    expect(existsSync(join(modelsDir, 'ggml-broken.bin'))).toBe(false);
+    await operator.getByLabel('Model file to import').fill(join(usb, 'ggml-imported.bin'));
+    await operator.getByRole('button', { name: 'Import model file' }).click();
+    await expect.poll(() => status.textContent(), LONG).toMatch(/^ggml-imported\.bin imported \(.*\); save to use it\.$/);
+    expect(existsSync(join(modelsDir, 'ggml-imported.bin'))).toBe(true);
+    expect(await operator.getByLabel('Model', { exact: true }).inputValue()).toBe('ggml-imported.bin');
+    await expect.poll(() => installed.inputValue(), LONG).toBe('ggml-imported.bin');
+    await operator.screenshot({ path: join(ARTIFACTS, 'e2e-settings-models.png') });
+  }, 60_000);
 });

@@ -1,10 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
+import { copyFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CaptionHub } from '../../hub/index';
 import type { ConsoleEvents } from '../../common/console-api';
+import { ensureGeneratedModel } from '../../../models/generate-ggml';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
+import { modelResolver } from './model-resolver';
 import { cleanupTempDirs, eventually, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -442,5 +444,45 @@ describe('ConsoleCore hub', () => {
     }, 15_000, 'reconnected after restart');
     const txt = await second.exportSession('floor', 'txt');
     expect(txt.ok && txt.value).toBe('Before the crash\n');
+  });
+});
+
+describe('models in the settings', () => {
+  it('lists the model folders (first folder wins), imports a file into the first, refuses a corrupt one', async () => {
+    const own = await tempDir('tarjuman-models-own-');
+    const shipped = await tempDir('tarjuman-models-app-');
+    const model = await ensureGeneratedModel('test');
+    await copyFile(model, join(shipped, 'ggml-tiny.bin'));
+    await copyFile(model, join(own, 'ggml-tiny.bin'));
+    await writeFile(join(shipped, 'broken.bin'), 'not a model');
+    const c = await core({ modelDirs: [own, shipped] });
+
+    const listed = await c.listModels();
+    expect(listed.ok).toBe(true);
+    const models = listed.ok ? listed.value : [];
+    expect(models.map((m) => [m.file, m.path, m.valid])).toEqual([
+      ['ggml-tiny.bin', join(own, 'ggml-tiny.bin'), true],
+      ['broken.bin', join(shipped, 'broken.bin'), false],
+    ]);
+    expect(models[0]!.description).toMatch(/multilingual, f16, 8 MiB/);
+    expect(models[1]!.description).toMatch(/ggml|model|truncated|small/i);
+
+    const usb = await tempDir('tarjuman-usb-');
+    await copyFile(model, join(usb, 'ggml-base-q8_0.bin'));
+    const imported = await c.importModel(join(usb, 'ggml-base-q8_0.bin'));
+    expect(imported).toMatchObject({ ok: true, value: { file: 'ggml-base-q8_0.bin', path: join(own, 'ggml-base-q8_0.bin'), valid: true } });
+    await writeFile(join(usb, 'ggml-small.bin'), Buffer.alloc(4096, 7));
+    const refused = await c.importModel(join(usb, 'ggml-small.bin'));
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.error.code).toMatch(/^MODEL_/);
+    expect((await readdir(own)).sort()).toEqual(['ggml-base-q8_0.bin', 'ggml-tiny.bin']);
+    const after = await c.listModels();
+    expect(after.ok && after.value.map((m) => m.file)).toContain('ggml-base-q8_0.bin');
+    // The imported file name is what the Model setting takes: the model lookup finds it in the first folder.
+    expect(await modelResolver([own, shipped])('ggml-base-q8_0.bin')).toEqual({ ok: true, value: join(own, 'ggml-base-q8_0.bin') });
+
+    const none = await core();
+    expect(await none.importModel(join(usb, 'ggml-base-q8_0.bin'))).toMatchObject({ ok: false, error: { code: 'NOT_SUPPORTED' } });
+    expect(await none.listModels()).toEqual({ ok: true, value: [] });
   });
 });

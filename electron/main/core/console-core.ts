@@ -11,8 +11,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import QRCode from 'qrcode';
+import { importModelFile } from '../../../models/import';
+import { listInstalledModels } from '../../../models/installed';
+import type { ModelInfo } from '../../../models/validate';
 import { z } from 'zod';
 import { startCaptionHub, type CaptionHub, type HubLogger } from '../../hub/index';
 import { attachBoothRelay, type BoothRelay } from '../../hub/booth-relay';
@@ -29,6 +32,7 @@ import {
   type ConsoleApi,
   type ConsoleEventName,
   type ConsoleEvents,
+  type ConsoleModelInfo,
   type ConsolePublish,
   type ConsolePublishAck,
   type ConsoleRevise,
@@ -82,6 +86,8 @@ export interface ConsoleCoreOptions {
   sttFactory?: SttSourceFactory;
   /** Resolves the model setting (a path or a catalog name) to a file; default: the setting as a path. */
   resolveModel?: (setting: string) => Promise<Result<string>>;
+  /** Folders holding model files, searched in order (`listModels`); `importModel` copies into the first. */
+  modelDirs?: readonly string[];
   /** Opens display windows (Electron). */
   displays?: DisplayWindowOpener;
   /** Built renderer directory (display page) served by the embedded hub. */
@@ -909,6 +915,33 @@ export class ConsoleCore implements ConsoleApi {
     return ok({ terms: parsed.value.length });
   }
 
+  // ---- models ------------------------------------------------------------------------------------------------
+
+  async listModels(): Promise<Result<ConsoleModelInfo[]>> {
+    const seen = new Set<string>();
+    const out: ConsoleModelInfo[] = [];
+    for (const dir of this.options.modelDirs ?? []) {
+      for (const m of await listInstalledModels(dir)) {
+        if (seen.has(m.file)) continue; // the first folder wins, as in the model lookup
+        seen.add(m.file);
+        out.push(describeModel(m.file, m.path, m.info, m.error));
+      }
+    }
+    return ok(out);
+  }
+
+  async importModel(source: string): Promise<Result<ConsoleModelInfo>> {
+    const parsed = consoleRequestSchemas.importModel.safeParse([source]);
+    if (!parsed.success) return fail(CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, 'path is a file path');
+    const dir = this.options.modelDirs?.[0];
+    if (!dir) return fail(CONSOLE_ERROR_CODES.NOT_SUPPORTED, 'This console has no model folder to import into.');
+    const from = resolve(source.trim());
+    const result = await importModelFile(from, dir);
+    if (!result.ok) return result;
+    this.logger.info('model imported', { from, dir });
+    return ok(describeModel(basename(from), join(dir, basename(from)), result.value));
+  }
+
   async requestHandover(): Promise<Result<void>> {
     if (this.settings.value.role !== 'booth') return fail(CONSOLE_ERROR_CODES.NOT_SUPPORTED, 'Handover is between the two consoles of a booth.');
     if (!this.link) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to the hub first.');
@@ -1009,4 +1042,20 @@ export async function qrSvgDataUrl(text: string): Promise<string> {
 /** Error info for unknown throws at a boundary. */
 export function internalError(err: unknown): ErrorInfo {
   return { code: CONSOLE_ERROR_CODES.INTERNAL, message: `Internal error: ${err instanceof Error ? err.message : String(err)}` };
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MiB`;
+}
+
+/** One line for the settings: what the model is, or why it cannot be used. */
+function describeModel(file: string, path: string, info?: ModelInfo, error?: ErrorInfo): ConsoleModelInfo {
+  if (!info) return { file, path, valid: false, description: error?.message ?? 'not a usable model' };
+  const kind = info.modelType === 'unknown' ? 'custom size' : info.modelType;
+  return {
+    file,
+    path,
+    valid: true,
+    description: `${kind}, ${info.multilingual ? 'multilingual' : 'English only'}, ${info.weightType}, ${mib(info.fileBytes)}`,
+  };
 }

@@ -78,6 +78,7 @@ async function main(): Promise<number> {
       ...(testEngine ? { engine: 'fake-tone' as const, vad: 'energy' as const } : {}),
     }),
     resolveModel: testEngine ? async (s) => ({ ok: true, value: s || 'tone-engine' }) : modelResolver(modelDirs),
+    modelDirs,
   });
   const server = await startConsoleServer({ core, port, host, staticDir, ...(token ? { token } : {}) });
   const link = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;

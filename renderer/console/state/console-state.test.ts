@@ -299,6 +299,26 @@ describe('SettingsForm', () => {
     await form.importGlossary('en,ru,ar\nUN,ООН,الأمم المتحدة\n', 'terms.csv');
     expect(form.glossaryMessage).toBe('terms.csv: 1 terms imported.');
   });
+
+  it('lists the installed models, and picks an imported one in the draft (a refusal says why)', async () => {
+    const api = new FakeConsoleApi();
+    api.models = [{ file: 'ggml-tiny.bin', path: '/models/ggml-tiny.bin', valid: true, description: 'tiny, multilingual, f16, 74 MiB' }];
+    const form = new SettingsForm(api);
+    form.load(api.snapshot.settings);
+    await form.loadModels();
+    expect(form.models.map((m) => m.file)).toEqual(['ggml-tiny.bin']);
+    expect(await form.importModel('  /media/usb/ggml-base-q8_0.bin ')).toBe(true);
+    expect(api.calls.at(-2)).toEqual({ method: 'importModel', args: ['/media/usb/ggml-base-q8_0.bin'] });
+    expect(form.draft?.model).toBe('ggml-base-q8_0.bin');
+    expect(form.dirty).toBe(true);
+    expect(form.models.map((m) => m.file)).toEqual(['ggml-tiny.bin', 'ggml-base-q8_0.bin']);
+    expect(form.modelMessage).toMatch(/^ggml-base-q8_0\.bin imported \(base, multilingual, q8_0, 78 MiB\); save to use it\.$/);
+
+    api.importModel = async () => ({ ok: false, error: { code: 'MODEL_TRUNCATED', message: 'The file is truncated.' } });
+    expect(await form.importModel('/media/usb/cut.bin')).toBe(false);
+    expect(form.modelMessage).toBe('/media/usb/cut.bin: The file is truncated.');
+    expect(form.draft?.model).toBe('ggml-base-q8_0.bin');
+  });
 });
 
 describe('ConsoleStore', () => {

@@ -2,7 +2,7 @@
  * An in-memory ConsoleApi for the state-class tests: records every call, answers from a small model of the
  * core (publish acks with hub-like seq/cursor, revisions, handover), and lets a test emit core events.
  */
-import { DEFAULT_SETTINGS, type ConsoleApi, type ConsoleEvents, type ConsoleSnapshot, type PublicSettings } from '../../../electron/common/console-api';
+import { DEFAULT_SETTINGS, type ConsoleApi, type ConsoleEvents, type ConsoleModelInfo, type ConsoleSnapshot, type PublicSettings } from '../../../electron/common/console-api';
 import { fail, ok, type Result } from '../../../electron/common/result';
 
 export interface RecordedCall {
@@ -101,6 +101,15 @@ export class FakeConsoleApi implements ConsoleApi {
   listMonitors = async () => this.record('listMonitors', [], []);
   openDisplayWindow: ConsoleApi['openDisplayWindow'] = async (opts) => this.record('openDisplayWindow', [opts], undefined);
   startNewSession = async () => this.record('startNewSession', [], this.snapshot.session);
+  /** What listModels answers (tests set it). */
+  models: ConsoleModelInfo[] = [];
+  listModels = async () => this.record('listModels', [], this.models);
+  importModel = async (path: string) => {
+    const file = path.split(/[\\/]/).pop() ?? path;
+    const model: ConsoleModelInfo = { file, path: `/models/${file}`, valid: true, description: 'base, multilingual, q8_0, 78 MiB' };
+    this.models = [...this.models, model];
+    return this.record('importModel', [path], model);
+  };
   on<E extends keyof ConsoleEvents>(event: E, fn: ConsoleEvents[E]): () => void {
     let set = this.handlers.get(event);
     if (!set) this.handlers.set(event, (set = new Set()));

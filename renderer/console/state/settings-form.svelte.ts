@@ -2,7 +2,7 @@
  * The settings panel: an editable copy of the console's settings, saved as one patch. The secret is
  * write-only: the field starts empty and is sent only when typed in (or cleared on purpose).
  */
-import type { ConsoleApi, PublicSettings, SettingsPatch } from '../../../electron/common/console-api';
+import type { ConsoleApi, ConsoleModelInfo, PublicSettings, SettingsPatch } from '../../../electron/common/console-api';
 import type { ErrorInfo } from '../../../electron/common/result';
 
 /** The fields the panel edits. */
@@ -26,7 +26,10 @@ const FIELDS: (keyof SettingsDraft)[] = [
   'publishFloor',
 ];
 
-export type SettingsApi = Pick<ConsoleApi, 'updateSettings' | 'connectHub' | 'disconnectHub' | 'importGlossary'>;
+export type SettingsApi = Pick<
+  ConsoleApi,
+  'updateSettings' | 'connectHub' | 'disconnectHub' | 'importGlossary' | 'listModels' | 'importModel'
+>;
 
 export class SettingsForm {
   draft = $state<SettingsDraft | null>(null);
@@ -38,6 +41,10 @@ export class SettingsForm {
   error = $state.raw<ErrorInfo | null>(null);
   /** Result of the last glossary import, for the panel. */
   glossaryMessage = $state<string | null>(null);
+  /** The model files the console found (for the Model choice). */
+  models = $state.raw<ConsoleModelInfo[]>([]);
+  /** Result of the last model import, for the panel. */
+  modelMessage = $state<string | null>(null);
 
   private saved: SettingsDraft | null = null;
 
@@ -121,6 +128,28 @@ export class SettingsForm {
       return false;
     }
     this.glossaryMessage = `${fileName}: ${r.value.terms} terms imported.`;
+    return true;
+  }
+
+  /** Reads the model folders again. */
+  async loadModels(): Promise<void> {
+    const r = await this.api.listModels();
+    if (r.ok) this.models = r.value;
+    else this.modelMessage = r.error.message;
+  }
+
+  /** Imports a model file from a path on the console's machine and picks it in the draft. */
+  async importModel(path: string): Promise<boolean> {
+    const trimmed = path.trim();
+    if (!trimmed) return false;
+    const r = await this.api.importModel(trimmed);
+    if (!r.ok) {
+      this.modelMessage = `${trimmed}: ${r.error.message}`;
+      return false;
+    }
+    this.modelMessage = `${r.value.file} imported (${r.value.description}); save to use it.`;
+    this.set('model', r.value.file);
+    await this.loadModels();
     return true;
   }
 }
