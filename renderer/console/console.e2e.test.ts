@@ -178,6 +178,20 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
     expect(await consoleA.getByTestId('sent-line').last().textContent()).toContain('r1');
   }, 150_000);
 
+  it('voice mode: the booth microphone becomes lines on the channel and the display (review window 0)', async () => {
+    const channelPanel = consoleA.getByRole('region', { name: 'Interpreter channel' });
+    await channelPanel.getByRole('tab', { name: /^Voice/ }).click();
+    // The booth mic is the same fake device: tone words come back through the voice worker as committed lines.
+    await expect.poll(() => channelPanel.locator('.vstat b').textContent(), LONG).toMatch(/ready|busy/);
+    const before = (await shown('en')).match(/w\d/g)?.length ?? 0;
+    await expect.poll(async () => (await shown('en')).match(/w\d/g)?.length ?? 0, LONG).toBeGreaterThan(before + 2);
+    const words = (await shown('en')).match(/w\d/g) ?? [];
+    for (let i = 1; i < words.length; i++) expect(Number(words[i]![1])).toBe((Number(words[i - 1]![1]) % 5) + 1);
+    await expect.poll(async () => (await consoleA.getByTestId('sent-line').allTextContents()).join(' '), LONG).toMatch(/w\d/);
+    await channelPanel.getByRole('tab', { name: /^Typed/ }).click();
+    await expect.poll(() => channelPanel.getByTestId('typed-input').isVisible(), LONG).toBe(true);
+  }, 90_000);
+
   it('hands the channel over to the second console with a confirmation on both sides', async () => {
     await expect.poll(() => consoleA.getByTestId('on-air').textContent(), LONG).toBe('ON AIR');
     await expect.poll(() => consoleB.getByTestId('on-air').textContent(), LONG).toBe('OFF AIR');
