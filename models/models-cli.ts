@@ -12,6 +12,7 @@
  * Options: --dir <folder> (default: TARJUMAN_MODELS_DIR, else the repository's models/ folder).
  * Bad input gets one line on stderr and a non-zero exit; nothing half-written is left under a model's name.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { findCatalogModel, MODEL_CATALOG } from './catalog';
@@ -70,7 +71,8 @@ async function download(dir: string, id: string, mirror: string | undefined): Pr
   });
   if (tty) process.stderr.write('\r\x1b[2K');
   if (!result.ok) {
-    const hint = result.error.code === 'DOWNLOAD_INTERRUPTED' ? ' (run the same command again to resume)' : '';
+    const resumable = result.error.code === 'DOWNLOAD_INTERRUPTED' && existsSync(`${dest}.part`);
+    const hint = resumable ? ' (run the same command again to resume)' : '';
     die(`${entry.file}: ${result.error.message}${hint}`);
   }
   const d = result.value;

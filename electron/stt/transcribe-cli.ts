@@ -49,6 +49,7 @@ function noteConversion(channels: number, sampleRate: number): void {
  * live recorder never blocks on a full pipe; at other rates the stream is read to its end and resampled once.
  */
 async function* stdinAudio(): AsyncGenerator<Float32Array> {
+  if (process.stdin.isTTY) die('stdin is a terminal: pipe a WAV into it, e.g. arecord -f S16_LE -r 16000 -c 1 -t wav - | npm run transcribe -- -', 2);
   const decoder = new WavStreamDecoder();
   const queue: Buffer[] = [];
   let ended = false;
