@@ -2,8 +2,10 @@
  * An additive extension of the caption hub for consoles (contract in electron/common/booth-relay.ts): a latency
  * ping, the handover of a booth channel between the two consoles of one booth, and room-wide channel mutes. It attaches to a running
  * hub's socket.io server as a second connection listener, so the hub's handshake check, rate limit and
- * handlers are untouched. State (who is on air) is kept in this process: with several hub processes on Redis,
- * consoles of one booth must reach the same node for handover (ping works everywhere).
+ * handlers are untouched. Who is on air is kept in this process: with several hub processes on Redis, consoles of
+ * one booth must reach the same node for handover (ping works everywhere). Channel mutes are shared between the
+ * nodes (`clustered`): a change goes to the other nodes through socket.io's inter-server messages, and a node that
+ * starts asks the others for the mutes they hold.
  */
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
@@ -63,8 +65,18 @@ export interface BoothRelay {
  * Adds `hub:ping` and `handover:*` to a hub's socket.io server. Call once, right after `startCaptionHub`.
  * Sockets carry the hub's handshake identity in `socket.data` (role, room, channel, clientId, label).
  */
+/** Inter-server messages of the relay (socket.io `serverSideEmit`, through the Redis Streams adapter). */
+const MUTES_CHANGED = 'tarjuman:relay:mutes';
+const MUTES_WANTED = 'tarjuman:relay:mutes?';
+
+/** Options of {@link attachBoothRelay}. */
+export interface BoothRelayOptions {
+  /** This hub is one node of several (a cluster adapter such as Redis Streams): share channel mutes. */
+  clustered?: boolean;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function attachBoothRelay(io: Server<any, any, any, any>): BoothRelay {
+export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothRelayOptions = {}): BoothRelay {
   const holders = new Map<string, Holder>();
   const pending = new Map<string, PendingRequest>();
   /** Connected booth sockets by clientId (a console may briefly have two while reconnecting). */
@@ -75,6 +87,39 @@ export function attachBoothRelay(io: Server<any, any, any, any>): BoothRelay {
   /** Connected booth and operator sockets per room (mute broadcasts). */
   const publishers = new Map<string, Set<RelaySocket>>();
   const mutesOf = (room: string): RoomMutes => ({ room, muted: [...(mutes.get(room) ?? [])].sort() });
+  /** Sets a room's mutes; tells this node's consoles when they changed. */
+  const applyMutes = (room: string, muted: readonly string[]): RoomMutes => {
+    const before = mutesOf(room).muted.join(',');
+    mutes.set(room, new Set(muted));
+    const now = mutesOf(room);
+    if (now.muted.join(',') !== before) for (const s of publishers.get(room) ?? []) s.emit('channel:muted', now);
+    return now;
+  };
+  const isMutes = (v: unknown): v is RoomMutes =>
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as RoomMutes).room === 'string' &&
+    Array.isArray((v as RoomMutes).muted) &&
+    (v as RoomMutes).muted.every((c) => typeof c === 'string');
+  const onMutesChanged = (m: unknown): void => {
+    if (isMutes(m)) applyMutes(m.room, m.muted);
+  };
+  const onMutesWanted = (reply: unknown): void => {
+    if (typeof reply === 'function') reply([...mutes.keys()].map(mutesOf));
+  };
+  if (options.clustered) {
+    io.sockets.on(MUTES_CHANGED, onMutesChanged);
+    io.sockets.on(MUTES_WANTED, onMutesWanted);
+    // A node that (re)starts learns the mutes the running nodes hold (none answer when it is the first).
+    void io.serverSideEmitWithAck(MUTES_WANTED).then(
+      (replies: unknown[]) => {
+        for (const reply of replies) {
+          if (Array.isArray(reply)) for (const m of reply) if (isMutes(m) && !mutes.has(m.room)) applyMutes(m.room, m.muted);
+        }
+      },
+      () => undefined, // no other node answered in time: nothing to learn
+    );
+  }
 
   const keyOf = (room: string, channel: string): string => `${room}/${channel}`;
   const info = (channel: string, holder: Holder | undefined): OnAirInfo => ({
@@ -156,13 +201,11 @@ export function attachBoothRelay(io: Server<any, any, any, any>): BoothRelay {
     handle(socket, 'channel:mute', channelMuteSchema, (req, who) => {
       if (who.role !== 'operator' || !who.room) return fail(ERROR_CODES.FORBIDDEN, 'only an operator mutes a channel');
       const room = who.room;
-      let set = mutes.get(room);
-      if (!set) mutes.set(room, (set = new Set()));
-      const changed = req.muted ? !set.has(req.channel) : set.has(req.channel);
+      const set = new Set(mutes.get(room) ?? []);
       if (req.muted) set.add(req.channel);
       else set.delete(req.channel);
-      const now = mutesOf(room);
-      if (changed) for (const s of publishers.get(room) ?? []) s.emit('channel:muted', now);
+      const now = applyMutes(room, [...set]);
+      if (options.clustered) io.serverSideEmit(MUTES_CHANGED, now);
       return ok(now);
     });
 
@@ -242,6 +285,8 @@ export function attachBoothRelay(io: Server<any, any, any, any>): BoothRelay {
     mutedIn: (room) => mutesOf(room).muted,
     detach: () => {
       io.off('connection', onConnection);
+      io.sockets.off(MUTES_CHANGED, onMutesChanged);
+      io.sockets.off(MUTES_WANTED, onMutesWanted);
       for (const p of pending.values()) clearTimeout(p.timer);
       pending.clear();
     },

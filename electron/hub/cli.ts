@@ -240,7 +240,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   // Console extension: latency ping and booth handover (electron/common/booth-relay.ts).
-  attachBoothRelay(hub.io);
+  attachBoothRelay(hub.io, { clustered: options.redis !== undefined });
   const scheme = options.tls ? 'https' : 'http';
   const host = options.host ?? '0.0.0.0';
   const bases =

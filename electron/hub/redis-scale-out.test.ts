@@ -110,4 +110,40 @@ describe('hub spanning two processes on one Redis', () => {
     expect(displays[0]!.follower.cursor('en')).toBe(expectedCount);
     expect(new Set(operatorLines.map((l) => l.cursor)).size).toBe(operatorLines.length);
   }, 150_000);
+
+  it('an operator on one node mutes a channel: booths on the other nodes hear it, a node started later knows it', async () => {
+    const nodeA = await startNode();
+    const nodeB = await startNode();
+    const connect = async (url: string, auth: Parameters<typeof connectHubClient>[1]): Promise<HubClientSocket> => {
+      const r = await connectHubClient(url, auth, { transports: ['websocket'] });
+      if (!r.ok) throw new Error(r.error.message);
+      sockets.push(r.value);
+      return r.value;
+    };
+    type Mutes = { ok: true; value: { room: string; muted: string[] } } | { ok: false; error: { code: string } };
+    const ask = (socket: HubClientSocket, event: string, payload: object): Promise<Mutes> =>
+      (socket.timeout(5000).emitWithAck as unknown as (e: string, p: object) => Promise<Mutes>).call(socket.timeout(5000), event, payload);
+    const operator = await connect(nodeA.url, { role: 'operator', room: ROOM, secret: SECRET, clientId: 'op-1' });
+    const booth = await connect(nodeB.url, { role: 'booth', room: ROOM, channel: 'en', secret: SECRET, clientId: 'booth-en-1' });
+    const heard: string[][] = [];
+    (booth as unknown as { on(e: string, f: (m: { muted: string[] }) => void): void }).on('channel:muted', (m) => heard.push(m.muted));
+
+    expect(await ask(operator, 'channel:mute', { channel: 'en', muted: true })).toMatchObject({ ok: true, value: { muted: ['en'] } });
+    await until(() => heard.some((m) => m.includes('en')), 10_000, 'the booth on node B heard the mute');
+    expect(await ask(booth, 'channel:mutes', {})).toMatchObject({ ok: true, value: { muted: ['en'] } });
+
+    const nodeC = await startNode();
+    const late = await connect(nodeC.url, { role: 'booth', room: ROOM, channel: 'floor', secret: SECRET, clientId: 'booth-floor-1' });
+    let lateMutes: Mutes | null = null;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      lateMutes = await ask(late, 'channel:mutes', {});
+      if (lateMutes.ok && lateMutes.value.muted.includes('en')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(lateMutes).toMatchObject({ ok: true, value: { muted: ['en'] } });
+
+    expect(await ask(operator, 'channel:mute', { channel: 'en', muted: false })).toMatchObject({ ok: true, value: { muted: [] } });
+    await until(() => heard.at(-1)?.length === 0, 10_000, 'the booth on node B heard the unmute');
+  }, 60_000);
 });
