@@ -9,11 +9,10 @@ import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CaptionLine } from '../common/protocol';
-import { CaptionFollower, connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
+import { connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
 import { journalFile } from './history-store';
 import { startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
-import { ResendingBooth, spawnHub, TcpProxy, type HubProcess } from './redis-test-support';
+import { ResendingBooth, spawnHub, TcpProxy, watchDisplay as watchDisplayAt, type HubProcess, type WatchedDisplay } from './redis-test-support';
 
 const DROP_MS = Number(process.env['TARJUMAN_DROP_MS'] ?? 4000);
 const SECRET = 'faults-secret-8812';
@@ -27,24 +26,10 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-interface WatchedDisplay {
-  follower: CaptionFollower;
-  /** Committed lines received per id (live, in catch-up, or from a reset). */
-  receipts: Map<string, number>;
-}
-
 async function watchDisplay(url: string, room: string, channels: string[]): Promise<WatchedDisplay> {
-  const result = await connectHubClient(url, { role: 'display', room }, { transports: ['websocket'] });
-  if (!result.ok) throw new Error(result.error.message);
-  sockets.push(result.value);
-  const follower = new CaptionFollower(result.value, channels);
-  const receipts = new Map<string, number>();
-  follower.onLine = (line: CaptionLine, kind) => {
-    if (kind === 'committed') receipts.set(line.id, (receipts.get(line.id) ?? 0) + 1);
-  };
-  const sub = await follower.subscribe();
-  if (!sub.ok) throw new Error(sub.error.message);
-  return { follower, receipts };
+  const display = await watchDisplayAt(url, room, channels);
+  sockets.push(display.socket);
+  return display;
 }
 
 function expectExactly(d: WatchedDisplay, channel: string, typed: string[], label: string): void {

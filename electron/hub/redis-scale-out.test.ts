@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaptionLine } from '../common/protocol';
-import { CaptionFollower, connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
+import { connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
 import { until } from './hub-test-helpers';
-import { ResendingBooth, spawnHub, startRedisServer, type HubProcess, type RedisServerProcess } from './redis-test-support';
+import { ResendingBooth, spawnHub, startRedisServer, watchDisplay, type HubProcess, type RedisServerProcess, type WatchedDisplay } from './redis-test-support';
 
 const SECRET = 'scale-out-secret-5521';
 const ROOM = 'main';
@@ -18,18 +17,10 @@ async function startNode(port = 0): Promise<HubProcess> {
   return hub;
 }
 
-async function display(url: string): Promise<{ follower: CaptionFollower; receipts: Map<string, number> }> {
-  const result = await connectHubClient(url, { role: 'display', room: ROOM }, { transports: ['websocket'] });
-  if (!result.ok) throw new Error(result.error.message);
-  sockets.push(result.value);
-  const follower = new CaptionFollower(result.value, CHANNELS);
-  const receipts = new Map<string, number>();
-  follower.onLine = (line: CaptionLine, kind) => {
-    if (kind === 'committed') receipts.set(line.id, (receipts.get(line.id) ?? 0) + 1);
-  };
-  const sub = await follower.subscribe();
-  if (!sub.ok) throw new Error(sub.error.message);
-  return { follower, receipts };
+async function display(url: string): Promise<WatchedDisplay> {
+  const watched = await watchDisplay(url, ROOM, CHANNELS);
+  sockets.push(watched.socket);
+  return watched;
 }
 
 beforeAll(async () => {

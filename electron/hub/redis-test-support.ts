@@ -8,8 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { PublishLine } from '../common/protocol';
-import { connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
+import type { CaptionLine, PublishLine } from '../common/protocol';
+import { CaptionFollower, connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -217,6 +217,30 @@ export class TcpProxy {
  * acknowledges it; after a reconnect the outbox is resent in order (publishing is idempotent by line id).
  * Lines are only emitted while connected, so a resend never overtakes an older line.
  */
+/** A display that counts every committed line it receives per id (live, in catch-up, or from a reset). */
+export interface WatchedDisplay {
+  socket: HubClientSocket;
+  follower: CaptionFollower;
+  receipts: Map<string, number>;
+}
+
+/** Connects a display (websocket), subscribes it to `channels` and counts the committed lines it receives. */
+export async function watchDisplay(url: string, room: string, channels: string[]): Promise<WatchedDisplay> {
+  const result = await connectHubClient(url, { role: 'display', room }, { transports: ['websocket'] });
+  if (!result.ok) throw new Error(result.error.message);
+  const follower = new CaptionFollower(result.value, channels);
+  const receipts = new Map<string, number>();
+  follower.onLine = (line: CaptionLine, kind) => {
+    if (kind === 'committed') receipts.set(line.id, (receipts.get(line.id) ?? 0) + 1);
+  };
+  const sub = await follower.subscribe();
+  if (!sub.ok) {
+    result.value.disconnect();
+    throw new Error(sub.error.message);
+  }
+  return { socket: result.value, follower, receipts };
+}
+
 export class ResendingBooth {
   readonly socket: HubClientSocket;
   readonly channel: string;

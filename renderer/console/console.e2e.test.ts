@@ -20,12 +20,12 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayUrl } from '../../electron/common/hub-config';
-import { ok } from '../../electron/common/result';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
 import { ConsoleCore, type CoreLogger } from '../../electron/main/core/console-core';
 import { startConsoleServer, type ConsoleServer } from '../../electron/main/core/console-server';
 import { modelResolver } from '../../electron/main/core/model-resolver';
 import { supervisorSttFactory } from '../../electron/main/core/stt-supervisor-source';
+import { toneStt } from '../../electron/main/core/test-support';
 import { makeToneAudio } from '../../electron/stt/fake-engines';
 import { nodeWorkerSpawner } from '../../electron/stt/node-worker';
 import { encodeWav16 } from '../../electron/stt/wav';
@@ -64,12 +64,7 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
       shell: 'browser',
       hubStaticDir: OUT,
       logger: quiet,
-      sttFactory: supervisorSttFactory({
-        spawnWorker: nodeWorkerSpawner({ env: { TARJUMAN_STT_TEST: '1' }, stderr: 'ignore' }),
-        engine: 'fake-tone',
-        vad: 'energy',
-      }),
-      resolveModel: async () => ok('tone-engine-needs-no-model'),
+      ...toneStt(),
       restoreConnection: false,
     });
     cleanups.push(() => core.close());

@@ -5,13 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SAMPLE_RATE } from '../../stt/engine';
 import { makeToneAudio } from '../../stt/fake-engines';
-import { nodeWorkerSpawner } from '../../stt/node-worker';
-import { ok } from '../../common/result';
 import type { ConsoleEvents, PendingVoiceLine, SttCaption } from '../../common/console-api';
 import type { CaptionHub } from '../../hub/index';
 import { ConsoleCore } from './console-core';
-import { supervisorSttFactory } from './stt-supervisor-source';
-import { cleanupTempDirs, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
+import { cleanupTempDirs, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET, toneStt } from './test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -25,12 +22,7 @@ async function setup(role: 'booth' | 'operator', channel: string, channels: stri
   const core = await ConsoleCore.create({
     dataDir: await tempDir(),
     logger: recordingLogger(),
-    sttFactory: supervisorSttFactory({
-      spawnWorker: nodeWorkerSpawner({ env: { TARJUMAN_STT_TEST: '1' }, stderr: 'ignore' }),
-      engine: 'fake-tone',
-      vad: 'energy',
-    }),
-    resolveModel: async () => ok('tone-engine-needs-no-model'),
+    ...toneStt(),
   });
   cleanups.push(() => core.close());
   await core.updateSettings({ hubMode: 'join', hubUrl: hub.url, role, channel, secret: TEST_SECRET, room: 'main' });

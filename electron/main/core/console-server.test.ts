@@ -9,14 +9,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSocketConsoleApi } from '../../common/console-api-socket';
 import { CONSOLE_TRANSPORT, type ConsoleApi, type SttCaption } from '../../common/console-api';
 import type { ChannelChange } from '../../common/protocol';
-import { ok } from '../../common/result';
 import { SAMPLE_RATE } from '../../stt/engine';
 import { makeToneAudio } from '../../stt/fake-engines';
-import { nodeWorkerSpawner } from '../../stt/node-worker';
 import { ConsoleCore } from './console-core';
 import { startConsoleServer, type ConsoleServer } from './console-server';
-import { supervisorSttFactory } from './stt-supervisor-source';
-import { cleanupTempDirs, recordingLogger, tempDir, TestDisplay } from './test-support';
+import { cleanupTempDirs, recordingLogger, tempDir, TestDisplay, toneStt } from './test-support';
 import { CONSOLE_CSP } from './window-security';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -34,12 +31,7 @@ async function serve(token?: string): Promise<{ server: ConsoleServer; core: Con
   const core = await ConsoleCore.create({
     dataDir: await tempDir(),
     logger: recordingLogger(),
-    sttFactory: supervisorSttFactory({
-      spawnWorker: nodeWorkerSpawner({ env: { TARJUMAN_STT_TEST: '1' }, stderr: 'ignore' }),
-      engine: 'fake-tone',
-      vad: 'energy',
-    }),
-    resolveModel: async () => ok('tone'),
+    ...toneStt(),
   });
   cleanups.push(() => core.close());
   const server = await startConsoleServer({ core, staticDir, ...(token ? { token } : {}) });

@@ -10,7 +10,25 @@ import { io, type Socket } from 'socket.io-client';
 import { startCaptionHub, silentHubLogger, type CaptionHub, type HubLogger } from '../../hub/index';
 import { attachBoothRelay } from '../../hub/booth-relay';
 import type { ChannelChange, HubClientEvents, HubServerEvents, PartialUpdate } from '../../common/protocol';
-import type { CoreLogger } from './console-core';
+import { ok } from '../../common/result';
+import { nodeWorkerSpawner } from '../../stt/node-worker';
+import type { ConsoleCoreOptions, CoreLogger } from './console-core';
+import { supervisorSttFactory } from './stt-supervisor-source';
+
+/**
+ * Speech-to-text for console tests without a model: the real worker as a Node child process, with the scripted
+ * tone engine (each tone is a word) and the energy VAD.
+ */
+export function toneStt(): Pick<ConsoleCoreOptions, 'sttFactory' | 'resolveModel'> {
+  return {
+    sttFactory: supervisorSttFactory({
+      spawnWorker: nodeWorkerSpawner({ env: { TARJUMAN_STT_TEST: '1' }, stderr: 'ignore' }),
+      engine: 'fake-tone',
+      vad: 'energy',
+    }),
+    resolveModel: async () => ok('tone-engine-needs-no-model'),
+  };
+}
 
 /** Room secret of the test hubs. */
 export const TEST_SECRET = 'room-secret-7f3a9c';
