@@ -19,6 +19,7 @@ import { findCatalogModel, MODEL_CATALOG } from './catalog';
 import { downloadModel } from './download';
 import { importModelFile } from './import';
 import { defaultModelsDir, listInstalledModels } from './installed';
+import { describeModel } from './validate';
 
 function die(message: string, code = 1): never {
   process.stderr.write(`models: ${message}\n`);
@@ -36,9 +37,7 @@ async function list(dir: string): Promise<void> {
   console.log(`models folder: ${dir}`);
   if (installed.length === 0) console.log('  (no model installed)');
   for (const m of installed) {
-    const what = m.info
-      ? `${m.info.modelType}, ${m.info.multilingual ? 'multilingual' : 'English-only'}, ${m.info.weightType}, ${mb(m.info.fileBytes)}`
-      : `NOT USABLE: ${m.error?.message}`;
+    const what = m.info ? describeModel(m.info) : `NOT USABLE: ${m.error?.message}`;
     console.log(`  ${m.file.padEnd(32)} ${m.catalog ? m.catalog.id.padEnd(22) : ''.padEnd(22)} ${what}`);
   }
   const have = new Set(installed.filter((m) => m.info).map((m) => m.file));
@@ -86,8 +85,7 @@ async function download(dir: string, id: string, mirror: string | undefined): Pr
 async function importFile(dir: string, source: string, name: string | undefined): Promise<void> {
   const result = await importModelFile(path.resolve(source), dir, name ? { name } : {});
   if (!result.ok) die(`${source}: ${result.error.message}`);
-  const target = path.join(dir, name ?? path.basename(source));
-  console.log(`${target}: ${result.value.weightType}, ${mb(result.value.fileBytes)}, imported`);
+  console.log(`${result.value.path}: ${result.value.weightType}, ${mb(result.value.fileBytes)}, imported`);
 }
 
 async function main(): Promise<void> {

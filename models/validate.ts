@@ -86,6 +86,13 @@ function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
+/** One line for people: "base, multilingual, q8_0, 78 MiB" (`custom size` when the dimensions are not OpenAI's). */
+export function describeModel(info: ModelInfo): string {
+  const kind = info.modelType === 'unknown' ? 'custom size' : info.modelType;
+  const size = `${Math.round(info.fileBytes / 1024 / 1024)} MiB`;
+  return `${kind}, ${info.multilingual ? 'multilingual' : 'English only'}, ${info.weightType}, ${size}`;
+}
+
 function checkHparams(h: WhisperHparams): string | undefined {
   const positive = HPARAM_ORDER.filter((k) => k !== 'ftype').find((k) => !(h[k] > 0 && h[k] < 1e6));
   if (positive) return `hyperparameter ${positive} = ${h[positive]} is out of range`;

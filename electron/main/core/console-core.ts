@@ -15,7 +15,7 @@ import { basename, join, resolve } from 'node:path';
 import QRCode from 'qrcode';
 import { importModelFile } from '../../../models/import';
 import { listInstalledModels } from '../../../models/installed';
-import type { ModelInfo } from '../../../models/validate';
+import { describeModel as describeModelInfo, type ModelInfo } from '../../../models/validate';
 import { z } from 'zod';
 import { startCaptionHub, type CaptionHub, type HubLogger } from '../../hub/index';
 import { attachBoothRelay, type BoothRelay } from '../../hub/booth-relay';
@@ -939,7 +939,7 @@ export class ConsoleCore implements ConsoleApi {
     const result = await importModelFile(from, dir);
     if (!result.ok) return result;
     this.logger.info('model imported', { from, dir });
-    return ok(describeModel(basename(from), join(dir, basename(from)), result.value));
+    return ok(describeModel(basename(result.value.path), result.value.path, result.value));
   }
 
   async requestHandover(): Promise<Result<void>> {
@@ -1044,18 +1044,8 @@ export function internalError(err: unknown): ErrorInfo {
   return { code: CONSOLE_ERROR_CODES.INTERNAL, message: `Internal error: ${err instanceof Error ? err.message : String(err)}` };
 }
 
-function mib(bytes: number): string {
-  return `${Math.round(bytes / 1024 / 1024)} MiB`;
-}
-
 /** One line for the settings: what the model is, or why it cannot be used. */
 function describeModel(file: string, path: string, info?: ModelInfo, error?: ErrorInfo): ConsoleModelInfo {
   if (!info) return { file, path, valid: false, description: error?.message ?? 'not a usable model' };
-  const kind = info.modelType === 'unknown' ? 'custom size' : info.modelType;
-  return {
-    file,
-    path,
-    valid: true,
-    description: `${kind}, ${info.multilingual ? 'multilingual' : 'English only'}, ${info.weightType}, ${mib(info.fileBytes)}`,
-  };
+  return { file, path, valid: true, description: describeModelInfo(info) };
 }
