@@ -1,7 +1,7 @@
 /**
  * The console API over a socket.io connection: the client half, shared by the browser-only console page and
  * the Node tests. Pure: it takes an already-created socket.io-client socket (connected to a console server,
- * electron/main/core/console-server.ts) and returns a {@link ConsoleApi}. Requests become
+ * electron/console/console-server.ts) and returns a {@link ConsoleApi}. Requests become
  * `console:call (method, args, ack)`, events arrive as `console:event (name, payload)`, audio frames go out as
  * binary `console:audio (source, ArrayBuffer)`.
  */

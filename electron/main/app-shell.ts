@@ -1,7 +1,7 @@
 /**
  * The thin Electron layer around the console core: the console window, the IPC bridge (sender checked,
  * arguments parsed), audio over a MessagePort, the session hardening (CSP, permissions, navigation, new
- * windows), and display windows on chosen monitors. Every option and check comes from core/window-security.ts,
+ * windows), and display windows on chosen monitors. Every option and check comes from window-security.ts,
  * where a test reads it.
  */
 import { BrowserWindow, ipcMain, screen, session, type IpcMainInvokeEvent, type MessagePortMain, type WebContents } from 'electron';
@@ -17,9 +17,8 @@ import {
   type SttSourceKind,
 } from '../common/console-api';
 import { fail, ok, type Result } from '../common/result';
-import type { ConsoleCore, DisplayWindowOpener } from './core/console-core';
+import type { ConsoleCore, DisplayWindowOpener } from '../console/console-core';
 import {
-  CONSOLE_CSP,
   consoleWindowOptions,
   displayWindowOptions,
   isAppUrl,
@@ -27,7 +26,8 @@ import {
   permissionAllowed,
   WINDOW_OPEN_POLICY,
   type AppOrigin,
-} from './core/window-security';
+} from './window-security';
+import { CONSOLE_CSP } from '../console/console-csp';
 
 /**
  * Applies the app-wide guards: CSP header on the app's own responses (the dev server; file:// loads use the

@@ -1,13 +1,13 @@
 /**
- * Electron main: wires the console core (electron/main/core, plain Node), the console window, IPC, and the
+ * Electron main: wires the console core (electron/console, plain Node), the console window, IPC, and the
  * speech-to-text workers as utility processes. Everything it does beyond wiring lives in the core.
  */
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
-import { ConsoleCore, stderrCoreLogger } from './core/console-core';
-import { modelResolver } from './core/model-resolver';
-import { supervisorSttFactory } from './core/stt-supervisor-source';
-import type { AppOrigin } from './core/window-security';
+import { ConsoleCore, stderrCoreLogger } from '../console/console-core';
+import { modelResolver } from '../console/model-resolver';
+import { supervisorSttFactory } from '../console/stt-supervisor-source';
+import type { AppOrigin } from './window-security';
 import { createConsoleWindow, displayWindowOpener, hardenApp, registerConsoleIpc } from './app-shell';
 import { utilityWorkerSpawner } from './utility-worker';
 

@@ -21,11 +21,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayUrl } from '../../electron/common/hub-config';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
-import { ConsoleCore, type CoreLogger } from '../../electron/main/core/console-core';
-import { startConsoleServer, type ConsoleServer } from '../../electron/main/core/console-server';
-import { modelResolver } from '../../electron/main/core/model-resolver';
-import { supervisorSttFactory } from '../../electron/main/core/stt-supervisor-source';
-import { toneStt } from '../../electron/main/core/test-support';
+import { ConsoleCore, type CoreLogger } from '../../electron/console/console-core';
+import { startConsoleServer, type ConsoleServer } from '../../electron/console/console-server';
+import { modelResolver } from '../../electron/console/model-resolver';
+import { supervisorSttFactory } from '../../electron/console/stt-supervisor-source';
+import { toneStt } from '../../electron/console/test-support';
 import { makeToneAudio } from '../../electron/stt/fake-engines';
 import { nodeWorkerSpawner } from '../../electron/stt/node-worker';
 import { encodeWav16 } from '../../electron/stt/wav';

@@ -5,7 +5,7 @@
  */
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../../common/result';
+import { fail, ok, type Result } from '../common/result';
 import {
   CONSOLE_ERROR_CODES,
   DEFAULT_SETTINGS,
@@ -14,7 +14,7 @@ import {
   type PublicSettings,
   type Settings,
   type SettingsPatch,
-} from '../../common/console-api';
+} from '../common/console-api';
 
 /** File name of the settings inside the data dir. */
 export const SETTINGS_FILE = 'settings.json';

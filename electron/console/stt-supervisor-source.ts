@@ -3,8 +3,8 @@
  * process model comes in as `spawnWorker` (a Node child process headless and in tests, Electron's
  * utilityProcess in the app), so this file runs in both.
  */
-import { SttSupervisor, type SpawnWorker } from '../../stt/stt-supervisor';
-import type { StreamTuning, WorkerInit } from '../../common/stt-protocol';
+import { SttSupervisor, type SpawnWorker } from '../stt/stt-supervisor';
+import type { StreamTuning, WorkerInit } from '../common/stt-protocol';
 import type { SttSourceFactory } from './stt-source';
 
 /** Options shared by every source the factory starts. */

@@ -1,7 +1,7 @@
 /**
  * The booth console without Electron: the same core, served to a browser by the console server.
  *
- *   npx tsx electron/main/core/headless.ts [--port 7400] [--host 127.0.0.1] [--data-dir <dir>]
+ *   npx tsx electron/console/headless.ts [--port 7400] [--host 127.0.0.1] [--data-dir <dir>]
  *       [--static-dir out/renderer] [--token <t>] [--models-dir <dir>]... [--stt-test-engine]
  *
  * Open the printed URL in Chromium. Speech-to-text workers are Node child processes running
@@ -12,15 +12,15 @@ import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nodeWorkerSpawner } from '../../stt/node-worker';
+import { nodeWorkerSpawner } from '../stt/node-worker';
 import { ConsoleCore, stderrCoreLogger } from './console-core';
 import { startConsoleServer } from './console-server';
 import { modelResolver } from './model-resolver';
 import { supervisorSttFactory } from './stt-supervisor-source';
 
-const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+const repoRoot = resolve(import.meta.dirname, '..', '..');
 
-const USAGE = `Usage: tsx electron/main/core/headless.ts [options]
+const USAGE = `Usage: tsx electron/console/headless.ts [options]
   --port <n>           console page and API port (default 7400; 0 = any)
   --host <addr>        listen address (default 127.0.0.1)
   --data-dir <dir>     settings, session records, embedded hub journal (default ~/.tarjuman or $TARJUMAN_DATA_DIR)

@@ -6,9 +6,9 @@
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { validateModelFile } from '../../../models/validate';
-import { fail, ok, type Result } from '../../common/result';
-import { CONSOLE_ERROR_CODES } from '../../common/console-api';
+import { validateModelFile } from '../../models/validate';
+import { fail, ok, type Result } from '../common/result';
+import { CONSOLE_ERROR_CODES } from '../common/console-api';
 
 const DEFAULT_ORDER = ['base', 'tiny', 'small', 'base.en', 'tiny.en', 'large-v3-turbo', 'test'];
 

@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  CONSOLE_CSP,
   consoleWindowOptions,
   displayWindowOptions,
   isAppUrl,
@@ -15,8 +14,9 @@ import {
   permissionAllowed,
   WINDOW_OPEN_POLICY,
 } from './window-security';
+import { CONSOLE_CSP } from '../console/console-csp';
 
-const repo = resolve(import.meta.dirname, '..', '..', '..');
+const repo = resolve(import.meta.dirname, '..', '..');
 const rendererDir = join(repo, 'out', 'renderer');
 
 /** Parses a CSP into directive → sources. */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ErrorInfo } from '../../common/result';
+import type { ErrorInfo } from '../common/result';
 import { JOURNAL_FILE, SessionRecord } from './session-record';
 
 const dirs: string[] = [];

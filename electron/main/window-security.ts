@@ -1,33 +1,11 @@
 /**
- * The console's Electron hardening as plain data, so a test can read and check it without the Electron binary
- * (issue 5 section 4): the BrowserWindow options of the console and display windows, the Content-Security-Policy,
- * and the checks the shell applies to navigation, new windows, permissions and IPC senders. electron/main/index.ts
- * applies exactly these; nothing here imports electron.
+ * The console's Electron hardening as plain data, so a test can read and check it without the Electron binary:
+ * the BrowserWindow options of the console and display windows and the checks the shell applies to navigation,
+ * new windows, permissions and IPC senders. electron/main/index.ts applies exactly these; nothing here imports
+ * electron.
  */
 import { pathToFileURL } from 'node:url';
 import { resolve, sep } from 'node:path';
-
-/**
- * Content-Security-Policy of the console page (sent as a header by the console server and, in Electron, by
- * `session.webRequest.onHeadersReceived`; renderer/index.html carries a meta tag for file:// loads). Scripts only
- * from the app itself, no eval, no inline script, no plugins, no framing, no form posts; network only to itself
- * (the console talks to the hub through the core, never directly).
- */
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "media-src 'self' blob: mediastream:",
-  "worker-src 'self' blob:",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 /** webPreferences every window of the app shares: Electron's security checklist, spelled out. */
 const HARDENED_WEB_PREFERENCES = {

@@ -6,15 +6,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSocketConsoleApi } from '../../common/console-api-socket';
-import { CONSOLE_TRANSPORT, type ConsoleApi, type SttCaption } from '../../common/console-api';
-import type { ChannelChange } from '../../common/protocol';
-import { SAMPLE_RATE } from '../../stt/engine';
-import { makeToneAudio } from '../../stt/fake-engines';
+import { createSocketConsoleApi } from '../common/console-api-socket';
+import { CONSOLE_TRANSPORT, type ConsoleApi, type SttCaption } from '../common/console-api';
+import type { ChannelChange } from '../common/protocol';
+import { SAMPLE_RATE } from '../stt/engine';
+import { makeToneAudio } from '../stt/fake-engines';
 import { ConsoleCore } from './console-core';
 import { startConsoleServer, type ConsoleServer } from './console-server';
 import { cleanupTempDirs, recordingLogger, tempDir, TestDisplay, toneStt } from './test-support';
-import { CONSOLE_CSP } from './window-security';
+import { CONSOLE_CSP } from './console-csp';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

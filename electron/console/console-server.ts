@@ -24,9 +24,9 @@ import {
   type ConsoleApi,
   type ConsoleRequestName,
   type SttSourceKind,
-} from '../../common/console-api';
-import { fail, type Result } from '../../common/result';
-import { CONSOLE_CSP } from './window-security';
+} from '../common/console-api';
+import { fail, type Result } from '../common/result';
+import { CONSOLE_CSP } from './console-csp';
 
 /** Options of {@link startConsoleServer}. */
 export interface ConsoleServerOptions {

@@ -11,7 +11,7 @@
  * by a newer partial or the final of the same line, so at most one version of a line waits.
  */
 import { io, type Socket } from 'socket.io-client';
-import { fail, ok, type ErrorInfo, type Result } from '../../common/result';
+import { fail, ok, type ErrorInfo, type Result } from '../common/result';
 import type {
   ChannelChange,
   HubClientEvents,
@@ -22,7 +22,7 @@ import type {
   PublishLine,
   ReviseLine,
   SubscribeResult,
-} from '../../common/protocol';
+} from '../common/protocol';
 import type {
   BoothRelayClientEvents,
   BoothRelayServerEvents,
@@ -30,8 +30,8 @@ import type {
   HandoverDone,
   OnAirInfo,
   RoomMutes,
-} from '../../common/booth-relay';
-import { CONSOLE_ERROR_CODES } from '../../common/console-api';
+} from '../common/booth-relay';
+import { CONSOLE_ERROR_CODES } from '../common/console-api';
 
 type PublisherSocket = Socket<HubServerEvents & BoothRelayServerEvents, HubClientEvents & BoothRelayClientEvents>;
 type ViewSocket = Socket<HubServerEvents, HubClientEvents>;

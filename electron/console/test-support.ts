@@ -7,11 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { startCaptionHub, silentHubLogger, type CaptionHub, type HubLogger } from '../../hub/index';
-import { attachBoothRelay } from '../../hub/booth-relay';
-import type { ChannelChange, HubClientEvents, HubServerEvents, PartialUpdate } from '../../common/protocol';
-import { ok } from '../../common/result';
-import { nodeWorkerSpawner } from '../../stt/node-worker';
+import { startCaptionHub, silentHubLogger, type CaptionHub, type HubLogger } from '../hub/index';
+import { attachBoothRelay } from '../hub/booth-relay';
+import type { ChannelChange, HubClientEvents, HubServerEvents, PartialUpdate } from '../common/protocol';
+import { ok } from '../common/result';
+import { nodeWorkerSpawner } from '../stt/node-worker';
 import type { ConsoleCoreOptions, CoreLogger } from './console-core';
 import { supervisorSttFactory } from './stt-supervisor-source';
 

@@ -3,10 +3,10 @@
  * tone engine turns sine-tone "words" into the text w<k>, so the transcript is known) and a real hub.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SAMPLE_RATE } from '../../stt/engine';
-import { makeToneAudio } from '../../stt/fake-engines';
-import type { ConsoleEvents, PendingVoiceLine, SttCaption } from '../../common/console-api';
-import type { CaptionHub } from '../../hub/index';
+import { SAMPLE_RATE } from '../stt/engine';
+import { makeToneAudio } from '../stt/fake-engines';
+import type { ConsoleEvents, PendingVoiceLine, SttCaption } from '../common/console-api';
+import type { CaptionHub } from '../hub/index';
 import { ConsoleCore } from './console-core';
 import { cleanupTempDirs, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET, toneStt } from './test-support';
 

@@ -3,8 +3,8 @@
  * on, so the process model (child_process.fork in Node, utilityProcess in Electron) and the supervisor are
  * injected. The default implementation (stt-supervisor-source.ts) wraps electron/stt's supervisor.
  */
-import type { CaptionEvent, SttStatusEvent, GlossaryTerm as SttGlossaryTerm } from '../../common/stt-protocol';
-import type { ConsoleSttLanguage, GlossaryTerm, SttSourceKind } from '../../common/console-api';
+import type { CaptionEvent, SttStatusEvent, GlossaryTerm as SttGlossaryTerm } from '../common/stt-protocol';
+import type { ConsoleSttLanguage, GlossaryTerm, SttSourceKind } from '../common/console-api';
 
 /** What the core asks for when it starts a source. */
 export interface SttSourceRequest {

@@ -13,17 +13,17 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import QRCode from 'qrcode';
-import { importModelFile } from '../../../models/import';
-import { listInstalledModels } from '../../../models/installed';
-import { describeModel as describeModelInfo, type ModelInfo } from '../../../models/validate';
+import { importModelFile } from '../../models/import';
+import { listInstalledModels } from '../../models/installed';
+import { describeModel as describeModelInfo, type ModelInfo } from '../../models/validate';
 import { z } from 'zod';
-import { startCaptionHub, type CaptionHub, type HubLogger } from '../../hub/index';
-import { attachBoothRelay, type BoothRelay } from '../../hub/booth-relay';
-import { displayUrl } from '../../common/hub-config';
-import { parseGlossaryCsv } from '../../common/glossary';
-import { FLOOR_CHANNEL, type ChannelChange, type Notice, type PartialUpdate, type PublishLine, type SubscribeResult } from '../../common/protocol';
-import { fail, ok, type ErrorInfo, type Result } from '../../common/result';
-import type { CaptionEvent, SttStatusEvent } from '../../common/stt-protocol';
+import { startCaptionHub, type CaptionHub, type HubLogger } from '../hub/index';
+import { attachBoothRelay, type BoothRelay } from '../hub/booth-relay';
+import { displayUrl } from '../common/hub-config';
+import { parseGlossaryCsv } from '../common/glossary';
+import { FLOOR_CHANNEL, type ChannelChange, type Notice, type PartialUpdate, type PublishLine, type SubscribeResult } from '../common/protocol';
+import { fail, ok, type ErrorInfo, type Result } from '../common/result';
+import type { CaptionEvent, SttStatusEvent } from '../common/stt-protocol';
 import {
   CONSOLE_ERROR_CODES,
   consolePublishSchema,
@@ -50,7 +50,7 @@ import {
   type SettingsPatch,
   type SttSourceKind,
   type SttStatus,
-} from '../../common/console-api';
+} from '../common/console-api';
 import { HubLink, type HubLinkStatus } from './hub-link';
 import { SessionRecord } from './session-record';
 import { describeIssues, redactSettings, SettingsStore, writeFileAtomic } from './settings-store';

@@ -10,9 +10,9 @@
 import { mkdir, open, readFile, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { ErrorInfo } from '../../common/result';
-import { CAPTION_SOURCES } from '../../common/protocol';
-import { CONSOLE_ERROR_CODES, type ExportFormat } from '../../common/console-api';
+import type { ErrorInfo } from '../common/result';
+import { CAPTION_SOURCES } from '../common/protocol';
+import { CONSOLE_ERROR_CODES, type ExportFormat } from '../common/console-api';
 
 /** File name of the journal inside a session directory. */
 export const JOURNAL_FILE = 'journal.jsonl';
