@@ -13,6 +13,9 @@ import { z } from 'zod';
 import type { ConsoleError, ConsoleResult } from './console-api-result';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, PublishAck, SubscribeResult } from './protocol';
+import type { BoothMember, HandoverKind } from './booth-relay';
+
+export type { BoothMember, HandoverKind } from './booth-relay';
 
 /** Where speech-to-text listens: the floor feed, or the interpreter's own microphone. */
 export const STT_SOURCES = ['floor', 'voice'] as const;
@@ -185,14 +188,20 @@ export interface PendingVoiceLine {
   sendAt: number;
 }
 
-/** Handover of a booth channel between the two consoles of one booth. */
+/**
+ * Handover of a booth channel between the two consoles of one booth. Either side starts it: the console off air
+ * requests the channel (`kind: 'request'`), the console on air offers it (`kind: 'offer'`); the other side accepts
+ * or declines, and the side that started it may cancel it while it waits.
+ */
 export interface HandoverState {
   /** This console publishes the channel. */
   onAir: boolean;
-  /** A request this console sent and waits on (to the console on air). */
-  outgoing: { requestId: string; channel: string; requestedAt: number } | null;
-  /** A request from the other console that this (on-air) console must accept or decline. */
-  incoming: { requestId: string; channel: string; fromLabel: string; fromClientId: string; requestedAt: number } | null;
+  /** A handover this console started and waits on. */
+  outgoing: { requestId: string; channel: string; kind: HandoverKind; requestedAt: number } | null;
+  /** A handover the other console started, which this console must accept or decline. */
+  incoming: { requestId: string; channel: string; kind: HandoverKind; fromLabel: string; fromClientId: string; requestedAt: number } | null;
+  /** The other consoles of this booth as the hub knows them (online, offline, on air); empty before it tells. */
+  partners: BoothMember[];
 }
 
 /** The session record of this console. */
@@ -290,6 +299,8 @@ export const consoleRequestSchemas = {
   cancelVoice: z.tuple([lineIdSchema]),
   importGlossary: z.tuple([z.string().max(2_000_000)]),
   requestHandover: z.tuple([]),
+  offerHandover: z.tuple([]),
+  cancelHandover: z.tuple([]),
   respondHandover: z.tuple([z.boolean()]),
   exportSession: z.tuple([nameSchema, z.enum(EXPORT_FORMATS)]),
   listMonitors: z.tuple([]),
@@ -354,9 +365,16 @@ export interface ConsoleApi {
   cancelVoice(id: string): Promise<ConsoleResult<void>>;
   /** Replaces the glossary with a CSV (header `en,ru,ar`, any order/subset); persisted and used as STT prompt. */
   importGlossary(csvText: string): Promise<ConsoleResult<{ terms: number }>>;
-  /** Booth: asks the on-air console of this channel to hand it over. */
+  /** Booth (off air): asks the on-air console of this channel to hand it over (granted at once when it is gone). */
   requestHandover(): Promise<ConsoleResult<void>>;
-  /** Booth (on air): accepts or declines the pending request. */
+  /** Booth (on air): offers the channel to the other console of the booth (`NOT_FOUND` when none is connected). */
+  offerHandover(): Promise<ConsoleResult<void>>;
+  /** Booth: withdraws the request or offer this console made while it waits (`NO_PENDING` when none). */
+  cancelHandover(): Promise<ConsoleResult<void>>;
+  /**
+   * Booth: accepts or declines the handover the other console started (its request, or its offer). When this
+   * console goes off air, a partial it has on the displays is committed first and its voice lines in review go out.
+   */
   respondHandover(accept: boolean): Promise<ConsoleResult<void>>;
   /** The session record of a channel as SRT, WebVTT or plain text. */
   exportSession(channel: string, format: ExportFormat): Promise<ConsoleResult<string>>;
@@ -391,14 +409,16 @@ export interface ConsoleModelInfo {
 export interface HandoverRequestedEvent {
   requestId: string;
   channel: string;
+  /** `request`: the other console asks for the channel; `offer`: the console on air offers it to this one. */
+  kind: HandoverKind;
   fromLabel: string;
   fromClientId: string;
 }
 export interface HandoverCompletedEvent {
   requestId: string;
   channel: string;
-  /** `accepted`: the requester is now on air; `declined`/`expired`/`failed`: nothing changed. */
-  outcome: 'accepted' | 'declined' | 'expired' | 'failed';
+  /** `accepted`: the channel changed hands; `declined`/`expired`/`cancelled`/`failed`: nothing changed. */
+  outcome: 'accepted' | 'declined' | 'expired' | 'cancelled' | 'failed';
   /** Whether this console is on air now. */
   onAir: boolean;
 }

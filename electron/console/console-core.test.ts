@@ -315,6 +315,60 @@ describe('ConsoleCore hub', () => {
     expect(bState.ok && bState.value.handover.onAir).toBe(true);
   });
 
+  it('lets the on-air console offer its channel, shows each the partner, and commits a half line at the handover', async () => {
+    const h = await hub();
+    const a = await core();
+    const b = await core();
+    await joinAs(a, h, 'booth', 'en');
+    await eventually(async () => {
+      const s = await a.getState();
+      return s.ok && s.value.handover.onAir;
+    }, 10_000, 'A on air');
+    await joinAs(b, h, 'booth', 'en');
+    const d = await display(h.url, ['en']);
+    // Each console sees the other: B sees A on air, A sees B online.
+    await eventually(async () => {
+      const [sa, sb] = [await a.getState(), await b.getState()];
+      return (
+        sa.ok && sb.ok &&
+        JSON.stringify(sa.value.handover.partners.map((p) => [p.label, p.online, p.onAir])) === JSON.stringify([['booth en', true, false]]) &&
+        JSON.stringify(sb.value.handover.partners.map((p) => [p.label, p.online, p.onAir])) === JSON.stringify([['booth en', true, true]])
+      );
+    }, 10_000, 'partners');
+
+    // A is mid-line when it offers the channel and B takes it: the half line is committed, not left as a partial.
+    expect((await a.publish({ channel: 'en', id: 'half-1', text: 'and the next speaker', state: 'partial', source: 'typed' })).ok).toBe(true);
+    await d.until(() => d.partials.some((p) => p.line.text === 'and the next speaker'));
+    const offered = nextEvent(b, 'handover:requested');
+    expect((await a.offerHandover()).ok).toBe(true);
+    expect(await offered).toMatchObject({ kind: 'offer', channel: 'en' });
+    const aOff = nextEvent(a, 'handover:completed');
+    expect((await b.respondHandover(true)).ok).toBe(true);
+    expect(await aOff).toMatchObject({ outcome: 'accepted', onAir: false });
+    await d.until(() => d.lines.get('half-1')?.text === 'and the next speaker', 10_000, 'half line committed');
+    const bState = await b.getState();
+    expect(bState.ok && bState.value.handover.onAir).toBe(true);
+
+    // A asks for it back and cancels before B answers: nothing changes, nothing waits on either side.
+    const asked = nextEvent(b, 'handover:requested');
+    expect((await a.requestHandover()).ok).toBe(true);
+    expect(await asked).toMatchObject({ kind: 'request' });
+    const cancelled = nextEvent(b, 'handover:completed');
+    expect((await a.cancelHandover()).ok).toBe(true);
+    expect(await cancelled).toMatchObject({ outcome: 'cancelled', onAir: true });
+    await eventually(async () => {
+      const [sa, sb] = [await a.getState(), await b.getState()];
+      return sa.ok && sb.ok && sa.value.handover.outgoing === null && sb.value.handover.incoming === null;
+    }, 5_000, 'nothing waiting');
+
+    // B's console goes away: A sees its partner offline.
+    await b.close();
+    await eventually(async () => {
+      const s = await a.getState();
+      return s.ok && s.value.handover.partners.length === 1 && !s.value.handover.partners[0]!.online;
+    }, 10_000, 'partner offline');
+  });
+
   it('keeps publishing when the session record cannot be written, and says so', async () => {
     const h = await hub();
     const dataDir = await tempDir();

@@ -153,6 +153,8 @@ export class ConsoleCore implements ConsoleApi {
       { ...(options.sttFactory ? { sttFactory: options.sttFactory } : {}), ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}) },
       state.value.clientId,
     );
+    // Going off air: the voice lines in their review window go out while this console may still write.
+    handover.onRelease(() => stt.voice.flush());
     this.pieces = { state, session, connection, handover, publisher, stt };
     this.logger.info('console started', {
       dataDir: options.dataDir,
@@ -273,6 +275,14 @@ export class ConsoleCore implements ConsoleApi {
 
   requestHandover(): Promise<ConsoleResult<void>> {
     return this.pieces.handover.request();
+  }
+
+  offerHandover(): Promise<ConsoleResult<void>> {
+    return this.pieces.handover.offer();
+  }
+
+  cancelHandover(): Promise<ConsoleResult<void>> {
+    return this.pieces.handover.cancel();
   }
 
   respondHandover(accept: boolean): Promise<ConsoleResult<void>> {

@@ -19,7 +19,7 @@ import type { SettingsKey } from './console-settings';
 const CONNECTION_SETTINGS: readonly SettingsKey[] = ['hubMode', 'hubUrl', 'hostPort', 'hostAddress', 'hostChannels', 'room', 'role', 'channel', 'secret', 'label'];
 
 /** What a piece of the core hears from the hub connection. */
-export type HubConnectionListener = Partial<Pick<HubLinkEvents, 'acked' | 'refused' | 'onAir' | 'handoverAsked' | 'handoverDone' | 'mutes'>> & {
+export type HubConnectionListener = Partial<Pick<HubLinkEvents, 'acked' | 'refused' | 'onAir' | 'handoverAsked' | 'handoverDone' | 'presence' | 'mutes'>> & {
   /** A new link exists (before it connects). */
   linked?(link: HubLink): void;
   /** The link is gone (disconnect, reconnect with new settings, close). */
@@ -216,6 +216,7 @@ export class HubConnection {
       mutes: (muted) => this.notify((l) => l.mutes?.(muted)),
       handoverAsked: (e) => this.notify((l) => l.handoverAsked?.(e)),
       handoverDone: (e) => this.notify((l) => l.handoverDone?.(e)),
+      presence: (e) => this.notify((l) => l.presence?.(e)),
     };
   }
 

@@ -37,11 +37,13 @@ export class LinePublisher {
   private idCounter = 0;
   /** The first link after start resends what the previous run left unacknowledged. */
   private recoveryPending = true;
+  /** The partial this console has on the displays now, per channel (committed when it goes off air). */
+  private readonly livePartials = new Map<string, OutgoingLine>();
 
   constructor(
     private readonly ctx: ConsoleContext,
     private readonly connection: Pick<HubConnection, 'link' | 'subscribe'>,
-    private readonly handover: Pick<BoothHandover, 'onAir'>,
+    private readonly handover: Pick<BoothHandover, 'onAir' | 'onRelease'>,
     private readonly session: Pick<ConsoleSession, 'record'>,
     private readonly clientId: string,
   ) {
@@ -49,6 +51,7 @@ export class LinePublisher {
     const settled = (request: OutboxRequest | null): void => {
       if (request?.kind === 'publish' && request.payload.state === 'final') void session.record.markAcked(request.payload.channel, request.payload.id);
     };
+    handover.onRelease(() => this.commitLivePartials());
     connection.subscribe({
       linked: (link) => {
         if (!this.recoveryPending) return;
@@ -74,6 +77,7 @@ export class LinePublisher {
       this.lineStarts.set(line.id, Date.now());
       if (this.lineStarts.size > 5000) this.lineStarts.delete(this.lineStarts.keys().next().value!);
     }
+    this.noteLive(line);
     if (this.mutes.isMuted(line.channel)) {
       this.mutes.hold(line);
       return ok({ id: line.id, ack: null, status: 'held' });
@@ -118,6 +122,26 @@ export class LinePublisher {
     if (!link) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
     const result = await link.notice(text === null || text.trim() === '' ? null : text, ttlMs);
     return result.ok ? ok(undefined) : result;
+  }
+
+  /** Keeps track of the partial each channel shows from this console. */
+  private noteLive(line: OutgoingLine): void {
+    const live = this.livePartials.get(line.channel);
+    if (line.state === 'partial' && line.text.trim() !== '') this.livePartials.set(line.channel, line);
+    else if (live?.id === line.id || line.state === 'partial') this.livePartials.delete(line.channel);
+  }
+
+  /**
+   * Commits the partial of each channel as it stands (this console is about to go off air: a half line left on
+   * the displays would stay under the other console's lines). Starts synchronously, while writing is allowed.
+   */
+  private commitLivePartials(): void {
+    for (const line of [...this.livePartials.values()]) {
+      this.livePartials.delete(line.channel);
+      void this.publishLine({ ...line, state: 'final', text: line.text.trim() }).then((r) => {
+        if (!r.ok) this.ctx.emit('console:error', { code: r.error.code, message: `The line in progress at the handover was not committed: ${r.error.message}` });
+      });
+    }
   }
 
   private newLineId(): string {

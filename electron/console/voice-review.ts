@@ -54,6 +54,11 @@ export class VoiceReview {
     return ok(undefined);
   }
 
+  /** Sends every waiting line now, oldest first (the console is about to go off air). Starts synchronously. */
+  flush(): void {
+    for (const id of [...this.pending.keys()]) void this.sendNow(id);
+  }
+
   /** Drops a waiting line. */
   cancel(id: string): ConsoleResult<void> {
     if (!this.take(id)) return fail(CONSOLE_ERROR_CODES.NO_PENDING, 'No voice line with this id is waiting (sent or cancelled already).');

@@ -1,6 +1,7 @@
 /**
  * An additive extension of the caption hub for consoles (contract in electron/common/booth-relay.ts): a latency
- * ping, the handover of a booth channel between the two consoles of one booth, and room-wide channel mutes. It attaches to a running
+ * ping, the handover of a booth channel between the two consoles of one booth (requested by the one off air or
+ * offered by the one on air) with each booth's presence, and room-wide channel mutes. It attaches to a running
  * hub's socket.io server as a second connection listener, so the hub's handshake check, rate limit and
  * handlers are untouched. Who is on air is kept in this process: with several hub processes on Redis, consoles of
  * one booth must reach the same node for handover (ping works everywhere). Channel mutes are shared between the
@@ -13,13 +14,18 @@ import {
   channelMuteSchema,
   channelMutesSchema,
   HANDOVER_TIMEOUT_MS,
+  handoverCancelSchema,
   handoverClaimSchema,
+  handoverOfferSchema,
   handoverRequestSchema,
   handoverRespondSchema,
   pingSchema,
+  type BoothPresence,
   type BoothRelayClientEvents,
   type BoothRelayServerEvents,
+  type HandoverAsked,
   type HandoverDone,
+  type HandoverKind,
   type OnAirInfo,
   type RoomMutes,
 } from '../common/booth-relay';
@@ -43,13 +49,27 @@ interface Holder {
   provisional: boolean;
 }
 
+/** A handover waiting for its answer. */
 interface PendingRequest {
   key: string;
   channel: string;
+  kind: HandoverKind;
+  /** The console that started it (it may cancel it). */
   fromClientId: string;
   fromLabel: string;
+  /** The consoles that may answer: the one on air (request), or the booth's other consoles (offer). */
+  askedClientIds: string[];
   timer: NodeJS.Timeout;
 }
+
+/** The consoles of one booth (room and channel) the hub has seen, for presence. */
+interface Booth {
+  channel: string;
+  members: Map<string, { label: string; sockets: Set<RelaySocket> }>;
+}
+
+/** Offline members a booth keeps for presence ("offline" beats forgetting a partner at once). */
+const MAX_BOOTH_MEMBERS = 6;
 
 /** What {@link attachBoothRelay} returns. */
 export interface BoothRelay {
@@ -81,6 +101,8 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
   const pending = new Map<string, PendingRequest>();
   /** Connected booth sockets by clientId (a console may briefly have two while reconnecting). */
   const sockets = new Map<string, Set<RelaySocket>>();
+  /** The consoles of each booth, by room/channel key. */
+  const booths = new Map<string, Booth>();
 
   /** Muted channels per room. */
   const mutes = new Map<string, Set<string>>();
@@ -132,6 +154,44 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
     for (const s of sockets.get(clientId) ?? []) s.emit(event, payload);
   };
 
+  /** Tells every console of a booth who is in it (online, offline, on air). */
+  const broadcastPresence = (key: string): void => {
+    const booth = booths.get(key);
+    if (!booth) return;
+    const holder = holders.get(key);
+    const presence: BoothPresence = {
+      channel: booth.channel,
+      members: [...booth.members].map(([clientId, m]) => ({ clientId, label: m.label, online: m.sockets.size > 0, onAir: holder?.clientId === clientId })),
+    };
+    for (const m of booth.members.values()) for (const s of m.sockets) s.emit('booth:presence', presence);
+  };
+  const setHolder = (key: string, holder: Holder): void => {
+    holders.set(key, holder);
+    broadcastPresence(key);
+  };
+  /** Ends a waiting handover and tells both sides; an accepted one moves the channel first. */
+  const finish = (requestId: string, outcome: HandoverDone['outcome'], newHolder?: Holder): OnAirInfo => {
+    const request = pending.get(requestId)!;
+    pending.delete(requestId);
+    clearTimeout(request.timer);
+    if (newHolder) setHolder(request.key, newHolder);
+    const done: HandoverDone = { requestId, outcome, ...info(request.channel, holders.get(request.key)) };
+    for (const clientId of new Set([request.fromClientId, ...request.askedClientIds])) emitTo(clientId, 'handover:done', done);
+    return info(request.channel, holders.get(request.key));
+  };
+  /** The handover of a booth that waits, of one kind, if any. */
+  const waitingIn = (key: string, kind: HandoverKind): [string, PendingRequest] | undefined => [...pending].find(([, p]) => p.key === key && p.kind === kind);
+  /** Starts a handover that the other side must answer within {@link HANDOVER_TIMEOUT_MS}. */
+  const ask = (requestId: string, request: Omit<PendingRequest, 'timer'>): void => {
+    const timer = setTimeout(() => {
+      if (pending.has(requestId)) finish(requestId, 'expired');
+    }, HANDOVER_TIMEOUT_MS);
+    timer.unref();
+    pending.set(requestId, { ...request, timer });
+    const asked: HandoverAsked = { requestId, channel: request.channel, kind: request.kind, fromClientId: request.fromClientId, fromLabel: request.fromLabel };
+    for (const clientId of request.askedClientIds) for (const s of sockets.get(clientId) ?? []) s.emit('handover:asked', asked);
+  };
+
   /** Registers a handler with payload parsing and a safe ack (never throws into socket.io). */
   function handle<S extends z.ZodType, T>(
     socket: RelaySocket,
@@ -170,6 +230,26 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
     return ok({ key: keyOf(id.room, id.channel), channel: id.channel, clientId: id.clientId, label: id.label ?? id.clientId });
   }
 
+  /** Adds a booth socket to its booth's members (presence), forgetting the oldest offline members beyond a few. */
+  function joinBooth(socket: RelaySocket, id: SocketIdentity): void {
+    const me = boothKey(id);
+    if (!me.ok) return;
+    const { key, channel, clientId, label } = me.value;
+    let booth = booths.get(key);
+    if (!booth) booths.set(key, (booth = { channel, members: new Map() }));
+    let member = booth.members.get(clientId);
+    if (!member) booth.members.set(clientId, (member = { label, sockets: new Set() }));
+    member.label = label;
+    member.sockets.add(socket);
+    const offline = [...booth.members].filter(([, m]) => m.sockets.size === 0);
+    for (const [gone] of offline.slice(0, Math.max(0, booth.members.size - MAX_BOOTH_MEMBERS))) booth.members.delete(gone);
+    broadcastPresence(key);
+    socket.on('disconnect', () => {
+      member.sockets.delete(socket);
+      broadcastPresence(key);
+    });
+  }
+
   const onConnection = (raw: Socket): void => {
     const socket = raw as unknown as RelaySocket;
     const id = (socket.data ?? {}) as SocketIdentity;
@@ -181,6 +261,7 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
         set.delete(socket);
         if (set.size === 0) sockets.delete(id.clientId!);
       });
+      joinBooth(socket, id);
     }
 
     if ((id.role === 'booth' || id.role === 'operator') && id.room) {
@@ -216,13 +297,13 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
       const holder = holders.get(key);
       if (!holder || holder.clientId === clientId) {
         const next: Holder = { clientId, label, provisional: holder ? holder.provisional && !req.wasOnAir : !req.wasOnAir };
-        holders.set(key, next);
+        setHolder(key, next);
         return ok(info(channel, next));
       }
       if (req.wasOnAir && holder.provisional) {
         // The console that was on air is back after a hub restart: it takes its channel back.
         const next: Holder = { clientId, label, provisional: false };
-        holders.set(key, next);
+        setHolder(key, next);
         emitTo(holder.clientId, 'handover:done', { requestId: `reclaim-${Date.now()}`, outcome: 'reclaimed', ...info(channel, next) });
         return ok(info(channel, next));
       }
@@ -236,46 +317,69 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
       const holder = holders.get(key);
       if (!holder || holder.clientId === clientId || !connected(holder.clientId)) {
         const next: Holder = { clientId, label, provisional: false };
-        holders.set(key, next);
+        setHolder(key, next);
         if (holder && holder.clientId !== clientId) {
           emitTo(holder.clientId, 'handover:done', { requestId: req.requestId, outcome: 'accepted', ...info(channel, next) });
         }
         return ok({ granted: true, ...info(channel, next) });
       }
       if (pending.has(req.requestId)) return fail(ERROR_CODES.CONFLICT, 'this request id is already pending');
-      const timer = setTimeout(() => {
-        if (!pending.delete(req.requestId)) return;
-        const done: HandoverDone = { requestId: req.requestId, outcome: 'expired', ...info(channel, holders.get(key)) };
-        emitTo(clientId, 'handover:done', done);
-        emitTo(holder.clientId, 'handover:done', done);
-      }, HANDOVER_TIMEOUT_MS);
-      timer.unref();
-      pending.set(req.requestId, { key, channel, fromClientId: clientId, fromLabel: label, timer });
-      for (const s of sockets.get(holder.clientId) ?? []) {
-        s.emit('handover:asked', { requestId: req.requestId, channel, fromClientId: clientId, fromLabel: label });
+      // The console on air offers the channel already: asking for it takes the offer.
+      const offered = waitingIn(key, 'offer');
+      if (offered && offered[1].fromClientId === holder.clientId && offered[1].askedClientIds.includes(clientId)) {
+        return ok({ granted: true, ...finish(offered[0], 'accepted', { clientId, label, provisional: false }) });
       }
+      ask(req.requestId, { key, channel, kind: 'request', fromClientId: clientId, fromLabel: label, askedClientIds: [holder.clientId] });
       return ok({ granted: false, ...info(channel, holder) });
+    });
+
+    handle(socket, 'handover:offer', handoverOfferSchema, (req, who) => {
+      const me = boothKey(who);
+      if (!me.ok) return me;
+      const { key, channel, clientId, label } = me.value;
+      if (holders.get(key)?.clientId !== clientId) return fail(ERROR_CODES.FORBIDDEN, 'only the on-air console offers its channel');
+      if (pending.has(req.requestId)) return fail(ERROR_CODES.CONFLICT, 'this request id is already pending');
+      // The other console asks for the channel already: offering it accepts that request.
+      const requested = waitingIn(key, 'request');
+      if (requested && connected(requested[1].fromClientId)) {
+        const from = requested[1];
+        return ok(finish(requested[0], 'accepted', { clientId: from.fromClientId, label: from.fromLabel, provisional: false }));
+      }
+      const partners = [...(booths.get(key)?.members ?? [])].filter(([id, m]) => id !== clientId && m.sockets.size > 0).map(([id]) => id);
+      if (partners.length === 0) return fail(ERROR_CODES.NOT_FOUND, 'no other console of this booth is connected to take the channel');
+      ask(req.requestId, { key, channel, kind: 'offer', fromClientId: clientId, fromLabel: label, askedClientIds: partners });
+      return ok(info(channel, holders.get(key)));
+    });
+
+    handle(socket, 'handover:cancel', handoverCancelSchema, (req, who) => {
+      const me = boothKey(who);
+      if (!me.ok) return me;
+      const { key, channel, clientId } = me.value;
+      const request = pending.get(req.requestId);
+      if (!request || request.key !== key) return fail(ERROR_CODES.NOT_FOUND, 'no such handover (expired or answered)');
+      if (request.fromClientId !== clientId) return fail(ERROR_CODES.FORBIDDEN, 'only the console that started a handover cancels it');
+      finish(req.requestId, 'cancelled');
+      return ok(info(channel, holders.get(key)));
     });
 
     handle(socket, 'handover:respond', handoverRespondSchema, (req, who) => {
       const me = boothKey(who);
       if (!me.ok) return me;
-      const { key, channel, clientId } = me.value;
+      const { key, clientId, label } = me.value;
       const request = pending.get(req.requestId);
       if (!request || request.key !== key) return fail(ERROR_CODES.NOT_FOUND, 'no such handover request (expired or answered)');
       const holder = holders.get(key);
-      if (holder?.clientId !== clientId) return fail(ERROR_CODES.FORBIDDEN, 'only the on-air console answers a handover request');
-      pending.delete(req.requestId);
-      clearTimeout(request.timer);
-      let outcome: HandoverDone['outcome'] = req.accept ? 'accepted' : 'declined';
-      if (req.accept && !connected(request.fromClientId)) outcome = 'expired';
-      if (outcome === 'accepted') {
-        holders.set(key, { clientId: request.fromClientId, label: request.fromLabel, provisional: false });
+      if (request.kind === 'request') {
+        if (holder?.clientId !== clientId) return fail(ERROR_CODES.FORBIDDEN, 'only the on-air console answers a handover request');
+        if (!req.accept) return ok(finish(req.requestId, 'declined'));
+        if (!connected(request.fromClientId)) return ok(finish(req.requestId, 'expired'));
+        return ok(finish(req.requestId, 'accepted', { clientId: request.fromClientId, label: request.fromLabel, provisional: false }));
       }
-      const done: HandoverDone = { requestId: req.requestId, outcome, ...info(channel, holders.get(key)) };
-      emitTo(request.fromClientId, 'handover:done', done);
-      emitTo(clientId, 'handover:done', done);
-      return ok(info(channel, holders.get(key)));
+      if (!request.askedClientIds.includes(clientId)) return fail(ERROR_CODES.FORBIDDEN, 'only a console the channel was offered to answers the offer');
+      if (!req.accept) return ok(finish(req.requestId, 'declined'));
+      // The offering console no longer holds the channel (it moved meanwhile): the offer is void.
+      if (holder?.clientId !== request.fromClientId) return ok(finish(req.requestId, 'expired'));
+      return ok(finish(req.requestId, 'accepted', { clientId, label, provisional: false }));
     });
   };
 

@@ -102,7 +102,7 @@ export class ConsoleStore {
       api.on('handover:requested', (e) => this.handover.onRequested(e)),
       api.on('handover:completed', (e) => {
         this.handover.onCompleted(e);
-        this.notify('HANDOVER', this.handover.lastOutcome ?? '');
+        if (e.outcome === 'accepted' && !e.onAir) this.channel?.handedOver();
       }),
       api.on('console:error', (e) => this.notify(e.code, e.message)),
     );
@@ -127,7 +127,8 @@ export class ConsoleStore {
     this.hub = s.hub;
     if (first) this.view = s.settings.role === 'operator' ? 'operator' : 'booth';
     if (!this.channel || this.channel.channel !== s.settings.channel) {
-      this.channel = new InterpreterChannel(this.api, s.settings.channel, this.voiceCapture ? { start: () => this.voiceCapture!.start(), stop: () => this.voiceCapture!.stop() } : null);
+      const voice = this.voiceCapture ? { start: () => this.voiceCapture!.start(), stop: () => this.voiceCapture!.stop() } : null;
+      this.channel = new InterpreterChannel(this.api, s.settings.channel, voice, Date.now, s.clientId);
     }
     this.channel.setPendingVoice(s.pendingVoice);
     this.channel.setVoiceStatus(s.stt.voice);

@@ -16,7 +16,7 @@ export function fakeSnapshot(overrides: Partial<PublicSettings> = {}): ConsoleSn
     settings: { ...rest, hasSecret: false, ...overrides },
     hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 4, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
     stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
-    handover: { onAir: true, outgoing: null, incoming: null },
+    handover: { onAir: true, outgoing: null, incoming: null, partners: [] },
     pendingVoice: [],
     session: { id: 's1', file: '/tmp/s1.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },
     heldByMute: {},
@@ -96,6 +96,8 @@ export class FakeConsoleApi implements ConsoleApi {
   cancelVoice = async (id: string) => this.record('cancelVoice', [id], undefined);
   importGlossary = async (csv: string) => this.record('importGlossary', [csv], { terms: csv.trim().split('\n').length - 1 });
   requestHandover = async () => this.record('requestHandover', [], undefined);
+  offerHandover = async () => this.record('offerHandover', [], undefined);
+  cancelHandover = async () => this.record('cancelHandover', [], undefined);
   respondHandover = async (accept: boolean) => this.record('respondHandover', [accept], undefined);
   exportSession: ConsoleApi['exportSession'] = async (channel, format) => this.record('exportSession', [channel, format], '');
   listMonitors = async () => this.record('listMonitors', [], []);

