@@ -14,6 +14,7 @@ import type { ConsoleError, ConsoleResult } from './console-api-result';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, PublishAck, SubscribeResult } from './protocol';
 import type { BoothMember, HandoverKind } from './booth-relay';
+import type { ConsoleAlert } from './console-alerts';
 
 export type { BoothMember, HandoverKind } from './booth-relay';
 
@@ -234,6 +235,8 @@ export interface ConsoleSnapshot {
   hub: HubStatus;
   stt: Record<SttSourceKind, SttStatus>;
   handover: HandoverState;
+  /** Errors whose condition is on, oldest first (console-alerts.ts); each goes away when its condition ends. */
+  alerts: ConsoleAlert[];
   /** Voice lines in their review window. */
   pendingVoice: PendingVoiceLine[];
   session: SessionInfo;
@@ -437,7 +440,7 @@ export interface ConsoleEvents {
   'voice:pending': (lines: PendingVoiceLine[]) => void;
   'handover:requested': (e: HandoverRequestedEvent) => void;
   'handover:completed': (e: HandoverCompletedEvent) => void;
-  /** An error the page should show (journal unwritable, publish refused...). */
+  /** A new error (journal unwritable, publish refused...); the page shows the snapshot's `alerts`, which say when it ends. */
   'console:error': (e: ConsoleError) => void;
 }
 export type ConsoleEventName = keyof ConsoleEvents;

@@ -6,9 +6,10 @@ import type { CaptionHub } from '../hub/index';
 import type { ConsoleEvents } from '../common/console-api';
 import { dispatchConsoleCall } from '../common/console-api-dispatch';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
+import { fail } from '../common/result';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
 import { modelResolver } from './model-resolver';
-import { cleanupTempDirs, eventually, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
+import { cleanupTempDirs, eventually, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET, toneStt } from './test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -102,6 +103,43 @@ describe('ConsoleCore settings', () => {
 });
 
 describe('ConsoleCore hub', () => {
+  it('keys errors by their condition: HOST_FAILED, AUTH_BAD_SECRET and STT_FAILED leave the snapshot when it ends', async () => {
+    const h = await hub();
+    let starts = 0;
+    const tone = toneStt();
+    const c = await core({ ...tone, resolveModel: async (setting) => (++starts === 1 ? fail('MODEL_MISSING', 'No model file here.') : tone.resolveModel!(setting)) });
+    const alerts = async (): Promise<string[]> => {
+      const s = await c.getState();
+      return s.ok ? s.value.alerts.map((a) => `${a.key}:${a.code}`) : ['state failed'];
+    };
+    // Hosting on a port that is taken fails; hosting on a free one clears it.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    await c.updateSettings({ hubMode: 'host', hostAddress: '127.0.0.1', hostPort: (taken.address() as AddressInfo).port, role: 'operator' });
+    expect((await c.connectHub()).ok).toBe(false);
+    expect(await alerts()).toEqual(['hub:HOST_FAILED']);
+    await c.updateSettings({ hostPort: 0 });
+    expect((await c.connectHub()).ok).toBe(true);
+    expect(await alerts()).toEqual([]);
+
+    // A wrong secret for a hub elsewhere, then the right one.
+    await c.updateSettings({ hubMode: 'join', hubUrl: h.url, room: 'main', secret: 'not-the-secret' });
+    await eventually(async () => (await alerts()).includes('hub:AUTH_BAD_SECRET'), 10_000, 'AUTH_BAD_SECRET');
+    await c.updateSettings({ secret: TEST_SECRET });
+    await eventually(async () => {
+      const s = await c.getState();
+      return s.ok && s.value.hub.state === 'connected';
+    }, 10_000, 'connected');
+    expect(await alerts()).toEqual([]);
+
+    // Speech-to-text that failed to start, then started well.
+    expect((await c.startSource('floor', {})).ok).toBe(false);
+    expect(await alerts()).toEqual(['stt:floor:STT_FAILED']);
+    expect((await c.startSource('floor', {})).ok).toBe(true);
+    expect(await alerts()).toEqual([]);
+  });
+
   it('hosts the hub embedded and gives display URLs and a QR code', async () => {
     const c = await core();
     await c.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'operator' });

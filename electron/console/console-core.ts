@@ -39,8 +39,11 @@ import type {
   SessionInfo,
   SettingsPatch,
   SttSourceKind,
+  SttStatus,
 } from '../common/console-api';
-import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, ok, type ConsoleResult } from '../common/console-api-result';
+import { STT_SOURCES } from '../common/console-api';
+import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
+import { AlertSet, type ConsoleAlert } from '../common/console-alerts';
 import { BoothHandover } from './booth-handover';
 import { ConsoleEventBus, stderrCoreLogger, type ConsoleContext, type CoreLogger } from './console-context';
 import { importConsoleModel, listConsoleModels } from './console-models';
@@ -103,6 +106,8 @@ export class ConsoleCore implements ConsoleApi {
   private readonly events: ConsoleEventBus;
   private readonly settings: ConsoleSettings;
   private readonly ctx: ConsoleContext;
+  /** Errors keyed by their condition (console-alerts.ts); the snapshot carries those still on. */
+  private readonly alerts = new AlertSet();
   private pieces!: Pieces;
   private closed = false;
 
@@ -111,13 +116,19 @@ export class ConsoleCore implements ConsoleApi {
     this.events = new ConsoleEventBus(this.logger, () => this.snapshot());
     this.settings = new ConsoleSettings(new SettingsStore(options.dataDir), {
       logger: this.logger,
-      onWriteFailed: (error) => this.events.emit('console:error', consoleError(error)),
+      onWriteFailed: (error) => this.ctx.alert('settings', consoleError(error)),
+      onWritten: () => this.ctx.alert('settings', null),
       onChanged: () => this.events.changed(),
     });
     this.ctx = {
       settings: this.settings,
       emit: (event, payload) => this.events.emit(event, payload),
       changed: () => this.events.changed(),
+      alert: (key, error) => {
+        if (!this.alerts.set(key, error)) return;
+        if (error) this.events.emit('console:error', { code: error.code, message: error.message });
+        this.events.changed();
+      },
       roomChannels: () => [...(this.pieces?.connection.hostedChannels ?? this.settings.value.hostChannels)],
       logger: this.logger,
     };
@@ -172,19 +183,35 @@ export class ConsoleCore implements ConsoleApi {
 
   private snapshot(): ConsoleSnapshot {
     const { state, session, connection, handover, publisher, stt } = this.pieces;
+    const hub = connection.status;
+    const sttStatus = stt.status();
+    const sessionInfo = session.info();
     return {
       settings: redactSettings(this.settings.value),
-      hub: connection.status,
-      stt: stt.status(),
+      hub,
+      stt: sttStatus,
       handover: handover.snapshot,
+      alerts: this.currentAlerts(hub, sttStatus, sessionInfo.error, handover.onAir),
       pendingVoice: stt.voice.lines(),
-      session: session.info(),
+      session: sessionInfo,
       heldByMute: publisher.mutes.heldCounts(),
       hubMutedChannels: publisher.mutes.roomMuted(),
       channels: this.ctx.roomChannels(),
       shell: this.options.shell ?? 'browser',
       clientId: state.value.clientId,
     };
+  }
+
+  /** The alerts still on: the states that carry an error (hub, speech-to-text, session record) and the raised ones. */
+  private currentAlerts(hub: HubStatus, sttStatus: Record<SttSourceKind, SttStatus>, sessionError: ConsoleError | null, onAir: boolean): ConsoleAlert[] {
+    this.alerts.set('hub', hub.state !== 'connected' ? hub.error : null);
+    for (const source of STT_SOURCES) {
+      const s = sttStatus[source];
+      this.alerts.set(`stt:${source}`, s.status === 'failed' ? { code: CONSOLE_ERROR_CODES.STT_FAILED, message: `Speech-to-text (${source}) failed: ${s.reason ?? 'no reason given'}` } : null);
+    }
+    this.alerts.set('session', sessionError);
+    const running = (s: SttStatus): boolean => s.status === 'loading' || s.status === 'ready' || s.status === 'busy' || s.status === 'restarting';
+    return this.alerts.list({ hubConnected: hub.state === 'connected', onAir, sttRunning: { floor: running(sttStatus.floor), voice: running(sttStatus.voice) } });
   }
 
   async getState(): Promise<ConsoleResult<ConsoleSnapshot>> {

@@ -13,6 +13,7 @@ import type { ConsoleContext } from './console-context';
 import type { ConsoleStateFile } from './console-state-file';
 import { startHostedHub, type HostedHub } from './hosted-hub';
 import { HubLink, type HubLinkEvents, type HubLinkStatus } from './hub-link';
+import type { OutboxRequest } from './hub-outbox';
 import type { SettingsKey } from './console-settings';
 
 /** Settings that change how the console reaches the hub: changing one while linked reconnects. */
@@ -37,6 +38,12 @@ export interface HubConnectionOptions {
   pingTimeoutMs?: number;
   ackWaitMs?: number;
   resendAfterMs?: number;
+}
+
+/** The alert key of what the hub refused or took (console-alerts.ts): a request's channel, a notice, the on-air claim. */
+function alertKeyOf(request: OutboxRequest | null): string {
+  if (!request) return 'handover';
+  return request.kind === 'notice' ? 'notice' : `channel:${request.payload.channel}`;
 }
 
 function emptyStatus(mode: Settings['hubMode']): HubStatus {
@@ -141,6 +148,8 @@ export class HubConnection {
   private async connectNow(): Promise<ConsoleResult<HubStatus>> {
     if (this.closed) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'The console is closing.');
     await this.teardown();
+    // A new link asks again: what the last one was refused is settled by the answers to this one.
+    this.ctx.alert('room-view', null);
     let settings = this.ctx.settings.value;
     this.hubStatus = { ...emptyStatus(settings.hubMode), state: 'connecting' };
     this.ctx.changed();
@@ -204,14 +213,18 @@ export class HubConnection {
       notice: (n) => ctx.emit('hub:notice', n),
       viewRefused: (error) => {
         ctx.logger.warn('room view refused', { code: error.code });
-        ctx.emit('console:error', { code: error.code, message: `The room view is empty: ${error.message} (check the room's channels in the settings).` });
+        ctx.alert('room-view', { code: error.code, message: `The room view is empty: ${error.message} (check the room's channels in the settings).` });
       },
       refused: (what, error, request) => {
         this.notify((l) => l.refused?.(what, error, request));
         ctx.logger.warn('hub refused a request', { what, code: error.code });
-        ctx.emit('console:error', { code: error.code, message: `The hub refused a ${what}: ${error.message}` });
+        ctx.alert(alertKeyOf(request), { code: error.code, message: `The hub refused a ${what}: ${error.message}` });
       },
-      acked: (request) => this.notify((l) => l.acked?.(request)),
+      acked: (request) => {
+        // The hub takes this channel's lines again: an earlier refusal of it is over.
+        ctx.alert(alertKeyOf(request), null);
+        this.notify((l) => l.acked?.(request));
+      },
       onAir: (info) => this.notify((l) => l.onAir?.(info)),
       mutes: (muted) => this.notify((l) => l.mutes?.(muted)),
       handoverAsked: (e) => this.notify((l) => l.handoverAsked?.(e)),

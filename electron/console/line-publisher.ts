@@ -139,7 +139,7 @@ export class LinePublisher {
     for (const line of [...this.livePartials.values()]) {
       this.livePartials.delete(line.channel);
       void this.publishLine({ ...line, state: 'final', text: line.text.trim() }).then((r) => {
-        if (!r.ok) this.ctx.emit('console:error', { code: r.error.code, message: `The line in progress at the handover was not committed: ${r.error.message}` });
+        if (!r.ok) this.ctx.alert(`channel:${line.channel}`, { code: r.error.code, message: `The line in progress at the handover was not committed: ${r.error.message}` });
       });
     }
   }
@@ -202,7 +202,7 @@ export class LinePublisher {
   private async sendHeld(lines: OutgoingLine[]): Promise<void> {
     for (const line of lines) {
       const r = await this.send(line, {});
-      if (!r.ok) this.ctx.emit('console:error', { code: r.error.code, message: `A held line was not sent: ${r.error.message}` });
+      if (!r.ok) this.ctx.alert(`channel:${line.channel}`, { code: r.error.code, message: `A held line was not sent: ${r.error.message}` });
     }
     this.ctx.changed();
   }

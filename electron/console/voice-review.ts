@@ -48,7 +48,7 @@ export class VoiceReview {
       ...(LANG.test(line.lang) ? { lang: line.lang } : {}),
     });
     if (!r.ok) {
-      this.ctx.emit('console:error', { code: r.error.code, message: `A voice line was not sent: ${r.error.message}` });
+      this.ctx.alert(`channel:${line.channel}`, { code: r.error.code, message: `A voice line was not sent: ${r.error.message}` });
       return r;
     }
     return ok(undefined);

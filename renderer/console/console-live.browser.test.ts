@@ -119,3 +119,57 @@ describe('handover in the browser', () => {
     await expect.poll(() => calls(off.page, 'respondHandover')).toEqual([[true]]);
   });
 });
+
+describe('errors in the browser', () => {
+  it('five errors take one compact strip at 1280x720, need no click, and leave as their conditions end', async () => {
+    const { page, problems } = await openConsole({
+      channel: 'en',
+      snapshot: {
+        hub: { mode: 'host', state: 'error', url: null, latencyMs: null, error: { code: 'HOST_FAILED', message: 'Port 7300 is in use on this machine: pick another port or join the hub that runs there.' }, displayUrls: [], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
+        handover: { onAir: false, outgoing: null, incoming: null, partners: [] },
+        alerts: [
+          { key: 'session', code: 'SESSION_WRITE_FAILED', message: 'The session record cannot be written: the disk is full.', since: 1 },
+          { key: 'settings', code: 'SETTINGS_WRITE_FAILED', message: 'The settings file cannot be written.', since: 2 },
+        ],
+      },
+    });
+    const input = page.getByTestId('typed-input');
+    await input.waitFor();
+    await page.evaluate(() => {
+      const fail = (window as unknown as { __failNext: Record<string, unknown> }).__failNext;
+      fail['startSource'] = { code: 'STT_FAILED', message: 'The speech-to-text worker did not start.' };
+      fail['publish'] = { code: 'NOT_ON_AIR', message: 'The other console of this booth is on air; request a handover first.' };
+    });
+    await page.getByRole('button', { name: 'Start floor' }).click();
+    await input.click();
+    await input.press('x');
+    const strip = page.getByTestId('alerts');
+    await expect.poll(async () => (await strip.textContent()) ?? '').toMatch(/\+\d more/);
+    expect(await strip.textContent()).toContain('HOST_FAILED');
+    // One strip, two rows at most, nothing to dismiss.
+    const box = await strip.boundingBox();
+    expect(box!.height).toBeLessThanOrEqual(48);
+    expect(await page.getByRole('button', { name: /dismiss/i }).count()).toBe(0);
+    await strip.getByRole('button', { name: /more/ }).click();
+    const all = await strip.getByRole('listitem').allTextContents();
+    expect(all.map((t) => t.split(' ')[0]).sort()).toEqual(['HOST_FAILED', 'NOT_ON_AIR', 'SESSION_WRITE_FAILED', 'SETTINGS_WRITE_FAILED', 'STT_FAILED']);
+    // The page below did not move: the channel panel starts where it did with one alert.
+    await page.screenshot({ path: join(ARTIFACTS, 'live-alerts.png') });
+
+    // The conditions end one by one: connected, floor running, on air, files written.
+    await emit(page, 'hub:status', { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: [], qrDataUrl: null, displayLinks: {}, outboxPending: 0 });
+    await emit(page, 'stt:status', { source: 'floor', status: 'ready' });
+    await expect.poll(async () => (await strip.textContent()) ?? '').not.toContain('HOST_FAILED');
+    expect(await strip.textContent()).not.toContain('STT_FAILED');
+    await page.evaluate(() => {
+      const w = window as unknown as { __snapshot: Record<string, unknown>; __emit: (e: string, p: unknown) => void };
+      const s = w.__snapshot;
+      s['hub'] = { ...(s['hub'] as object), state: 'connected', error: null };
+      s['handover'] = { onAir: true, outgoing: null, incoming: null, partners: [] };
+      s['alerts'] = [];
+      w.__emit('state:changed', s);
+    });
+    await expect.poll(() => strip.count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+});

@@ -385,13 +385,50 @@ describe('ConsoleStore', () => {
     expect(store.channel?.sent.map((l) => l.id)).toEqual(['console-a.v1']);
     api.emit('handover:requested', { requestId: 'r', channel: 'ar', kind: 'request', fromLabel: 'B', fromClientId: 'b' });
     expect(store.handover.incoming?.fromLabel).toBe('B');
-    api.emit('console:error', { code: 'SESSION_WRITE_FAILED', message: 'Disk full' });
-    expect(store.messages.map((m) => m.code)).toEqual(['SESSION_WRITE_FAILED']);
     api.emit('state:changed', { ...api.snapshot, hubMutedChannels: ['ar'], settings: { ...api.snapshot.settings, role: 'operator', glossary: [], mutedChannels: ['ru'] } });
     expect(store.glossary.size).toBe(0);
     expect(store.room.isMuted('ar')).toBe(true);
     expect(store.room.isMuted('ru')).toBe(true);
     expect(store.room.isMuted('en')).toBe(false);
+    await store.dispose();
+  });
+
+  it('shows each error once, keyed by its condition, and drops it when the condition ends (no click)', async () => {
+    const api = new FakeConsoleApi({ channel: 'en' });
+    api.snapshot.hub = { ...api.snapshot.hub, state: 'error', error: { code: 'HOST_FAILED', message: 'Port 7300 is in use' } };
+    api.snapshot.handover = { ...api.snapshot.handover, onAir: false };
+    api.failNext.set('getRoomView', 'NOT_CONNECTED');
+    const store = new ConsoleStore(api);
+    await store.init();
+    const codes = (): string[] => store.alerts.map((a) => a.code);
+    expect(codes()).toEqual(['HOST_FAILED']);
+    // The operator view's room load failed before the link was up: that error is about the link, not a second one.
+    expect(store.room.error?.code).toBe('NOT_CONNECTED');
+    expect(codes()).toEqual(['HOST_FAILED']);
+
+    // The core's alerts (session record), the page's own (floor, a refused line) pile into one list, once per key.
+    api.emit('state:changed', { ...structuredClone(api.snapshot), alerts: [{ key: 'session', code: 'SESSION_WRITE_FAILED', message: 'Disk full', since: 5 }] });
+    api.failNext.set('startSource', 'STT_FAILED');
+    await store.startFloor();
+    api.failNext.set('startSource', 'STT_FAILED');
+    await store.startFloor();
+    store.channel!.setDraft('while off air');
+    await settle();
+    api.failNext.set('publish', 'NOT_ON_AIR');
+    await store.channel!.commitDraft();
+    expect(codes().sort()).toEqual(['HOST_FAILED', 'NOT_ON_AIR', 'SESSION_WRITE_FAILED', 'STT_FAILED']);
+
+    // Each condition ends: the link is up, the floor runs, this console is on air, the disk is written again.
+    api.emit('hub:status', { ...api.snapshot.hub, state: 'connected', error: null });
+    expect(codes()).not.toContain('HOST_FAILED');
+    await settle();
+    expect(api.callsOf('getRoomView').length).toBeGreaterThanOrEqual(2);
+    api.emit('stt:status', { source: 'floor', status: 'ready' });
+    expect(codes()).not.toContain('STT_FAILED');
+    api.snapshot.hub = { ...api.snapshot.hub, state: 'connected', error: null };
+    api.snapshot.handover = { ...api.snapshot.handover, onAir: true };
+    api.emit('state:changed', structuredClone(api.snapshot));
+    expect(codes()).toEqual([]);
     await store.dispose();
   });
 });

@@ -13,6 +13,7 @@ import type {
   HandoverState,
 } from '../../../electron/common/console-api';
 import type { ErrorInfo, Result } from '../../../electron/common/result';
+import type { AlertReporter } from './page-alerts.svelte';
 
 /** What the partner console is doing, as the page shows it. */
 export type PartnerState = 'on-air' | 'online' | 'offline' | 'unknown';
@@ -41,6 +42,8 @@ export class HandoverFlow {
   constructor(
     private readonly api: HandoverApi,
     private readonly now: () => number = Date.now,
+    /** Where the outcome of handover actions goes (the page's alerts, key `handover`). */
+    private readonly report: AlertReporter = () => undefined,
   ) {}
 
   /** The partner to show: the one on air, else one online, else the last one seen. */
@@ -123,5 +126,6 @@ export class HandoverFlow {
 
   private note(r: Result<unknown>): void {
     this.error = r.ok ? null : r.error;
+    this.report('handover', this.error);
   }
 }

@@ -15,6 +15,7 @@ import type {
 import type { CaptionLine, CaptionSource, ChannelChange } from '../../../electron/common/protocol';
 import type { ErrorInfo, Result } from '../../../electron/common/result';
 import { newLineId } from './line-ids';
+import type { AlertReporter } from './page-alerts.svelte';
 import { ScriptCues } from './script-cues.svelte';
 
 /** How the interpreter produces subtitles right now. */
@@ -89,6 +90,8 @@ export class InterpreterChannel {
     private readonly now: () => number = Date.now,
     /** This console's id: the lines it makes (here or in the core) have ids that start with it. */
     private readonly owner: string | null = null,
+    /** Where the outcome of the channel's actions goes (the page's alerts, key `channel:<name>`). */
+    private readonly report: AlertReporter = () => undefined,
   ) {}
 
   /** Whether a line id is one of this console's (typed and cued here, spoken through its voice source). */
@@ -389,7 +392,7 @@ export class InterpreterChannel {
         if (!partial) break;
         this.nextPartial = null;
         const r = await this.api.publish({ channel: this.channel, id: partial.id, text: partial.text, state: 'partial', source: 'typed', ...(this.lang ? { lang: this.lang } : {}) });
-        if (!r.ok) this.error = r.error;
+        if (!r.ok) this.noteResult(r);
       }
     } finally {
       this.pumping = false;
@@ -408,5 +411,6 @@ export class InterpreterChannel {
 
   private noteResult(r: Result<unknown>): void {
     this.error = r.ok ? null : r.error;
+    this.report(`channel:${this.channel}`, this.error);
   }
 }

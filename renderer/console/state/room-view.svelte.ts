@@ -6,6 +6,7 @@ import type { ConsoleApi } from '../../../electron/common/console-api';
 import { CaptionView } from '../../../electron/common/caption-view';
 import type { CaptionLine, ChannelChange, Notice, PartialUpdate, SubscribeResult } from '../../../electron/common/protocol';
 import type { ErrorInfo, Result } from '../../../electron/common/result';
+import type { AlertReporter } from './page-alerts.svelte';
 
 export type RoomApi = Pick<ConsoleApi, 'getRoomView' | 'revise' | 'clearChannel' | 'clearAllChannels' | 'showNotice' | 'setAutoRouting' | 'setChannelMuted'>;
 
@@ -30,7 +31,11 @@ export class RoomView {
   private readonly views = new Map<string, CaptionView>();
   private reloading: Promise<void> | null = null;
 
-  constructor(private readonly api: RoomApi) {}
+  constructor(
+    private readonly api: RoomApi,
+    /** Where the outcome of operator actions goes (the page's alerts, key `room`). */
+    private readonly report: AlertReporter = () => undefined,
+  ) {}
 
   /** Committed lines of a channel, oldest first. */
   linesOf(channel: string): readonly CaptionLine[] {
@@ -66,7 +71,7 @@ export class RoomView {
       for (const view of this.views.values()) view.expectSnapshot();
       const r = await this.api.getRoomView();
       if (r.ok) this.applySnapshot(r.value);
-      else this.error = r.error;
+      this.note(r);
     })();
     try {
       await this.reloading;
@@ -160,5 +165,6 @@ export class RoomView {
 
   private note(r: Result<unknown>): void {
     this.error = r.ok ? null : r.error;
+    this.report('room', this.error);
   }
 }

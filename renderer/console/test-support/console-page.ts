@@ -74,6 +74,7 @@ export function installFakeApi(options: FakeApiOptions): void {
     hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
     stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
     handover: { onAir: true, outgoing: null, incoming: null, partners: [] },
+    alerts: [],
     pendingVoice: [],
     session: { id: 'test', file: '/tmp/test.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },
     heldByMute: {},
@@ -121,7 +122,7 @@ export function installFakeApi(options: FakeApiOptions): void {
     setAutoRouting: (on: boolean) => record('setAutoRouting', [on]),
     setChannelMuted: (c: string, m: boolean) => record('setChannelMuted', [c, m]),
     startSource: (s: string, o: object) => {
-      setTimeout(() => emit('stt:status', { source: s, status: 'ready' }), 0);
+      if (!failNext['startSource']) setTimeout(() => emit('stt:status', { source: s, status: 'ready' }), 0);
       return record('startSource', [s, o]);
     },
     stopSource: (s: string) => record('stopSource', [s]),
