@@ -95,6 +95,8 @@ export const settingsSchema = z.strictObject({
   voiceReviewMs: z.number().int().min(0).max(MAX_VOICE_REVIEW_MS),
   /** Publish floor speech-to-text finals to the `floor` channel (off: transcript only, for the interpreter). */
   publishFloor: z.boolean(),
+  /** Channels whose typed lines go out on Enter only (no live partial while the interpreter types). */
+  enterOnlyChannels: z.array(nameSchema).max(16),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -127,6 +129,7 @@ export const DEFAULT_SETTINGS: Settings = {
   mutedChannels: [],
   voiceReviewMs: 1500,
   publishFloor: true,
+  enterOnlyChannels: [],
 };
 
 /** Connection to the hub as the page shows it. */

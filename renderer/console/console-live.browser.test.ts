@@ -173,3 +173,84 @@ describe('errors in the browser', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('keyboard-only work', () => {
+  const finals = async (page: Page): Promise<string[]> =>
+    (await calls(page, 'publish')).map((a) => a[0] as { state: string; text: string }).filter((p) => p.state === 'final').map((p) => p.text);
+  const lastPartial = async (page: Page): Promise<string | undefined> =>
+    (await calls(page, 'publish')).map((a) => a[0] as { state: string; text: string }).filter((p) => p.state === 'partial').at(-1)?.text;
+
+  it("F6's confirmation takes Enter and Esc, and the focus comes back to the input", async () => {
+    const { page } = await openConsole({ channel: 'en' });
+    const input = page.getByTestId('typed-input');
+    await input.click();
+    await page.keyboard.press('F6');
+    await expect.poll(() => page.getByRole('group', { name: /Clear EN on all displays/ }).count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('group', { name: /Clear EN/ }).count()).toBe(0);
+    expect(await calls(page, 'clearChannel')).toEqual([]);
+    await expect.poll(() => focusedTestId(page)).toBe('typed-input');
+    await page.keyboard.press('F6');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => calls(page, 'clearChannel')).toEqual([['en']]);
+    await expect.poll(() => focusedTestId(page)).toBe('typed-input');
+    await page.keyboard.type('next line');
+    expect(await input.inputValue()).toBe('next line');
+  });
+
+  it('after a correction (F4, then Enter or Esc) the next keys go to the input', async () => {
+    const { page } = await openConsole({ channel: 'en' });
+    const input = page.getByTestId('typed-input');
+    await input.click();
+    await page.keyboard.type('The meeting starts at ten');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('F4');
+    const edit = page.getByLabel('Correct line');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Correct line');
+    await edit.fill('The meeting starts at eleven');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => calls(page, 'revise')).toHaveLength(1);
+    await expect.poll(() => focusedTestId(page)).toBe('typed-input');
+    await page.keyboard.press('F4');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Correct line');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => focusedTestId(page)).toBe('typed-input');
+    await page.keyboard.type('Then');
+    expect(await input.inputValue()).toBe('Then');
+  });
+
+  it('Esc takes a draft off the displays and Ctrl+Z brings it back', async () => {
+    const { page } = await openConsole({ channel: 'en' });
+    const input = page.getByTestId('typed-input');
+    await input.click();
+    await page.keyboard.type('Distinguished delegates');
+    await expect.poll(() => lastPartial(page)).toBe('Distinguished delegates');
+    await page.keyboard.press('Escape');
+    expect(await input.inputValue()).toBe('');
+    await expect.poll(() => lastPartial(page)).toBe('');
+    await expect.poll(() => page.getByTestId('typed-partial').textContent()).toContain('Ctrl+Z');
+    await page.keyboard.press('Control+z');
+    expect(await input.inputValue()).toBe('Distinguished delegates');
+    await expect.poll(() => lastPartial(page)).toBe('Distinguished delegates');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => finals(page)).toEqual(['Distinguished delegates']);
+  });
+
+  it('"Send on Enter only" keeps keystrokes home for that channel, and is remembered', async () => {
+    const { page } = await openConsole({ channel: 'en' });
+    const input = page.getByTestId('typed-input');
+    await page.getByLabel('Send on Enter only').check();
+    await expect.poll(() => calls(page, 'updateSettings')).toContainEqual([{ enterOnlyChannels: ['en'] }]);
+    await input.click();
+    await page.keyboard.type('Not live yet');
+    await expect.poll(() => page.getByTestId('typed-partial').textContent()).toContain('NOT LIVE');
+    expect(await calls(page, 'publish')).toEqual([]);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => finals(page)).toEqual(['Not live yet']);
+    expect((await calls(page, 'publish')).every((a) => (a[0] as { state: string }).state === 'final')).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'live-enter-only.png') });
+    // Set for this channel in the settings: on at the next start.
+    const again = await openConsole({ channel: 'en', settings: { enterOnlyChannels: ['en'] } });
+    await expect.poll(() => again.page.getByLabel('Send on Enter only').isChecked()).toBe(true);
+  });
+});

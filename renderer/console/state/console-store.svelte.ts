@@ -146,6 +146,7 @@ export class ConsoleStore {
       const voice = this.voiceCapture ? { start: () => this.voiceCapture!.start(), stop: () => this.voiceCapture!.stop() } : null;
       this.channel = new InterpreterChannel(this.api, s.settings.channel, voice, Date.now, s.clientId, this.pageAlerts.report);
     }
+    this.channel.setEnterOnly((s.settings.enterOnlyChannels ?? []).includes(s.settings.channel));
     this.channel.setPendingVoice(s.pendingVoice);
     this.channel.setVoiceStatus(s.stt.voice);
     this.floor.setStatus(s.stt.floor);
@@ -224,6 +225,16 @@ export class ConsoleStore {
   async stopFloor(): Promise<void> {
     await this.floorCapture?.stop();
     this.pageAlerts.note('stt:floor', await this.api.stopSource('floor'));
+  }
+
+  /** Typed lines of this console's channel go out on Enter only (or live again); remembered per channel. */
+  async setEnterOnly(on: boolean): Promise<void> {
+    const channel = this.channel;
+    const settings = this.snapshot?.settings;
+    if (!channel || !settings) return;
+    channel.setEnterOnly(on);
+    const others = (settings.enterOnlyChannels ?? []).filter((c) => c !== channel.channel);
+    this.pageAlerts.note('settings', await this.api.updateSettings({ enterOnlyChannels: on ? [...others, channel.channel] : others }));
   }
 
   /** Picks an input device for a source and remembers it in the settings. */
