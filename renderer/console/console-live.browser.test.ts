@@ -254,3 +254,37 @@ describe('keyboard-only work', () => {
     await expect.poll(() => again.page.getByLabel('Send on Enter only').isChecked()).toBe(true);
   });
 });
+
+describe('the sent list', () => {
+  it("is the interpreter's own history: it follows the newest line, leaves out other consoles, say and floor routing; F4 opens the own last line", async () => {
+    const { page } = await openConsole({ channel: 'en' });
+    const input = page.getByTestId('typed-input');
+    await input.click();
+    const committed = (id: string, text: string, source: string, cursor: number) => ({
+      kind: 'committed', room: 'main', channel: 'en', cursor,
+      line: { id, room: 'main', channel: 'en', seq: cursor, text, state: 'final', revision: 0, source, startedAt: 1, updatedAt: 1, committedAt: Date.now() },
+    });
+    for (let i = 1; i <= 30; i++) {
+      await page.keyboard.type(`Own line ${i}`);
+      await page.keyboard.press('Enter');
+      await emit(page, 'hub:changed', committed(`c-other.${i}`, `Booth B line ${i}`, 'typed', 1000 + i));
+      await emit(page, 'hub:changed', committed(`say-${i}`, `say line ${i}`, 'typed', 2000 + i));
+      await emit(page, 'hub:changed', committed(`console-a.lx.f${i}.en`, `Auto-routed floor ${i}`, 'floor-stt', 3000 + i));
+    }
+    // A voice line of this console (the core published it) joins the list.
+    await emit(page, 'hub:changed', committed('console-a.lx.v1', 'Spoken by me', 'voice-stt', 4000));
+    const lines = page.getByTestId('sent-line');
+    await expect.poll(() => lines.count()).toBe(31);
+    const texts = await lines.allTextContents();
+    expect(texts.some((t) => /Booth B|say line|Auto-routed/.test(t))).toBe(false);
+    expect(texts.at(-1)).toContain('Spoken by me');
+    // The newest line is in view.
+    const list = page.getByTestId('sent-lines');
+    await expect.poll(() => list.evaluate((el) => el.scrollHeight - el.clientHeight - el.scrollTop)).toBeLessThanOrEqual(2);
+    expect(await list.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'live-sent-list.png') });
+    // F4: this interpreter's own last line, not a floor line.
+    await page.keyboard.press('F4');
+    await expect.poll(() => page.getByLabel('Correct line').inputValue()).toBe('Spoken by me');
+  });
+});
