@@ -188,8 +188,10 @@ export interface PendingVoiceLine {
   channel: string;
   text: string;
   lang: string;
-  /** Epoch ms when it goes out by itself. */
+  /** Epoch ms when it goes out by itself (the core's clock). */
   sendAt: number;
+  /** Ms left in its window when this was sent (the page counts down from it on its own clock). */
+  leftMs: number;
 }
 
 /**

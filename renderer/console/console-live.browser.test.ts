@@ -288,3 +288,65 @@ describe('the sent list', () => {
     await expect.poll(() => page.getByLabel('Correct line').inputValue()).toBe('Spoken by me');
   });
 });
+
+describe('script mode and file inputs', () => {
+  const SCRIPT =
+    'This is the first cue of the prepared speech, long enough to fill two lines. The second cue follows it here, and it is just as long as the first one.';
+
+  it('the cue preview shows the rows the display will; F7 moves back without sending; an edited file loads again', async () => {
+    const { page, problems } = await openConsole({ channel: 'en' });
+    await page.getByTestId('typed-input').waitFor();
+    await page.keyboard.press('F3');
+    const file = page.getByTestId('script-file');
+    await file.setInputFiles({ name: 'speech.txt', mimeType: 'text/plain', buffer: Buffer.from(SCRIPT) });
+    await page.getByTestId('cue-list').waitFor();
+    const cueRows = (i: number) => page.locator(`[data-cue="${i}"] [data-testid="cue-rows"] > span`).allTextContents();
+    // The display breaks "…follows it here, and it is / just as long…", not at the comma: the preview shows the same.
+    expect(await cueRows(1)).toEqual(['The second cue follows it here, and it is', 'just as long as the first one.']);
+    await page.keyboard.press('F8');
+    await page.keyboard.press('F8');
+    await expect.poll(async () => (await calls(page, 'publish')).length).toBe(2);
+    const rowsOnPreview = async (): Promise<string[]> => (await page.getByTestId('preview-en').locator('.row').allTextContents()).map((t) => t.trim());
+    await expect.poll(rowsOnPreview).toEqual(await cueRows(1));
+
+    // Back twice: the position moves, nothing is sent (the record and the exports keep each cue once).
+    await page.keyboard.press('F7');
+    await page.keyboard.press('PageUp');
+    await expect.poll(() => page.locator('[data-cue="0"].next').count()).toBe(1);
+    expect(await calls(page, 'publish')).toHaveLength(2);
+    await page.screenshot({ path: join(ARTIFACTS, 'live-script.png') });
+
+    // The same file, edited and chosen again, loads again (and nothing throws).
+    await file.setInputFiles({ name: 'speech.txt', mimeType: 'text/plain', buffer: Buffer.from('A new opening line. And a second sentence to close it.') });
+    await expect.poll(() => cueRows(0)).toEqual(['A new opening line. And a second sentence', 'to close it.']);
+    expect(problems).toEqual([]);
+  });
+
+  it('the glossary file input survives its await and loads an edited file again', async () => {
+    const { page, problems } = await openConsole({ channel: 'en' });
+    await page.getByTestId('typed-input').waitFor();
+    await page.keyboard.press('Alt+S');
+    const file = page.getByTestId('glossary-file');
+    await file.setInputFiles({ name: 'terms.csv', mimeType: 'text/csv', buffer: Buffer.from('en,ru,ar\nUN,ООН,الأمم المتحدة\n') });
+    await expect.poll(() => calls(page, 'importGlossary')).toHaveLength(1);
+    await file.setInputFiles({ name: 'terms.csv', mimeType: 'text/csv', buffer: Buffer.from('en,ru,ar\nUN,ООН,الأمم المتحدة\nWHO,ВОЗ,منظمة الصحة العالمية\n') });
+    await expect.poll(() => calls(page, 'importGlossary')).toHaveLength(2);
+    expect(problems).toEqual([]);
+  });
+
+  it('the voice review countdown starts at the window, whatever the two clocks say', async () => {
+    const { page } = await openConsole({ channel: 'en', settings: { voiceReviewMs: 8000 } });
+    await page.getByTestId('typed-input').waitFor();
+    await page.keyboard.press('F2');
+    await page.waitForTimeout(1500);
+    // The core's clock runs 15 s ahead of the page's: its sendAt is far off, the time left is what counts.
+    const shown = await page.evaluate(async () => {
+      const w = window as unknown as { __emit: (e: string, p: unknown) => void };
+      w.__emit('voice:pending', [{ id: 'v1', channel: 'en', text: 'Voice line', lang: 'en', sendAt: Date.now() + 23_000, leftMs: 8000 }]);
+      await new Promise((r) => setTimeout(r, 0));
+      return document.querySelector('[data-testid="review-left"]')?.textContent;
+    });
+    expect(Number.parseFloat(shown ?? 'NaN')).toBeGreaterThan(7);
+    expect(Number.parseFloat(shown ?? 'NaN')).toBeLessThanOrEqual(8);
+  });
+});

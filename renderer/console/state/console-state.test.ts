@@ -172,9 +172,9 @@ describe('InterpreterChannel: revisions, clear, mode switching, voice', () => {
     const api = new FakeConsoleApi();
     const ch = new InterpreterChannel(api, 'en');
     ch.setPendingVoice([
-      { id: 'v1', channel: 'en', text: 'first', lang: 'en', sendAt: 10 },
-      { id: 'v9', channel: 'ru', text: 'other', lang: 'ru', sendAt: 10 },
-      { id: 'v2', channel: 'en', text: 'second', lang: 'en', sendAt: 20 },
+      { id: 'v1', channel: 'en', text: 'first', lang: 'en', sendAt: 10, leftMs: 1000 },
+      { id: 'v9', channel: 'ru', text: 'other', lang: 'ru', sendAt: 10, leftMs: 1000 },
+      { id: 'v2', channel: 'en', text: 'second', lang: 'en', sendAt: 20, leftMs: 2000 },
     ]);
     expect(ch.pendingVoice.map((p) => p.id)).toEqual(['v1', 'v2']);
     await ch.sendVoiceNow();

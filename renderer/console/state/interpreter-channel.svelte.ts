@@ -72,8 +72,8 @@ export class InterpreterChannel {
   /** Voice mode: speech-to-text status and what it hears now. */
   voiceStatus = $state.raw<SttStatus>({ source: 'voice', status: 'stopped' });
   voicePartial = $state.raw<SttCaption | null>(null);
-  /** Voice lines waiting in their review window (this channel's). */
-  pendingVoice = $state.raw<PendingVoiceLine[]>([]);
+  /** Voice lines waiting in their review window (this channel's), with when they go out on the page's clock. */
+  pendingVoice = $state.raw<(PendingVoiceLine & { deadline: number })[]>([]);
   /** Last error of an action, shown next to the channel until the next success. */
   error = $state.raw<ErrorInfo | null>(null);
   readonly script = new ScriptCues();
@@ -273,8 +273,10 @@ export class InterpreterChannel {
     if (status.source === 'voice') this.voiceStatus = status;
   }
 
+  /** The core's voice lines in review; each counts down on this page's clock from the time left it reports. */
   setPendingVoice(lines: PendingVoiceLine[]): void {
-    this.pendingVoice = lines.filter((l) => l.channel === this.channel);
+    const now = this.now();
+    this.pendingVoice = lines.filter((l) => l.channel === this.channel).map((l) => ({ ...l, deadline: now + l.leftMs }));
   }
 
   // ---- sent lines

@@ -51,7 +51,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'mode-typed', keys: 'F1', label: 'Typed', match: plain('F1') },
   { action: 'mode-voice', keys: 'F2', label: 'Voice', match: plain('F2') },
   { action: 'mode-script', keys: 'F3', label: 'Script', match: plain('F3') },
-  { action: 'cue-previous', keys: 'F7 / PgUp', label: 'Previous cue', match: (e) => plain('F7')(e) || plain('PageUp')(e) },
+  { action: 'cue-previous', keys: 'F7 / PgUp', label: 'Back one cue (sends nothing)', match: (e) => plain('F7')(e) || plain('PageUp')(e) },
   { action: 'cue-next', keys: 'F8 / PgDn', label: 'Next cue', match: (e) => plain('F8')(e) || plain('PageDown')(e) },
   { action: 'voice-send-now', keys: 'Ctrl+Enter', label: 'Send voice line now', match: (e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) },
   { action: 'voice-cancel', keys: 'Ctrl+Shift+Bksp', label: 'Cancel voice line', match: (e) => e.key === 'Backspace' && (e.ctrlKey || e.metaKey) && e.shiftKey },
