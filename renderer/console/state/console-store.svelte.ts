@@ -10,7 +10,7 @@ import type {
   HubStatus,
   SttSourceKind,
 } from '../../../electron/common/console-api';
-import { GlossaryMatcher } from '../../../electron/common/glossary';
+import { GlossaryMatcher } from '../../../electron/common/term-matcher';
 import type { ErrorInfo } from '../../../electron/common/result';
 import { AudioCapture } from '../audio/audio-capture.svelte';
 import type { MediaEnvironment } from '../audio/media-environment';

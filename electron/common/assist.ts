@@ -1,0 +1,82 @@
+/**
+ * The booth assistant's step: what of a floor line an interpreter needs at a glance, in the booth's language.
+ * One pass feeds the floor transcript highlights (`highlight.ts`), the assist rail in the console and the
+ * `npm run assist` command line:
+ * - numbers (`number-reader.ts`), with their unit;
+ * - glossary terms (`term-matcher.ts`), with the booth language's equivalent;
+ * - names and acronyms the glossary does not know (`names.ts`).
+ *
+ * Where they overlap, a term wins over a number and a name, a number over a name ("March" in "4 March").
+ *
+ * Runs anywhere: no DOM, no Node.
+ */
+import { GLOSSARY_LANGUAGES, termForms, type GlossaryLanguage, type GlossaryTerm } from './glossary';
+import { findNames, type NameMention } from './names';
+import { readNumbers, type NumberMention } from './number-reader';
+import type { GlossaryMatcher } from './term-matcher';
+
+/** A glossary term found in a line. */
+export interface TermMention {
+  start: number;
+  end: number;
+  text: string;
+  /** The glossary row. */
+  row: GlossaryTerm;
+  /** The language of the form that matched. */
+  lang: GlossaryLanguage;
+  /** The acronym alone was said. */
+  viaAcronym: boolean;
+  /** The row's form in the booth's language (falls back to another language when the row has none). */
+  equivalent: string;
+}
+
+/** What the assistant found in one line, each list in text order. */
+export interface AssistFindings {
+  numbers: NumberMention[];
+  terms: TermMention[];
+  names: NameMention[];
+}
+
+/** Inputs of {@link analyseFloorLine}. */
+export interface AssistOptions {
+  /** The glossary, prepared; null for none. */
+  glossary: GlossaryMatcher | null;
+  /** The booth's language (the language equivalents are shown in). */
+  booth: GlossaryLanguage;
+  /** The line's language as speech-to-text detected it (decides whether "11,4" is a decimal). */
+  lang?: string;
+}
+
+/**
+ * The booth's form of a glossary row: the acronym when the acronym was said and the booth's cell has one, else
+ * the first form as written (`Шанхайская организация сотрудничества (ШОС)`). Rows without the booth's language
+ * fall back to English, then Russian, then Arabic.
+ */
+export function boothEquivalent(row: GlossaryTerm, booth: GlossaryLanguage, viaAcronym = false): string {
+  for (const lang of [booth, ...GLOSSARY_LANGUAGES.filter((l) => l !== booth)]) {
+    const forms = termForms(row[lang]);
+    const first = forms[0];
+    if (!first) continue;
+    if (viaAcronym && first.acronym) return first.acronym;
+    return first.acronym ? (first.name ? `${first.name} (${first.acronym})` : first.acronym) : first.name;
+  }
+  return '';
+}
+
+const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }): boolean => a.start < b.end && b.start < a.end;
+
+/** Numbers, terms and names of one floor line (see the module comment). */
+export function analyseFloorLine(text: string, options: AssistOptions): AssistFindings {
+  const terms: TermMention[] = (options.glossary?.match(text) ?? []).map((m) => ({
+    start: m.start,
+    end: m.end,
+    text: text.slice(m.start, m.end),
+    row: m.term,
+    lang: m.lang,
+    viaAcronym: m.viaAcronym,
+    equivalent: boothEquivalent(m.term, options.booth, m.viaAcronym),
+  }));
+  const numbers = readNumbers(text, options.lang).filter((n) => !terms.some((t) => t.start <= n.start && n.end <= t.end));
+  const names = findNames(text).filter((n) => !terms.some((t) => overlaps(t, n)) && !numbers.some((x) => overlaps(x, n)));
+  return { numbers, terms, names };
+}
