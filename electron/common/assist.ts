@@ -80,3 +80,19 @@ export function analyseFloorLine(text: string, options: AssistOptions): AssistFi
   const names = findNames(text).filter((n) => !terms.some((t) => overlaps(t, n)) && !numbers.some((x) => overlaps(x, n)));
   return { numbers, terms, names };
 }
+
+/** One line's findings as the command line prints them (`npm run assist`). */
+export interface AssistRecord {
+  numbers: { text: string; value: string; unit: string | null }[];
+  terms: { text: string; row: { en: string | null; ru: string | null; ar: string | null }; equivalent: string }[];
+  names: { text: string; acronym: boolean }[];
+}
+
+/** The findings without offsets, rows with all three languages (null where the glossary has none). */
+export function toAssistRecord(findings: AssistFindings): AssistRecord {
+  return {
+    numbers: findings.numbers.map((n) => ({ text: n.text, value: n.value, unit: n.unit })),
+    terms: findings.terms.map((t) => ({ text: t.text, row: { en: t.row.en ?? null, ru: t.row.ru ?? null, ar: t.row.ar ?? null }, equivalent: t.equivalent })),
+    names: findings.names.map((n) => ({ text: n.text, acronym: n.acronym })),
+  };
+}
