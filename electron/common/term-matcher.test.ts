@@ -70,6 +70,15 @@ describe('GlossaryMatcher', () => {
     expect(text.slice(m!.start, m!.end)).toBe('إِعْلَانُ طشقند');
   });
 
+  it('searches rows by substring in any language, then by inflected words', () => {
+    expect(matcher.search('')).toHaveLength(rows.length);
+    expect(matcher.search('ташкент').map((r) => r.en)).toEqual(['Tashkent Declaration', 'Tashkent']);
+    expect(matcher.search('декларации').map((r) => r.en)).toEqual(['Tashkent Declaration']);
+    expect(matcher.search('SCO').map((r) => r.en)).toEqual(['Shanghai Cooperation Organisation (SCO)', 'SCO Regional Anti-Terrorist Structure (RATS)']);
+    expect(matcher.search('الإرهاب').map((r) => r.en)).toEqual(['counter-terrorism']);
+    expect(matcher.search('zzz')).toEqual([]);
+  });
+
   it('stays fast on a large glossary', () => {
     const word = (i: number): string => Array.from(String(i), (d) => 'bcdfghjklm'[Number(d)]).join('a');
     const big = new GlossaryMatcher(Array.from({ length: 5000 }, (_, i) => ({ en: `${word(i)} office`, ru: `${word(i)}ов комитет`, ar: `مكتب ${i}` })));

@@ -140,6 +140,30 @@ export class GlossaryMatcher {
     return result;
   }
 
+  /**
+   * Rows for a search box: every row when the query is empty; otherwise rows where a form contains the query
+   * (folded: case, ё, Arabic letter variants), or where each query word matches a word of a form in any
+   * inflection ("декларации" finds "Ташкентская декларация"). Rows containing the query come first.
+   */
+  search(query: string): GlossaryTerm[] {
+    const q = fold(query.trim());
+    if (!q) return [...this.terms];
+    const queryWords = tokenize(query).map((t) => new Set(wordKeys(t.folded, t.script)));
+    const contains: GlossaryTerm[] = [];
+    const inflected: GlossaryTerm[] = [];
+    for (const term of this.terms) {
+      const cells = GLOSSARY_LANGUAGES.map((l) => term[l] ?? '').filter(Boolean);
+      if (cells.some((c) => fold(c).includes(q))) {
+        contains.push(term);
+        continue;
+      }
+      if (queryWords.length === 0) continue;
+      const words = cells.flatMap((c) => tokenize(c).map((t) => wordKeys(t.folded, t.script)));
+      if (queryWords.every((qk) => words.some((keys) => keys.some((k) => qk.has(k))))) inflected.push(term);
+    }
+    return [...contains, ...inflected];
+  }
+
   private add(p: Pattern): void {
     const first = p.words[0]!;
     if ('exact' in first) push(this.byFirstExact, first.exact, p);
