@@ -10,7 +10,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { networkInterfaces } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import QRCode from 'qrcode';
 import { importModelFile } from '../../models/import';
@@ -53,22 +52,16 @@ import {
 } from '../common/console-api';
 import { HubLink, type HubLinkStatus } from './hub-link';
 import { SessionRecord } from './session-record';
-import { describeIssues, redactSettings, SettingsStore, writeFileAtomic } from './settings-store';
+import { describeIssues, redactSettings, SettingsStore } from './settings-store';
+import { writeFileAtomic } from '../node/atomic-write';
+import { lanAddresses } from '../node/lan-addresses';
+import { createStderrLogger, type Logger } from '../node/logger';
 import { toSttGlossary, type SttSourceFactory, type SttSourceHandle } from './stt-source';
 
-/** Where the core writes its log. Callers never pass secrets; the core never logs settings values. */
-export interface CoreLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
+/** Where the core writes its log (the Node layer's one Logger). Callers never pass secrets; the core never logs settings values. */
+export type CoreLogger = Logger;
 /** Writes one JSON-fielded line per event to standard error. */
-export const stderrCoreLogger: CoreLogger = {
-  info: (m, f) => process.stderr.write(`${new Date().toISOString()} console info ${m}${f ? ` ${JSON.stringify(f)}` : ''}\n`),
-  warn: (m, f) => process.stderr.write(`${new Date().toISOString()} console warn ${m}${f ? ` ${JSON.stringify(f)}` : ''}\n`),
-  error: (m, f) => process.stderr.write(`${new Date().toISOString()} console error ${m}${f ? ` ${JSON.stringify(f)}` : ''}\n`),
-};
+export const stderrCoreLogger: CoreLogger = createStderrLogger('console');
 
 /** How the shell opens display windows (Electron); absent in the browser console. */
 export interface DisplayWindowOpener {
@@ -120,17 +113,6 @@ function newSessionId(): string {
   const d = new Date();
   const stamp = d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
-}
-
-/** The LAN IPv4 addresses of this machine (non-internal), for display URLs. */
-export function lanAddresses(): string[] {
-  const found: string[] = [];
-  for (const list of Object.values(networkInterfaces())) {
-    for (const addr of list ?? []) {
-      if (addr.family === 'IPv4' && !addr.internal) found.push(addr.address);
-    }
-  }
-  return found;
 }
 
 const EMPTY_HUB_STATUS = (mode: Settings['hubMode']): HubStatus => ({
