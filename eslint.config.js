@@ -49,5 +49,5 @@ export default tseslint.config(
   { files: ['electron/preload/**'], rules: forbid(['hub', 'stt', 'console', 'node', 'main', 'renderer', 'models'], { node: false, electron: true }) },
   { files: ['renderer/**'], rules: forbid(['hub', 'stt', 'electron/console', 'electron/node', 'main', 'preload', 'models']) },
   // Tests may start servers and processes beside the code under test.
-  { files: ['**/*.test.ts', 'bench/**', 'scripts/**'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['**/*.test.ts', '**/test-support/**', 'bench/**', 'scripts/**'], rules: { 'no-restricted-imports': 'off' } },
 );

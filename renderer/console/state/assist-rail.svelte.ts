@@ -112,11 +112,11 @@ export class AssistRail {
     const at = this.now();
     const previous = this.items.filter((i) => i.lineId === caption.id);
     const block = this.itemsFor(caption, at, previous);
-    const repeated = new Set(block.filter((i) => i.kind !== 'number').map((i) => i.id.slice(caption.id.length + 1)));
+    const repeated = block.filter((i) => i.kind !== 'number').map((i) => i.id.slice(caption.id.length + 1));
     let items = this.items.filter((i) => {
       if (i.lineId === caption.id) return true;
       // A term or name said again recently moves up to this line.
-      return !(i.kind !== 'number' && repeated.has(i.id.slice(i.lineId.length + 1)) && at - i.arrivedAt < REPEAT_WINDOW_MS);
+      return !(i.kind !== 'number' && repeated.includes(i.id.slice(i.lineId.length + 1)) && at - i.arrivedAt < REPEAT_WINDOW_MS);
     });
     const firstOfLine = items.findIndex((i) => i.lineId === caption.id);
     items = items.filter((i) => i.lineId !== caption.id);
@@ -134,11 +134,11 @@ export class AssistRail {
     const found = analyseFloorLine(caption.text, { glossary: this.glossary, booth: this.booth, lang: caption.lang });
     const provisional = caption.state === 'partial';
     const out: { start: number; item: AssistItem }[] = [];
-    const seen = new Set<string>();
+    const seen: string[] = [];
     const make = (start: number, key: string, item: Omit<AssistItem, 'id' | 'lineId' | 'arrivedAt' | 'provisional' | 'heardLang'>): void => {
       let id = `${caption.id}:${key}`;
-      for (let n = 2; seen.has(id); n++) id = `${caption.id}:${key}#${n}`;
-      seen.add(id);
+      for (let n = 2; seen.includes(id); n++) id = `${caption.id}:${key}#${n}`;
+      seen.push(id);
       const before = previous.find((p) => p.id === id);
       out.push({ start, item: { ...item, id, lineId: caption.id, heardLang: caption.lang, arrivedAt: before?.arrivedAt ?? at, provisional } });
     };
