@@ -65,8 +65,29 @@ export function boothEquivalent(row: GlossaryTerm, booth: GlossaryLanguage, viaA
 
 const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }): boolean => a.start < b.end && b.start < a.end;
 
-/** Numbers, terms and names of one floor line (see the module comment). */
+/** Lines remembered per glossary: a partial is analysed once for the rail and once more for the highlights. */
+const REMEMBERED_LINES = 400;
+const remembered = new WeakMap<object, Map<string, AssistFindings>>();
+const WITHOUT_GLOSSARY = {};
+
+/**
+ * Numbers, terms and names of one floor line (see the module comment). The result is remembered for the last
+ * {@link REMEMBERED_LINES} lines per glossary, so the rail and the transcript highlights share one pass; treat it
+ * as read-only.
+ */
 export function analyseFloorLine(text: string, options: AssistOptions): AssistFindings {
+  const key = `${options.booth}\u0000${options.lang ?? ''}\u0000${text}`;
+  let cache = remembered.get(options.glossary ?? WITHOUT_GLOSSARY);
+  if (!cache) remembered.set(options.glossary ?? WITHOUT_GLOSSARY, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const found = analyse(text, options);
+  if (cache.size >= REMEMBERED_LINES) cache.delete(cache.keys().next().value!);
+  cache.set(key, found);
+  return found;
+}
+
+function analyse(text: string, options: AssistOptions): AssistFindings {
   const terms: TermMention[] = (options.glossary?.match(text) ?? []).map((m) => ({
     start: m.start,
     end: m.end,

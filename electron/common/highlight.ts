@@ -7,7 +7,7 @@
  * Runs anywhere: no DOM, no Node.
  */
 import { analyseFloorLine, type AssistFindings } from './assist';
-import type { GlossaryTerm } from './glossary';
+import type { GlossaryLanguage, GlossaryTerm } from './glossary';
 import type { GlossaryMatcher } from './term-matcher';
 
 /** Kinds of highlighted spans; `plain` is everything else. */
@@ -32,6 +32,8 @@ export interface HighlightOptions {
   uncertain?: readonly (readonly [number, number])[];
   /** The line's language (decides whether "11,4" is a decimal). */
   lang?: string;
+  /** The booth's language: the assist rail analyses the line for it, and the highlights reuse that pass. */
+  booth?: GlossaryLanguage;
 }
 
 /** A highlighted range `[start, end)` of a line. */
@@ -58,7 +60,7 @@ export function findingsToMarks(findings: AssistFindings): HighlightMark[] {
  * concatenating their `text` gives the line back.
  */
 export function highlightLine(text: string, options: HighlightOptions = {}, findings?: AssistFindings): HighlightSpan[] {
-  const found = findings ?? analyseFloorLine(text, { glossary: options.glossary ?? null, booth: 'en', lang: options.lang });
+  const found = findings ?? analyseFloorLine(text, { glossary: options.glossary ?? null, booth: options.booth ?? 'en', lang: options.lang });
   const chosen: HighlightMark[] = [];
   const taken = (m: HighlightMark): boolean => chosen.some((c) => m.start < c.end && c.start < m.end);
   for (const m of findingsToMarks(found)) if (m.end > m.start && !taken(m)) chosen.push(m);
