@@ -155,11 +155,12 @@ for (const [w, v] of [['ثلاث', 300], ['اربع', 400], ['خمس', 500], ['�
 }
 setAr('ثمانمئة ثمانمائة', { kind: 'hundreds', value: 800 });
 setAr('الف الفا', { kind: 'scale', value: 1e3, count: 1 });
-setAr('الفان الفين', { kind: 'scale', value: 1e3, count: 2 });
+// Duals, and their construct forms before a noun (ألفي مشارك, مليوني دولار).
+setAr('الفان الفين الفي', { kind: 'scale', value: 1e3, count: 2 });
 setAr('الاف', { kind: 'scale', value: 1e3, count: 0 });
 for (const [stem, plural, value] of [['مليون', 'ملايين', 1e6], ['مليار', 'مليارات', 1e9], ['بليون', 'بلايين', 1e9], ['تريليون', 'تريليونات', 1e12]] as const) {
   setAr(`${stem} ${stem}ا`, { kind: 'scale', value, count: 1 });
-  setAr(`${stem}ان ${stem}ين`, { kind: 'scale', value, count: 2 });
+  setAr(`${stem}ان ${stem}ين ${stem}ي`, { kind: 'scale', value, count: 2 });
   setAr(plural, { kind: 'scale', value, count: 0 });
 }
 setAr('نصف', { kind: 'half' });
