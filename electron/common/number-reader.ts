@@ -575,7 +575,8 @@ function finish(p: Phrase, tokens: Token[], text: string, joined: (a: Token, b: 
     }
   }
   // Filters: "one" alone, first/second/third outside dates, decades in words.
-  const dated = unit !== null && /^[A-Z][a-z]/.test(unit) && unit !== 'USD';
+  // A month name (not a currency code) as unit: a day of the month.
+  const dated = unit !== null && /^[A-Z][a-z]/.test(unit);
   if (p.lone === 'one' && !unit && !p.scaled) return null;
   if (p.lone === 'small-ordinal' && !dated) return null;
   if (p.lone === 'plural-ordinal' && !dated) return null;
