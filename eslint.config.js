@@ -40,6 +40,8 @@ export default tseslint.config(
   { files: ['electron/node/**'], rules: forbid(['hub', 'stt', 'console', 'main', 'preload', 'renderer', 'models'], { node: true }) },
   { files: ['electron/hub/**'], rules: forbid(['stt', 'console', 'main', 'preload', 'renderer'], { node: true }) },
   { files: ['electron/stt/**'], rules: forbid(['hub', 'console', 'main', 'preload', 'renderer'], { node: true }) },
+  // The assist command line: Node, on top of electron/common only.
+  { files: ['electron/assist/**'], rules: forbid(['hub', 'stt', 'console', 'main', 'preload', 'renderer', 'models'], { node: true }) },
   { files: ['models/**'], rules: forbid(['hub', 'stt', 'electron/console', 'main', 'preload', 'renderer'], { node: true }) },
   { files: ['electron/main/**'], rules: forbid(['renderer', 'preload'], { node: true, electron: true }) },
   // The console core runs in plain Node (the headless console, the tests): no electron, nothing of the shell.

@@ -76,7 +76,7 @@ describe('console page in Chromium (fake API)', () => {
       emit('stt:caption', { source: 'floor', id: 'f3', state: 'partial', text: 'and the next speaker', start: 13, end: 14, lang: 'en' });
     });
     const floor = page.getByTestId('floor-transcript');
-    await expect.poll(() => floor.locator('[data-kind="number"]').allTextContents()).toEqual(['2024', '12.5%', '٣٠٠']);
+    await expect.poll(() => floor.locator('[data-kind="number"]').allTextContents()).toEqual(['2024', '12.5%', '٣٠٠ مليار دولار']);
     expect(await floor.locator('[data-kind="term"]').allTextContents()).toEqual(['climate finance', 'تمويل المناخ']);
     expect(await floor.locator('[data-kind="name"]').allTextContents()).toEqual(['Maria Sanchez']);
     expect(await floor.locator('[data-kind="term"]').first().evaluate((el) => el.tagName)).toBe('SPAN');
