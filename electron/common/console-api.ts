@@ -16,6 +16,7 @@ import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, PublishAck, SubscribeResult } from './protocol';
 import type { BoothMember, HandoverKind } from './booth-relay';
 import type { ConsoleAlert } from './console-alerts';
+import type { JoinDetails } from './join-link';
 
 export type { BoothMember, HandoverKind } from './booth-relay';
 
@@ -48,8 +49,9 @@ const lineIdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'ids
 export type { GlossaryTerm } from './glossary';
 
 /**
- * Everything the console persists (JSON in its data dir). `secret` is stored but never logged and never
- * returned to the page: `getState` gives `PublicSettings` with `hasSecret` instead.
+ * Everything the console persists (JSON in its data dir). `secret` and `hostSecret` are stored but never logged
+ * and never part of what the page gets: `getState` gives `PublicSettings` with `hasSecret` / `hasHostSecret`
+ * instead. The host console hands its room secret out on purpose only, through `getJoinDetails`.
  */
 export const settingsSchema = z.strictObject({
   /** Host the hub embedded, or join one elsewhere. */
@@ -66,8 +68,13 @@ export const settingsSchema = z.strictObject({
   role: z.enum(CONSOLE_ROLES),
   /** A booth's own channel (`ar`, `en`, `ru`...); ignored for an operator. */
   channel: nameSchema,
-  /** Room secret or channel PIN. Write-only from the page's point of view. */
+  /** Join mode: the joined room's secret or channel PIN. Write-only from the page's point of view. */
   secret: z.string().max(256),
+  /**
+   * Host mode: the hosted room's secret (generated at the first hosting when empty). Kept apart from `secret`, so
+   * a console that hosted never presents its own room's secret to a hub it joins.
+   */
+  hostSecret: z.string().max(256),
   /** Human label of this console ("Arabic booth A"), shown in handover prompts. */
   label: z.string().max(80),
   /** Audio input device ids chosen in the page (MediaDeviceInfo.deviceId), or null for the default. */
@@ -93,10 +100,10 @@ export const settingsSchema = z.strictObject({
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
-/** Settings as the page sees them: no secret, just whether one is set. */
-export type PublicSettings = Omit<Settings, 'secret'> & { hasSecret: boolean };
+/** Settings as the page sees them: no secrets, just whether each is set. */
+export type PublicSettings = Omit<Settings, 'secret' | 'hostSecret'> & { hasSecret: boolean; hasHostSecret: boolean };
 
-/** A change to settings; `secret: ''` clears the secret. Unknown keys are refused. */
+/** A change to settings; `secret: ''` clears the secret (`hostSecret: ''`: a new one at the next hosting). Unknown keys are refused. */
 export const settingsPatchSchema = settingsSchema.partial();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
@@ -111,6 +118,7 @@ export const DEFAULT_SETTINGS: Settings = {
   role: 'booth',
   channel: 'en',
   secret: '',
+  hostSecret: '',
   label: '',
   floorDeviceId: null,
   voiceDeviceId: null,
@@ -248,6 +256,16 @@ export interface ConsoleSnapshot {
   shell: 'electron' | 'browser';
   /** Stable id of this console (handover, hub logs). */
   clientId: string;
+  /** The name this console goes by in the room (its label, or "Arabic booth K" when it has none). */
+  label: string;
+}
+
+/** What another console needs to join the room this console hosts (see electron/common/join-link.ts). */
+export interface JoinInfo extends JoinDetails {
+  /** The join link (the secret in its fragment). */
+  link: string;
+  /** A QR code of the link (`data:image/svg+xml`). */
+  qrDataUrl: string;
 }
 
 /** A line as the page publishes it. `id` omitted: the core makes one (returned in the ack). */
@@ -307,6 +325,7 @@ export const consoleRequestSchemas = {
   listMonitors: z.tuple([]),
   openDisplayWindow: z.tuple([openDisplaySchema]),
   startNewSession: z.tuple([]),
+  getJoinDetails: z.tuple([]),
   listModels: z.tuple([]),
   importModel: z.tuple([z.string().min(1).max(4096)]),
 } satisfies { [K in ConsoleRequestName]: z.ZodType<Parameters<ConsoleApi[K]>> };
@@ -385,6 +404,12 @@ export interface ConsoleApi {
   openDisplayWindow(opts: OpenDisplay): Promise<ConsoleResult<void>>;
   /** Closes the current session record and starts a new one (the old one stays on disk). */
   startNewSession(): Promise<ConsoleResult<SessionInfo>>;
+  /**
+   * Host mode, while hosting: how another console joins this room (hub address on the venue network, room, the
+   * room's secret, a join link and its QR code). The one way the page gets a secret, on the host's request.
+   * `NOT_SUPPORTED` in join mode, `NOT_CONNECTED` while not hosting.
+   */
+  getJoinDetails(): Promise<ConsoleResult<JoinInfo>>;
   /** The model files in the console's model folders, each checked (the Model setting takes a `file`). */
   listModels(): Promise<ConsoleResult<ConsoleModelInfo[]>>;
   /**

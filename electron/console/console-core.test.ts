@@ -6,6 +6,7 @@ import type { CaptionHub } from '../hub/index';
 import type { ConsoleEvents } from '../common/console-api';
 import { dispatchConsoleCall } from '../common/console-api-dispatch';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
+import { parseJoinLink } from '../common/join-link';
 import { fail } from '../common/result';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
 import { modelResolver } from './model-resolver';
@@ -140,6 +141,60 @@ describe('ConsoleCore hub', () => {
     expect(await alerts()).toEqual([]);
   });
 
+  it('hosts a room others can join: the join details carry the room secret, which never leaks into join mode', async () => {
+    const host = await core();
+    await host.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'booth', channel: 'ar' });
+    expect((await host.connectHub()).ok).toBe(true);
+    const state = await host.getState();
+    expect(state.ok && state.value.settings).toMatchObject({ hasHostSecret: true, hasSecret: false });
+    // A booth with no label goes by a name a person reads.
+    expect(state.ok && state.value.label).toMatch(/^Arabic booth [A-Z]$/);
+    const details = await host.getJoinDetails();
+    expect(details.ok).toBe(true);
+    if (!details.ok) return;
+    expect(details.value.secret.length).toBeGreaterThanOrEqual(8);
+    expect(details.value.link).toBe(`${details.value.hubUrl}/?room=main#secret=${encodeURIComponent(details.value.secret)}`);
+    expect(details.value.qrDataUrl).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(JSON.stringify(state)).not.toContain(details.value.secret);
+
+    // Another console joins with the link: hub, room and secret from it.
+    const parsed = parseJoinLink(details.value.link);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const other = await core();
+    await other.updateSettings({ hubMode: 'join', hubUrl: parsed.value.hubUrl, room: parsed.value.room, secret: parsed.value.secret, role: 'booth', channel: 'ar' });
+    const joined = await other.connectHub();
+    expect(joined.ok, JSON.stringify(joined)).toBe(true);
+    await eventually(async () => {
+      const s = await host.getState();
+      return s.ok && s.value.handover.partners.some((p) => p.online && /^Arabic booth [A-Z]$/.test(p.label));
+    }, 10_000, 'the joined console shows as a partner with a readable name');
+
+    // The host switches to joining a hub elsewhere: its own room's secret is not presented there.
+    const elsewhere = await hub();
+    await host.updateSettings({ hubMode: 'join', hubUrl: elsewhere.url, room: 'main' });
+    const refused = await host.connectHub();
+    expect(!refused.ok && refused.error.code).toBe('AUTH_MISSING_SECRET');
+    expect((await host.getJoinDetails()).ok).toBe(false);
+    await host.updateSettings({ secret: TEST_SECRET });
+    await eventually(async () => {
+      const s = await host.getState();
+      return s.ok && s.value.hub.state === 'connected';
+    }, 10_000, 'joined elsewhere');
+  });
+
+  it('moves a room secret that an earlier version kept in the join secret to the hosted room, and out of join mode', async () => {
+    const dataDir = await tempDir();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dataDir, 'settings.json'), JSON.stringify({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', secret: 'old-room-secret-1', role: 'operator' }));
+    const c = await core({ dataDir });
+    expect((await c.connectHub()).ok).toBe(true);
+    const details = await c.getJoinDetails();
+    expect(details.ok && details.value.secret).toBe('old-room-secret-1');
+    const state = await c.getState();
+    expect(state.ok && state.value.settings).toMatchObject({ hasHostSecret: true, hasSecret: false });
+  });
+
   it('hosts the hub embedded and gives display URLs and a QR code', async () => {
     const c = await core();
     await c.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'operator' });
@@ -157,7 +212,7 @@ describe('ConsoleCore hub', () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     const state = await c.getState();
-    expect(state.ok && state.value.settings.hasSecret).toBe(true);
+    expect(state.ok && state.value.settings.hasHostSecret).toBe(true);
     // Latency comes from a real ping round trip.
     await eventually(async () => {
       const s = await c.getState();

@@ -33,6 +33,7 @@ import type {
   ConsoleSttLanguage,
   ExportFormat,
   HubStatus,
+  JoinInfo,
   MonitorInfo,
   OpenDisplay,
   PublicSettings,
@@ -50,7 +51,7 @@ import { importConsoleModel, listConsoleModels } from './console-models';
 import { ConsoleSession } from './console-session';
 import { ConsoleSettings } from './console-settings';
 import { ConsoleStateFile } from './console-state-file';
-import { HubConnection } from './hub-connection';
+import { consoleLabel, HubConnection } from './hub-connection';
 import { LinePublisher } from './line-publisher';
 import { redactSettings, SettingsStore } from './settings-store';
 import type { SttSourceFactory } from './stt-source';
@@ -199,6 +200,7 @@ export class ConsoleCore implements ConsoleApi {
       channels: this.ctx.roomChannels(),
       shell: this.options.shell ?? 'browser',
       clientId: state.value.clientId,
+      label: consoleLabel(this.settings.value, state.value.clientId),
     };
   }
 
@@ -322,6 +324,10 @@ export class ConsoleCore implements ConsoleApi {
 
   async startNewSession(): Promise<ConsoleResult<SessionInfo>> {
     return ok(await this.pieces.session.startNew());
+  }
+
+  getJoinDetails(): Promise<ConsoleResult<JoinInfo>> {
+    return this.pieces.connection.joinDetails();
   }
 
   async listMonitors(): Promise<ConsoleResult<MonitorInfo[]>> {

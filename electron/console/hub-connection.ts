@@ -7,17 +7,23 @@
  * HubConnectionListener}); the room view goes to the page as events.
  */
 import { randomBytes } from 'node:crypto';
-import type { HubStatus, Settings } from '../common/console-api';
+import type { HubStatus, JoinInfo, Settings } from '../common/console-api';
+import { defaultConsoleLabel, joinLink } from '../common/join-link';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 import type { ConsoleContext } from './console-context';
 import type { ConsoleStateFile } from './console-state-file';
-import { startHostedHub, type HostedHub } from './hosted-hub';
+import { qrSvgDataUrl, startHostedHub, type HostedHub } from './hosted-hub';
 import { HubLink, type HubLinkEvents, type HubLinkStatus } from './hub-link';
 import type { OutboxRequest } from './hub-outbox';
 import type { SettingsKey } from './console-settings';
 
 /** Settings that change how the console reaches the hub: changing one while linked reconnects. */
-const CONNECTION_SETTINGS: readonly SettingsKey[] = ['hubMode', 'hubUrl', 'hostPort', 'hostAddress', 'hostChannels', 'room', 'role', 'channel', 'secret', 'label'];
+const CONNECTION_SETTINGS: readonly SettingsKey[] = ['hubMode', 'hubUrl', 'hostPort', 'hostAddress', 'hostChannels', 'room', 'role', 'channel', 'secret', 'hostSecret', 'label'];
+
+/** The name a console goes by in the room: its label, or a readable default ("Arabic booth K"). */
+export function consoleLabel(settings: Pick<Settings, 'label' | 'role' | 'channel'>, clientId: string): string {
+  return settings.label.trim() || defaultConsoleLabel(settings.role, settings.channel, clientId);
+}
 
 /** What a piece of the core hears from the hub connection. */
 export type HubConnectionListener = Partial<Pick<HubLinkEvents, 'acked' | 'refused' | 'onAir' | 'handoverAsked' | 'handoverDone' | 'presence' | 'mutes'>> & {
@@ -90,6 +96,20 @@ export class HubConnection {
     return this.hosted?.url ?? null;
   }
 
+  /**
+   * Host mode while hosting: how other consoles join (the hub on this machine's first venue address, the room, its
+   * secret, the join link and its QR code).
+   */
+  async joinDetails(): Promise<ConsoleResult<JoinInfo>> {
+    const settings = this.ctx.settings.value;
+    if (settings.hubMode !== 'host') return fail(CONSOLE_ERROR_CODES.NOT_SUPPORTED, 'This console joins a hub elsewhere: the join details are on the console that hosts it.');
+    const hosted = this.hosted;
+    if (!hosted) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Host the room first (Connect).');
+    const details = { hubUrl: (hosted.displayUrls[0] ?? hosted.url).replace(/\/+$/, ''), room: settings.room, secret: settings.hostSecret };
+    const link = joinLink(details);
+    return ok({ ...details, link, qrDataUrl: await qrSvgDataUrl(link) });
+  }
+
   /** The embedded hub's channels (host mode), else null. */
   get hostedChannels(): readonly string[] | null {
     return this.hosted?.channels ?? null;
@@ -155,11 +175,13 @@ export class HubConnection {
     this.ctx.changed();
     let url = settings.hubUrl;
     if (settings.hubMode === 'host') {
-      if (settings.secret.length < 4) {
-        // A hosted room needs a secret: make one (the page shows that one is set, never its value).
-        settings = await this.ctx.settings.update({ secret: randomBytes(9).toString('base64url') });
+      if (settings.hostSecret.length < 4) {
+        // A hosted room needs a secret. A console that hosted before the two were kept apart has it in `secret`:
+        // it stays the room's (others may know it) and leaves `secret`, which is for hubs this console joins.
+        const earlier = settings.secret.length >= 4 ? settings.secret : null;
+        settings = await this.ctx.settings.update(earlier ? { hostSecret: earlier, secret: '' } : { hostSecret: randomBytes(9).toString('base64url') });
       }
-      const hosted = await startHostedHub(settings, { dataDir: this.options.dataDir, ...(this.options.hubStaticDir ? { staticDir: this.options.hubStaticDir } : {}), logger: this.ctx.logger });
+      const hosted = await startHostedHub({ ...settings, secret: settings.hostSecret }, { dataDir: this.options.dataDir, ...(this.options.hubStaticDir ? { staticDir: this.options.hubStaticDir } : {}), logger: this.ctx.logger });
       if (!hosted.ok) return this.failWith(settings.hubMode, hosted.error);
       this.hosted = hosted.value;
       url = hosted.value.url;
@@ -175,9 +197,9 @@ export class HubConnection {
         room: settings.room,
         role: settings.role,
         channel: settings.channel,
-        secret: settings.secret,
+        secret: settings.hubMode === 'host' ? settings.hostSecret : settings.secret,
         clientId: this.state.value.clientId,
-        label: settings.label || `${settings.role} ${settings.channel}`,
+        label: consoleLabel(settings, this.state.value.clientId),
         viewChannels: this.ctx.roomChannels(),
         wasOnAir: this.state.value.onAir,
         operatorMutes: settings.role === 'operator' ? settings.mutedChannels : [],

@@ -350,3 +350,52 @@ describe('script mode and file inputs', () => {
     expect(Number.parseFloat(shown ?? 'NaN')).toBeLessThanOrEqual(8);
   });
 });
+
+describe('host mode can be joined', () => {
+  const QR = 'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxIDEiLz4=';
+
+  it('the host shows the display QR where it looks, and the secret (reveal, copy) and join link for other consoles', async () => {
+    const { page, problems } = await openConsole({
+      channel: 'en',
+      snapshot: {
+        hub: {
+          mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: ['http://192.168.1.20:7300/'], qrDataUrl: QR,
+          displayLinks: { en: 'http://192.168.1.20:7300/display?room=main&channels=en' }, outboxPending: 0,
+        },
+      },
+    });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+    await page.getByTestId('typed-input').waitFor();
+    await page.keyboard.press('Alt+J');
+    const qr = page.getByTestId('display-qr');
+    await qr.waitFor();
+    // The whole display QR is on screen at 1280x720, without scrolling.
+    const box = await qr.boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(720);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(1280);
+    const secret = page.getByTestId('room-secret');
+    await expect.poll(() => secret.textContent()).toBe('••••••••••');
+    expect(await page.getByTestId('join-qr').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'live-share-room.png') });
+    await page.getByRole('button', { name: 'Reveal' }).click();
+    expect(await secret.textContent()).toBe('Xk3-room-secret');
+    await page.getByTestId('join-qr').waitFor();
+    await page.getByRole('button', { name: 'Copy join link' }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('http://192.168.1.20:7300/?room=main#secret=Xk3-room-secret');
+    expect(problems).toEqual([]);
+  });
+
+  it('a joining console takes the join link in its settings: hub, room and secret in one paste', async () => {
+    const { page } = await openConsole({ channel: 'en', settings: { hubMode: 'join', hubUrl: 'http://10.0.0.1:7300', room: 'other', hasSecret: false } });
+    await page.getByTestId('typed-input').waitFor();
+    await page.keyboard.press('Alt+S');
+    const link = page.getByLabel('Join link');
+    await link.fill('not a link');
+    await link.press('Tab');
+    await expect.poll(() => page.locator('aside[aria-label="Settings"] [role=alert]').textContent()).toContain('not a join link');
+    await link.fill('http://192.168.1.20:7300/?room=main#secret=Xk3-room-secret');
+    await link.press('Tab');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => calls(page, 'updateSettings')).toContainEqual([{ hubUrl: 'http://192.168.1.20:7300', room: 'main', secret: 'Xk3-room-secret' }]);
+  });
+});

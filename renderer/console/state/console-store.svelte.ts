@@ -23,6 +23,7 @@ import { InterpreterChannel } from './interpreter-channel.svelte';
 import { PageAlerts } from './page-alerts.svelte';
 import { RoomView } from './room-view.svelte';
 import { SettingsForm } from './settings-form.svelte';
+import { ShareRoom } from './share-room.svelte';
 
 /** Which main view is showing. */
 export type ConsoleView = 'booth' | 'operator';
@@ -48,6 +49,7 @@ export class ConsoleStore {
   readonly room: RoomView;
   readonly handover: HandoverFlow;
   readonly settings: SettingsForm;
+  readonly share: ShareRoom;
   readonly floorCapture: AudioCapture | null;
   readonly voiceCapture: AudioCapture | null;
   channel = $state.raw<InterpreterChannel | null>(null);
@@ -64,6 +66,7 @@ export class ConsoleStore {
     this.room = new RoomView(api, this.pageAlerts.report);
     this.handover = new HandoverFlow(api, Date.now, this.pageAlerts.report);
     this.settings = new SettingsForm(api);
+    this.share = new ShareRoom(api);
     this.floorCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('floor', frame)) : null;
     this.voiceCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('voice', frame)) : null;
   }

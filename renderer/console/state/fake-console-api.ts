@@ -11,9 +11,9 @@ export interface RecordedCall {
 }
 
 export function fakeSnapshot(overrides: Partial<PublicSettings> = {}): ConsoleSnapshot {
-  const { secret: _secret, ...rest } = DEFAULT_SETTINGS;
+  const { secret: _secret, hostSecret: _hostSecret, ...rest } = DEFAULT_SETTINGS;
   return {
-    settings: { ...rest, hasSecret: false, ...overrides },
+    settings: { ...rest, hasSecret: false, hasHostSecret: false, ...overrides },
     hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 4, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
     stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
     handover: { onAir: true, outgoing: null, incoming: null, partners: [] },
@@ -24,6 +24,7 @@ export function fakeSnapshot(overrides: Partial<PublicSettings> = {}): ConsoleSn
     channels: ['floor', 'ar', 'en', 'ru'],
     shell: 'browser',
     clientId: 'console-a',
+    label: 'English booth K',
   };
 }
 
@@ -63,10 +64,15 @@ export class FakeConsoleApi implements ConsoleApi {
 
   getState = async () => this.record('getState', [], structuredClone(this.snapshot));
   updateSettings: ConsoleApi['updateSettings'] = async (patch) => {
-    const { secret, ...rest } = patch;
+    const { secret, hostSecret, ...rest } = patch;
     const r = this.record('updateSettings', [patch], null);
     if (!r.ok) return r;
-    this.snapshot.settings = { ...this.snapshot.settings, ...rest, ...(secret !== undefined ? { hasSecret: secret !== '' } : {}) };
+    this.snapshot.settings = {
+      ...this.snapshot.settings,
+      ...rest,
+      ...(secret !== undefined ? { hasSecret: secret !== '' } : {}),
+      ...(hostSecret !== undefined ? { hasHostSecret: hostSecret !== '' } : {}),
+    };
     return ok(structuredClone(this.snapshot.settings));
   };
   connectHub = async () => this.record('connectHub', [], this.snapshot.hub);
@@ -104,6 +110,14 @@ export class FakeConsoleApi implements ConsoleApi {
   listMonitors = async () => this.record('listMonitors', [], []);
   openDisplayWindow: ConsoleApi['openDisplayWindow'] = async (opts) => this.record('openDisplayWindow', [opts], undefined);
   startNewSession = async () => this.record('startNewSession', [], this.snapshot.session);
+  getJoinDetails = async () =>
+    this.record('getJoinDetails', [], {
+      hubUrl: 'http://192.168.1.20:7300',
+      room: this.snapshot.settings.room,
+      secret: 'room-secret-1234',
+      link: 'http://192.168.1.20:7300/?room=main#secret=room-secret-1234',
+      qrDataUrl: 'data:image/svg+xml;base64,',
+    });
   /** What listModels answers (tests set it). */
   models: ConsoleModelInfo[] = [];
   listModels = async () => this.record('listModels', [], this.models);

@@ -1,8 +1,11 @@
 /**
  * The settings panel: an editable copy of the console's settings, saved as one patch. The secret is
- * write-only: the field starts empty and is sent only when typed in (or cleared on purpose).
+ * write-only: the field starts empty and is sent only when typed in (or cleared on purpose). It is the joined
+ * room's secret in join mode and the hosted room's in host mode (two settings, so neither leaks into the other).
+ * A join link from the host console fills hub address, room and secret at once.
  */
 import type { ConsoleApi, ConsoleModelInfo, PublicSettings, SettingsPatch } from '../../../electron/common/console-api';
+import { parseJoinLink } from '../../../electron/common/join-link';
 import type { ErrorInfo } from '../../../electron/common/result';
 
 /** The fields the panel edits. */
@@ -37,6 +40,9 @@ export class SettingsForm {
   secret = $state('');
   clearSecret = $state(false);
   hasSecret = $state(false);
+  hasHostSecret = $state(false);
+  /** Why the last pasted join link was not taken. */
+  joinLinkError = $state<string | null>(null);
   saving = $state(false);
   error = $state.raw<ErrorInfo | null>(null);
   /** Result of the last glossary import, for the panel. */
@@ -57,6 +63,27 @@ export class SettingsForm {
     this.saved = fresh;
     if (!editing) this.draft = { ...fresh };
     this.hasSecret = settings.hasSecret;
+    this.hasHostSecret = settings.hasHostSecret;
+  }
+
+  /** Whether the secret the field stands for (the hosted room's, or the joined one's) is set. */
+  get secretSet(): boolean {
+    return this.draft?.hubMode === 'host' ? this.hasHostSecret : this.hasSecret;
+  }
+
+  /** Takes a join link: join mode with its hub address, room and secret (saved with the rest). */
+  applyJoinLink(text: string): boolean {
+    const parsed = parseJoinLink(text);
+    if (!parsed.ok) {
+      this.joinLinkError = parsed.error.message;
+      return false;
+    }
+    this.joinLinkError = null;
+    this.set('hubMode', 'join');
+    this.set('hubUrl', parsed.value.hubUrl);
+    this.set('room', parsed.value.room);
+    this.setSecret(parsed.value.secret);
+    return true;
   }
 
   get dirty(): boolean {
@@ -85,8 +112,9 @@ export class SettingsForm {
   patch(): SettingsPatch {
     const patch: Record<string, unknown> = {};
     if (this.draft && this.saved) for (const k of FIELDS) if (this.draft[k] !== this.saved[k]) patch[k] = this.draft[k];
-    if (this.secret !== '') patch['secret'] = this.secret;
-    else if (this.clearSecret) patch['secret'] = '';
+    const secretKey = this.draft?.hubMode === 'host' ? 'hostSecret' : 'secret';
+    if (this.secret !== '') patch[secretKey] = this.secret;
+    else if (this.clearSecret) patch[secretKey] = '';
     return patch as SettingsPatch;
   }
 

@@ -19,6 +19,7 @@ export type ShortcutAction =
   | 'view-booth'
   | 'view-operator'
   | 'settings'
+  | 'share'
   | 'focus-input';
 
 export interface Shortcut {
@@ -62,6 +63,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'view-booth', keys: 'Alt+B', label: 'Booth view', match: alt('b') },
   { action: 'view-operator', keys: 'Alt+O', label: 'Operator view', match: alt('o') },
   { action: 'settings', keys: 'Alt+S', label: 'Settings', match: alt('s') },
+  { action: 'share', keys: 'Alt+J', label: 'Share room (host)', match: alt('j') },
   { action: 'focus-input', keys: 'Ctrl+K', label: 'Focus input', match: (e) => (e.ctrlKey || e.metaKey) && !e.altKey && (e.code === 'KeyK' || e.key.toLowerCase() === 'k') },
 ];
 

@@ -68,7 +68,7 @@ export function installFakeApi(options: FakeApiOptions): void {
       hubMode: 'host', hubUrl: 'http://127.0.0.1:7300', hostPort: 7300, hostAddress: '0.0.0.0', hostChannels: channels, room: 'main',
       role: 'booth', channel: options.channel, label: 'Arabic booth A', floorDeviceId: null, voiceDeviceId: null, floorLanguage: 'auto',
       voiceLanguage: options.channel, model: '', glossary: options.glossary ?? [{ en: 'climate finance', ru: 'климатическое финансирование', ar: 'تمويل المناخ' }],
-      autoRouting: false, mutedChannels: [], voiceReviewMs: 1500, publishFloor: true, hasSecret: true,
+      autoRouting: false, mutedChannels: [], voiceReviewMs: 1500, publishFloor: true, hasSecret: true, hasHostSecret: true, enterOnlyChannels: [],
       ...options.settings,
     },
     hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
@@ -81,6 +81,7 @@ export function installFakeApi(options: FakeApiOptions): void {
     channels,
     shell: 'electron',
     clientId: 'console-a',
+    label: 'Arabic booth A',
     ...options.snapshot,
   };
   /** Set `window.__failNext[method] = { code, message }` to make the next call of `method` fail. */
@@ -142,6 +143,11 @@ export function installFakeApi(options: FakeApiOptions): void {
     listMonitors: () => record('listMonitors', [], []),
     openDisplayWindow: (o: object) => record('openDisplayWindow', [o]),
     startNewSession: () => record('startNewSession', [], snapshot.session),
+    getJoinDetails: () =>
+      record('getJoinDetails', [], {
+        hubUrl: 'http://192.168.1.20:7300', room: 'main', secret: 'Xk3-room-secret', link: 'http://192.168.1.20:7300/?room=main#secret=Xk3-room-secret',
+        qrDataUrl: 'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxIDEiLz4=',
+      }),
     listModels: () => record('listModels', [], []),
     importModel: (path: string) => record('importModel', [path], { file: 'x.bin', path, valid: true, description: 'test' }),
     on: (event: string, fn: Fn) => {
