@@ -8,6 +8,7 @@
  * handler, socket server), never trusted by type alone.
  */
 import { z } from 'zod';
+import { EXPORT_FORMATS, type ExportFormat } from './subtitles';
 import type { Result, ErrorInfo } from './result';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, PublishAck, SubscribeResult } from './protocol';
@@ -28,9 +29,8 @@ export type HubMode = (typeof HUB_MODES)[number];
 export const CONSOLE_ROLES = ['booth', 'operator'] as const;
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
 
-/** Export formats of the session record. */
-export const EXPORT_FORMATS = ['srt', 'vtt', 'txt'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Export formats of the session record (the one subtitle writer's). */
+export { EXPORT_FORMATS, type ExportFormat };
 
 /** Longest review window of voice lines, ms. */
 export const MAX_VOICE_REVIEW_MS = 10_000;

@@ -14,7 +14,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { displayUrl } from '../common/hub-config';
 import type { Logger } from '../node/logger';
 import { BASE_HEADERS, createStaticFiles, requestFilePath, requestPath, sendBody, sendText } from '../node/static-files';
-import { EXPORT_FORMATS, exportLines, type ExportFormat } from './caption-export';
+import { EXPORT_CONTENT_TYPES, type ExportFormat } from '../common/subtitles';
+import { exportLines } from './caption-export';
 import type { HistoryStore } from './history-store';
 
 /** Content-Security-Policy of the display page. */
@@ -49,7 +50,7 @@ export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMess
       sendText(res, 404, lines.error.message);
       return;
     }
-    sendBody(res, 200, EXPORT_FORMATS[format], exportLines(lines.value, format), {
+    sendBody(res, 200, EXPORT_CONTENT_TYPES[format], exportLines(lines.value, format), {
       'Content-Disposition': `inline; filename="${room}-${channel}.${format}"`,
     });
   }

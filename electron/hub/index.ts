@@ -20,7 +20,7 @@ export { ChannelLedger, type ChangeOutcome, type LedgerRecord, type LedgerSnapsh
 // The hub logs through the Node layer's one Logger; `HubLogger`/`silentHubLogger` name it for embedders.
 export { silentLogger, silentLogger as silentHubLogger, type Logger, type Logger as HubLogger, type LogFields } from '../node/logger';
 export { cleanCaptionText } from './caption-text';
-export { EXPORT_FORMATS, exportLines, toPlainText, toSrt, toWebVtt, type ExportFormat } from './caption-export';
+export { exportLines, lineCues } from './caption-export';
 export { DISPLAY_CSP } from './http-routes';
 // Types only: the redis client is loaded by startCaptionHub when `redis` is set (import the class from
 // './redis-history-store' to use it directly).
