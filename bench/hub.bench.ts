@@ -18,11 +18,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Server } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
+import { CAPTION_LANGUAGES } from '../electron/common/languages';
 import type { CaptionLine } from '../electron/common/protocol';
 import { startCaptionHub, silentLogger, type CaptionHub } from '../electron/hub/index';
 import { CaptionFollower, connectHubClient, hubRequest, type HubClientSocket } from '../electron/hub/hub-client';
 
-const CHANNELS = ['ar', 'en', 'ru'] as const;
+const CHANNELS = CAPTION_LANGUAGES;
 const SECRET = 'bench-room-secret-0001';
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

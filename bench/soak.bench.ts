@@ -16,6 +16,7 @@
  * restart window, and the hub's memory growth. Last line:
  * `bench:soak displays=<n> published=<p> missing=<m> doubled=<d> p99_ms=<x> rss_growth_mb=<g>`
  */
+import { CAPTION_LANGUAGES } from '../electron/common/languages';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,7 @@ import { ResendingBooth, spawnHub, startRedisServer, type HubProcess, type Redis
 import { mulberry32 } from '../electron/common/seeded-random';
 
 const SECRET = 'soak-secret-60217';
-const LANGUAGES = ['ar', 'en', 'ru'];
+const LANGUAGES: readonly string[] = CAPTION_LANGUAGES;
 const HISTOGRAM_MS = 20_000;
 /** Child processes to kill if the orchestrator fails. */
 const spawned: ChildProcess[] = [];

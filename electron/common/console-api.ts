@@ -8,6 +8,8 @@
  * handler, socket server), never trusted by type alone.
  */
 import { z } from 'zod';
+import { STT_LANGUAGE_CHOICES } from './languages';
+import { idSchema, nameSchema } from './names';
 import { EXPORT_FORMATS, type ExportFormat } from './subtitles';
 import type { Result, ErrorInfo } from './result';
 import { CAPTION_SOURCES } from './protocol';
@@ -18,7 +20,7 @@ export const STT_SOURCES = ['floor', 'voice'] as const;
 export type SttSourceKind = (typeof STT_SOURCES)[number];
 
 /** A fixed language for a source, or `auto` to detect per segment. */
-export const CONSOLE_STT_LANGUAGES = ['ar', 'en', 'ru', 'auto'] as const;
+export const CONSOLE_STT_LANGUAGES = STT_LANGUAGE_CHOICES;
 export type ConsoleSttLanguage = (typeof CONSOLE_STT_LANGUAGES)[number];
 
 /** `host`: this console runs the hub embedded; `join`: it connects to a hub elsewhere. */
@@ -35,8 +37,7 @@ export { EXPORT_FORMATS, type ExportFormat };
 /** Longest review window of voice lines, ms. */
 export const MAX_VOICE_REVIEW_MS = 10_000;
 
-const nameSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'names are letters, digits, _ and -');
-const lineIdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'ids are letters, digits and _ . : -');
+const lineIdSchema = idSchema;
 
 /** One glossary entry: the same term in up to three languages (at least one present). */
 export const glossaryTermSchema = z

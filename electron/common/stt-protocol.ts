@@ -10,12 +10,13 @@
  * the supervisor received). The timeline stays continuous across worker restarts and dropped audio.
  */
 import { z } from 'zod';
+import { STT_LANGUAGE_CHOICES } from './languages';
 import type { GlossaryTerm } from './glossary';
 
 export type { GlossaryTerm };
 
 /** Languages a source can be fixed to, or `auto` (the worker reports the detected one per caption). */
-export const STT_LANGUAGES = ['ar', 'en', 'ru', 'auto'] as const;
+export const STT_LANGUAGES = STT_LANGUAGE_CHOICES;
 export type SttSourceLanguage = (typeof STT_LANGUAGES)[number];
 
 /** `transcribe` keeps the source language; `translate` decodes into English. */

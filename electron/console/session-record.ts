@@ -12,6 +12,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ErrorInfo } from '../common/result';
+import { idSchema, nameSchema } from '../common/names';
 import { CAPTION_SOURCES } from '../common/protocol';
 import { CONSOLE_ERROR_CODES } from '../common/console-api';
 import { writeSubtitles, type ExportFormat, type SubtitleCue } from '../common/subtitles';
@@ -20,7 +21,7 @@ import { JsonlJournal, replayJournal, type JournalReplay } from '../node/jsonl-j
 /** File name of the journal inside a session directory. */
 export const JOURNAL_FILE = 'journal.jsonl';
 
-const baseFields = { ch: z.string().min(1).max(64), at: z.number().finite().nonnegative() };
+const baseFields = { ch: nameSchema, at: z.number().finite().nonnegative() };
 
 /** One journal record. `final`: a committed line; `revision`: a correction; `clear`: the channel was cleared. */
 export const sessionRecordSchema = z.discriminatedUnion('t', [
@@ -32,17 +33,17 @@ export const sessionRecordSchema = z.discriminatedUnion('t', [
   z.strictObject({
     t: z.literal('final'),
     ...baseFields,
-    id: z.string().min(1).max(128),
+    id: idSchema,
     text: z.string(),
     source: z.enum(CAPTION_SOURCES),
     lang: z.string().max(8).optional(),
     /** When the line started (first partial), epoch ms. */
     startedAt: z.number().finite().nonnegative(),
   }),
-  z.strictObject({ t: z.literal('revision'), ...baseFields, id: z.string().min(1).max(128), text: z.string() }),
+  z.strictObject({ t: z.literal('revision'), ...baseFields, id: idSchema, text: z.string() }),
   z.strictObject({ t: z.literal('clear'), ...baseFields }),
   /** The hub acknowledged a committed line (written without fsync: losing one only causes a harmless resend). */
-  z.strictObject({ t: z.literal('ack'), ...baseFields, id: z.string().min(1).max(128) }),
+  z.strictObject({ t: z.literal('ack'), ...baseFields, id: idSchema }),
 ]);
 export type SessionRecordEntry = z.infer<typeof sessionRecordSchema>;
 

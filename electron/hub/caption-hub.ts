@@ -143,10 +143,13 @@ export interface CaptionHub {
   close(): Promise<void>;
 }
 
+/** Why a hub could not start: its configuration, its address (in use, not this machine's, not allowed) or else. */
+export type HubStartErrorCode = 'CONFIG' | 'EADDRINUSE' | 'EADDRNOTAVAIL' | 'EACCES' | 'LISTEN';
+
 /** A hub that could not start (bad configuration, port in use...). */
 export class HubStartError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: HubStartErrorCode;
+  constructor(code: HubStartErrorCode, message: string) {
     super(message);
     this.name = 'HubStartError';
     this.code = code;
@@ -724,7 +727,8 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolveListen, rejectListen) => {
     const onError = (err: NodeJS.ErrnoException): void => {
-      rejectListen(new HubStartError(err.code ?? 'LISTEN', `cannot listen on ${host}:${options.port ?? 0}: ${err.message}`));
+      const code = err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES' ? err.code : 'LISTEN';
+      rejectListen(new HubStartError(code, `cannot listen on ${host}:${options.port ?? 0}: ${err.message}`));
     };
     httpServer.once('error', onError);
     httpServer.listen(options.port ?? 0, host, () => {

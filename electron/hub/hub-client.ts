@@ -15,14 +15,19 @@ import {
   type PartialUpdate,
   type SubscribeResult,
 } from '../common/protocol';
+import { HUB_CLIENT_ERROR_CODES, type HubClientErrorCode } from '../common/hub-errors';
 import { fail, ok, type Result } from '../common/result';
 
 /** A typed socket.io client of the hub. */
 export type HubClientSocket = ClientSocket<HubServerEvents, HubClientEvents>;
 
-/** The value an event's ack carries, e.g. `Result<PublishAck>` for `caption:publish`. */
+/** The value an event's ack carries, e.g. `Result<PublishAck, ErrorCode>` for `caption:publish`. */
 export type AckOf<E extends keyof HubClientEvents> =
   Parameters<HubClientEvents[E]>[1] extends (r: infer R) => void ? R : never;
+
+/** What a request answers on the client: the hub's ack, or a client-side failure (no answer in time). */
+export type RequestResult<E extends keyof HubClientEvents> =
+  AckOf<E> extends Result<infer T, infer C> ? Result<T, C | HubClientErrorCode> : never;
 
 export interface ConnectOptions {
   /** `['websocket']` skips long-polling (benchmarks, many clients). Default polling then websocket. */
@@ -62,7 +67,7 @@ export function connectHubClient(url: string, auth: HandshakeAuth, options: Conn
       if (data && typeof data.code === 'string') {
         done(fail(data.code, typeof data.message === 'string' ? data.message : err.message));
       } else {
-        done(fail('CONNECT_FAILED', `cannot reach the hub at ${url}: ${err.message}`));
+        done(fail(HUB_CLIENT_ERROR_CODES.CONNECT_FAILED, `cannot reach the hub at ${url}: ${err.message}`));
       }
     };
     socket.on('connect', onConnect);
@@ -76,12 +81,12 @@ export async function hubRequest<E extends keyof HubClientEvents>(
   event: E,
   payload: Parameters<HubClientEvents[E]>[0],
   timeoutMs = 10_000,
-): Promise<AckOf<E>> {
+): Promise<RequestResult<E>> {
   try {
-    const emit = socket.timeout(timeoutMs).emitWithAck as unknown as (e: E, p: unknown) => Promise<AckOf<E>>;
+    const emit = socket.timeout(timeoutMs).emitWithAck as unknown as (e: E, p: unknown) => Promise<RequestResult<E>>;
     return await emit.call(socket.timeout(timeoutMs), event, payload);
   } catch (err) {
-    return fail('TIMEOUT', `no answer to ${event} within ${timeoutMs} ms (${String(err)})`) as AckOf<E>;
+    return fail(HUB_CLIENT_ERROR_CODES.TIMEOUT, `no answer to ${event} within ${timeoutMs} ms (${String(err)})`) as RequestResult<E>;
   }
 }
 

@@ -7,6 +7,7 @@ export {
   channelRoomKey,
   hubRoomKey,
   HubStartError,
+  type HubStartErrorCode,
   type CaptionHub,
   type HubHealth,
   type HubOptions,

@@ -11,7 +11,8 @@
 import type { Socket } from 'socket.io-client';
 import { CaptionView, captionRows, type CaptionRow, type CaptionViewOutcome } from '../../electron/common/caption-view';
 import { directionOfLanguage, directionOfText, sanitizeCaptionText, type TextDirection } from '../../electron/common/bidi';
-import type { ChannelSnapshot, ErrorCode, HubClientEvents, HubServerEvents, Notice, SubscribeResult } from '../../electron/common/protocol';
+import { isPermanentHubError } from '../../electron/common/hub-errors';
+import type { ChannelSnapshot, HubClientEvents, HubServerEvents, Notice, SubscribeResult } from '../../electron/common/protocol';
 import type { ErrorInfo, Result } from '../../electron/common/result';
 import type { DisplayParams } from './display-params';
 
@@ -64,19 +65,6 @@ const REFUSED_RETRY_MS = 10_000;
 /** After the hub closed the socket (a restart), reconnect after 0.5-1.5 s, spread so a hall of displays does not stampede. */
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_SPREAD_MS = 1_000;
-/**
- * Refusals that retrying will not fix. Spelled out rather than imported from protocol.ts's ERROR_CODES, which
- * would pull zod (the hub's schemas) into the display bundle.
- */
-const FATAL_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'UNKNOWN_ROOM',
-  'UNKNOWN_CHANNEL',
-  'INVALID_PAYLOAD',
-  'FORBIDDEN',
-  'AUTH_BAD_ROLE',
-  'AUTH_BAD_SECRET',
-  'AUTH_MISSING_SECRET',
-]);
 
 const defaultTimers: DisplayTimers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
@@ -199,7 +187,7 @@ export class DisplayState {
       // The hub refused the handshake. A bad room or role is final; anything else (too many attempts, a hub
       // error) is worth another try in a while.
       const info: ErrorInfo = isErrorInfo(err.data) ? err.data : { code: 'CONNECT_REFUSED', message: err.message };
-      if (FATAL_CODES.has(info.code)) {
+      if (isPermanentHubError(info.code)) {
         this.fail(info);
         return;
       }
@@ -241,7 +229,7 @@ export class DisplayState {
         return;
       }
       if (!result.ok) {
-        if (FATAL_CODES.has(result.error.code)) this.fail(result.error);
+        if (isPermanentHubError(result.error.code)) this.fail(result.error);
         else this.retryLater();
         return;
       }
