@@ -3,10 +3,10 @@
  * numbers and cursors, the current partial and each room's notice.
  *
  * The hub talks only to the {@link HistoryStore} interface, so another store (a Redis-backed one, for a hub
- * spanning several processes) can replace {@link MemoryJournalHistoryStore} without changing the hub. A store
- * applies the caption rules of {@link ChannelLedger} atomically per channel: one operation's outcome (seq,
- * cursor, duplicate or conflict) is decided against the state left by the previous one. A shared store can
- * load a ledger from its {@link LedgerSnapshot}, apply, and write it back inside a transaction.
+ * spanning several processes) can replace {@link MemoryJournalHistoryStore} without changing the hub. Every
+ * store decides with the pure rules of caption-rules.ts, atomically per channel: it reads the state an
+ * operation needs, decides, and applies the writes the decision returns, so one operation's outcome (seq,
+ * cursor, duplicate, conflict, not found) is decided against the state left by the previous one.
  */
 import { join } from 'node:path';
 import {
