@@ -17,7 +17,6 @@ import { listInstalledModels } from '../../models/installed';
 import { describeModel as describeModelInfo, type ModelInfo } from '../../models/validate';
 import { z } from 'zod';
 import { startCaptionHub, type CaptionHub, type HubLogger } from '../hub/index';
-import { attachBoothRelay, type BoothRelay } from '../hub/booth-relay';
 import { displayUrl } from '../common/hub-config';
 import { parseGlossaryCsv } from '../common/glossary';
 import { FLOOR_CHANNEL, type ChannelChange, type Notice, type PartialUpdate, type PublishLine, type SubscribeResult } from '../common/protocol';
@@ -135,7 +134,6 @@ export class ConsoleCore implements ConsoleApi {
   private state!: ConsoleState;
   private session!: SessionRecord;
   private hub: CaptionHub | null = null;
-  private relay: BoothRelay | null = null;
   private link: HubLink | null = null;
   private hubStatus: HubStatus;
   private readonly stt = new Map<SttSourceKind, { handle: SttSourceHandle; status: SttStatus; language: ConsoleSttLanguage }>();
@@ -468,8 +466,6 @@ export class ConsoleCore implements ConsoleApi {
     this.hubMuted = new Set();
     this.link?.close();
     this.link = null;
-    this.relay?.detach();
-    this.relay = null;
     const hub = this.hub;
     this.hub = null;
     if (hub) await hub.close().catch((err: unknown) => this.logger.warn('hub close failed', { error: String(err) }));
@@ -505,7 +501,6 @@ export class ConsoleCore implements ConsoleApi {
           : `The embedded hub did not start (${code}): ${(err as Error).message}`;
       return fail(CONSOLE_ERROR_CODES.HOST_FAILED, message);
     }
-    this.relay = attachBoothRelay(this.hub.io);
     const port = this.hub.port;
     const loopbackOnly = settings.hostAddress === '127.0.0.1' || settings.hostAddress === 'localhost' || settings.hostAddress === '::1';
     const hosts = loopbackOnly ? ['127.0.0.1'] : settings.hostAddress === '0.0.0.0' || settings.hostAddress === '::' ? lanAddresses() : [settings.hostAddress];

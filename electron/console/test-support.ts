@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { startCaptionHub, silentHubLogger, type CaptionHub, type HubLogger } from '../hub/index';
-import { attachBoothRelay } from '../hub/booth-relay';
 import type { ChannelChange, HubClientEvents, HubServerEvents, PartialUpdate } from '../common/protocol';
 import { ChannelFollower } from '../common/channel-follower';
 import { ok } from '../common/result';
@@ -54,7 +53,7 @@ export function recordingLogger(): CoreLogger & HubLogger & { lines: string[] } 
   return { lines, info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-/** Starts a hub with one room `main` (floor, ar, en, ru) and the booth relay, on loopback. */
+/** Starts a hub with one room `main` (floor, ar, en, ru), on loopback (the booth relay is a default feature). */
 export async function startTestHub(opts: { port?: number; dataDir?: string; logger?: HubLogger } = {}): Promise<CaptionHub> {
   const hub = await startCaptionHub({
     port: opts.port ?? 0,
@@ -64,7 +63,6 @@ export async function startTestHub(opts: { port?: number; dataDir?: string; logg
     logger: opts.logger ?? silentHubLogger,
     rateLimit: { burst: 500, perSecond: 500 },
   });
-  attachBoothRelay(hub.io);
   return hub;
 }
 

@@ -21,7 +21,6 @@ import {
 import { nameSchema } from '../common/names';
 import { FLOOR_CHANNEL } from '../common/protocol';
 import { startCaptionHub, type HubOptions } from './caption-hub';
-import { attachBoothRelay } from './booth-relay';
 import { redactUrl } from './redis-url';
 import { lanAddresses } from '../node/lan-addresses';
 
@@ -231,8 +230,6 @@ async function main(): Promise<void> {
     console.error(`hub: cannot start: ${(err as Error).message}`);
     process.exit(1);
   }
-  // Console extension: latency ping and booth handover (electron/common/booth-relay.ts).
-  attachBoothRelay(hub.io, { clustered: options.redis !== undefined });
   const scheme = options.tls ? 'https' : 'http';
   const host = options.host ?? '0.0.0.0';
   const bases =

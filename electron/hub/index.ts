@@ -13,8 +13,12 @@ export {
   type HubOptions,
   type HubRoom,
   type HubServer,
+  type HubSocket,
   type HubSocketData,
+  type HubFeature,
+  type HubFeatureContext,
 } from './caption-hub';
+export { boothRelay, type BoothRelay } from './booth-relay';
 export { MemoryJournalHistoryStore, journalFile, type HistoryStore, type RoomSpec, type StoreHealth } from './history-store';
 export type { JournalDurability } from '../node/jsonl-journal';
 export { ChannelLedger, type ChangeOutcome, type LedgerRecord, type LedgerSnapshot, type PublishOutcome } from './channel-ledger';

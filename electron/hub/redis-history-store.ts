@@ -17,6 +17,7 @@ import { createClient, type RedisClientType } from 'redis';
 import { z } from 'zod';
 import {
   ERROR_CODES,
+  type ErrorCode,
   type CaptionLine,
   type ChannelChange,
   type ChannelSnapshot,
@@ -145,7 +146,7 @@ export class RedisHistoryStore implements HistoryStore {
     this.adapterClient = adapterClient;
   }
 
-  async publish(room: string, input: PublishLine, now: number): Promise<Result<PublishOutcome>> {
+  async publish(room: string, input: PublishLine, now: number): Promise<Result<PublishOutcome, ErrorCode>> {
     const keys = this.keysOf(room, input.channel);
     if (!keys.ok) return keys;
     const k = keys.value;
@@ -169,7 +170,7 @@ export class RedisHistoryStore implements HistoryStore {
     });
   }
 
-  async revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome>> {
+  async revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>> {
     const keys = this.keysOf(room, channel);
     if (!keys.ok) return keys;
     const k = keys.value;
@@ -182,7 +183,7 @@ export class RedisHistoryStore implements HistoryStore {
     });
   }
 
-  async clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome>> {
+  async clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>> {
     const keys = this.keysOf(room, channel);
     if (!keys.ok) return keys;
     const k = keys.value;
@@ -199,9 +200,9 @@ export class RedisHistoryStore implements HistoryStore {
   private async writeDecision(
     w: Client,
     k: ChannelKeys,
-    decided: Result<Decision>,
+    decided: Result<Decision, ErrorCode>,
     read: { partial: CaptionLine | null; kept: KeptLine | null },
-  ): Promise<{ result: Result<PublishOutcome>; tx?: Multi }> {
+  ): Promise<{ result: Result<PublishOutcome, ErrorCode>; tx?: Multi }> {
     if (!decided.ok) return { result: decided };
     const { writes, ...outcome } = decided.value;
     const result = ok({ ...outcome, records: [] });
@@ -258,7 +259,7 @@ export class RedisHistoryStore implements HistoryStore {
     }
   }
 
-  async setNotice(notice: Notice): Promise<Result<Notice>> {
+  async setNotice(notice: Notice): Promise<Result<Notice, ErrorCode>> {
     if (!this.rooms.has(notice.room)) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${notice.room}`);
     return this.guard(async () => {
       const key = this.noticeKey(notice.room);
@@ -268,7 +269,7 @@ export class RedisHistoryStore implements HistoryStore {
     });
   }
 
-  async notice(room: string): Promise<Result<Notice | null>> {
+  async notice(room: string): Promise<Result<Notice | null, ErrorCode>> {
     if (!this.rooms.has(room)) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${room}`);
     return this.guard(async () => ok(parseJson(await this.cmd.get(this.noticeKey(room)), noticeSchema)));
   }
@@ -277,7 +278,7 @@ export class RedisHistoryStore implements HistoryStore {
    * Catch-up from `since`: the changes after it when the kept changes reach back that far, otherwise (fresh
    * display, `since` from before the kept history or above the cursor) `reset` with the visible kept lines.
    */
-  async snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot>> {
+  async snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot, ErrorCode>> {
     const keys = this.keysOf(room, channel);
     if (!keys.ok) return keys;
     const k = keys.value;
@@ -304,7 +305,7 @@ export class RedisHistoryStore implements HistoryStore {
     });
   }
 
-  async committedLines(room: string, channel: string): Promise<Result<CaptionLine[]>> {
+  async committedLines(room: string, channel: string): Promise<Result<CaptionLine[], ErrorCode>> {
     const keys = this.keysOf(room, channel);
     if (!keys.ok) return keys;
     const k = keys.value;
@@ -365,7 +366,7 @@ export class RedisHistoryStore implements HistoryStore {
     return `${this.prefix}:{${room}}:notice`;
   }
 
-  private keysOf(room: string, channel: string): Result<ChannelKeys> {
+  private keysOf(room: string, channel: string): Result<ChannelKeys, ErrorCode> {
     const channels = this.rooms.get(room);
     if (!channels) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${room}`);
     if (!channels.includes(channel)) {
@@ -407,8 +408,8 @@ export class RedisHistoryStore implements HistoryStore {
    * Runs a read-decide-write on the writer connection: WATCH, `decide` (reads and queues writes on a MULTI),
    * EXEC; decided again when another node wrote the channel meanwhile. Writes of this node run one at a time.
    */
-  private transaction<T>(k: ChannelKeys, decide: (w: Client) => Promise<{ result: Result<T>; tx?: Multi | undefined }>): Promise<Result<T>> {
-    const run = async (): Promise<Result<T>> => {
+  private transaction<T>(k: ChannelKeys, decide: (w: Client) => Promise<{ result: Result<T, ErrorCode>; tx?: Multi | undefined }>): Promise<Result<T, ErrorCode>> {
+    const run = async (): Promise<Result<T, ErrorCode>> => {
       const w = this.writer;
       if (!w) return fail(ERROR_CODES.INTERNAL, 'the history store is closed');
       for (let attempt = 0; attempt < 100; attempt++) {
@@ -440,7 +441,7 @@ export class RedisHistoryStore implements HistoryStore {
     return next;
   }
 
-  private async guard<T>(task: () => Promise<Result<T>>): Promise<Result<T>> {
+  private async guard<T>(task: () => Promise<Result<T, ErrorCode>>): Promise<Result<T, ErrorCode>> {
     try {
       return await task();
     } catch (err) {
@@ -448,8 +449,8 @@ export class RedisHistoryStore implements HistoryStore {
     }
   }
 
-  private failure(err: unknown): Result<never> {
-    const info: ErrorInfo = { code: ERROR_CODES.INTERNAL, message: `history store (Redis) failed: ${(err as Error).message ?? String(err)}` };
+  private failure(err: unknown): Result<never, ErrorCode> {
+    const info: ErrorInfo<ErrorCode> = { code: ERROR_CODES.INTERNAL, message: `history store (Redis) failed: ${(err as Error).message ?? String(err)}` };
     this.setError(info);
     return fail(info.code, info.message);
   }
