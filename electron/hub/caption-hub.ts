@@ -130,9 +130,14 @@ type RedisStreamsAdapter = ReturnType<typeof createRedisStreamsAdapter>;
 
 const DEFAULT_RATE_LIMIT: RateLimitConfig = { burst: 60, perSecond: 30 };
 
+// electron/hub/ in source and out/main/ when bundled are both two levels below the repository.
 function defaultStaticDir(): string {
-  // electron/hub/ in source and out/main/ when bundled are both two levels below the repository.
   return resolve(import.meta.dirname, '..', '..', 'out', 'renderer');
+}
+
+/** The app icon the display page gets as its favicon. */
+function defaultIconFile(): string {
+  return resolve(import.meta.dirname, '..', '..', 'resources', 'icon-32.png');
 }
 
 /** The history store the options ask for: given, Redis (loaded only then: it takes seconds to load), or memory + journal. */
@@ -206,6 +211,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     store,
     health,
     logger,
+    iconFile: defaultIconFile(),
   });
   const httpServer: HttpServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
 

@@ -109,6 +109,13 @@ describe('static files', () => {
     expect(res.body).toContain('npm run build');
   });
 
+  it('answers /favicon.ico with the app icon', async () => {
+    const res = await rawGet(hub.port, '/favicon.ico');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/png');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('reports health as JSON', async () => {
     const res = await rawGet(hub.port, '/healthz');
     expect(res.status).toBe(200);
