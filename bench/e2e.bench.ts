@@ -183,7 +183,7 @@ function referenceSttFactory(words: readonly RefWord[], heardSeconds: () => numb
       for (const f of queued.splice(0)) stream.push(f);
       return { engine, vad };
     })();
-    ready.catch((err: unknown) => events.status({ type: 'status', state: 'failed', code: 'BENCH', reason: String(err) }));
+    ready.catch((err: unknown) => events.status({ type: 'status', state: 'failed', code: 'MODEL_LOAD_FAILED', reason: String(err) }));
     return {
       push: (frame) => (stream && !closed ? stream.push(frame) : queued.push(frame)),
       setGlossary: () => undefined,
