@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Result, ErrorInfo } from './result';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, PublishAck, SubscribeResult } from './protocol';
+import type { SttRealtime } from './stt-protocol';
 
 /** Where speech-to-text listens: the floor feed, or the interpreter's own microphone. */
 export const STT_SOURCES = ['floor', 'voice'] as const;
@@ -155,6 +156,8 @@ export interface SttStatus {
   reason?: string;
   /** Audio dropped because the worker was down or behind, in samples (16 kHz) since the source started. */
   droppedFrames?: number;
+  /** Whether this machine keeps up with the model (measured on the first minute of speech), and the pacing now. */
+  realtime?: SttRealtime;
 }
 
 /** A speech-to-text caption of one source (floor transcript, or the interpreter's voice). */

@@ -804,6 +804,7 @@ export class ConsoleCore implements ConsoleApi {
       status: e.state,
       ...(e.reason ? { reason: e.reason } : {}),
       ...(this.sttStatus[source].droppedFrames ? { droppedFrames: this.sttStatus[source].droppedFrames } : {}),
+      ...(e.realtime ? { realtime: e.realtime } : {}),
     });
   }
 
