@@ -144,7 +144,13 @@ function main() {
   mkdirSync(outDir, { recursive: true });
   const blas = openmp ? findOpenBlas() : null;
   const engine = ENGINES[args.engine];
-  const engineDir = engine.root(swDir, (pkg) => path.dirname(require.resolve(`${pkg}/package.json`)));
+  const engineDir = engine.root(swDir, (pkg) => {
+    try {
+      return path.dirname(require.resolve(`${pkg}/package.json`));
+    } catch {
+      throw new Error(`build-whisper: ${engine.describe} needs its sources: npm install --no-save ${pkg}`);
+    }
+  });
   const patched = patchedSources({ swDir, engineDir, engine, blas: blas !== null });
   for (const [file, text] of Object.entries(patched)) writeFileSync(path.join(outDir, file), text);
   for (const header of ['state-cache.h', 'whisper-thread.h']) {

@@ -235,9 +235,12 @@ export const ENGINES = {
       ],
     },
   },
-  // whisper.cpp 1.9.1 with ggml 0.15.1, as the nodejs-whisper package vendors it (MIT, LICENSE in that tree):
-  // the CPU backend split into ggml-cpu (repacked Q4_0/Q4_K/IQ4_NL kernels for AVX2, its own threadpool/OpenMP
-  // code, the backend registry), flash attention on by default upstream.
+  // whisper.cpp 1.9.1 with ggml 0.15.1, as the nodejs-whisper package (0.3.1) vendors it (MIT, LICENSE in that
+  // tree): the CPU backend split into ggml-cpu (repacked Q4_0/Q4_K/IQ4_NL kernels for AVX2, its own threadpool and
+  // OpenMP code, the backend registry), flash attention on by default upstream. Not the default: it did not win in
+  // paired A/B runs here (README.md, speech-to-text engine) and takes several times longer to compile; to measure
+  // it again: npm install --no-save nodejs-whisper@0.3.1 && node scripts/build-whisper.mjs --engine
+  // whisper.cpp-1.9 --out node_modules/.tarjuman-whisper-1.9, then bench/engine-ab.ts.
   'whisper.cpp-1.9': {
     describe: "whisper.cpp 1.9.1 / ggml 0.15.1 (vendored by the nodejs-whisper package)",
     root: (_swDir, resolve) => path.join(resolve('nodejs-whisper'), 'cpp/whisper.cpp'),
