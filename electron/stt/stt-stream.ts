@@ -12,6 +12,9 @@
  * `ComputeGovernor` (compute-governor.ts): the step follows the pass time, and when the machine cannot keep up
  * the stream degrades in a stated order (longer step, shorter buffer, then dropping the audio it could not decode,
  * counted) and recovers. `RealtimeMeter` turns that into the realtime report the console shows.
+ *
+ * A little over 500 lines: the frame pump, the passes and the commit and trim rules share the buffer state; the
+ * caption side (caption-emitter.ts), the buffer (utterance-buffer.ts) and the pacing live in their own modules.
  */
 import type {
   CaptionEvent,
@@ -23,14 +26,15 @@ import type {
   SttSourceLanguage,
   SttTask,
 } from '../common/stt-protocol';
+import { CaptionEmitter } from './caption-emitter';
 import { ComputeGovernor, RealtimeMeter, type ComputeGovernorOptions } from './compute-governor';
 import { SAMPLE_RATE, type SpeechEngine } from './engine';
 import { buildInitialPrompt } from './prompt';
-import { applyGuards, uncertainRanges, type TimeSpan } from './guards';
+import { applyGuards, type TimeSpan } from './guards';
 import { LocalAgreementPolicy } from './local-agreement-policy';
 import { UtteranceBuffer, keepTail } from './utterance-buffer';
 import { VadSegmenter, type VadDetector } from './vad';
-import { joinWords, segmentsToWords, type TimedWord } from './words';
+import { segmentsToWords, type TimedWord } from './words';
 
 /** Defaults of the tunables (see `StreamTuning`). */
 export const STREAM_DEFAULTS = {
@@ -121,9 +125,7 @@ export class SttStream {
   private task: SttTask;
   private glossary: readonly GlossaryTerm[];
   private readonly threads: number | undefined;
-  private readonly idPrefix: string;
-  private seq: number;
-  private committedText: string;
+  private readonly captions: CaptionEmitter;
 
   private readonly governor: ComputeGovernor;
   private readonly meter = new RealtimeMeter();
@@ -149,7 +151,6 @@ export class SttStream {
   private currentPass: Promise<void> | null = null;
   private passCount = 0;
   private lastPassCovered: number;
-  private partialText = '';
   private idleWaiters: Array<() => void> = [];
   private closed = false;
 
@@ -162,10 +163,14 @@ export class SttStream {
     this.task = options.task;
     this.glossary = options.glossary ?? [];
     this.threads = options.threads;
-    this.idPrefix = options.idPrefix ?? '';
     const resume = options.resume;
-    this.seq = resume?.nextSeq ?? 1;
-    this.committedText = resume?.committedTail ?? '';
+    this.captions = new CaptionEmitter({
+      idPrefix: options.idPrefix ?? '',
+      nextSeq: resume?.nextSeq ?? 1,
+      committedTail: resume?.committedTail ?? '',
+      uncertainBelow: this.tuning.uncertainBelow,
+      onCaption: options.onCaption,
+    });
     this.consumedSample = resume?.startSample ?? 0;
     this.buffer = new UtteranceBuffer(this.consumedSample, SAMPLE_RATE * 4);
     this.lastPassCovered = this.consumedSample;
@@ -350,7 +355,7 @@ export class SttStream {
     this.utteranceOpen = false;
     const enough = this.speechSamples >= (this.tuning.minSpeechMs / 1000) * SAMPLE_RATE;
     if (!enough) {
-      if (this.sealAt === null && !this.passRunning && this.partialText === '') this.clearBuffer();
+      if (this.sealAt === null && !this.passRunning && !this.captions.showsPartial) this.clearBuffer();
       return;
     }
     this.speechSpans.push([this.speechSpanStart / SAMPLE_RATE - SPEECH_SPAN_PAD, ended / SAMPLE_RATE + SPEECH_SPAN_PAD]);
@@ -415,7 +420,7 @@ export class SttStream {
       ? Math.min(1500, Math.ceil((padded / SAMPLE_RATE + AUDIO_CTX_MARGIN_SECONDS) * 50))
       : 0;
     const prompt = buildInitialPrompt({
-      committedText: this.committedText,
+      committedText: this.captions.committedText,
       glossary: this.glossary,
       language: this.language,
       task: this.task,
@@ -511,51 +516,8 @@ export class SttStream {
   }
 
   private emit(committed: readonly TimedWord[], pending: readonly TimedWord[]): void {
-    if (committed.length > 0) {
-      const text = joinWords(committed);
-      this.options.onCaption(this.caption('final', committed));
-      this.committedText = `${this.committedText} ${text}`.trim().slice(-400);
-      this.seq++;
-      this.partialText = '';
-    }
-    const text = joinWords(pending);
-    if (text !== this.partialText) {
-      if (pending.length > 0) this.options.onCaption(this.caption('partial', pending));
-      else {
-        const at = this.policy.committedUntil;
-        this.options.onCaption({ type: 'caption', id: this.id(), state: 'partial', text: '', start: at, end: at, lang: this.fixedLang() });
-      }
-      this.partialText = text;
-    }
+    this.captions.emit(committed, pending, this.policy.committedUntil, this.language);
   }
-
-  private caption(state: 'partial' | 'final', words: readonly TimedWord[]): CaptionEvent {
-    const uncertain = uncertainRanges(words, this.tuning.uncertainBelow);
-    const first = words[0]!;
-    const last = words[words.length - 1]!;
-    return {
-      type: 'caption',
-      id: this.id(),
-      state,
-      text: joinWords(words),
-      start: round3(first.start),
-      end: round3(Math.max(first.start, last.end)),
-      lang: first.lang && first.lang !== 'auto' ? first.lang : this.fixedLang(),
-      ...(uncertain.length > 0 ? { uncertain } : {}),
-    };
-  }
-
-  private fixedLang(): string {
-    return this.language === 'auto' ? 'und' : this.language;
-  }
-
-  private id(): string {
-    return `${this.idPrefix}${this.seq}`;
-  }
-}
-
-function round3(x: number): number {
-  return Math.round(Math.max(0, x) * 1000) / 1000;
 }
 
 function errorText(err: unknown): string {
