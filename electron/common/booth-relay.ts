@@ -10,7 +10,7 @@
  * schemas below where it arrives.
  */
 import { z } from 'zod';
-import { idSchema, nameSchema } from './names';
+import { idSchema, nameSchema } from './ids';
 import type { Result } from './result';
 
 const requestIdSchema = idSchema.max(64);

@@ -3,7 +3,7 @@
  * `npm run hub -- --config <file>` reads. Pure schemas, usable by the console (embedded hub) and the CLI.
  */
 import { z } from 'zod';
-import { nameSchema } from './names';
+import { nameSchema } from './ids';
 import { DEFAULT_LANGUAGE_CHANNELS, FLOOR_CHANNEL } from './protocol';
 
 /** Channels of a room when its configuration names none: `floor`, `ar`, `en`, `ru`. */

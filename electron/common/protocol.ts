@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from './hub-errors';
 import { CAPTION_LANGUAGES } from './languages';
-import { idSchema, nameSchema } from './names';
+import { idSchema, nameSchema } from './ids';
 import type { Result } from './result';
 
 export { ERROR_CODES, type ErrorCode };

@@ -12,7 +12,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ErrorInfo } from '../common/result';
-import { idSchema, nameSchema } from '../common/names';
+import { idSchema, nameSchema } from '../common/ids';
 import { CAPTION_SOURCES } from '../common/protocol';
 import { CONSOLE_ERROR_CODES } from '../common/console-api';
 import { writeSubtitles, type ExportFormat, type SubtitleCue } from '../common/subtitles';

@@ -18,7 +18,7 @@ import {
   type HubConfigFile,
   type RoomConfig,
 } from '../common/hub-config';
-import { nameSchema } from '../common/names';
+import { nameSchema } from '../common/ids';
 import { FLOOR_CHANNEL } from '../common/protocol';
 import { startCaptionHub, type HubOptions } from './caption-hub';
 import { redactUrl } from './redis-url';

@@ -3,7 +3,7 @@
  * run, maybe a crash mid-write, maybe hand-edited), so replay parses every line with these before use.
  */
 import { z } from 'zod';
-import { idSchema, nameSchema } from '../common/names';
+import { idSchema, nameSchema } from '../common/ids';
 import { CAPTION_SOURCES, type ChannelChange, type Notice } from '../common/protocol';
 import type { LedgerRecord, LedgerSnapshot } from './channel-ledger';
 
