@@ -100,7 +100,7 @@ export interface BoothMember {
 }
 
 /**
- * `booth:presence` (hub → every console of a booth): the consoles of the booth the hub has seen since it started
+ * `booth:presence` (hub → every console of a booth, and the room's operators): the consoles of the booth the hub has seen since it started
  * (the receiver included), sent when one comes, goes or the channel changes hands.
  */
 export interface BoothPresence {

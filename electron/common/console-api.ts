@@ -213,6 +213,11 @@ export interface HandoverState {
   incoming: { requestId: string; channel: string; kind: HandoverKind; fromLabel: string; fromClientId: string; requestedAt: number } | null;
   /** The other consoles of this booth as the hub knows them (online, offline, on air); empty before it tells. */
   partners: BoothMember[];
+  /**
+   * Every booth of the room the hub told this console about, by channel, this console included: an operator
+   * hears of every booth (who is on air per channel), a booth console of its own.
+   */
+  booths: Record<string, BoothMember[]>;
 }
 
 /** The session record of this console. */

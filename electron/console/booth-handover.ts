@@ -25,9 +25,9 @@ export class BoothHandover {
     private readonly connection: Pick<HubConnection, 'link' | 'subscribe'>,
     private readonly state: ConsoleStateFile,
   ) {
-    this.current = { onAir: ctx.settings.value.role === 'operator' || state.value.onAir, outgoing: null, incoming: null, partners: [] };
+    this.current = { onAir: ctx.settings.value.role === 'operator' || state.value.onAir, outgoing: null, incoming: null, partners: [], booths: {} };
     ctx.settings.watch(['role'], (after) => {
-      this.current = { ...this.current, onAir: after.role === 'operator' ? true : (connection.link?.onAir ?? false), partners: [] };
+      this.current = { ...this.current, onAir: after.role === 'operator' ? true : (connection.link?.onAir ?? false), partners: [], booths: {} };
     });
     connection.subscribe({
       onAir: (info) => this.setOnAir(info.onAir),
@@ -53,13 +53,16 @@ export class BoothHandover {
       },
       presence: (e) => {
         const self = this.state.value.clientId;
-        const partners: BoothMember[] = e.members.filter((m) => m.clientId !== self).map((m) => ({ ...m }));
-        this.current = { ...this.current, partners };
+        const booths = { ...this.current.booths, [e.channel]: e.members.map((m) => ({ ...m })) };
+        const settings = this.ctx.settings.value;
+        const own = settings.role === 'booth' && e.channel === settings.channel;
+        const partners: BoothMember[] = own ? e.members.filter((m) => m.clientId !== self).map((m) => ({ ...m })) : this.current.partners;
+        this.current = { ...this.current, partners, booths };
         this.ctx.changed();
       },
       unlinked: () => {
         // Whatever was waiting died with the link; who is in the booth is unknown until the hub tells again.
-        this.current = { ...this.current, outgoing: null, incoming: null, partners: [] };
+        this.current = { ...this.current, outgoing: null, incoming: null, partners: [], booths: {} };
         this.ctx.changed();
       },
     });
@@ -67,7 +70,8 @@ export class BoothHandover {
 
   /** What the page shows. */
   get snapshot(): HandoverState {
-    return { ...this.current, partners: this.current.partners.map((p) => ({ ...p })) };
+    const booths = Object.fromEntries(Object.entries(this.current.booths).map(([c, members]) => [c, members.map((m) => ({ ...m }))]));
+    return { ...this.current, partners: this.current.partners.map((p) => ({ ...p })), booths };
   }
 
   /** Whether this console may publish its booth channel now. */

@@ -406,6 +406,18 @@ describe('ConsoleCore hub', () => {
     expect(await aDeclined).toMatchObject({ outcome: 'declined', onAir: false });
     const bState = await b.getState();
     expect(bState.ok && bState.value.handover.onAir).toBe(true);
+    // The room's operator follows the booth: B on air, A online; it has no partners of its own.
+    const op = await core();
+    await joinAs(op, h, 'operator', 'floor');
+    await eventually(async () => {
+      const s = await op.getState();
+      const members = s.ok ? (s.value.handover.booths['ar'] ?? []) : [];
+      return members.length === 2 && members.every((m) => m.online) && members.filter((m) => m.onAir).length === 1;
+    }, 10_000, 'operator sees the booth');
+    const opState = await op.getState();
+    expect(opState.ok && opState.value.handover.partners).toEqual([]);
+    const aAfter = await a.getState();
+    expect(aAfter.ok && Object.keys(aAfter.value.handover.booths)).toEqual(['ar']);
   });
 
   it('lets the on-air console offer its channel, shows each the partner, and commits a half line at the handover', async () => {

@@ -140,6 +140,38 @@ describe('booth relay', () => {
     expect(seenByB.flatMap((p) => p.members.map((m) => m.clientId))).not.toContain('C');
   });
 
+  it("tells the room's operators of every booth: on connect, and as booths come, go and change hands", async () => {
+    const { hub } = await hubWithRelay();
+    const a = await booth(hub.url, 'A');
+    await ask(a, 'handover:claim', { wasOnAir: false });
+    await booth(hub.url, 'E', 'en');
+    // An operator that connects later hears at once of the booths already there.
+    const operator = io(hub.url, { auth: { role: 'operator', room: 'main', secret: SECRET, clientId: 'OP', label: 'OP' }, transports: ['websocket'], forceNew: true, reconnection: false }) as ConsoleSocket;
+    cleanups.push(() => operator.disconnect());
+    const seen: BoothPresence[] = [];
+    operator.on('booth:presence', (p) => seen.push(p));
+    const latest = (channel: string): BoothPresence | undefined => seen.filter((p) => p.channel === channel).at(-1);
+    const until = async (ok: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    await until(() => latest('ar') !== undefined && latest('en') !== undefined);
+    expect(latest('ar')).toEqual({ channel: 'ar', members: [{ clientId: 'A', label: 'A', online: true, onAir: true }] });
+    expect(latest('en')).toEqual({ channel: 'en', members: [{ clientId: 'E', label: 'E', online: true, onAir: false }] });
+    // A second console joins the Arabic booth and takes the channel; then A goes.
+    const b = await booth(hub.url, 'B');
+    await ask(b, 'handover:request', { requestId: 'r1' });
+    await ask(a, 'handover:respond', { requestId: 'r1', accept: true });
+    a.disconnect();
+    await until(() => latest('ar')?.members.some((m) => m.clientId === 'A' && !m.online) ?? false);
+    expect(latest('ar')).toEqual({
+      channel: 'ar',
+      members: [
+        { clientId: 'A', label: 'A', online: false, onAir: false },
+        { clientId: 'B', label: 'B', online: true, onAir: true },
+      ],
+    });
+  });
+
   it('gives the channel back to the console that was on air before a hub restart', async () => {
     const { hub } = await hubWithRelay();
     const b = await booth(hub.url, 'B');

@@ -57,6 +57,7 @@ interface PendingRequest {
 
 /** The consoles of one booth (room and channel) the hub has seen, for presence. */
 interface Booth {
+  room: string;
   channel: string;
   members: Map<string, { label: string; sockets: Set<RelaySocket> }>;
 }
@@ -127,16 +128,21 @@ export function boothRelay(): BoothRelay {
     for (const s of sockets.get(clientId) ?? []) s.emit(event, payload);
   };
 
-  /** Tells every console of a booth who is in it (online, offline, on air). */
-  const broadcastPresence = (key: string): void => {
-    const booth = booths.get(key);
-    if (!booth) return;
+  /** Who is in a booth (online, offline, on air). */
+  const presenceOf = (key: string, booth: Booth): BoothPresence => {
     const holder = holders.get(key);
-    const presence: BoothPresence = {
+    return {
       channel: booth.channel,
       members: [...booth.members].map(([clientId, m]) => ({ clientId, label: m.label, online: m.sockets.size > 0, onAir: holder?.clientId === clientId })),
     };
+  };
+  /** Tells every console of a booth, and the room's operators (their overview), who is in it. */
+  const broadcastPresence = (key: string): void => {
+    const booth = booths.get(key);
+    if (!booth) return;
+    const presence = presenceOf(key, booth);
     for (const m of booth.members.values()) for (const s of m.sockets) s.emit('booth:presence', presence);
+    for (const s of publishers.get(booth.room) ?? []) if (s.data.role === 'operator') s.emit('booth:presence', presence);
   };
   const setHolder = (key: string, holder: Holder): void => {
     holders.set(key, holder);
@@ -196,21 +202,21 @@ export function boothRelay(): BoothRelay {
   }
 
   /** The booth's room/channel key, or an error for sockets that are not booths. */
-  function boothKey(id: HubSocketData): Result<{ key: string; channel: string; clientId: string; label: string }> {
+  function boothKey(id: HubSocketData): Result<{ key: string; room: string; channel: string; clientId: string; label: string }> {
     if (id.role !== 'booth' || !id.room || !id.channel) {
       return fail(ERROR_CODES.FORBIDDEN, 'only a booth console takes part in a handover');
     }
     if (!id.clientId) return fail(ERROR_CODES.INVALID_PAYLOAD, 'a booth console names its clientId in the handshake for handover');
-    return ok({ key: keyOf(id.room, id.channel), channel: id.channel, clientId: id.clientId, label: id.label ?? id.clientId });
+    return ok({ key: keyOf(id.room, id.channel), room: id.room, channel: id.channel, clientId: id.clientId, label: id.label ?? id.clientId });
   }
 
   /** Adds a booth socket to its booth's members (presence), forgetting the oldest offline members beyond a few. */
   function joinBooth(socket: RelaySocket, id: HubSocketData): void {
     const me = boothKey(id);
     if (!me.ok) return;
-    const { key, channel, clientId, label } = me.value;
+    const { key, room, channel, clientId, label } = me.value;
     let booth = booths.get(key);
-    if (!booth) booths.set(key, (booth = { channel, members: new Map() }));
+    if (!booth) booths.set(key, (booth = { room, channel, members: new Map() }));
     let member = booth.members.get(clientId);
     if (!member) booth.members.set(clientId, (member = { label, sockets: new Set() }));
     member.label = label;
@@ -243,6 +249,7 @@ export function boothRelay(): BoothRelay {
       if (!set) publishers.set(room, (set = new Set()));
       set.add(socket);
       socket.on('disconnect', () => set.delete(socket));
+      if (id.role === 'operator') for (const [key, booth] of booths) if (booth.room === room) socket.emit('booth:presence', presenceOf(key, booth));
     }
 
     handle(socket, 'hub:ping', pingSchema, () => ok({ now: Date.now() }));

@@ -126,7 +126,7 @@ describe('errors in the browser', () => {
       channel: 'en',
       snapshot: {
         hub: { mode: 'host', state: 'error', url: null, latencyMs: null, error: { code: 'HOST_FAILED', message: 'Port 7300 is in use on this machine: pick another port or join the hub that runs there.' }, displayUrls: [], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
-        handover: { onAir: false, outgoing: null, incoming: null, partners: [] },
+        handover: { onAir: false, outgoing: null, incoming: null, partners: [], booths: {} },
         alerts: [
           { key: 'session', code: 'SESSION_WRITE_FAILED', message: 'The session record cannot be written: the disk is full.', since: 1 },
           { key: 'settings', code: 'SETTINGS_WRITE_FAILED', message: 'The settings file cannot be written.', since: 2 },
@@ -165,7 +165,7 @@ describe('errors in the browser', () => {
       const w = window as unknown as { __snapshot: Record<string, unknown>; __emit: (e: string, p: unknown) => void };
       const s = w.__snapshot;
       s['hub'] = { ...(s['hub'] as object), state: 'connected', error: null };
-      s['handover'] = { onAir: true, outgoing: null, incoming: null, partners: [] };
+      s['handover'] = { onAir: true, outgoing: null, incoming: null, partners: [], booths: {} };
       s['alerts'] = [];
       w.__emit('state:changed', s);
     });
@@ -397,5 +397,81 @@ describe('host mode can be joined', () => {
     await link.press('Tab');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => calls(page, 'updateSettings')).toContainEqual([{ hubUrl: 'http://192.168.1.20:7300', room: 'main', secret: 'Xk3-room-secret' }]);
+  });
+});
+
+describe('operator overview', () => {
+  const booths = {
+    en: [
+      { clientId: 'en-a', label: 'English booth A', online: true, onAir: true },
+      { clientId: 'en-b', label: 'English booth B', online: true, onAir: false },
+    ],
+    ar: [{ clientId: 'ar-k', label: 'Arabic booth K', online: true, onAir: false }],
+    ru: [{ clientId: 'ru-a', label: 'Russian booth A', online: false, onAir: true }],
+  };
+  const committed = (channel: string, id: string, text: string) => ({
+    kind: 'committed', room: 'main', channel, cursor: 1,
+    line: { id, room: 'main', channel, seq: 1, text, state: 'final', revision: 0, source: 'typed', startedAt: Date.now(), updatedAt: Date.now(), committedAt: Date.now() },
+  });
+
+  it('shows per channel who is on air, the last line age and mute; Alt+digit jumps to a channel; auto-routing asks before feeding a booth on air', async () => {
+    const { page, problems } = await openConsole({
+      channel: 'en',
+      settings: { role: 'operator', mutedChannels: ['ru'] },
+      snapshot: { handover: { onAir: true, outgoing: null, incoming: null, partners: [], booths }, heldByMute: { ru: 2 } },
+    });
+    await page.getByTestId('op-en').waitFor();
+    await emit(page, 'hub:changed', committed('en', 'en-a.1', 'Good morning, excellencies.'));
+    await expect.poll(() => page.getByTestId('onair-en').textContent()).toBe('on air: English booth A');
+    expect(await page.getByTestId('onair-ar').textContent()).toBe('nobody on air');
+    expect(await page.getByTestId('onair-ru').textContent()).toBe('on air: Russian booth A, offline');
+    expect(await page.getByTestId('onair-floor').textContent()).toBe('no booth');
+    await expect.poll(() => page.getByTestId('age-en').textContent()).toMatch(/^last line \d s ago$/);
+    expect(await page.getByTestId('age-ar').textContent()).toBe('no lines yet');
+    expect(await page.getByTestId('op-ru').textContent()).toContain('muted · 2 held');
+
+    // One key per channel, in the order of the columns (floor, ar, en, ru).
+    await page.keyboard.press('Alt+3');
+    await expect.poll(() => focusedTestId(page)).toBe('op-en');
+    await page.keyboard.press('Alt+4');
+    await expect.poll(() => focusedTestId(page)).toBe('op-ru');
+
+    // Auto-routing would put floor lines into EN, where a booth is on air: it asks first, Esc keeps it off.
+    const routing = page.getByTestId('auto-routing');
+    await routing.click();
+    const ask = page.getByRole('group', { name: /A booth is on air in EN \(English booth A\), RU \(Russian booth A\)/ });
+    await ask.waitFor();
+    expect(await routing.isChecked()).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, 'live-operator-overview.png') });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => ask.count()).toBe(0);
+    expect(await calls(page, 'setAutoRouting')).toEqual([]);
+    await routing.click();
+    await ask.waitFor();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => calls(page, 'setAutoRouting')).toEqual([[true]]);
+    await expect.poll(() => routing.isChecked()).toBe(true);
+    expect(await page.getByTestId('routing-warning').textContent()).toContain('EN (English booth A)');
+    expect(problems).toEqual([]);
+  });
+
+  it('a booth console sees the room read-only: no operator buttons that could only fail, corrections on its own channel only', async () => {
+    const own = { en: booths.en };
+    const { page, problems } = await openConsole({ channel: 'en', snapshot: { handover: { onAir: true, outgoing: null, incoming: null, partners: [], booths: own } } });
+    await page.getByTestId('typed-input').waitFor();
+    await emit(page, 'hub:changed', committed('ar', 'ar-k.1', 'صباح الخير'));
+    await emit(page, 'hub:changed', committed('en', 'console-a.1', 'Good morning.'));
+    await page.keyboard.press('Alt+O');
+    await page.getByTestId('op-en').waitFor();
+    expect(await page.getByTestId('onair-en').textContent()).toBe('on air: English booth A');
+    // Of the other booths a booth console hears nothing: it says nothing rather than "no booth".
+    expect(await page.getByTestId('onair-ar').count()).toBe(0);
+    for (const name of ['Mute', 'Unmute', 'Clear', 'Clear all…', 'Show notice', 'Clear notice']) expect(await page.getByRole('button', { name, exact: true }).count()).toBe(0);
+    expect(await page.getByTestId('auto-routing').count()).toBe(0);
+    expect(await page.getByPlaceholder('Notice for all displays').count()).toBe(0);
+    expect(await page.locator('button[data-op-line="ar-k.1"]').count()).toBe(0);
+    expect(await page.locator('button[data-op-line="console-a.1"]').count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'live-booth-room-overview.png') });
+    expect(problems).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { ConsoleStore } from './console-store.svelte';
 import { FakeConsoleApi } from './fake-console-api';
 import { HandoverFlow } from './handover.svelte';
 import { InterpreterChannel } from './interpreter-channel.svelte';
+import { describeAge, describeOnAir, onAirOf } from './room-overview';
 import { RoomView } from './room-view.svelte';
 import { SettingsForm } from './settings-form.svelte';
 
@@ -231,7 +232,7 @@ describe('InterpreterChannel: script cues', () => {
 });
 
 describe('HandoverFlow', () => {
-  const state = (over: Partial<HandoverState> = {}): HandoverState => ({ onAir: false, outgoing: null, incoming: null, partners: [], ...over });
+  const state = (over: Partial<HandoverState> = {}): HandoverState => ({ onAir: false, outgoing: null, incoming: null, partners: [], booths: {}, ...over });
 
   it('off air, the handover key asks for the channel; completion puts this console on air', async () => {
     const api = new FakeConsoleApi();
@@ -307,6 +308,44 @@ describe('RoomView (operator)', () => {
     expect(api.callsOf('setChannelMuted')).toEqual([['ar', true], ['ar', false]]);
     expect(api.callsOf('showNotice')).toEqual([['Please take your seats', 60_000], [null, undefined]]);
     expect(api.callsOf('clearAllChannels')).toHaveLength(1);
+  });
+
+  it('asks before auto-routing feeds a channel where a booth is on air, and knows each channel\'s last line', async () => {
+    const api = new FakeConsoleApi();
+    const room = new RoomView(api);
+    room.configure(['floor', 'ar', 'en'], false, [], {});
+    room.booths = {
+      en: [{ clientId: 'e1', label: 'English booth A', online: true, onAir: true }],
+      ar: [{ clientId: 'a1', label: 'Arabic booth K', online: true, onAir: false }],
+    };
+    await room.toggleAutoRouting();
+    expect(room.routingToConfirm).toEqual([{ channel: 'en', label: 'English booth A' }]);
+    expect(api.callsOf('setAutoRouting')).toEqual([]);
+    room.cancelAutoRouting();
+    expect(room.autoRouting).toBe(false);
+    await room.toggleAutoRouting();
+    await room.confirmAutoRouting();
+    expect(api.callsOf('setAutoRouting')).toEqual([[true]]);
+    expect(room.autoRouting).toBe(true);
+    // Turning it off never asks.
+    await room.toggleAutoRouting();
+    expect(api.callsOf('setAutoRouting')).toEqual([[true], [false]]);
+
+    const before = Date.now();
+    room.applyChange({ kind: 'committed', room: 'main', channel: 'en', cursor: 1, line: line('en', 'l1', 'Good morning') });
+    expect(room.lastLineAt['en']).toBeGreaterThanOrEqual(before);
+    expect(room.lastLineAt['ar']).toBeUndefined();
+  });
+
+  it('describes who is on air and how old the last line is', () => {
+    expect(describeOnAir(onAirOf(undefined))).toBe('no booth');
+    expect(describeOnAir(onAirOf([{ clientId: 'a', label: 'Arabic booth K', online: true, onAir: false }]))).toBe('nobody on air');
+    expect(describeOnAir(onAirOf([{ clientId: 'a', label: 'Arabic booth K', online: false, onAir: false }]))).toBe('booth offline');
+    expect(describeOnAir(onAirOf([{ clientId: 'a', label: 'Arabic booth K', online: false, onAir: true }]))).toBe('on air: Arabic booth K, offline');
+    expect(describeAge(null)).toBe('no lines yet');
+    expect(describeAge(8_400)).toBe('last line 8 s ago');
+    expect(describeAge(185_000)).toBe('last line 3 min ago');
+    expect(describeAge(7_300_000)).toBe('last line 2 h ago');
   });
 
   it('reloads the room view after a gap in the event stream', async () => {

@@ -161,6 +161,7 @@ export class ConsoleStore {
     // Muted room-wide by any operator, or by this operator: either way the channel's lines are held.
     const muted = [...s.settings.mutedChannels, ...(s.hubMutedChannels ?? []).filter((c) => !s.settings.mutedChannels.includes(c))];
     this.room.configure(s.channels, s.settings.autoRouting, muted, s.heldByMute);
+    this.room.booths = s.handover.booths ?? {};
     this.settings.load(s.settings);
     if (this.glossaryTerms !== s.settings.glossary) {
       this.glossaryTerms = s.settings.glossary;

@@ -16,7 +16,7 @@ export function fakeSnapshot(overrides: Partial<PublicSettings> = {}): ConsoleSn
     settings: { ...rest, hasSecret: false, hasHostSecret: false, ...overrides },
     hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 4, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
     stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
-    handover: { onAir: true, outgoing: null, incoming: null, partners: [] },
+    handover: { onAir: true, outgoing: null, incoming: null, partners: [], booths: {} },
     alerts: [],
     pendingVoice: [],
     session: { id: 's1', file: '/tmp/s1.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },

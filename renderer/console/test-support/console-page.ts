@@ -73,7 +73,7 @@ export function installFakeApi(options: FakeApiOptions): void {
     },
     hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
     stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
-    handover: { onAir: true, outgoing: null, incoming: null, partners: [] },
+    handover: { onAir: true, outgoing: null, incoming: null, partners: [], booths: {} },
     alerts: [],
     pendingVoice: [],
     session: { id: 'test', file: '/tmp/test.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },
