@@ -7,7 +7,7 @@ import type { ConsoleEvents } from '../common/console-api';
 import { dispatchConsoleCall } from '../common/console-api-dispatch';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
 import { parseJoinLink } from '../common/join-link';
-import { fail } from '../common/result';
+import { fail, ok } from '../common/result';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
 import { modelResolver } from './model-resolver';
 import { cleanupTempDirs, eventually, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET, toneStt } from './test-support';
@@ -303,6 +303,29 @@ describe('ConsoleCore hub', () => {
     // The hub's own history agrees: ten lines, once each.
     const exported = await fetch(`${h.url}/export/main/en.txt`).then((r) => r.text());
     expect(exported.trim().split('\n')).toEqual(ids.map((_, i) => `Line ${i + 1}`));
+  });
+
+  it('refuses an unusable hub address or a missing model at Save, and tries fixed settings at once after a failed connect', async () => {
+    const c = await core({ resolveModel: async (s) => (s === 'base' ? ok('/models/ggml-base.bin') : fail('STT_FAILED', `No model "${s}" in /models.`)) });
+    const bare = await c.updateSettings({ hubUrl: '192.168.1.20:7300' });
+    expect(bare.ok && bare.value.hubUrl).toBe('http://192.168.1.20:7300');
+    const ftp = await c.updateSettings({ hubUrl: 'ftp://192.168.1.20' });
+    expect(!ftp.ok && ftp.error).toMatchObject({ code: 'INVALID_ARGUMENTS', message: expect.stringContaining('http://') });
+    const missing = await c.updateSettings({ model: 'large' });
+    expect(!missing.ok && missing.error).toMatchObject({ code: 'INVALID_ARGUMENTS', message: 'No model "large" in /models.' });
+    expect((await c.updateSettings({ model: 'base' })).ok).toBe(true);
+    const s = await c.getState();
+    expect(s.ok && [s.value.settings.hubUrl, s.value.settings.model]).toEqual(['http://192.168.1.20:7300', 'base']);
+
+    // Hosting fails on a taken port; the fixed port is hosted on Save, without another Connect.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    await c.updateSettings({ hubMode: 'host', hostAddress: '127.0.0.1', hostPort: (taken.address() as AddressInfo).port, role: 'operator' });
+    expect((await c.connectHub()).ok).toBe(false);
+    const up = nextEvent(c, 'hub:status', (st) => st.state === 'connected');
+    expect((await c.updateSettings({ hostPort: 0 })).ok).toBe(true);
+    await up;
   });
 
   it('reconnects by itself when the hub settings change while connected', async () => {

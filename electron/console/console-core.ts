@@ -19,6 +19,7 @@
 import { mkdir } from 'node:fs/promises';
 import { parseGlossaryCsv } from '../common/glossary';
 import { displayUrl } from '../common/hub-config';
+import { parseHubAddress } from '../common/join-link';
 import type { SubscribeResult } from '../common/protocol';
 import type { Result } from '../common/result';
 import type {
@@ -220,8 +221,22 @@ export class ConsoleCore implements ConsoleApi {
     return ok(this.snapshot());
   }
 
+  /**
+   * Refuses, with what is wrong, a hub address that is no http(s) base URL (`host:port` is taken as `http://`) and
+   * a model that cannot be found or used: either would only fail later, at connect or at start, far from the Save.
+   */
   async updateSettings(patch: SettingsPatch): Promise<ConsoleResult<PublicSettings>> {
-    return ok(redactSettings(await this.settings.update(patch)));
+    let checked = patch;
+    if (patch.hubUrl !== undefined) {
+      const url = parseHubAddress(patch.hubUrl);
+      if (!url.ok) return fail(CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, url.error.message);
+      checked = { ...checked, hubUrl: url.value };
+    }
+    if (patch.model !== undefined && patch.model.trim() !== '' && this.options.resolveModel) {
+      const model = await this.options.resolveModel(patch.model);
+      if (!model.ok) return fail(CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, model.error.message);
+    }
+    return ok(redactSettings(await this.settings.update(checked)));
   }
 
   connectHub(): Promise<ConsoleResult<HubStatus>> {

@@ -60,6 +60,8 @@ function emptyStatus(mode: Settings['hubMode']): HubStatus {
 export class HubConnection {
   private hosted: HostedHub | null = null;
   private current: HubLink | null = null;
+  /** The last connect failed before a link existed: a change of the connection settings tries again. */
+  private lastAttemptFailed = false;
   private hubStatus: HubStatus;
   private readonly listeners: HubConnectionListener[] = [];
   private queue: Promise<unknown> = Promise.resolve();
@@ -75,7 +77,8 @@ export class HubConnection {
       if (!this.current) this.hubStatus = emptyStatus(after.hubMode);
     });
     ctx.settings.watch(CONNECTION_SETTINGS, () => {
-      if (!this.current) return;
+      // Linked, or the last attempt failed (a taken port, a wrong address): the fixed settings are tried at once.
+      if (!this.current && !this.lastAttemptFailed) return;
       this.ctx.logger.info('hub settings changed; reconnecting', {});
       void this.connect();
     });
@@ -134,6 +137,7 @@ export class HubConnection {
   /** Leaves the hub (and stops the embedded hub); the console no longer links at start. */
   disconnect(): Promise<ConsoleResult<void>> {
     return this.serial(async () => {
+      this.lastAttemptFailed = false;
       await this.teardown();
       await this.state.update({ hubWanted: false });
       this.hubStatus = emptyStatus(this.ctx.settings.value.hubMode);
@@ -160,6 +164,7 @@ export class HubConnection {
   }
 
   private failWith(mode: Settings['hubMode'], error: ConsoleError): ConsoleResult<HubStatus> {
+    this.lastAttemptFailed = true;
     this.hubStatus = { ...emptyStatus(mode), state: 'error', error };
     this.emitStatus();
     return fail(error.code, error.message);
@@ -167,6 +172,7 @@ export class HubConnection {
 
   private async connectNow(): Promise<ConsoleResult<HubStatus>> {
     if (this.closed) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'The console is closing.');
+    this.lastAttemptFailed = false;
     await this.teardown();
     // A new link asks again: what the last one was refused is settled by the answers to this one.
     this.ctx.alert('room-view', null);

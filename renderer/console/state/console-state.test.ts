@@ -376,6 +376,20 @@ describe('SettingsForm', () => {
     expect(form.draft?.hubMode).toBe('join');
   });
 
+  it('says at Save what is wrong with a hub address, and takes host:port as http://', async () => {
+    const api = new FakeConsoleApi();
+    const form = new SettingsForm(api);
+    form.load(api.snapshot.settings);
+    form.set('hubUrl', 'ftp://10.0.0.5');
+    expect(await form.save()).toBe(false);
+    expect(form.error?.message).toContain('http://');
+    expect(api.callsOf('updateSettings')).toEqual([]);
+    form.set('hubUrl', '10.0.0.5:7300');
+    expect(await form.save()).toBe(true);
+    expect(api.callsOf('updateSettings')).toEqual([[{ hubUrl: 'http://10.0.0.5:7300' }]]);
+    expect(form.error).toBeNull();
+  });
+
   it('reports a glossary import', async () => {
     const form = new SettingsForm(new FakeConsoleApi());
     await form.importGlossary('en,ru,ar\nUN,ООН,الأمم المتحدة\n', 'terms.csv');

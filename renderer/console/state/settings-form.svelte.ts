@@ -5,7 +5,7 @@
  * A join link from the host console fills hub address, room and secret at once.
  */
 import type { ConsoleApi, ConsoleModelInfo, PublicSettings, SettingsPatch } from '../../../electron/common/console-api';
-import { parseJoinLink } from '../../../electron/common/join-link';
+import { parseHubAddress, parseJoinLink } from '../../../electron/common/join-link';
 import type { ErrorInfo } from '../../../electron/common/result';
 
 /** The fields the panel edits. */
@@ -118,10 +118,21 @@ export class SettingsForm {
     return patch as SettingsPatch;
   }
 
-  /** Saves the changes; on success the form takes the saved settings and forgets the typed secret. */
+  /**
+   * Saves the changes; on success the form takes the saved settings and forgets the typed secret. A hub address
+   * is checked here first (`host:port` becomes `http://host:port`), so a wrong one is said at once, in words.
+   */
   async save(): Promise<boolean> {
     const patch = this.patch();
     if (Object.keys(patch).length === 0) return true;
+    if (patch.hubUrl !== undefined) {
+      const url = parseHubAddress(patch.hubUrl);
+      if (!url.ok) {
+        this.error = url.error;
+        return false;
+      }
+      patch.hubUrl = url.value;
+    }
     this.saving = true;
     try {
       const r = await this.api.updateSettings(patch);
