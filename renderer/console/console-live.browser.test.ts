@@ -398,6 +398,20 @@ describe('host mode can be joined', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => calls(page, 'updateSettings')).toContainEqual([{ hubUrl: 'http://192.168.1.20:7300', room: 'main', secret: 'Xk3-room-secret' }]);
   });
+
+  it('a hub address is checked at Save: a wrong one is said in words, host:port is taken as http://', async () => {
+    const { page } = await openConsole({ channel: 'en', settings: { hubMode: 'join', hubUrl: 'http://10.0.0.1:7300' } });
+    await page.getByTestId('typed-input').waitFor();
+    await page.keyboard.press('Alt+S');
+    const address = page.getByLabel('Hub address');
+    await address.fill('ftp://10.0.0.9');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('aside[aria-label="Settings"] [role=alert]').textContent()).toContain('http://');
+    expect(await calls(page, 'updateSettings')).toEqual([]);
+    await address.fill('10.0.0.9:7300');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => calls(page, 'updateSettings')).toEqual([[{ hubUrl: 'http://10.0.0.9:7300' }]]);
+  });
 });
 
 describe('operator overview', () => {
