@@ -32,6 +32,7 @@ import type {
   ConsoleSnapshot,
   ConsoleSttLanguage,
   ExportFormat,
+  HeldLinesRequest,
   HubStatus,
   MonitorInfo,
   OpenDisplay,
@@ -177,7 +178,9 @@ export class ConsoleCore implements ConsoleApi {
       handover: handover.snapshot,
       pendingVoice: stt.voice.lines(),
       session: session.info(),
-      heldByMute: publisher.mutes.heldCounts(),
+      heldByMute: publisher.heldCounts(),
+      held: publisher.heldLines(),
+      roomHeld: [],
       hubMutedChannels: publisher.mutes.roomMuted(),
       channels: this.ctx.roomChannels(),
       shell: this.options.shell ?? 'browser',
@@ -234,6 +237,14 @@ export class ConsoleCore implements ConsoleApi {
 
   setChannelMuted(channel: string, muted: boolean): Promise<ConsoleResult<void>> {
     return this.pieces.publisher.mutes.setMuted(channel, muted);
+  }
+
+  async releaseHeld(req: HeldLinesRequest): Promise<ConsoleResult<{ lines: number }>> {
+    return this.pieces.publisher.releaseHeld(req);
+  }
+
+  async discardHeld(req: HeldLinesRequest): Promise<ConsoleResult<{ lines: number }>> {
+    return this.pieces.publisher.discardHeld(req);
   }
 
   startSource(source: SttSourceKind, opts: { language?: ConsoleSttLanguage }): Promise<ConsoleResult<void>> {

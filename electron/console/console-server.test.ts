@@ -99,7 +99,7 @@ describe('console server', () => {
 
     const changed = new Promise<ChannelChange>((resolve) => api.on('hub:changed', resolve));
     const published = await api.publish({ channel: 'en', text: 'Over the socket', state: 'final', source: 'typed' });
-    expect(published.ok && published.value.status).toBe('sent');
+    expect(published.ok && published.value).toMatchObject({ status: 'queued', saved: true });
     const change = await changed;
     expect(change.kind === 'committed' && change.line.text).toBe('Over the socket');
     await display.until(() => display.lines.size === 1);

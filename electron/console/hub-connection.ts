@@ -39,8 +39,20 @@ export interface HubConnectionOptions {
   resendAfterMs?: number;
 }
 
-function emptyStatus(mode: Settings['hubMode']): HubStatus {
-  return { mode, state: 'disconnected', url: null, latencyMs: null, error: null, displayUrls: [], qrDataUrl: null, outboxPending: 0, displayLinks: {} };
+function emptyStatus(mode: Settings['hubMode'], error: ConsoleError | null = null): HubStatus {
+  return {
+    mode,
+    state: error ? 'error' : 'disconnected',
+    url: null,
+    latencyMs: null,
+    error,
+    displayUrls: [],
+    qrDataUrl: null,
+    outboxPending: 0,
+    displayLinks: {},
+    delivery: { state: 'failing', reason: error?.message ?? 'Not connected to a hub.', oldestPendingMs: null },
+    displays: null,
+  };
 }
 
 /** The hub connection of a console. */
@@ -88,6 +100,11 @@ export class HubConnection {
     return this.hosted?.channels ?? null;
   }
 
+  /** Which hub and room the current link goes to (`url|room`), or null when not linked. */
+  get linkKey(): string | null {
+    return this.current ? `${this.linkedUrl}|${this.ctx.settings.value.room}` : null;
+  }
+
   /** The base URL of the hub this console is linked to (embedded or joined), or '' when not linked. */
   get linkedUrl(): string {
     if (!this.current) return '';
@@ -133,7 +150,7 @@ export class HubConnection {
   }
 
   private failWith(mode: Settings['hubMode'], error: ConsoleError): ConsoleResult<HubStatus> {
-    this.hubStatus = { ...emptyStatus(mode), state: 'error', error };
+    this.hubStatus = emptyStatus(mode, error);
     this.emitStatus();
     return fail(error.code, error.message);
   }
@@ -209,7 +226,8 @@ export class HubConnection {
       refused: (what, error, request) => {
         this.notify((l) => l.refused?.(what, error, request));
         ctx.logger.warn('hub refused a request', { what, code: error.code });
-        ctx.emit('console:error', { code: error.code, message: `The hub refused a ${what}: ${error.message}` });
+        // A muted channel's lines are held, and shown as held: not an error.
+        if (error.code !== 'CHANNEL_MUTED') ctx.emit('console:error', { code: error.code, message: `The hub refused a ${what}: ${error.message}` });
       },
       acked: (request) => this.notify((l) => l.acked?.(request)),
       onAir: (info) => this.notify((l) => l.onAir?.(info)),
@@ -233,17 +251,20 @@ export class HubConnection {
 
   private onLinkStatus(s: HubLinkStatus): void {
     const prev = this.hubStatus;
-    // A new latency figure alone goes out as `hub:status` only (every few seconds; the snapshot is bigger).
-    const onlyLatency = prev.state === s.state && prev.outboxPending === s.outboxPending && prev.error?.code === s.error?.code;
+    // New figures alone (latency, displays, the age of a late line) go out as `hub:status` only (the snapshot is bigger).
+    const onlyFigures =
+      prev.state === s.state && prev.outboxPending === s.outboxPending && prev.error?.code === s.error?.code && prev.delivery.state === s.delivery.state;
     this.hubStatus = {
       ...this.hubStatus,
       state: s.state,
       latencyMs: s.latencyMs,
       error: s.error,
       outboxPending: s.outboxPending,
+      delivery: s.delivery,
+      displays: s.displays,
       url: this.hosted?.url ?? (this.current ? this.ctx.settings.value.hubUrl : null),
     };
-    if (onlyLatency) this.ctx.emit('hub:status', this.status);
+    if (onlyFigures) this.ctx.emit('hub:status', this.status);
     else this.emitStatus();
   }
 

@@ -50,6 +50,8 @@ export interface OutboxEvents {
 interface Entry {
   key: string;
   request: OutboxRequest;
+  /** When it entered the outbox (a request that replaced another keeps the older time). */
+  since: number;
   /** When it was last sent (0 = not yet). */
   sentAt: number;
   waiters: ((r: ConsoleResult<unknown>) => void)[];
@@ -80,6 +82,13 @@ export class HubOutbox {
   /** Requests waiting for an ack. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** When the oldest request still waiting entered the outbox (epoch ms), or `null` when none waits. */
+  get oldestSince(): number | null {
+    let oldest: number | null = null;
+    for (const entry of this.entries.values()) if (oldest === null || entry.since < oldest) oldest = entry.since;
+    return oldest;
   }
 
   /** A line: a partial supersedes the waiting partial of the line; the final supersedes both. */
@@ -130,8 +139,9 @@ export class HubOutbox {
   }
 
   private enqueue<K extends OutboxRequest['kind']>(key: string, request: OutboxRequest & { kind: K }): Promise<ConsoleResult<AckOf[K] | null>> {
+    const since = this.entries.get(key)?.since ?? Date.now();
     this.drop(key);
-    const entry: Entry = { key, request, sentAt: 0, waiters: [] };
+    const entry: Entry = { key, request, since, sentAt: 0, waiters: [] };
     this.entries.set(key, entry);
     const answer = new Promise<ConsoleResult<unknown>>((resolve) => {
       const timer = setTimeout(() => resolve(ok(null)), this.timings.ackWaitMs ?? 3000);

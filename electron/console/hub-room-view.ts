@@ -6,6 +6,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ChannelChange, HubClientEvents, HubServerEvents, Notice, PartialUpdate, SubscribeResult } from '../common/protocol';
 import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
+import { CONSOLE_VIEW_SUFFIX } from '../common/booth-relay';
 
 type ViewSocket = Socket<HubServerEvents, HubClientEvents>;
 
@@ -53,7 +54,7 @@ export class HubRoomView {
   open(): void {
     const { url, room, clientId, channels } = this.options;
     const view: ViewSocket = io(url, {
-      auth: { role: 'display', room, clientId: `${clientId}-view` },
+      auth: { role: 'display', room, clientId: `${clientId}${CONSOLE_VIEW_SUFFIX}` },
       transports: ['websocket'],
       reconnectionDelay: 250,
       reconnectionDelayMax: 2000,

@@ -105,6 +105,7 @@ export class ConsoleStore {
         this.notify('HANDOVER', this.handover.lastOutcome ?? '');
       }),
       api.on('console:error', (e) => this.notify(e.code, e.message)),
+      api.on('line:delivery', (e) => this.channel?.applyDelivery(e)),
     );
     await this.reload();
   }
