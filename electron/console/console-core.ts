@@ -151,6 +151,7 @@ export class ConsoleCore implements ConsoleApi {
       ctx,
       publisher,
       connection,
+      session,
       { ...(options.sttFactory ? { sttFactory: options.sttFactory } : {}), ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}) },
       state.value.clientId,
     );

@@ -7,6 +7,9 @@ import { SttSupervisor, type SpawnWorker } from '../stt/stt-supervisor';
 import type { StreamTuning, WorkerInit } from '../common/stt-protocol';
 import type { SttSourceFactory } from './stt-source';
 
+/** How often the speech-to-text lag is checked, ms. */
+const LAG_REPORT_MS = 500;
+
 /** Options shared by every source the factory starts. */
 export interface SupervisorSourceOptions {
   spawnWorker: SpawnWorker;
@@ -44,10 +47,22 @@ export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourc
       },
     });
     supervisor.start();
+    // The lag moves with every frame: report it twice a second, and only when it moved by a tenth of a second.
+    let lastLag = -1;
+    const lagTimer = setInterval(() => {
+      const lag = Math.round(supervisor.lagSeconds * 10) / 10;
+      if (Math.abs(lag - lastLag) < 0.1) return;
+      lastLag = lag;
+      events.lag?.(lag);
+    }, LAG_REPORT_MS);
+    lagTimer.unref();
     return {
       push: (frame) => supervisor.push(frame),
       setGlossary: (terms) => supervisor.configure({ glossary: terms }),
-      stop: () => supervisor.stop(),
+      stop: () => {
+        clearInterval(lagTimer);
+        return supervisor.stop();
+      },
     };
   };
 }
