@@ -114,6 +114,37 @@ describe('ConsoleCore settings', () => {
   });
 });
 
+describe('settings checked on save', () => {
+  it('writes a hub address typed without http:// as a URL, refuses one that is not an address, and refuses a missing model', async () => {
+    const h = await hub();
+    const models = await tempDir();
+    const c = await core({ resolveModel: modelResolver([models]), modelDirs: [models] });
+    const saved = await c.updateSettings({ hubMode: 'join', hubUrl: `localhost:${h.port}`, role: 'operator', room: 'main', secret: TEST_SECRET });
+    expect(saved.ok && saved.value.hubUrl).toBe(`http://localhost:${h.port}`);
+    expect((await c.connectHub()).ok).toBe(true);
+    const bad = await c.updateSettings({ hubUrl: `http://localhost:${h.port}/display?room=main` });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENTS', message: expect.stringMatching(/give it as host:port or http:\/\/host:port/) } });
+    const missing = await c.updateSettings({ model: 'ggml-not-here.bin' });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'MODEL_NOT_FOUND', message: expect.stringContaining('ggml-not-here.bin') } });
+    const state = await c.getState();
+    expect(state.ok && state.value.settings).toMatchObject({ hubUrl: `http://localhost:${h.port}`, model: '' });
+  });
+
+  it('a hub that failed to start is tried again when its settings are corrected, without pressing Connect', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => blocker.close(() => r())));
+    const busy = (blocker.address() as AddressInfo).port;
+    const c = await core();
+    await c.updateSettings({ hubMode: 'host', hostPort: busy, hostAddress: '127.0.0.1', role: 'operator' });
+    const failed = await c.connectHub();
+    expect(!failed.ok && failed.error.code).toBe('HOST_FAILED');
+    const connected = nextEvent(c, 'hub:status', (s) => s.state === 'connected');
+    expect((await c.updateSettings({ hostPort: 0 })).ok).toBe(true);
+    expect((await connected).mode).toBe('host');
+  });
+});
+
 describe('ConsoleCore hub', () => {
   it('hosts the hub embedded and gives display URLs and a QR code', async () => {
     const c = await core();
@@ -474,9 +505,10 @@ describe('ConsoleCore hub', () => {
     await joinAs(first, h, 'operator');
     await first.publish({ channel: 'floor', text: 'Before the crash', state: 'final', source: 'typed' });
     const before = await first.getState();
-    // No close() before the second start: as after a crash, nothing more is saved by the first console.
+    // No close() before the second start: as after a crash, nothing more is saved by the first console (whose
+    // lock the second takes over: a crashed console's pid is gone, this one's is the test's own).
     cleanups.push(() => first.close());
-    const second = await core({ dataDir });
+    const second = await core({ dataDir, takeOverOwnLock: true });
     const after = await second.getState();
     expect(after.ok && before.ok && after.value.session.id).toBe(before.ok ? before.value.session.id : '');
     expect(after.ok && after.value.session.recovered).toBe(1);

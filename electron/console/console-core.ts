@@ -43,6 +43,7 @@ import type {
 } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, ok, type ConsoleResult } from '../common/console-api-result';
 import { BoothHandover } from './booth-handover';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { ConsoleEventBus, stderrCoreLogger, type ConsoleContext, type CoreLogger } from './console-context';
 import { importConsoleModel, listConsoleModels } from './console-models';
 import { ConsoleSession } from './console-session';
@@ -53,6 +54,7 @@ import { LinePublisher } from './line-publisher';
 import { redactSettings, SettingsStore } from './settings-store';
 import type { SttSourceFactory } from './stt-source';
 import { SttRouter } from './stt-router';
+import { checkSettingsPatch } from './settings-check';
 
 export { stderrCoreLogger, type CoreLogger } from './console-context';
 
@@ -86,6 +88,19 @@ export interface ConsoleCoreOptions {
   resendAfterMs?: number;
   /** Reconnect to the hub at start when the console was connected when it closed (default true). */
   restoreConnection?: boolean;
+  /** Take over a data folder lock this process still holds (tests that simulate a crash); default refused. */
+  takeOverOwnLock?: boolean;
+}
+
+/** A console that could not start (`DATA_DIR_LOCKED`: another console uses the data folder). */
+export class ConsoleStartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConsoleStartError';
+  }
 }
 
 /** The pieces of a running core. */
@@ -105,6 +120,7 @@ export class ConsoleCore implements ConsoleApi {
   private readonly settings: ConsoleSettings;
   private readonly ctx: ConsoleContext;
   private pieces!: Pieces;
+  private lock: DataDirLock | null = null;
   private closed = false;
 
   private constructor(private readonly options: ConsoleCoreOptions) {
@@ -124,16 +140,27 @@ export class ConsoleCore implements ConsoleApi {
     };
   }
 
-  /** Loads settings and state, reopens the session record, and reconnects to the hub if it was connected. */
+  /**
+   * Locks the data folder, loads settings and state, reopens the session record, and reconnects to the hub if
+   * it was connected. Throws {@link ConsoleStartError} when another console uses the data folder.
+   */
   static async create(options: ConsoleCoreOptions): Promise<ConsoleCore> {
     const core = new ConsoleCore(options);
-    await core.init();
+    try {
+      await core.init();
+    } catch (err) {
+      await core.lock?.release();
+      throw err;
+    }
     return core;
   }
 
   private async init(): Promise<void> {
     const { options, ctx } = this;
     await mkdir(options.dataDir, { recursive: true }).catch(() => undefined);
+    const lock = await lockDataDir(options.dataDir, { takeOverOwn: options.takeOverOwnLock ?? false });
+    if (!lock.ok) throw new ConsoleStartError(lock.error.code, lock.error.message);
+    this.lock = lock.value;
     const settings = await this.settings.load();
     const state = await ConsoleStateFile.load(options.dataDir, this.logger);
     const session = await ConsoleSession.open(ctx, options.dataDir, state);
@@ -194,7 +221,9 @@ export class ConsoleCore implements ConsoleApi {
   }
 
   async updateSettings(patch: SettingsPatch): Promise<ConsoleResult<PublicSettings>> {
-    return ok(redactSettings(await this.settings.update(patch)));
+    const checked = await checkSettingsPatch(patch, this.options.resolveModel);
+    if (!checked.ok) return checked;
+    return ok(redactSettings(await this.settings.update(checked.value)));
   }
 
   connectHub(): Promise<ConsoleResult<HubStatus>> {
@@ -319,6 +348,7 @@ export class ConsoleCore implements ConsoleApi {
     this.events.close();
     await this.pieces.connection.close();
     await this.pieces.session.close();
+    await this.lock?.release();
     this.logger.info('console closed', {});
   }
 

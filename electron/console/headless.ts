@@ -9,11 +9,13 @@
  * when none is given), since whoever reaches the console controls it.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nodeWorkerSpawner } from '../stt/node-worker';
-import { ConsoleCore, stderrCoreLogger } from './console-core';
+import { ConsoleCore, ConsoleStartError, stderrCoreLogger } from './console-core';
+import { lanAddresses } from '../node/lan-addresses';
 import { startConsoleServer } from './console-server';
 import { modelResolver } from './model-resolver';
 import { supervisorSttFactory } from './stt-supervisor-source';
@@ -68,7 +70,15 @@ async function main(): Promise<number> {
   const modelDirs = (args['models-dir'] ?? [join(repoRoot, 'models'), join(repoRoot, 'models', 'generated')]).map((d) => resolve(d));
   const testEngine = args['stt-test-engine'] === true;
 
-  const core = await ConsoleCore.create({
+  // Before anything is started, logged or created (a session folder): is the port free?
+  const portProblem = await portInUse(host, port);
+  if (portProblem) {
+    process.stderr.write(`The console did not start: ${portProblem}\n`);
+    return 1;
+  }
+  let core: ConsoleCore;
+  try {
+    core = await ConsoleCore.create({
     dataDir,
     shell: 'browser',
     hubStaticDir: staticDir,
@@ -77,12 +87,32 @@ async function main(): Promise<number> {
       spawnWorker: nodeWorkerSpawner(testEngine ? { env: { TARJUMAN_STT_TEST: '1' } } : {}),
       ...(testEngine ? { engine: 'fake-tone' as const, vad: 'energy' as const } : {}),
     }),
-    resolveModel: testEngine ? async (s) => ({ ok: true, value: s || 'tone-engine' }) : modelResolver(modelDirs),
-    modelDirs,
-  });
-  const server = await startConsoleServer({ core, port, host, staticDir, ...(token ? { token } : {}) });
-  const link = token ? `${server.url}/?token=${encodeURIComponent(token)}` : `${server.url}/`;
-  process.stdout.write(`Tarjuman console: ${link}\n(data: ${dataDir})\n`);
+      resolveModel: testEngine ? async (s) => ({ ok: true, value: s || 'tone-engine' }) : modelResolver(modelDirs),
+      modelDirs,
+    });
+  } catch (err) {
+    if (err instanceof ConsoleStartError) {
+      process.stderr.write(`The console did not start: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  let server: Awaited<ReturnType<typeof startConsoleServer>>;
+  try {
+    server = await startConsoleServer({ core, port, host, staticDir, ...(token ? { token } : {}) });
+  } catch (err) {
+    await core.close();
+    process.stderr.write(`The console did not start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  const anyAddress = host === '0.0.0.0' || host === '::';
+  // Listening on every address: the link to give another machine is the LAN one (loopback only works here).
+  const lan = anyAddress ? lanAddresses().map((a) => `http://${a}:${server.port}/${query}`) : [];
+  process.stdout.write(`Tarjuman console: ${lan[0] ?? `${server.url}/${query}`}\n`);
+  for (const other of lan.slice(1)) process.stdout.write(`  also: ${other}\n`);
+  if (lan.length > 0) process.stdout.write(`  on this machine: ${server.url}/${query}\n`);
+  process.stdout.write(`(data: ${dataDir})\n`);
 
   let stopping = false;
   const stop = (): void => {
@@ -97,6 +127,22 @@ async function main(): Promise<number> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   return -1;
+}
+
+/** Why `host:port` cannot be listened on (in use, not an address of this machine...), or null when it can. */
+function portInUse(host: string, port: number): Promise<string | null> {
+  if (port === 0) return Promise.resolve(null);
+  return new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      resolvePort(
+        err.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is in use (another console or hub?); pick another with --port.`
+          : `cannot listen on ${host}:${port} (${err.code ?? err.message}).`,
+      );
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolvePort(null)));
+  });
 }
 
 void main().then(

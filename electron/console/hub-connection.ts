@@ -11,6 +11,7 @@ import type { HubStatus, Settings } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 import type { ConsoleContext } from './console-context';
 import type { ConsoleStateFile } from './console-state-file';
+import { parseHubUrl } from '../common/hub-url';
 import { startHostedHub, type HostedHub } from './hosted-hub';
 import { HubLink, type HubLinkEvents, type HubLinkStatus } from './hub-link';
 import type { SettingsKey } from './console-settings';
@@ -74,7 +75,8 @@ export class HubConnection {
       if (!this.current) this.hubStatus = emptyStatus(after.hubMode);
     });
     ctx.settings.watch(CONNECTION_SETTINGS, () => {
-      if (!this.current) return;
+      // Linked, or the last attempt failed (a wrong address, port or secret, now corrected): try again.
+      if (!this.current && this.hubStatus.state !== 'error') return;
       this.ctx.logger.info('hub settings changed; reconnecting', {});
       void this.connect();
     });
@@ -172,8 +174,11 @@ export class HubConnection {
       this.hosted = hosted.value;
       url = hosted.value.url;
       this.hubStatus = { ...this.hubStatus, url, displayUrls: hosted.value.displayUrls, displayLinks: hosted.value.displayLinks, qrDataUrl: hosted.value.qrDataUrl };
-    } else if (!/^https?:\/\/[^\s/]+/.test(url)) {
-      return this.failWith(settings.hubMode, { code: CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, message: `The hub address "${url}" is not an http(s) URL.` });
+    } else {
+      // Settings saved before addresses were checked on save may still hold one without a scheme.
+      const parsed = parseHubUrl(url);
+      if (!parsed.ok) return this.failWith(settings.hubMode, { code: CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, message: parsed.error.message });
+      url = parsed.value;
     }
     await this.state.update({ hubWanted: true });
     const { pingIntervalMs, pingTimeoutMs, ackWaitMs, resendAfterMs } = this.options;
