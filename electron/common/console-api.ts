@@ -326,11 +326,12 @@ export interface LineDelivery {
   /** `line`: the line itself; `revision`: a correction of it. */
   what: 'line' | 'revision';
   /**
-   * `sent`: the hub has it (displays show it); `refused`: the hub will not take it (`error`); `held`: its channel
-   * is muted and it waits; `released`: a person let a held line go (it is on its way); `discarded`: a person
-   * dropped a held line (it never went out).
+   * `recorded`: the committed line is on disk in the session record (any source: typed, voice, floor, script;
+   * it survives a crash and is resent until the hub has it); `sent`: the hub has it (displays show it);
+   * `refused`: the hub will not take it (`error`); `held`: its channel is muted and it waits; `released`: a
+   * person let a held line go (it is on its way); `discarded`: a person dropped a held line (it never went out).
    */
-  status: 'sent' | 'refused' | 'held' | 'released' | 'discarded';
+  status: 'recorded' | 'sent' | 'refused' | 'held' | 'released' | 'discarded';
   error?: ConsoleError;
 }
 

@@ -226,6 +226,8 @@ export class LinePublisher {
       },
       { held },
     );
+    // Reported whenever the disk has it, also when that took longer than the wait below.
+    void recorded.then((saved) => saved && this.delivered({ channel: line.channel, id: line.id, what: 'line', status: 'recorded' }));
     let timer: NodeJS.Timeout | undefined;
     const saved = await Promise.race([recorded, new Promise<false>((r) => (timer = setTimeout(() => r(false), WRITE_AHEAD_WAIT_MS)))]);
     clearTimeout(timer);
@@ -276,7 +278,7 @@ export class LinePublisher {
 
   private delivered(e: LineDelivery): void {
     this.ctx.emit('line:delivery', e);
-    if (e.status !== 'sent') this.ctx.changed();
+    if (e.status !== 'sent' && e.status !== 'recorded') this.ctx.changed();
   }
 
   /** Puts the session's committed lines the hub never acknowledged back in the outbox, in order. */

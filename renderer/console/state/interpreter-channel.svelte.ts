@@ -259,7 +259,7 @@ export class InterpreterChannel {
       if (e.status === 'refused' && e.error) this.error = e.error;
       return;
     }
-    if (!line) return;
+    if (!line || e.status === 'recorded') return;
     if (e.status === 'refused') {
       this.upsert({ ...line, status: 'failed', ...(e.error ? { error: e.error } : {}) });
       if (e.error) this.error = e.error;
