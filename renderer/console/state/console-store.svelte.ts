@@ -16,6 +16,7 @@ import { AudioCapture } from '../audio/audio-capture.svelte';
 import type { MediaEnvironment } from '../audio/media-environment';
 import { FloorTranscript } from './floor-transcript.svelte';
 import { HandoverFlow } from './handover.svelte';
+import { HeldLines } from './held-lines.svelte';
 import { InterpreterChannel } from './interpreter-channel.svelte';
 import { RoomView } from './room-view.svelte';
 import { SettingsForm } from './settings-form.svelte';
@@ -47,6 +48,7 @@ export class ConsoleStore {
   readonly floor = new FloorTranscript();
   readonly room: RoomView;
   readonly handover: HandoverFlow;
+  readonly held: HeldLines;
   readonly settings: SettingsForm;
   readonly floorCapture: AudioCapture | null;
   readonly voiceCapture: AudioCapture | null;
@@ -64,6 +66,7 @@ export class ConsoleStore {
   ) {
     this.room = new RoomView(api);
     this.handover = new HandoverFlow(api);
+    this.held = new HeldLines(api);
     this.settings = new SettingsForm(api);
     this.floorCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('floor', frame)) : null;
     this.voiceCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('voice', frame)) : null;
@@ -134,6 +137,7 @@ export class ConsoleStore {
     this.channel.setVoiceStatus(s.stt.voice);
     this.floor.setStatus(s.stt.floor);
     this.handover.sync(s.handover);
+    this.held.sync(s);
     // Muted room-wide by any operator, or by this operator: either way the channel's lines are held.
     const muted = [...s.settings.mutedChannels, ...(s.hubMutedChannels ?? []).filter((c) => !s.settings.mutedChannels.includes(c))];
     this.room.configure(s.channels, s.settings.autoRouting, muted, s.heldByMute);
