@@ -3,7 +3,7 @@
  * speech-to-text workers as utility processes. Everything it does beyond wiring lives in the core.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { ConsoleCore, stderrCoreLogger } from '../console/console-core';
 import { modelResolver } from '../console/model-resolver';
 import { supervisorSttFactory } from '../console/stt-supervisor-source';
@@ -58,7 +58,14 @@ else {
       win.focus();
     }
   });
-  void app.whenReady().then(start);
+  void app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      // e.g. another console (npm run console) uses this data folder: say so instead of an unhandled rejection.
+      dialog.showErrorBox('Tarjuman did not start', err instanceof Error ? err.message : String(err));
+      app.quit();
+    });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0 && core) openConsole();
   });
