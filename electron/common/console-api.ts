@@ -14,6 +14,7 @@ import type { ConsoleError, ConsoleResult } from './console-api-result';
 import { MAX_GLOSSARY_TERMS, storedGlossaryTermSchema } from './glossary';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, SubscribeResult } from './protocol';
+import type { SttRealtime } from './stt-protocol';
 
 /** Where speech-to-text listens: the floor feed, or the interpreter's own microphone. */
 export const STT_SOURCES = ['floor', 'voice'] as const;
@@ -176,6 +177,8 @@ export interface SttStatus {
   droppedFrames?: number;
   /** Seconds of audio received but not yet transcribed (how far the captions run behind the speaker). */
   lagSeconds?: number;
+  /** Whether this machine keeps up with the model (measured on the first minute of speech), and the pacing now. */
+  realtime?: SttRealtime;
 }
 
 /** A speech-to-text caption of one source (floor transcript, or the interpreter's voice). */

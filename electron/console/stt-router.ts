@@ -149,6 +149,7 @@ export class SttRouter {
       ...(e.reason ? { reason: e.reason } : {}),
       ...(droppedFrames ? { droppedFrames } : {}),
       ...(lagSeconds !== undefined ? { lagSeconds } : {}),
+      ...(e.realtime ? { realtime: e.realtime } : {}),
     });
   }
 

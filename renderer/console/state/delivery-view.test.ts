@@ -35,6 +35,14 @@ describe('deliveryView', () => {
       ['lag-voice', 'voice 5.3 s behind', true],
       ['dropped-voice', 'voice 0.5 s dropped', true],
     ]);
+    // The streaming policy's own lag and drops count too.
+    const policy = deliveryView({
+      onAir: true,
+      hub: hub(),
+      channel: 'en',
+      stt: [{ source: 'floor', status: 'busy', lagSeconds: 0.2, realtime: { verdict: 'behind', level: 'dropping', stepSeconds: 2, bufferCapSeconds: 6, rtf: 1.3, measuredSeconds: 40, lagSeconds: 4.5, maxLagSeconds: 6, droppedSeconds: 1.5 } }],
+    });
+    expect(policy.figures.map((f) => f.text).slice(2)).toEqual(['floor 4.5 s behind', 'floor 1.5 s dropped']);
     // A stopped source shows nothing; one display is singular.
     const one = deliveryView({ onAir: true, hub: hub({ displays: { en: 1 } }), channel: 'en', stt: [{ source: 'floor', status: 'stopped', lagSeconds: 9 }] });
     expect(one.figures.map((f) => f.text)).toEqual(['hub 4 ms', '1 display']);

@@ -71,18 +71,23 @@ export function deliveryView(input: { onAir: boolean; hub: HubStatus | null; cha
   }
   for (const s of input.stt) {
     if (s.status === 'stopped') continue;
-    if (s.lagSeconds !== undefined) {
+    // Audio waiting for the worker, or speech the streaming policy has not captioned yet: whichever is larger.
+    const lags = [s.lagSeconds, s.realtime?.lagSeconds].filter((l): l is number => l !== undefined);
+    if (lags.length > 0) {
+      const lag = Math.max(...lags);
       figures.push({
         key: s.source === 'floor' ? 'lag-floor' : 'lag-voice',
-        text: `${s.source} ${s.lagSeconds.toFixed(1)} s behind`,
-        warn: s.lagSeconds > LAG_WARN_SECONDS,
+        text: `${s.source} ${lag.toFixed(1)} s behind`,
+        warn: lag > LAG_WARN_SECONDS,
         title: `Speech-to-text of the ${s.source} runs this many seconds of audio behind the speaker`,
       });
     }
-    if (s.droppedFrames) {
+    // Dropped before the worker (its buffer was full) and by the policy (it could not decode in time).
+    const dropped = (s.droppedFrames ?? 0) / SAMPLE_RATE + (s.realtime?.droppedSeconds ?? 0);
+    if (dropped > 0) {
       figures.push({
         key: s.source === 'floor' ? 'dropped-floor' : 'dropped-voice',
-        text: `${s.source} ${(s.droppedFrames / SAMPLE_RATE).toFixed(1)} s dropped`,
+        text: `${s.source} ${dropped.toFixed(1)} s dropped`,
         warn: true,
         title: `Audio of the ${s.source} dropped because speech-to-text was down or behind`,
       });
