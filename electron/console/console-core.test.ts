@@ -57,9 +57,11 @@ function nextEvent<E extends keyof ConsoleEvents>(c: ConsoleCore, name: E, predi
  */
 async function publishAcked(c: ConsoleCore, line: Omit<ConsolePublish, 'state'>): Promise<string> {
   const id = line.id ?? `t${Math.random().toString(36).slice(2)}`;
-  const delivered = nextEvent(c, 'line:delivery', (e) => e.id === id && e.what === 'line');
+  const recorded = nextEvent(c, 'line:delivery', (e) => e.id === id && e.status === 'recorded');
+  const delivered = nextEvent(c, 'line:delivery', (e) => e.id === id && e.what === 'line' && e.status !== 'recorded');
   const r = await c.publish({ ...line, id, state: 'final' });
   expect(r.ok && r.value.status, JSON.stringify(r)).toBe('queued');
+  await recorded;
   expect((await delivered).status).toBe('sent');
   return id;
 }

@@ -121,8 +121,10 @@ describe('delivery at a glance', () => {
     // Longer than the hub takes: refused for good (the console's own limit is higher).
     const refused = await c.publish({ channel: 'en', id: 'too-long', text: 'x'.repeat(2500), state: 'final', source: 'typed' });
     expect(refused.ok && refused.value.status).toBe('queued');
-    await eventually(() => deliveries.some((e) => e.id === 'too-long'), 10_000, 'the refusal');
-    expect(deliveries.find((e) => e.id === 'too-long')).toMatchObject({ status: 'refused', error: { code: 'TEXT_TOO_LONG' } });
+    await eventually(() => deliveries.some((e) => e.id === 'too-long' && e.status === 'refused'), 10_000, 'the refusal');
+    // Recorded first (on disk), then refused by the hub.
+    expect(deliveries.filter((e) => e.id === 'too-long').map((e) => e.status)).toEqual(['recorded', 'refused']);
+    expect(deliveries.find((e) => e.id === 'too-long' && e.status === 'refused')).toMatchObject({ error: { code: 'TEXT_TOO_LONG' } });
     s = await c.getState();
     expect(s.ok && s.value.hub.delivery).toMatchObject({ state: 'failing', reason: expect.stringMatching(/refused/) });
     // A refused line is not exported as sent, and not resent.

@@ -24,6 +24,15 @@ export interface SupervisorSourceOptions {
 export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourceFactory {
   return (request, events) => {
     let lastDropped = 0;
+    // The lag moves with every frame: reported twice a second and at each status change (a pass, a restart),
+    // and only when it moved by a tenth of a second.
+    let lastLag = -1;
+    const reportLag = (): void => {
+      const lag = Math.round(supervisor.lagSeconds * 10) / 10;
+      if (Math.abs(lag - lastLag) < 0.1) return;
+      lastLag = lag;
+      events.lag?.(lag);
+    };
     const supervisor: SttSupervisor = new SttSupervisor({
       spawnWorker: options.spawnWorker,
       modelPath: request.modelPath,
@@ -35,6 +44,7 @@ export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourc
       ...(options.tuning ? { tuning: options.tuning } : {}),
       onCaption: (e) => events.caption(e),
       onStatus: (e) => {
+        reportLag();
         const dropped = supervisor.counters.droppedSamples;
         if (dropped !== lastDropped) {
           lastDropped = dropped;
@@ -44,14 +54,7 @@ export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourc
       },
     });
     supervisor.start();
-    // The lag moves with every frame: report it twice a second, and only when it moved by a tenth of a second.
-    let lastLag = -1;
-    const lagTimer = setInterval(() => {
-      const lag = Math.round(supervisor.lagSeconds * 10) / 10;
-      if (Math.abs(lag - lastLag) < 0.1) return;
-      lastLag = lag;
-      events.lag?.(lag);
-    }, LAG_REPORT_MS);
+    const lagTimer = setInterval(reportLag, LAG_REPORT_MS);
     lagTimer.unref();
     return {
       push: (frame) => supervisor.push(frame),
