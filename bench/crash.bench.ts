@@ -21,7 +21,6 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { mulberry32 } from '../electron/common/seeded-random';
-import { attachBoothRelay } from '../electron/hub/booth-relay';
 import { silentHubLogger, startCaptionHub } from '../electron/hub/index';
 import { TcpProxy } from '../electron/hub/redis-test-support';
 import { replayJournal } from '../electron/node/jsonl-journal';
@@ -105,7 +104,6 @@ async function main(): Promise<void> {
     logger: silentHubLogger,
     rateLimit: { burst: 2000, perSecond: 2000 },
   });
-  const relay = attachBoothRelay(hub.io);
   const proxy = await TcpProxy.start(hub.port);
   const hubAt = async (): Promise<{ ids: Map<string, number>; texts: Map<string, number> }> => {
     const snap = await hub.store.snapshot('main', 'en', undefined);
@@ -189,7 +187,6 @@ async function main(): Promise<void> {
     process.stdout.write(`bench:crash kills=${KILLS} saved=${saved.size} lost=${lostIds.size} doubled=${doubled}\n`);
   } finally {
     cutting = false;
-    relay.detach();
     await proxy.close();
     await hub.close();
     await rm(work, { recursive: true, force: true });
