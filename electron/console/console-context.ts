@@ -5,21 +5,14 @@
  * narrow views of the pieces before it, never on a piece after it, so nothing calls back into itself in a cycle.
  */
 import type { ConsoleEventName, ConsoleEvents } from '../common/console-api';
+import { createStderrLogger, type Logger } from '../node/logger';
 import type { ConsoleSettings } from './console-settings';
 
-/** Where the core writes its log. Callers never pass secrets; the core never logs settings values. */
-export interface CoreLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+/** Where the core writes its log (the Node layer's one Logger). Callers never pass secrets; the core never logs settings values. */
+export type CoreLogger = Logger;
 
-/** Writes one JSON-fielded line per event to standard error. */
-export const stderrCoreLogger: CoreLogger = {
-  info: (m, f) => process.stderr.write(`${new Date().toISOString()} console info ${m}${f ? ` ${JSON.stringify(f)}` : ''}\n`),
-  warn: (m, f) => process.stderr.write(`${new Date().toISOString()} console warn ${m}${f ? ` ${JSON.stringify(f)}` : ''}\n`),
-  error: (m, f) => process.stderr.write(`${new Date().toISOString()} console error ${m}${f ? ` ${JSON.stringify(f)}` : ''}\n`),
-};
+/** One line per event on standard error, as `console`. */
+export const stderrCoreLogger: CoreLogger = createStderrLogger('console');
 
 /** The payload of a console event. */
 export type ConsoleEventPayload<E extends ConsoleEventName> = Parameters<ConsoleEvents[E]>[0];

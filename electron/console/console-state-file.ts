@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { CoreLogger } from './console-context';
-import { writeFileAtomic } from './settings-store';
+import { writeFileAtomic } from '../node/atomic-write';
 
 const consoleStateSchema = z.object({
   /** Stable id of this console (line ids, handover, hub logs). */

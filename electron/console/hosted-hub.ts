@@ -3,26 +3,16 @@
  * shows so room screens can find it: the hub's start page on each LAN address of this machine, each channel's
  * display link, and a QR code of the first address.
  */
-import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
-import { startCaptionHub, type CaptionHub, type HubLogger } from '../hub/index';
+import { startCaptionHub, type CaptionHub } from '../hub/index';
 import { attachBoothRelay, type BoothRelay } from '../hub/booth-relay';
 import { displayUrl } from '../common/hub-config';
 import type { Settings } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleResult } from '../common/console-api-result';
+import { lanAddresses } from '../node/lan-addresses';
+import { prefixedLogger } from '../node/logger';
 import type { CoreLogger } from './console-context';
-
-/** The LAN IPv4 addresses of this machine (non-internal), for display URLs. */
-export function lanAddresses(): string[] {
-  const found: string[] = [];
-  for (const list of Object.values(networkInterfaces())) {
-    for (const addr of list ?? []) {
-      if (addr.family === 'IPv4' && !addr.internal) found.push(addr.address);
-    }
-  }
-  return found;
-}
 
 /** A QR code of `text` as an SVG data URL (shown by the page as an image; the console CSP allows data: images). */
 export async function qrSvgDataUrl(text: string): Promise<string> {
@@ -62,11 +52,6 @@ function displayHosts(hostAddress: string): string[] {
 /** Starts the embedded hub for the room the settings describe (they carry its secret). */
 export async function startHostedHub(settings: Readonly<Settings>, options: HostedHubOptions): Promise<ConsoleResult<HostedHub>> {
   const { logger } = options;
-  const hubLogger: HubLogger = {
-    info: (m, f) => logger.info(`hub: ${m}`, f),
-    warn: (m, f) => logger.warn(`hub: ${m}`, f),
-    error: (m, f) => logger.error(`hub: ${m}`, f),
-  };
   let hub: CaptionHub;
   try {
     hub = await startCaptionHub({
@@ -75,7 +60,7 @@ export async function startHostedHub(settings: Readonly<Settings>, options: Host
       rooms: [{ id: settings.room, channels: [...settings.hostChannels], secret: settings.secret }],
       dataDir: join(options.dataDir, 'hub'),
       ...(options.staticDir ? { staticDir: options.staticDir } : {}),
-      logger: hubLogger,
+      logger: prefixedLogger(logger, 'hub: '),
     });
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'UNKNOWN';
