@@ -7,8 +7,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONSOLE_REQUEST_NAMES, CONSOLE_TRANSPORT, type HubStatus } from '../common/console-api';
-import { consoleApiOver, createConsoleEventRegistry } from '../common/console-api-calls';
-import { ok } from '../common/console-api-result';
+import { recordingConsoleApi } from '../common/console-api-test-support';
 import { CONSOLE_CSP } from '../console/console-csp';
 import { createConsoleWindow, displayWindowOpener, hardenApp, registerConsoleIpc } from './app-shell';
 import type { IpcSender, PreventableEvent, ResponseHeaders, ShellDisplay, ShellMessagePort, ShellWebContents } from './shell-ports';
@@ -169,17 +168,7 @@ describe('windows', () => {
 
 describe('console IPC', () => {
   function setup() {
-    const calls: { method: string; args: unknown[] }[] = [];
-    const audio: { source: string; samples: number }[] = [];
-    const events = createConsoleEventRegistry();
-    const core = consoleApiOver(
-      async (method, args) => {
-        calls.push({ method, args });
-        return ok(undefined as never);
-      },
-      events,
-      (source, frame) => audio.push({ source, samples: frame.length }),
-    );
+    const { api: core, calls, audio, events } = recordingConsoleApi();
     let handler!: (event: IpcSender, ...args: unknown[]) => unknown;
     const portListeners = new Set<(event: IpcSender & { ports: ShellMessagePort[] }) => void>();
     const removed: string[] = [];
