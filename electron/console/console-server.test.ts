@@ -191,7 +191,12 @@ describe('console server access', () => {
     expect(JSON.parse(poll.body).message).toMatch(/^ACCESS_BAD_ORIGIN: /);
     // A sandboxed frame or file:// page says `null`: refused too.
     expect((await rawGet(`${server.url}/socket.io/?EIO=4&transport=polling`, { origin: 'null' })).status).toBe(403);
-    expect(refusedCodes(logger)).toEqual(['ACCESS_BAD_ORIGIN', 'ACCESS_BAD_ORIGIN', 'ACCESS_BAD_ORIGIN']);
+    // A polling session opened without an Origin cannot be used from another site's page either.
+    const opened = await rawGet(`${server.url}/socket.io/?EIO=4&transport=polling`, {});
+    expect(opened.status).toBe(200);
+    const sid = (JSON.parse(opened.body.slice(1)) as { sid: string }).sid;
+    expect((await rawGet(`${server.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { origin: 'http://evil.example' })).status).toBe(400);
+    expect(refusedCodes(logger)).toEqual(['ACCESS_BAD_ORIGIN', 'ACCESS_BAD_ORIGIN', 'ACCESS_BAD_ORIGIN', 'ACCESS_BAD_ORIGIN']);
     // The page's own origin is accepted (the Origin a browser sends from the page this server served).
     const own = await attempt(server.url, { auth: { token: TOKEN }, extraHeaders: { origin: server.url } });
     expect(own.connected).toBe(true);

@@ -97,7 +97,7 @@ export interface HubOptions {
    * connection's peer address, and the header is ignored (any client can send one).
    */
   trustProxy?: number;
-  /** CORS for socket.io's HTTP long-polling from other origins (e.g. the console page); default none. */
+  /** Origins (besides the hub's own) whose pages may use socket.io's long-polling and connect as booth or operator; default none. */
   cors?: { origin: string | string[] | boolean };
 }
 
