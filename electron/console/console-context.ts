@@ -37,6 +37,9 @@ export interface ConsoleContext {
 export class ConsoleEventBus {
   private readonly listeners = new Map<ConsoleEventName, Set<(payload: unknown) => void>>();
   private stateChangedQueued = false;
+  /** Until the core is built there is no snapshot to send: a change then waits for `start()`. */
+  private started = false;
+  private changedBeforeStart = false;
   private closed = false;
 
   constructor(
@@ -63,12 +66,22 @@ export class ConsoleEventBus {
   }
 
   changed(): void {
+    if (!this.started) {
+      this.changedBeforeStart = true;
+      return;
+    }
     if (this.stateChangedQueued || this.closed) return;
     this.stateChangedQueued = true;
     setImmediate(() => {
       this.stateChangedQueued = false;
       if (!this.closed) this.emit('state:changed', this.snapshot());
     });
+  }
+
+  /** The snapshot can be taken from now on (the core is built). */
+  start(): void {
+    this.started = true;
+    if (this.changedBeforeStart) this.changed();
   }
 
   /** No more `state:changed` after this. */
