@@ -1,8 +1,8 @@
 /**
  * Electron hardening as data, checked without the Electron binary: the window options and CSP the shell applies
- * and the URL checks behind its sender, navigation and permission guards (app-shell.test.ts runs the guards).
+ * and the URL checks behind its sender, navigation and permission guards (app-shell.test.ts runs the guards;
+ * renderer/console/console-csp.browser.test.ts checks the page's own CSP in Chromium).
  */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -62,16 +62,6 @@ describe('Electron hardening', () => {
     expect(csp.get('connect-src')).toEqual(["'self'"]);
     expect(CONSOLE_CSP).not.toMatch(/unsafe-eval|\*/);
     for (const [name, sources] of csp) if (name !== 'style-src') expect(sources).not.toContain("'unsafe-inline'");
-  });
-
-  it('the console page itself carries a CSP without inline or eval script (used for file:// loads)', async () => {
-    const html = await readFile(join(repo, 'renderer', 'index.html'), 'utf8');
-    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
-    expect(meta).not.toBeNull();
-    const csp = directives(meta![1]!);
-    const script = csp.get('script-src') ?? csp.get('default-src');
-    expect(script).toEqual(["'self'"]);
-    expect(meta![1]).not.toMatch(/unsafe-eval/);
   });
 
   it('only the app\'s own page counts as the IPC sender and navigation target', () => {
