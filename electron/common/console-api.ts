@@ -128,7 +128,7 @@ export interface HubStatus {
   url: string | null;
   /** Round trip of the last ping (ack), ms; null before the first. */
   latencyMs: number | null;
-  /** Why the last attempt failed (e.g. `AUTH_BAD_SECRET`, `HUB_UNREACHABLE`, `HOST_PORT_IN_USE`). */
+  /** Why the last attempt failed (e.g. `AUTH_BAD_SECRET`, `HUB_UNREACHABLE`, `HOST_FAILED`). */
   error: ConsoleError | null;
   /**
    * Host mode: the hub's start page on each LAN address of this machine (first = preferred); it lists the

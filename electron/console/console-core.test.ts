@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CaptionHub } from '../hub/index';
 import type { ConsoleEvents, ConsolePublish } from '../common/console-api';
+import type { ChannelChange } from '../common/protocol';
 import { dispatchConsoleCall } from '../common/console-api-dispatch';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
@@ -434,6 +435,9 @@ describe('ConsoleCore hub', () => {
     });
     const relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
     const c = await core({ pingIntervalMs: 300, pingTimeoutMs: 700, ackWaitMs: 300, resendAfterMs: 1000 });
+    // The console's own room view (through the same frozen relay) must catch up too: each change once, in order.
+    const viewed: ChannelChange[] = [];
+    c.on('hub:changed', (change) => change.channel === 'en' && viewed.push(change));
     await c.updateSettings({ hubMode: 'join', hubUrl: relayUrl, role: 'operator', channel: 'en', room: 'main', secret: TEST_SECRET });
     expect((await c.connectHub()).ok).toBe(true);
     await eventually(async () => {
@@ -461,6 +465,9 @@ describe('ConsoleCore hub', () => {
     await d.until(() => d.lines.size === 4, 20_000, 'the lines typed while frozen');
     expect([...d.lines.values()].map((l) => l.text)).toEqual(['Before the freeze', 'While frozen 1', 'While frozen 2', 'While frozen 3']);
     expect(new Set(d.commits).size).toBe(4);
+    await eventually(() => viewed.length === 4, 20_000, 'the room view caught up');
+    expect(viewed.map((v) => v.kind === 'committed' && v.line.text)).toEqual(['Before the freeze', 'While frozen 1', 'While frozen 2', 'While frozen 3']);
+    expect(viewed.map((v) => v.cursor - viewed[0]!.cursor)).toEqual([0, 1, 2, 3]);
     for (const f of dead) f.client.destroy();
   });
 

@@ -183,6 +183,7 @@ export class ConsoleCore implements ConsoleApi {
       state.value.clientId,
     );
     this.pieces = { state, session, connection, handover, publisher, stt };
+    this.events.start();
     this.logger.info('console started', {
       dataDir: options.dataDir,
       session: state.value.sessionId,

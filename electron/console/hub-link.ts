@@ -19,7 +19,7 @@ import type { Result } from '../common/result';
 import { DELIVERY_LATE_MS, type DeliveryStatus } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 import { HubOutbox, type OutboxRequest, type OutboxTimings } from './hub-outbox';
-import { HubRoomView, reconnectAfterServerClose, type RoomViewEvents } from './hub-room-view';
+import { HubRoomView, type RoomViewEvents } from './hub-room-view';
 
 type PublisherSocket = Socket<HubServerEvents & BoothRelayServerEvents, HubClientEvents & BoothRelayClientEvents>;
 
@@ -72,6 +72,17 @@ export interface HubLinkEvents extends RoomViewEvents {
   handoverDone(e: HandoverDone & { onAir: boolean }): void;
   /** The room's muted channels (room-wide, set by an operator). */
   mutes(muted: string[]): void;
+}
+
+/**
+ * socket.io does not retry after the server closed the connection itself (a hub shutting down does), but a
+ * restarted hub must still get the console back: connect again shortly.
+ */
+function reconnectAfterServerClose(socket: Socket, closed: () => boolean): void {
+  const timer = setTimeout(() => {
+    if (!closed() && !socket.connected) socket.connect();
+  }, 500);
+  timer.unref();
 }
 
 /** A live link to one hub. Create, then `connect()`; `close()` when done. */

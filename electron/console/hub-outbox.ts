@@ -12,6 +12,7 @@
  */
 import type { Notice, PublishAck, PublishLine, ReviseLine } from '../common/protocol';
 import type { Result } from '../common/result';
+import { isHubErrorCode, isPermanentHubError } from '../common/hub-errors';
 import { CONSOLE_ERROR_CODES, consoleResult, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 
 /** A request waiting in the outbox, with what its ack carries. */
@@ -57,8 +58,8 @@ interface Entry {
   waiters: ((r: ConsoleResult<unknown>) => void)[];
 }
 
-/** Errors after which a resend can help. */
-const TRANSIENT_CODES = new Set<string>(['RATE_LIMITED', 'INTERNAL']);
+/** A hub refusal after which a resend can help (the hub's rule: a rate limit, its own trouble). */
+const resendHelps = (code: string): boolean => isHubErrorCode(code) && !isPermanentHubError(code);
 
 /** Timings of an outbox. */
 export interface OutboxTimings {
@@ -174,7 +175,7 @@ export class HubOutbox {
         for (const w of entry.waiters.splice(0)) w(answer.ok ? answer : ok(null));
         return;
       }
-      if (!answer.ok && TRANSIENT_CODES.has(answer.error.code)) {
+      if (!answer.ok && resendHelps(answer.error.code)) {
         entry.sentAt = Date.now() - this.resendAfter + 500;
         return;
       }

@@ -312,7 +312,11 @@ describe('SettingsForm', () => {
     form.set('hubUrl', 'http://10.0.0.5:7300');
     form.setSecret('s3cret');
     expect(form.patch()).toEqual({ hubMode: 'join', hubUrl: 'http://10.0.0.5:7300', secret: 's3cret' });
-    expect(await form.save()).toBe(true);
+    // Joining sends the secret to a new host: saved only once confirmed (hub-destination.test.ts has the rules).
+    expect(await form.save()).toBe(false);
+    expect(form.pendingDestination?.host).toBe('10.0.0.5');
+    expect(api.callsOf('updateSettings')).toHaveLength(0);
+    expect(await form.confirmDestination()).toBe(true);
     expect(form.secret).toBe('');
     expect(form.hasSecret).toBe(true);
     expect(form.dirty).toBe(false);
