@@ -41,27 +41,6 @@ export function parseJoinLink(text: string): Result<JoinDetails> {
   return ok({ hubUrl: url.origin, room, secret });
 }
 
-/**
- * A hub address as typed in the settings: `http(s)://host[:port]`, or `host[:port]` (taken as `http://`); gives
- * the base URL (`http://192.168.1.20:7300`), or says in one sentence what is wrong with it.
- */
-export function parseHubAddress(text: string): Result<string> {
-  const typed = text.trim();
-  if (typed === '') return fail('INVALID_ARGUMENTS', 'Type the hub address, e.g. http://192.168.1.20:7300.');
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(typed) ? typed : `http://${typed}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    return fail('INVALID_ARGUMENTS', `"${typed}" is not a hub address: type it like http://192.168.1.20:7300.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail('INVALID_ARGUMENTS', `A hub address starts with http:// or https://, not ${url.protocol}//.`);
-  if (url.pathname !== '/' || url.search || url.hash || url.username) {
-    return fail('INVALID_ARGUMENTS', `The hub address is the hub's base only (${url.origin}), without a path or anything after it.`);
-  }
-  return ok(url.origin);
-}
-
 const LANGUAGE_NAMES: Readonly<Record<string, string>> = { ar: 'Arabic', en: 'English', ru: 'Russian', floor: 'Floor' };
 
 /**

@@ -19,7 +19,6 @@
 import { mkdir } from 'node:fs/promises';
 import { parseGlossaryCsv } from '../common/glossary';
 import { displayUrl } from '../common/hub-config';
-import { parseHubAddress } from '../common/join-link';
 import type { SubscribeResult } from '../common/protocol';
 import type { Result } from '../common/result';
 import type {
@@ -33,6 +32,7 @@ import type {
   ConsoleSnapshot,
   ConsoleSttLanguage,
   ExportFormat,
+  HeldLinesRequest,
   HubStatus,
   JoinInfo,
   MonitorInfo,
@@ -47,6 +47,7 @@ import { STT_SOURCES } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 import { AlertSet, type ConsoleAlert } from '../common/console-alerts';
 import { BoothHandover } from './booth-handover';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { ConsoleEventBus, stderrCoreLogger, type ConsoleContext, type CoreLogger } from './console-context';
 import { importConsoleModel, listConsoleModels } from './console-models';
 import { ConsoleSession } from './console-session';
@@ -57,6 +58,7 @@ import { LinePublisher } from './line-publisher';
 import { redactSettings, SettingsStore } from './settings-store';
 import type { SttSourceFactory } from './stt-source';
 import { SttRouter } from './stt-router';
+import { checkSettingsPatch } from './settings-check';
 
 export { stderrCoreLogger, type CoreLogger } from './console-context';
 
@@ -90,6 +92,19 @@ export interface ConsoleCoreOptions {
   resendAfterMs?: number;
   /** Reconnect to the hub at start when the console was connected when it closed (default true). */
   restoreConnection?: boolean;
+  /** Take over a data folder lock this process still holds (tests that simulate a crash); default refused. */
+  takeOverOwnLock?: boolean;
+}
+
+/** A console that could not start (`DATA_DIR_LOCKED`: another console uses the data folder). */
+export class ConsoleStartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConsoleStartError';
+  }
 }
 
 /** The pieces of a running core. */
@@ -111,6 +126,7 @@ export class ConsoleCore implements ConsoleApi {
   /** Errors keyed by their condition (console-alerts.ts); the snapshot carries those still on. */
   private readonly alerts = new AlertSet();
   private pieces!: Pieces;
+  private lock: DataDirLock | null = null;
   private closed = false;
 
   private constructor(private readonly options: ConsoleCoreOptions) {
@@ -136,16 +152,27 @@ export class ConsoleCore implements ConsoleApi {
     };
   }
 
-  /** Loads settings and state, reopens the session record, and reconnects to the hub if it was connected. */
+  /**
+   * Locks the data folder, loads settings and state, reopens the session record, and reconnects to the hub if
+   * it was connected. Throws {@link ConsoleStartError} when another console uses the data folder.
+   */
   static async create(options: ConsoleCoreOptions): Promise<ConsoleCore> {
     const core = new ConsoleCore(options);
-    await core.init();
+    try {
+      await core.init();
+    } catch (err) {
+      await core.lock?.release();
+      throw err;
+    }
     return core;
   }
 
   private async init(): Promise<void> {
     const { options, ctx } = this;
     await mkdir(options.dataDir, { recursive: true }).catch(() => undefined);
+    const lock = await lockDataDir(options.dataDir, { takeOverOwn: options.takeOverOwnLock ?? false });
+    if (!lock.ok) throw new ConsoleStartError(lock.error.code, lock.error.message);
+    this.lock = lock.value;
     const settings = await this.settings.load();
     const state = await ConsoleStateFile.load(options.dataDir, this.logger);
     const session = await ConsoleSession.open(ctx, options.dataDir, state);
@@ -163,12 +190,14 @@ export class ConsoleCore implements ConsoleApi {
       ctx,
       publisher,
       connection,
+      session,
       { ...(options.sttFactory ? { sttFactory: options.sttFactory } : {}), ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}) },
       state.value.clientId,
     );
     // Going off air: the voice lines in their review window go out while this console may still write.
     handover.onRelease(() => stt.voice.flush());
     this.pieces = { state, session, connection, handover, publisher, stt };
+    this.events.start();
     this.logger.info('console started', {
       dataDir: options.dataDir,
       session: state.value.sessionId,
@@ -196,7 +225,9 @@ export class ConsoleCore implements ConsoleApi {
       alerts: this.currentAlerts(hub, sttStatus, sessionInfo.error, handover.onAir),
       pendingVoice: stt.voice.lines(),
       session: sessionInfo,
-      heldByMute: publisher.mutes.heldCounts(),
+      heldByMute: publisher.heldCounts(),
+      held: publisher.heldLines(),
+      roomHeld: [],
       hubMutedChannels: publisher.mutes.roomMuted(),
       channels: this.ctx.roomChannels(),
       shell: this.options.shell ?? 'browser',
@@ -226,17 +257,9 @@ export class ConsoleCore implements ConsoleApi {
    * a model that cannot be found or used: either would only fail later, at connect or at start, far from the Save.
    */
   async updateSettings(patch: SettingsPatch): Promise<ConsoleResult<PublicSettings>> {
-    let checked = patch;
-    if (patch.hubUrl !== undefined) {
-      const url = parseHubAddress(patch.hubUrl);
-      if (!url.ok) return fail(CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, url.error.message);
-      checked = { ...checked, hubUrl: url.value };
-    }
-    if (patch.model !== undefined && patch.model.trim() !== '' && this.options.resolveModel) {
-      const model = await this.options.resolveModel(patch.model);
-      if (!model.ok) return fail(CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, model.error.message);
-    }
-    return ok(redactSettings(await this.settings.update(checked)));
+    const checked = await checkSettingsPatch(patch, this.options.resolveModel);
+    if (!checked.ok) return checked;
+    return ok(redactSettings(await this.settings.update(checked.value)));
   }
 
   connectHub(): Promise<ConsoleResult<HubStatus>> {
@@ -280,6 +303,14 @@ export class ConsoleCore implements ConsoleApi {
 
   setChannelMuted(channel: string, muted: boolean): Promise<ConsoleResult<void>> {
     return this.pieces.publisher.mutes.setMuted(channel, muted);
+  }
+
+  async releaseHeld(req: HeldLinesRequest): Promise<ConsoleResult<{ lines: number }>> {
+    return this.pieces.publisher.releaseHeld(req);
+  }
+
+  async discardHeld(req: HeldLinesRequest): Promise<ConsoleResult<{ lines: number }>> {
+    return this.pieces.publisher.discardHeld(req);
   }
 
   startSource(source: SttSourceKind, opts: { language?: ConsoleSttLanguage }): Promise<ConsoleResult<void>> {
@@ -365,6 +396,7 @@ export class ConsoleCore implements ConsoleApi {
     this.events.close();
     await this.pieces.connection.close();
     await this.pieces.session.close();
+    await this.lock?.release();
     this.logger.info('console closed', {});
   }
 

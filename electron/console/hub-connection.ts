@@ -12,6 +12,7 @@ import { defaultConsoleLabel, joinLink } from '../common/join-link';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 import type { ConsoleContext } from './console-context';
 import type { ConsoleStateFile } from './console-state-file';
+import { parseHubUrl } from '../common/hub-url';
 import { qrSvgDataUrl, startHostedHub, type HostedHub } from './hosted-hub';
 import { HubLink, type HubLinkEvents, type HubLinkStatus } from './hub-link';
 import type { OutboxRequest } from './hub-outbox';
@@ -52,8 +53,20 @@ function alertKeyOf(request: OutboxRequest | null): string {
   return request.kind === 'notice' ? 'notice' : `channel:${request.payload.channel}`;
 }
 
-function emptyStatus(mode: Settings['hubMode']): HubStatus {
-  return { mode, state: 'disconnected', url: null, latencyMs: null, error: null, displayUrls: [], qrDataUrl: null, outboxPending: 0, displayLinks: {} };
+function emptyStatus(mode: Settings['hubMode'], error: ConsoleError | null = null): HubStatus {
+  return {
+    mode,
+    state: error ? 'error' : 'disconnected',
+    url: null,
+    latencyMs: null,
+    error,
+    displayUrls: [],
+    qrDataUrl: null,
+    outboxPending: 0,
+    displayLinks: {},
+    delivery: { state: 'failing', reason: error?.message ?? 'Not connected to a hub.', oldestPendingMs: null },
+    displays: null,
+  };
 }
 
 /** The hub connection of a console. */
@@ -77,7 +90,8 @@ export class HubConnection {
       if (!this.current) this.hubStatus = emptyStatus(after.hubMode);
     });
     ctx.settings.watch(CONNECTION_SETTINGS, () => {
-      // Linked, or the last attempt failed (a taken port, a wrong address): the fixed settings are tried at once.
+      // Linked, or the last attempt failed (a wrong address, port or secret, now corrected): try again. A flag,
+      // not the status: a change of hub mode resets the status before this runs.
       if (!this.current && !this.lastAttemptFailed) return;
       this.ctx.logger.info('hub settings changed; reconnecting', {});
       void this.connect();
@@ -116,6 +130,11 @@ export class HubConnection {
   /** The embedded hub's channels (host mode), else null. */
   get hostedChannels(): readonly string[] | null {
     return this.hosted?.channels ?? null;
+  }
+
+  /** Which hub and room the current link goes to (`url|room`), or null when not linked. */
+  get linkKey(): string | null {
+    return this.current ? `${this.linkedUrl}|${this.ctx.settings.value.room}` : null;
   }
 
   /** The base URL of the hub this console is linked to (embedded or joined), or '' when not linked. */
@@ -165,7 +184,7 @@ export class HubConnection {
 
   private failWith(mode: Settings['hubMode'], error: ConsoleError): ConsoleResult<HubStatus> {
     this.lastAttemptFailed = true;
-    this.hubStatus = { ...emptyStatus(mode), state: 'error', error };
+    this.hubStatus = emptyStatus(mode, error);
     this.emitStatus();
     return fail(error.code, error.message);
   }
@@ -192,8 +211,11 @@ export class HubConnection {
       this.hosted = hosted.value;
       url = hosted.value.url;
       this.hubStatus = { ...this.hubStatus, url, displayUrls: hosted.value.displayUrls, displayLinks: hosted.value.displayLinks, qrDataUrl: hosted.value.qrDataUrl };
-    } else if (!/^https?:\/\/[^\s/]+/.test(url)) {
-      return this.failWith(settings.hubMode, { code: CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, message: `The hub address "${url}" is not an http(s) URL.` });
+    } else {
+      // Settings saved before addresses were checked on save may still hold one without a scheme.
+      const parsed = parseHubUrl(url);
+      if (!parsed.ok) return this.failWith(settings.hubMode, { code: CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, message: parsed.error.message });
+      url = parsed.value;
     }
     await this.state.update({ hubWanted: true });
     const { pingIntervalMs, pingTimeoutMs, ackWaitMs, resendAfterMs } = this.options;
@@ -246,7 +268,8 @@ export class HubConnection {
       refused: (what, error, request) => {
         this.notify((l) => l.refused?.(what, error, request));
         ctx.logger.warn('hub refused a request', { what, code: error.code });
-        ctx.alert(alertKeyOf(request), { code: error.code, message: `The hub refused a ${what}: ${error.message}` });
+        // A muted channel's lines are held, and shown as held: not an error.
+        if (error.code !== 'CHANNEL_MUTED') ctx.alert(alertKeyOf(request), { code: error.code, message: `The hub refused a ${what}: ${error.message}` });
       },
       acked: (request) => {
         // The hub takes this channel's lines again: an earlier refusal of it is over.
@@ -275,17 +298,20 @@ export class HubConnection {
 
   private onLinkStatus(s: HubLinkStatus): void {
     const prev = this.hubStatus;
-    // A new latency figure alone goes out as `hub:status` only (every few seconds; the snapshot is bigger).
-    const onlyLatency = prev.state === s.state && prev.outboxPending === s.outboxPending && prev.error?.code === s.error?.code;
+    // New figures alone (latency, displays, the age of a late line) go out as `hub:status` only (the snapshot is bigger).
+    const onlyFigures =
+      prev.state === s.state && prev.outboxPending === s.outboxPending && prev.error?.code === s.error?.code && prev.delivery.state === s.delivery.state;
     this.hubStatus = {
       ...this.hubStatus,
       state: s.state,
       latencyMs: s.latencyMs,
       error: s.error,
       outboxPending: s.outboxPending,
+      delivery: s.delivery,
+      displays: s.displays,
       url: this.hosted?.url ?? (this.current ? this.ctx.settings.value.hubUrl : null),
     };
-    if (onlyLatency) this.ctx.emit('hub:status', this.status);
+    if (onlyFigures) this.ctx.emit('hub:status', this.status);
     else this.emitStatus();
   }
 

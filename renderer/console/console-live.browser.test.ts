@@ -396,6 +396,8 @@ describe('host mode can be joined', () => {
     await link.fill('http://192.168.1.20:7300/?room=main#secret=Xk3-room-secret');
     await link.press('Tab');
     await page.getByRole('button', { name: 'Save' }).click();
+    // The secret goes to a new host: the panel asks first.
+    await page.getByRole('button', { name: 'Send the secret to 192.168.1.20' }).click();
     await expect.poll(() => calls(page, 'updateSettings')).toContainEqual([{ hubUrl: 'http://192.168.1.20:7300', room: 'main', secret: 'Xk3-room-secret' }]);
   });
 

@@ -19,6 +19,7 @@ import { AssistRail, boothLanguageOf } from './assist-rail.svelte';
 import type { MediaEnvironment } from '../audio/media-environment';
 import { FloorTranscript } from './floor-transcript.svelte';
 import { HandoverFlow } from './handover.svelte';
+import { HeldLines } from './held-lines.svelte';
 import { InterpreterChannel } from './interpreter-channel.svelte';
 import { PageAlerts } from './page-alerts.svelte';
 import { RoomView } from './room-view.svelte';
@@ -48,6 +49,7 @@ export class ConsoleStore {
   readonly assist = new AssistRail(undefined, typeof localStorage === 'undefined' ? null : localStorage);
   readonly room: RoomView;
   readonly handover: HandoverFlow;
+  readonly held: HeldLines;
   readonly settings: SettingsForm;
   readonly share: ShareRoom;
   readonly floorCapture: AudioCapture | null;
@@ -65,6 +67,7 @@ export class ConsoleStore {
   ) {
     this.room = new RoomView(api, this.pageAlerts.report);
     this.handover = new HandoverFlow(api, Date.now, this.pageAlerts.report);
+    this.held = new HeldLines(api);
     this.settings = new SettingsForm(api);
     this.share = new ShareRoom(api);
     this.floorCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('floor', frame)) : null;
@@ -128,6 +131,7 @@ export class ConsoleStore {
         this.handover.onCompleted(e);
         if (e.outcome === 'accepted' && !e.onAir) this.channel?.handedOver();
       }),
+      api.on('line:delivery', (e) => this.channel?.applyDelivery(e)),
     );
     await this.reload();
   }
@@ -158,6 +162,7 @@ export class ConsoleStore {
     this.channel.setVoiceStatus(s.stt.voice);
     this.floor.setStatus(s.stt.floor);
     this.handover.sync(s.handover);
+    this.held.sync(s);
     // Muted room-wide by any operator, or by this operator: either way the channel's lines are held.
     const muted = [...s.settings.mutedChannels, ...(s.hubMutedChannels ?? []).filter((c) => !s.settings.mutedChannels.includes(c))];
     this.room.configure(s.channels, s.settings.autoRouting, muted, s.heldByMute);

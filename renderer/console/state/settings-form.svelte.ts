@@ -2,11 +2,14 @@
  * The settings panel: an editable copy of the console's settings, saved as one patch. The secret is
  * write-only: the field starts empty and is sent only when typed in (or cleared on purpose). It is the joined
  * room's secret in join mode and the hosted room's in host mode (two settings, so neither leaks into the other).
- * A join link from the host console fills hub address, room and secret at once.
+ * A join link from the host console fills hub address, room and secret at once. A change that sends the room
+ * secret to a new hub host waits for a confirmation (hub-destination.ts).
  */
 import type { ConsoleApi, ConsoleModelInfo, PublicSettings, SettingsPatch } from '../../../electron/common/console-api';
-import { parseHubAddress, parseJoinLink } from '../../../electron/common/join-link';
+import { parseHubUrl } from '../../../electron/common/hub-url';
+import { parseJoinLink } from '../../../electron/common/join-link';
 import type { ErrorInfo } from '../../../electron/common/result';
+import { newSecretDestination, type SecretDestination } from './hub-destination';
 
 /** The fields the panel edits. */
 export type SettingsDraft = Pick<
@@ -51,6 +54,8 @@ export class SettingsForm {
   models = $state.raw<ConsoleModelInfo[]>([]);
   /** Result of the last model import, for the panel. */
   modelMessage = $state<string | null>(null);
+  /** A save that would send the room secret to a new host, waiting for `confirmDestination()` or `cancelDestination()`. */
+  pendingDestination = $state.raw<SecretDestination | null>(null);
 
   private saved: SettingsDraft | null = null;
 
@@ -95,6 +100,7 @@ export class SettingsForm {
 
   set<K extends keyof SettingsDraft>(key: K, value: SettingsDraft[K]): void {
     if (this.draft) this.draft = { ...this.draft, [key]: value };
+    this.pendingDestination = null;
   }
 
   setSecret(value: string): void {
@@ -120,13 +126,40 @@ export class SettingsForm {
 
   /**
    * Saves the changes; on success the form takes the saved settings and forgets the typed secret. A hub address
-   * is checked here first (`host:port` becomes `http://host:port`), so a wrong one is said at once, in words.
+   * is checked first (`host:port` becomes `http://host:port`), so a wrong one is said at once, in words. A change
+   * that sends the secret to a new hub host is not saved yet: it waits in `pendingDestination` for a confirmation.
    */
   async save(): Promise<boolean> {
+    const typedUrl = this.patch().hubUrl;
+    const url = typedUrl === undefined ? null : parseHubUrl(typedUrl);
+    if (url && !url.ok) {
+      this.error = url.error;
+      return false;
+    }
+    const destination = this.draft && this.saved ? newSecretDestination(this.saved, this.draft) : null;
+    if (destination) {
+      this.pendingDestination = destination;
+      return false;
+    }
+    return this.saveNow();
+  }
+
+  /** Saves the change waiting for confirmation (the secret may go to its new host). */
+  confirmDestination(): Promise<boolean> {
+    this.pendingDestination = null;
+    return this.saveNow();
+  }
+
+  /** Keeps the change unsaved (the draft stays for editing). */
+  cancelDestination(): void {
+    this.pendingDestination = null;
+  }
+
+  private async saveNow(): Promise<boolean> {
     const patch = this.patch();
     if (Object.keys(patch).length === 0) return true;
     if (patch.hubUrl !== undefined) {
-      const url = parseHubAddress(patch.hubUrl);
+      const url = parseHubUrl(patch.hubUrl);
       if (!url.ok) {
         this.error = url.error;
         return false;
@@ -154,6 +187,7 @@ export class SettingsForm {
 
   /** Drops the edits. */
   revert(): void {
+    this.pendingDestination = null;
     this.secret = '';
     this.clearSecret = false;
     if (this.saved) this.draft = { ...this.saved };
