@@ -65,7 +65,9 @@ describe('handover in the browser', () => {
     });
     const input = page.getByTestId('typed-input');
     await input.waitFor();
-    await expect.poll(() => page.getByTestId('partner').textContent()).toContain('English booth B · online');
+    await expect.poll(() => page.getByTestId('partner').textContent()).toContain('online · English booth B');
+    // The top bar stays one row at 1280 px with the on-air status and the partner in it.
+    expect((await page.locator('header.bar').boundingBox())!.height).toBeLessThanOrEqual(48);
 
     await input.click();
     await input.pressSequentially('Good morning dele', { delay: 10 });
@@ -107,7 +109,7 @@ describe('handover in the browser', () => {
       snapshot: { handover: { onAir: false, outgoing: null, incoming: null, partners: [{ clientId: 'console-b', label: 'English booth B', online: true, onAir: true }] } },
     });
     await off.page.getByTestId('typed-input').waitFor();
-    await expect.poll(() => off.page.getByTestId('partner').textContent()).toContain('English booth B · on air');
+    await expect.poll(() => off.page.getByTestId('partner').textContent()).toContain('on air · English booth B');
     await off.page.keyboard.press('Alt+H');
     await expect.poll(() => calls(off.page, 'requestHandover')).toHaveLength(1);
     expect(await calls(off.page, 'offerHandover')).toEqual([]);

@@ -190,8 +190,8 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
   it('hands the channel over to the second console: B asks, A answers with its own key while its input keeps the keyboard', async () => {
     await expect.poll(() => consoleA.getByTestId('on-air').textContent(), LONG).toBe('ON AIR');
     await expect.poll(() => consoleB.getByTestId('on-air').textContent(), LONG).toBe('OFF AIR');
-    await expect.poll(() => consoleA.getByTestId('partner').textContent(), LONG).toContain('English booth B · online');
-    await expect.poll(() => consoleB.getByTestId('partner').textContent(), LONG).toContain('English booth A · on air');
+    await expect.poll(() => consoleA.getByTestId('partner').textContent(), LONG).toContain('online · English booth B');
+    await expect.poll(() => consoleB.getByTestId('partner').textContent(), LONG).toContain('on air · English booth A');
     // A is typing when B asks: the request shows as a banner and A's keys stay in A's input.
     const inputA = consoleA.getByTestId('typed-input');
     await inputA.click();
