@@ -8,6 +8,9 @@
  * (console-api-dispatch.ts, used by the IPC handler and the socket server), never trusted by type alone; the
  * core's methods take the parsed values. The schemas are typed against {@link ConsoleApi}, so the compiler checks
  * that contract and schemas agree.
+ *
+ * A little over 500 lines: the contract is one file on purpose, each method's types beside its schema, so that a
+ * change to the boundary is read and reviewed in one place.
  */
 import { z } from 'zod';
 import { STT_LANGUAGE_CHOICES } from './languages';
