@@ -9,10 +9,11 @@
  * readable error on screen instead of a blank page.
  */
 import type { Socket } from 'socket.io-client';
-import { CaptionView, captionRows, type CaptionRow, type CaptionViewOutcome } from '../../electron/common/caption-view';
+import { CaptionView, type CaptionViewOutcome } from '../../electron/common/caption-view';
 import { directionOfLanguage, directionOfText, sanitizeCaptionText, type TextDirection } from '../../electron/common/bidi';
 import type { ChannelSnapshot, ErrorCode, HubClientEvents, HubServerEvents, Notice, SubscribeResult } from '../../electron/common/protocol';
 import type { ErrorInfo, Result } from '../../electron/common/result';
+import { ChannelRows, historyLinesFor, type DisplayRow } from './channel-rows';
 import type { DisplayParams } from './display-params';
 
 /** The part of a socket.io client socket the display uses. */
@@ -40,7 +41,10 @@ export interface ChannelBlock {
   dir: TextDirection;
   /** A human label: the language's name in that language ("العربية"), or the channel name. */
   label: string;
-  rows: CaptionRow[];
+  /** The rows on screen (a wall: the paced roll-up; a phone: every kept line). */
+  rows: DisplayRow[];
+  /** The roll-up is showing older rows faster than reading pace to catch up. */
+  catchingUp: boolean;
 }
 
 /** A notice as the page shows it. */
@@ -123,6 +127,7 @@ export class DisplayState {
   private readonly timers: DisplayTimers;
   /** Never changes after construction; the views are not reactive (their rows are copied into `blocks`). */
   private readonly views: ReadonlyMap<string, CaptionView>;
+  private readonly rows: ReadonlyMap<string, ChannelRows>;
   /** Counts subscribes; an ack for an older one (sent before a reconnect) is ignored. */
   private subscribeGeneration = 0;
   private subscribing = false;
@@ -137,11 +142,20 @@ export class DisplayState {
     this.socket = socket;
     this.timers = timers;
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- fixed at construction, not reactive state
-    this.views = new Map(params.channels.map((c) => [c, new CaptionView(c, { keep: params.lines })]));
+    this.views = new Map(params.channels.map((c) => [c, new CaptionView(c, { keep: historyLinesFor(params) })]));
     this.blocks = params.channels.map((channel) => {
       const lang = directionOfLanguage(channel) ? channel : undefined;
-      return { channel, lang, dir: directionOfLanguage(lang) ?? 'ltr', label: channelLabel(channel), rows: [] };
+      return { channel, lang, dir: directionOfLanguage(lang) ?? 'ltr', label: channelLabel(channel), rows: [], catchingUp: false };
     });
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- fixed at construction, not reactive state
+    this.rows = new Map(
+      this.blocks.map(({ channel, lang }) => [
+        channel,
+        new ChannelRows({ ...params, lang }, timers, (rows, catchingUp) => {
+          this.blocks = this.blocks.map((b) => (b.channel === channel ? { ...b, rows, catchingUp } : b));
+        }),
+      ]),
+    );
   }
 
   /** Listens to the socket and connects it (if not yet connected). */
@@ -169,6 +183,7 @@ export class DisplayState {
     for (const off of this.listeners.splice(0)) off();
     this.timers.clearTimeout(this.noticeTimer);
     this.timers.clearTimeout(this.retryTimer);
+    for (const rows of this.rows.values()) rows.dispose();
     this.started = false;
     this.socket.disconnect();
   }
@@ -276,12 +291,7 @@ export class DisplayState {
   }
 
   private refreshBlocks(only?: string): void {
-    this.blocks = this.blocks.map((block) => {
-      if (only !== undefined && block.channel !== only) return block;
-      const view = this.views.get(block.channel);
-      if (!view) return block;
-      return { ...block, rows: captionRows(view, { lang: block.lang, maxRows: this.params.lines }) };
-    });
+    for (const [channel, view] of this.views) if (only === undefined || channel === only) this.rows.get(channel)?.update(view);
   }
 
   private showNotice(notice: Notice | null, live: boolean): void {

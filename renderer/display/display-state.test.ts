@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { breakIntoLines } from '../../electron/common/line-breaking';
 import type { CaptionLine, ChannelChange, ChannelSnapshot, Subscribe, SubscribeResult } from '../../electron/common/protocol';
 import type { Result } from '../../electron/common/result';
 import { parseDisplayParams, type DisplayParams } from './display-params';
@@ -257,6 +258,34 @@ describe('DisplayState', () => {
     display.stop();
     expect(socket.listenerCount()).toBe(0);
     expect(socket.active).toBe(false);
+  });
+
+  it('rolls a long final up at reading pace on its own timer, and shows a phone every line whole', () => {
+    const long =
+      'The Under-Secretary-General opened the fourth session of the Committee in Vienna this morning and thanked the ' +
+      'Member States for their continued support of the programme of work, which now covers prevention, protection ' +
+      'of victims and cooperation.';
+    const { socket, timers, display } = setup('?room=main&channels=en');
+    socket.up();
+    socket.answer(subscribed([snap('en', 1, [commit('en', 1, 'e1', 'Good morning.')])]));
+    socket.fire('caption:changed', commit('en', 2, 'e2', long));
+    const first = texts(display, 'en');
+    expect(first).toEqual(['The Under-Secretary-General opened the', 'fourth session of the Committee in Vienna']);
+    const seen = new Set(first);
+    for (let t = 0; t < 30_000; t += 250) {
+      timers.advance(250);
+      for (const text of texts(display, 'en')) seen.add(text);
+    }
+    const rows = breakIntoLines(long, 42);
+    expect(texts(display, 'en')).toEqual(rows.slice(-2));
+    // Every row of the final was on screen at some point: none skipped to its last two.
+    expect(rows.every((row) => seen.has(row))).toBe(true);
+    display.stop();
+
+    const phone = setup('?room=main&channels=en&view=phone');
+    phone.socket.up();
+    phone.socket.answer(subscribed([snap('en', 2, [commit('en', 1, 'e1', 'Good morning.'), commit('en', 2, 'e2', long)])]));
+    expect(texts(phone.display, 'en')).toEqual(['Good morning.', long]);
   });
 
   it('labels channels in their own language', () => {
