@@ -44,6 +44,6 @@ export default tseslint.config(
   { files: ['electron/console/**'], rules: forbid(['main', 'renderer', 'preload'], { node: true }) },
   { files: ['electron/preload/**'], rules: forbid(['hub', 'stt', 'console', 'main', 'renderer', 'models'], { node: false, electron: true }) },
   { files: ['renderer/**'], rules: forbid(['hub', 'stt', 'electron/console', 'main', 'preload', 'models']) },
-  // Tests may start servers and processes beside the code under test.
-  { files: ['**/*.test.ts', 'bench/**', 'scripts/**'], rules: { 'no-restricted-imports': 'off' } },
+  // Tests (and their shared fixtures) may start servers and processes beside the code under test.
+  { files: ['**/*.test.ts', '**/*-test-support.ts', 'bench/**', 'scripts/**'], rules: { 'no-restricted-imports': 'off' } },
 );

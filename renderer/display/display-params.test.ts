@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BAD_DISPLAY_URL, parseDisplayParams } from './display-params';
+import { BAD_DISPLAY_URL, parseDisplayParams, resolveView } from './display-params';
 
 describe('parseDisplayParams', () => {
   it('reads a single channel with defaults', () => {
@@ -14,7 +14,7 @@ describe('parseDisplayParams', () => {
         labels: false,
         safeMargin: 0,
         cps: undefined,
-        view: 'wall',
+        view: 'auto',
         lang: undefined,
       },
     });
@@ -33,13 +33,19 @@ describe('parseDisplayParams', () => {
         labels: false,
         safeMargin: 0,
         cps: undefined,
-        view: 'wall',
+        view: 'auto',
         lang: undefined,
       },
     });
     const more = parseDisplayParams('?room=main&channels=ar,en&safe=title&cps=12&view=phone&lang=en');
     expect(more.ok && more.value).toMatchObject({ safeMargin: 0.1, cps: 12, view: 'phone', lang: 'en' });
     expect(parseDisplayParams('?room=main&channels=ar&safe=7.5%').ok && parseDisplayParams('?room=main&channels=ar&safe=7.5').ok).toBe(true);
+    expect([resolveView('auto', true), resolveView('auto', false), resolveView('wall', true), resolveView('phone', false)]).toEqual([
+      'phone',
+      'wall',
+      'wall',
+      'phone',
+    ]);
     const action = parseDisplayParams('?room=main&channels=ar&safe=action&lang=xx');
     expect(action.ok && action.value).toMatchObject({ safeMargin: 0.05, lang: undefined });
     const auto = parseDisplayParams('?room=main&channels=ar,en');

@@ -12,7 +12,7 @@
  * | `labels`   | channel labels above each block: `on`, `off`, or `auto` (when stacked) | `auto`              |
  * | `safe`     | title-safe margin: `title` (10%), `action` (5%), a percentage 0-25, `off` | `off`            |
  * | `cps`      | reading pace of the roll-up, characters per second, 5 to 40              | per language (17)   |
- * | `view`     | `wall` (the room display) or `phone` (pick a language, text size, history) | `wall`            |
+ * | `view`     | `wall` (room screen), `phone` (pick a language, text size, history), `auto` | `auto`            |
  * | `lang`     | phone view: the channel to start with (else the phone's language)      | the phone's         |
  */
 import type { ErrorInfo, Result } from '../../electron/common/result';
@@ -22,9 +22,17 @@ import { fail, ok } from '../../electron/common/result';
 export const DISPLAY_THEMES = ['dark', 'light', 'transparent', 'green'] as const;
 export type DisplayTheme = (typeof DISPLAY_THEMES)[number];
 
-/** Ways to show the captions: a wall (room screen, stream overlay) or a phone. */
-export const DISPLAY_VIEWS = ['wall', 'phone'] as const;
+/**
+ * Ways to show the captions: a wall (room screen, stream overlay), a phone, or `auto`: the phone view on a
+ * small touch screen (an attendee who opened a wall link), the wall anywhere else.
+ */
+export const DISPLAY_VIEWS = ['wall', 'phone', 'auto'] as const;
 export type DisplayView = (typeof DISPLAY_VIEWS)[number];
+
+/** The view `auto` stands for on a screen that is (or is not) a phone. */
+export function resolveView(view: DisplayView, isPhone: boolean): 'wall' | 'phone' {
+  return view === 'auto' ? (isPhone ? 'phone' : 'wall') : view;
+}
 
 /** Named title-safe margins (fraction of each edge): broadcast title-safe and action-safe areas. */
 const SAFE_MARGINS: Readonly<Record<string, number>> = { off: 0, none: 0, action: 0.05, title: 0.1 };
@@ -113,7 +121,7 @@ export function parseDisplayParams(search: string): Result<DisplayParams> {
   const cps = cpsRaw === null || cpsRaw.trim() === '' ? undefined : numberParam(cpsRaw, 'cps', 5, 40, 17, false);
   if (cps !== undefined && typeof cps !== 'number') return bad(cps.message);
 
-  const viewRaw = (query.get('view') ?? 'wall').trim().toLowerCase();
+  const viewRaw = (query.get('view') ?? 'auto').trim().toLowerCase();
   const view = DISPLAY_VIEWS.find((v) => v === viewRaw);
   if (view === undefined) return bad(`view=${viewRaw} is not one of ${DISPLAY_VIEWS.join(', ')}`);
 

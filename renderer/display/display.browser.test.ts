@@ -6,125 +6,33 @@
  * Needs the built renderer (out/renderer, `npm run build`, which `npm test` runs first); when it is missing the
  * test builds it.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PublishLine } from '../../electron/common/protocol';
-import { startCaptionHub, silentHubLogger, type CaptionHub } from '../../electron/hub';
-import { connectHubClient, hubRequest, type HubClientSocket } from '../../electron/hub/hub-client';
+import type { CaptionHub } from '../../electron/hub';
+import { hubRequest, type HubClientSocket } from '../../electron/hub/hub-client';
+import { ARTIFACTS, DisplayHarness, POLL, publish, rowsOf, waitForRowText, waitLive, type OpenedPage } from './display-test-support';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const STATIC_DIR = join(REPO, 'out/renderer');
-const ARTIFACTS = join(REPO, 'test-artifacts');
-const SECRET = 'display-test-secret-5521';
-const ROOMS = [{ id: 'main', secret: SECRET }];
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
-
-/** Poll on a timer, not on animation frames (which a hidden headless page may not run). */
-const POLL = { polling: 100, timeout: 30_000 } as const;
-
-let browser: Browser;
-const hubs: CaptionHub[] = [];
-const sockets: HubClientSocket[] = [];
-const contexts: BrowserContext[] = [];
+let harness: DisplayHarness;
 const tempDirs: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(STATIC_DIR, 'display.html'))) {
-    execFileSync('npx', ['electron-vite', 'build'], { cwd: REPO, stdio: 'inherit' });
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  harness = await DisplayHarness.launch();
 });
 
 afterEach(async () => {
-  for (const s of sockets.splice(0)) s.disconnect();
-  for (const c of contexts.splice(0)) await c.close();
-  for (const h of hubs.splice(0)) await h.close();
+  await harness.cleanup();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await harness?.close();
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function startHub(options: { port?: number; dataDir?: string } = {}): Promise<CaptionHub> {
-  const hub = await startCaptionHub({ host: '127.0.0.1', port: 0, rooms: ROOMS, staticDir: STATIC_DIR, logger: silentHubLogger, ...options });
-  hubs.push(hub);
-  return hub;
-}
-
-async function operator(hub: CaptionHub): Promise<HubClientSocket> {
-  const r = await connectHubClient(hub.url, { role: 'operator', room: 'main', secret: SECRET }, { transports: ['websocket'] });
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  sockets.push(r.value);
-  return r.value;
-}
-
-let n = 0;
-async function publish(op: HubClientSocket, channel: string, text: string, state: 'partial' | 'final' = 'final', id = `t${++n}`): Promise<string> {
-  const line: PublishLine = { id, channel, text, state, source: 'typed' };
-  const r = await hubRequest(op, 'caption:publish', line);
-  expect(r.ok, JSON.stringify(r)).toBe(true);
-  return id;
-}
-
-/** Opens a display page; records alert dialogs and page errors. */
-async function openDisplay(hub: CaptionHub, query: string): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  const dialogs: string[] = [];
-  const errors: string[] = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${hub.url}/display?${query}`);
-  return { page, dialogs, errors };
-}
-
-/** Waits until the display is subscribed (no connecting/reconnecting indicator, no error). */
-async function waitLive(page: Page): Promise<void> {
-  try {
-    await page.waitForFunction(
-      () => document.querySelector('main')?.dataset.status === 'live' && document.querySelector('.status') === null,
-      undefined,
-      POLL,
-    );
-  } catch (err) {
-    const state = await page.evaluate(() => ({ status: document.querySelector('main')?.dataset.status, text: document.body.innerText }));
-    throw new Error(`display not live: ${JSON.stringify(state)}`, { cause: err });
-  }
-}
-
-/** The rows of a channel as [line id, text, partial]. */
-function rowsOf(page: Page, channel: string): Promise<Array<[string, string, boolean]>> {
-  return page.$$eval(`section[data-channel="${channel}"] .row`, (els) =>
-    els.map((el) => [el.getAttribute('data-line-id') ?? '', el.textContent ?? '', el.classList.contains('partial')] as [string, string, boolean]),
-  );
-}
-
-async function waitForRowText(page: Page, channel: string, text: string): Promise<void> {
-  await page.waitForFunction(
-    ([c, t]) => [...document.querySelectorAll(`section[data-channel="${c}"] .row`)].some((el) => el.textContent === t),
-    [channel, text] as const,
-    POLL,
-  );
-}
+const startHub = (options: { port?: number; dataDir?: string } = {}): Promise<CaptionHub> => harness.startHub(options);
+const operator = (hub: CaptionHub): Promise<HubClientSocket> => harness.operator(hub);
+const openDisplay = (hub: CaptionHub, query: string): Promise<OpenedPage> => harness.open(hub, query);
 
 describe('room display in Chromium', () => {
   it('lays out an Arabic line that starts with a Latin acronym right to left, in the shipped Noto face, and updates in place', async () => {
@@ -343,8 +251,7 @@ describe('room display in Chromium', () => {
     const ids = [await publish(op, 'en', 'Line one before the restart.'), await publish(op, 'en', 'Line two before the restart.')];
     await waitForRowText(page, 'en', 'Line two before the restart.');
 
-    await first.close();
-    hubs.splice(hubs.indexOf(first), 1);
+    await harness.stopHub(first);
     await page.waitForSelector('.status.lost', { timeout: POLL.timeout });
     expect(await page.$eval('.status', (el) => el.textContent)).toContain('reconnecting');
     expect((await rowsOf(page, 'en')).map((r) => r[0])).toEqual(ids);
