@@ -202,7 +202,7 @@ describe('wall display layout in Chromium', () => {
     const id = await publish(op, 'ar', 'Thank you, Mr. President.');
     await waitForRowText(page, 'ar', 'Thank you, Mr. President.');
     const layout = await page.$eval(`.row[data-line-id="${id}"]`, (row) => {
-      const node = row.querySelector('.text')?.firstChild as Text;
+      const node = (row.querySelector('.text') ?? row).firstChild as Text;
       const text = node.data;
       const rangeOf = (from: number, to: number): DOMRect => {
         const r = document.createRange();
