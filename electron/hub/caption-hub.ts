@@ -20,6 +20,7 @@ import { Server, type ExtendedError, type Socket } from 'socket.io';
 import { z } from 'zod';
 import {
   DEFAULT_HISTORY_LIMIT,
+  frameAncestorSchema,
   roomChannels,
   roomConfigSchema,
   type RateLimitConfig,
@@ -44,6 +45,8 @@ import {
 } from '../common/protocol';
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
 import { cleanCaptionText } from './caption-text';
+import { MAX_FRAME_BYTES } from '../common/frame-limit';
+import { hasVisibleCharacter } from '../common/visible-text';
 import { MemoryJournalHistoryStore, type HistoryStore, type StoreHealth } from './history-store';
 import type { RedisHistoryStore } from './redis-history-store';
 import { createStderrLogger, type Logger } from '../node/logger';
@@ -99,6 +102,11 @@ export interface HubOptions {
   trustProxy?: number;
   /** CORS for socket.io's HTTP long-polling from other origins (e.g. the console page); default none. */
   cors?: { origin: string | string[] | boolean };
+  /**
+   * Origins whose pages may frame the display page (a venue's web page), e.g. `https://venue.example`; default
+   * none: only the hub's own pages may (see `frameAncestorSchema` for the accepted forms).
+   */
+  frameAncestors?: readonly string[];
 }
 
 /** What the hub reports at /healthz. */
@@ -244,6 +252,9 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
   const rooms = resolveRooms(options.rooms);
   const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   if (!Number.isInteger(historyLimit) || historyLimit < 1) throw new HubStartError('CONFIG', 'historyLimit must be a positive integer');
+  const frameAncestors = [...(options.frameAncestors ?? [])];
+  const badOrigin = frameAncestors.find((origin) => !frameAncestorSchema.safeParse(origin).success);
+  if (badOrigin !== undefined) throw new HubStartError('CONFIG', `frameAncestors: "${badOrigin}" is not an origin such as https://venue.example`);
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const failureLimit = options.handshakeFailureLimit ?? 30;
   const startedAt = Date.now();
@@ -303,6 +314,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     store,
     health,
     logger,
+    frameAncestors,
   });
   const httpServer: HttpServer = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler)
@@ -311,7 +323,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
   const recoveryWindowMs = options.recoveryWindowMs ?? 120_000;
   const server: HubServer = new Server(httpServer, {
     serveClient: false,
-    maxHttpBufferSize: 64 * 1024,
+    maxHttpBufferSize: MAX_FRAME_BYTES,
     ...(recoveryWindowMs > 0
       ? { connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: false } }
       : {}),
@@ -551,10 +563,12 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     return ok(undefined);
   }
 
+  /** The notice to send a display now, with the time it has left on this hub's clock (displays' clocks may be off). */
   function currentNotice(notice: Notice | null, now: number): Notice | null {
     if (!notice || notice.text === null) return null;
-    if (notice.ttlMs !== undefined && notice.shownAt + notice.ttlMs <= now) return null;
-    return notice;
+    if (notice.ttlMs === undefined) return notice;
+    const remainingMs = notice.shownAt + notice.ttlMs - now;
+    return remainingMs > 0 ? { ...notice, remainingMs } : null;
   }
 
   function scheduleNoticeExpiry(room: RoomRuntime, notice: Notice): void {
@@ -589,8 +603,8 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
         if (!allowed.ok) return reply(allowed);
         const text = cleanCaptionText(line.text);
         if (!text.ok) return reply(text);
-        if (line.state === 'final' && text.value.trim() === '') {
-          return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a final line needs text'));
+        if (line.state === 'final' && !hasVisibleCharacter(text.value)) {
+          return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a final line needs text (marks, zero-width and blank characters show nothing)'));
         }
         if (line.audioStart !== undefined && line.audioEnd !== undefined && line.audioEnd < line.audioStart) {
           return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'audioEnd is before audioStart'));
@@ -619,6 +633,9 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
         if (!allowed.ok) return reply(allowed);
         const text = cleanCaptionText(rev.text);
         if (!text.ok) return reply(text);
+        if (!hasVisibleCharacter(text.value)) {
+          return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a correction needs text (marks, zero-width and blank characters show nothing)'));
+        }
         return inTurn(room, async () => {
           const outcome = await store.revise(roomId, rev.channel, rev.id, text.value, Date.now());
           if (!outcome.ok) return reply(outcome);
@@ -648,7 +665,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     on<typeof showNoticeSchema, Notice>(socket, 'notice:show', showNoticeSchema, ['operator'], (req, reply) => {
       const text = cleanCaptionText(req.text, MAX_NOTICE_LENGTH);
       if (!text.ok) return reply(text);
-      if (text.value.trim() === '') return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a notice needs text (send notice:clear to remove it)'));
+      if (!hasVisibleCharacter(text.value)) return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a notice needs text (send notice:clear to remove it)'));
       return inTurn(room, async () => {
         const notice: Notice = { room: roomId, text: text.value, shownAt: Date.now() };
         if (req.ttlMs !== undefined) notice.ttlMs = req.ttlMs;
@@ -656,7 +673,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
         if (!saved.ok) return reply(saved);
         scheduleNoticeExpiry(room, notice);
         deliver(room, [NOTICE_LANE], undefined, () => {
-          server.to(hubRoomKey(roomId)).emit('notice:changed', notice);
+          server.to(hubRoomKey(roomId)).emit('notice:changed', req.ttlMs !== undefined ? { ...notice, remainingMs: req.ttlMs } : notice);
           reply(ok(notice));
         });
       });

@@ -15,6 +15,7 @@ import {
   type PartialUpdate,
   type SubscribeResult,
 } from '../common/protocol';
+import { checkRequestSize } from '../common/frame-limit';
 import { fail, ok, type Result } from '../common/result';
 
 /** A typed socket.io client of the hub. */
@@ -70,13 +71,18 @@ export function connectHubClient(url: string, auth: HandshakeAuth, options: Conn
   });
 }
 
-/** Sends a request and waits for its ack; a timeout comes back as an error value. */
+/**
+ * Sends a request and waits for its ack; a timeout comes back as an error value. A request larger than the hub
+ * reads is refused here, with the hub's code (see frame-limit.ts), instead of costing the connection.
+ */
 export async function hubRequest<E extends keyof HubClientEvents>(
   socket: HubClientSocket,
   event: E,
   payload: Parameters<HubClientEvents[E]>[0],
   timeoutMs = 10_000,
 ): Promise<AckOf<E>> {
+  const size = checkRequestSize(event, payload);
+  if (!size.ok) return size as AckOf<E>;
   try {
     const emit = socket.timeout(timeoutMs).emitWithAck as unknown as (e: E, p: unknown) => Promise<AckOf<E>>;
     return await emit.call(socket.timeout(timeoutMs), event, payload);

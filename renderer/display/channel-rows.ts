@@ -12,6 +12,7 @@
 import { directionOfText, type TextDirection } from '../../electron/common/bidi';
 import { captionRows, type CaptionRow } from '../../electron/common/caption-view';
 import type { CaptionLine } from '../../electron/common/protocol';
+import { hasVisibleCharacter } from '../../electron/common/visible-text';
 import { rowLengthFor } from './caption-fit';
 import type { DisplayView } from './display-params';
 import { EMPTY_ROLL_UP, readingCps, rollUpAtEnd, stepRollUp, type RollUpPacing, type RollUpState } from './roll-up-pacing';
@@ -93,7 +94,9 @@ export class ChannelRows {
   update(view: { readonly lines: readonly CaptionLine[]; readonly partial: CaptionLine | null }): void {
     const { lang, size } = this.options;
     const phone = this.options.view === 'phone';
-    this.all = withTextDirection(captionRows(view, { lang, maxRows: Infinity, maxChars: phone ? WHOLE_LINE : rowLengthFor(lang, size) }));
+    const rows = captionRows(view, { lang, maxRows: Infinity, maxChars: phone ? WHOLE_LINE : rowLengthFor(lang, size) });
+    // A line that draws nothing (zero-width characters kept from an older hub) would hold an empty row.
+    this.all = withTextDirection(rows.filter((row) => hasVisibleCharacter(row.text)));
     if (phone) {
       this.emit(this.all, false);
       return;

@@ -303,8 +303,14 @@ export class DisplayState {
     }
     let remaining: number | undefined;
     if (notice.ttlMs !== undefined) {
-      // A live notice counts from now; one from a snapshot from when the hub showed it (clocks may differ, so clamp).
-      remaining = live ? notice.ttlMs : Math.min(notice.ttlMs, Math.max(0, notice.shownAt + notice.ttlMs - this.timers.now()));
+      // The hub says how long it has left on its own clock; a hub that does not: a live notice counts from now,
+      // one from a snapshot from when the hub showed it (clocks may differ, so clamp).
+      remaining =
+        notice.remainingMs !== undefined
+          ? Math.min(notice.ttlMs, notice.remainingMs)
+          : live
+            ? notice.ttlMs
+            : Math.min(notice.ttlMs, Math.max(0, notice.shownAt + notice.ttlMs - this.timers.now()));
       if (remaining <= 0) {
         this.notice = null;
         return;

@@ -247,6 +247,21 @@ describe('DisplayState', () => {
     expect(display.notice).toBeNull();
   });
 
+  it('counts a notice down from what the hub says is left, whatever the display clock says', () => {
+    const { socket, timers, display } = setup();
+    socket.up();
+    // This display's clock runs 10 minutes ahead of the hub's: by its clock the notice expired long ago.
+    const hubNow = timers.now() - 600_000;
+    socket.answer(subscribed([snap('ar', 0, []), snap('en', 0, [])], { room: 'main', text: 'Coffee break', shownAt: hubNow - 5_000, ttlMs: 60_000, remainingMs: 55_000 }));
+    expect(display.notice).toEqual({ text: 'Coffee break', dir: 'ltr' });
+    timers.advance(54_000);
+    expect(display.notice).not.toBeNull();
+    timers.advance(1_500);
+    expect(display.notice).toBeNull();
+    socket.fire('notice:changed', { room: 'main', text: 'Back in 5', shownAt: hubNow, ttlMs: 30_000, remainingMs: 30_000 });
+    expect(display.notice?.text).toBe('Back in 5');
+  });
+
   it('shows partials of its channels only, and stops cleanly', () => {
     const { socket, display } = setup();
     socket.up();

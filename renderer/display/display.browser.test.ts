@@ -7,6 +7,8 @@
  * test builds it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -273,5 +275,56 @@ describe('room display in Chromium', () => {
       'Line four, live again.',
     ]);
     expect(errors).toEqual([]);
+  });
+
+  it('shows a notice with a time-to-live on a display whose clock runs 10 minutes fast', async () => {
+    const hub = await startHub();
+    const op = await operator(hub);
+    const shown = await hubRequest(op, 'notice:show', { text: 'Coffee break until 11:00', ttlMs: 120_000 });
+    expect(shown.ok).toBe(true);
+    const { page } = await harness.open(hub, 'room=main&channels=en', { width: 1280, height: 720 }, () => {
+      const realNow = Date.now;
+      Date.now = () => realNow() + 10 * 60_000;
+    });
+    await waitLive(page);
+    expect(await page.evaluate(() => Date.now() - performance.timeOrigin)).toBeGreaterThan(9 * 60_000);
+    await page.waitForSelector('.notice', { timeout: POLL.timeout });
+    expect(await page.$eval('.notice', (el) => el.textContent)).toBe('Coffee break until 11:00');
+    // ...and it still goes when its time is up, by the hub's count: a short one published now.
+    await hubRequest(op, 'notice:show', { text: 'Two seconds', ttlMs: 2_000 });
+    await page.waitForFunction(() => document.querySelector('.notice')?.textContent === 'Two seconds', undefined, POLL);
+    await page.waitForSelector('.notice', { state: 'detached', timeout: POLL.timeout });
+  });
+
+  it('cannot be framed by another site unless the hub names it', async () => {
+    const parent = createServer((req, res) => {
+      const target = new URL(req.url ?? '/', 'http://x').searchParams.get('src') ?? '';
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><title>venue</title><iframe src="${target.replace(/"/g, '')}" width="800" height="450"></iframe>`);
+    });
+    await new Promise<void>((resolve) => parent.listen(0, '127.0.0.1', resolve));
+    const parentOrigin = `http://127.0.0.1:${(parent.address() as AddressInfo).port}`;
+    try {
+      const framedBy = async (hub: CaptionHub): Promise<boolean> => {
+        const context = await harness.browser.newContext();
+        try {
+          const page = await context.newPage();
+          await page.goto(`${parentOrigin}/?src=${encodeURIComponent(`${hub.url}/display?room=main&channels=en`)}`);
+          const frame = page.frames().find((f) => f !== page.mainFrame());
+          if (!frame) return false;
+          return await frame
+            .waitForFunction(() => document.querySelector('main')?.dataset.status === 'live', undefined, { polling: 100, timeout: 8_000 })
+            .then(() => true)
+            .catch(() => false);
+        } finally {
+          await context.close();
+        }
+      };
+      expect(await framedBy(await startHub()), 'a foreign site framed the display').toBe(false);
+      const allowing = await harness.startHub({ frameAncestors: [parentOrigin] });
+      expect(await framedBy(allowing), 'the named venue page could not frame the display').toBe(true);
+    } finally {
+      await new Promise((resolve) => parent.close(resolve));
+    }
   });
 });
