@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { startCaptionHub, type CaptionHub } from '../hub/index';
 import { attachBoothRelay, type BoothRelay } from '../hub/booth-relay';
-import { displayUrl } from '../common/hub-config';
+import { displayUrl, phoneUrl } from '../common/hub-config';
 import type { Settings } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleResult } from '../common/console-api-result';
 import type { CoreLogger } from './console-context';
@@ -81,7 +81,8 @@ export async function startHostedHub(settings: Readonly<Settings>, options: Host
     channels,
     displayUrls: bases.map((b) => `${b}/`),
     displayLinks,
-    qrDataUrl: await qrSvgDataUrl(`${bases[0]!}/`),
+    // The room's QR code leads attendees' phones to the phone page (their language, their text size).
+    qrDataUrl: await qrSvgDataUrl(phoneUrl(bases[0]!, settings.room, channels)),
     close: async () => {
       relay.detach();
       await hub.close().catch((err: unknown) => logger.warn('hub close failed', { error: String(err) }));
