@@ -22,8 +22,7 @@ import { supervisorSttFactory } from './stt-supervisor-source';
 export function toneStt(): Pick<ConsoleCoreOptions, 'sttFactory' | 'resolveModel'> {
   return {
     sttFactory: supervisorSttFactory({
-      spawnWorker: nodeWorkerSpawner({ env: { TARJUMAN_STT_TEST: '1' }, stderr: 'ignore' }),
-      engine: 'fake-tone',
+      spawnWorker: nodeWorkerSpawner({ fakeEngine: 'tone', stderr: 'ignore' }),
       vad: 'energy',
     }),
     resolveModel: async () => ok('tone-engine-needs-no-model'),

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { breakIntoLines, lineLengthFor } from '../../electron/common/line-breaking';
 import { DISPLAY_THEMES } from './display-params';
-import { ARTIFACTS, DisplayHarness, LONG_LINES, POLL, VIEWPORTS, publish, waitForRowText, waitLive } from './display-test-support';
+import { ARTIFACTS, DisplayHarness, LONG_LINES, POLL, VIEWPORTS, publish, waitForRowText, waitLive } from './test-support/display-harness';
 
 let harness: DisplayHarness;
 

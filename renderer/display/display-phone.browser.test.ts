@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, DisplayHarness, LONG_LINES, POLL, publish } from './display-test-support';
+import { ARTIFACTS, DisplayHarness, LONG_LINES, POLL, publish } from './test-support/display-harness';
 
 let harness: DisplayHarness;
 const tempDirs: string[] = [];

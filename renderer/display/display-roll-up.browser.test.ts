@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { breakIntoLines, lineLengthFor } from '../../electron/common/line-breaking';
-import { ARTIFACTS, DisplayHarness, LONG_LINES, POLL, publish, waitForRowText, waitLive } from './display-test-support';
+import { ARTIFACTS, DisplayHarness, LONG_LINES, POLL, publish, waitForRowText, waitLive } from './test-support/display-harness';
 
 let harness: DisplayHarness;
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptionHub } from '../../electron/hub';
 import { hubRequest, type HubClientSocket } from '../../electron/hub/hub-client';
-import { ARTIFACTS, DisplayHarness, POLL, publish, rowsOf, waitForRowText, waitLive, type OpenedPage } from './display-test-support';
+import { ARTIFACTS, DisplayHarness, POLL, publish, rowsOf, waitForRowText, waitLive, type OpenedPage } from './test-support/display-harness';
 
 let harness: DisplayHarness;
 const tempDirs: string[] = [];

@@ -11,11 +11,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { PublishLine } from '../../electron/common/protocol';
-import { startCaptionHub, silentHubLogger, type CaptionHub, type HubOptions } from '../../electron/hub';
-import { connectHubClient, hubRequest, type HubClientSocket } from '../../electron/hub/hub-client';
+import type { PublishLine } from '../../../electron/common/protocol';
+import { startCaptionHub, silentHubLogger, type CaptionHub, type HubOptions } from '../../../electron/hub';
+import { connectHubClient, hubRequest, type HubClientSocket } from '../../../electron/hub/hub-client';
 
-export const REPO = resolve(import.meta.dirname, '../..');
+export const REPO = resolve(import.meta.dirname, '../../..');
 export const STATIC_DIR = join(REPO, 'out/renderer');
 /** Screenshots go here (git-ignored). */
 export const ARTIFACTS = join(REPO, 'test-artifacts');
