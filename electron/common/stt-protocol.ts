@@ -11,11 +11,12 @@
  */
 import { z } from 'zod';
 import { glossaryTermSchema, type GlossaryTerm } from './glossary';
+import { STT_LANGUAGE_CHOICES } from './languages';
 
 export type { GlossaryTerm };
 
 /** Languages a source can be fixed to, or `auto` (the worker reports the detected one per caption). */
-export const STT_LANGUAGES = ['ar', 'en', 'ru', 'auto'] as const;
+export const STT_LANGUAGES = STT_LANGUAGE_CHOICES;
 export type SttSourceLanguage = (typeof STT_LANGUAGES)[number];
 
 /** `transcribe` keeps the source language; `translate` decodes into English. */
