@@ -1,7 +1,7 @@
 /**
  * Host mode: the caption hub embedded in the console (one room; the booth relay is a default hub feature), and what the page
  * shows so room screens can find it: the hub's start page on each LAN address of this machine, each channel's
- * display link, and a QR code of the first address.
+ * display link, and a QR code of the room's phone page on the first address.
  */
 import { join } from 'node:path';
 import QRCode from 'qrcode';
@@ -29,7 +29,7 @@ export interface HostedHub {
   displayUrls: string[];
   /** Each channel's display page on the first address. */
   displayLinks: Record<string, string>;
-  /** A QR code of `displayUrls[0]`. */
+  /** A QR code of the room's phone page on the first address (see `phoneUrl`). */
   qrDataUrl: string;
   close(): Promise<void>;
 }
