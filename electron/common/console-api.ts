@@ -138,7 +138,7 @@ export interface HubStatus {
    * room's display links, so one QR code serves every channel.
    */
   displayUrls: string[];
-  /** Host mode: a QR code of `displayUrls[0]` as an `data:image/svg+xml` URL. */
+  /** Host mode: a QR code of the room's phone page on the first LAN address (`phoneUrl`), as a `data:image/svg+xml` URL. */
   qrDataUrl: string | null;
   /** Host mode: the display page of each channel on the first LAN address (`/display?room=..&channels=..`). */
   displayLinks: Record<string, string>;

@@ -8,6 +8,7 @@ import type { ChannelChange } from '../common/protocol';
 import { dispatchConsoleCall } from '../common/console-api-dispatch';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
+import { qrSvgDataUrl } from './hosted-hub';
 import { modelResolver } from './model-resolver';
 import { cleanupTempDirs, roomHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
 import { until, recordingLogger } from '../hub/test-support';
@@ -163,6 +164,8 @@ describe('ConsoleCore hub', () => {
     expect(r.value.qrDataUrl).toMatch(/^data:image\/svg\+xml;base64,/);
     const svg = Buffer.from(r.value.qrDataUrl!.split(',')[1]!, 'base64').toString('utf8');
     expect(svg).toContain('<svg');
+    // It leads phones to the phone page of the room, with its channels to pick from.
+    expect(r.value.qrDataUrl).toBe(await qrSvgDataUrl(`http://127.0.0.1:${port}/display?room=main&channels=ar,en,ru,floor&view=phone`));
     // The hub answers on those URLs, and a secret was generated for the room (but is not shown).
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);

@@ -71,6 +71,7 @@ const displayedNoticeSchema = z.strictObject({
   text: displayText(MAX_NOTICE_LENGTH).nullable(),
   shownAt: time,
   ttlMs: z.number().int().positive().optional(),
+  remainingMs: z.number().positive().optional(),
 });
 const ackSchema = z.union([
   z.object({ ok: z.literal(true), value: z.unknown() }),
