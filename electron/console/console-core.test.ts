@@ -10,8 +10,10 @@ import { ensureGeneratedModel } from '../../models/generate-ggml';
 import { parseJoinLink } from '../common/join-link';
 import { fail, ok } from '../common/result';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
+import { qrSvgDataUrl } from './hosted-hub';
 import { modelResolver } from './model-resolver';
-import { cleanupTempDirs, eventually, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET, toneStt } from './test-support';
+import { cleanupTempDirs, roomHub, tempDir, TestDisplay, TEST_SECRET, toneStt } from './test-support';
+import { until, recordingLogger } from '../hub/test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -19,8 +21,8 @@ afterEach(async () => {
   await cleanupTempDirs();
 });
 
-async function hub(opts: Parameters<typeof startTestHub>[0] = {}): Promise<CaptionHub> {
-  const h = await startTestHub(opts);
+async function hub(opts: Parameters<typeof roomHub>[0] = {}): Promise<CaptionHub> {
+  const h = await roomHub(opts);
   cleanups.push(() => h.close());
   return h;
 }
@@ -173,9 +175,9 @@ describe('ConsoleCore hub', () => {
 
     // A wrong secret for a hub elsewhere, then the right one.
     await c.updateSettings({ hubMode: 'join', hubUrl: h.url, room: 'main', secret: 'not-the-secret' });
-    await eventually(async () => (await alerts()).includes('hub:AUTH_BAD_SECRET'), 10_000, 'AUTH_BAD_SECRET');
+    await until(async () => (await alerts()).includes('hub:AUTH_BAD_SECRET'), 10_000, 'AUTH_BAD_SECRET');
     await c.updateSettings({ secret: TEST_SECRET });
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.hub.state === 'connected';
     }, 10_000, 'connected');
@@ -212,7 +214,7 @@ describe('ConsoleCore hub', () => {
     await other.updateSettings({ hubMode: 'join', hubUrl: parsed.value.hubUrl, room: parsed.value.room, secret: parsed.value.secret, role: 'booth', channel: 'ar' });
     const joined = await other.connectHub();
     expect(joined.ok, JSON.stringify(joined)).toBe(true);
-    await eventually(async () => {
+    await until(async () => {
       const s = await host.getState();
       return s.ok && s.value.handover.partners.some((p) => p.online && /^Arabic booth [A-Z]$/.test(p.label));
     }, 10_000, 'the joined console shows as a partner with a readable name');
@@ -224,7 +226,7 @@ describe('ConsoleCore hub', () => {
     expect(!refused.ok && refused.error.code).toBe('AUTH_MISSING_SECRET');
     expect((await host.getJoinDetails()).ok).toBe(false);
     await host.updateSettings({ secret: TEST_SECRET });
-    await eventually(async () => {
+    await until(async () => {
       const s = await host.getState();
       return s.ok && s.value.hub.state === 'connected';
     }, 10_000, 'joined elsewhere');
@@ -255,13 +257,15 @@ describe('ConsoleCore hub', () => {
     expect(r.value.qrDataUrl).toMatch(/^data:image\/svg\+xml;base64,/);
     const svg = Buffer.from(r.value.qrDataUrl!.split(',')[1]!, 'base64').toString('utf8');
     expect(svg).toContain('<svg');
+    // It leads phones to the phone page of the room, with its channels to pick from.
+    expect(r.value.qrDataUrl).toBe(await qrSvgDataUrl(`http://127.0.0.1:${port}/display?room=main&channels=ar,en,ru,floor&view=phone`));
     // The hub answers on those URLs, and a secret was generated for the room (but is not shown).
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     const state = await c.getState();
     expect(state.ok && state.value.settings.hasHostSecret).toBe(true);
     // Latency comes from a real ping round trip.
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.hub.latencyMs !== null;
     }, 10_000, 'a latency figure');
@@ -311,12 +315,12 @@ describe('ConsoleCore hub', () => {
 
   it('resends what was not acknowledged after a hub restart: nothing missing or doubled at a display', async () => {
     const hubData = await tempDir();
-    let h = await startTestHub({ dataDir: hubData });
+    let h = await roomHub({ dataDir: hubData });
     const port = h.port;
     cleanups.push(() => h.close());
     const c = await core({ ackWaitMs: 1000, resendAfterMs: 1500 });
     await joinAs(c, h, 'booth', 'en');
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.handover.onAir;
     }, 10_000, 'booth on air');
@@ -333,11 +337,11 @@ describe('ConsoleCore hub', () => {
     }
     const pending = await c.getState();
     expect(pending.ok && pending.value.hub.outboxPending).toBe(5);
-    h = await startTestHub({ dataDir: hubData, port });
+    h = await roomHub({ dataDir: hubData, port });
     await d.until(() => d.lines.size === 10, 30_000, 'all ten lines after the restart');
     expect(d.commits).toEqual(ids);
     expect([...d.lines.values()].map((l) => l.text)).toEqual(ids.map((_, i) => `Line ${i + 1}`));
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.hub.outboxPending === 0 && s.value.hub.state === 'connected';
     }, 15_000, 'an empty outbox');
@@ -380,7 +384,7 @@ describe('ConsoleCore hub', () => {
     await moved;
     await publishAcked(c, { channel: 'en', text: 'Now on hub B', source: 'typed' });
     await onB.until(() => onB.lines.size === 1);
-    await eventually(() => a.health().connections === 0, 10_000, 'nobody left on hub A');
+    await until(() => a.health().connections === 0, 10_000, 'nobody left on hub A');
   });
 
   it('mutes a channel room-wide: lines are held, visible, kept across a restart, and leave only when released or discarded', async () => {
@@ -390,7 +394,7 @@ describe('ConsoleCore hub', () => {
     const booth = await core();
     await joinAs(c, h, 'operator');
     await joinAs(booth, h, 'booth', 'ru');
-    await eventually(async () => {
+    await until(async () => {
       const s = await booth.getState();
       return s.ok && s.value.handover.onAir;
     }, 10_000, 'ru booth on air');
@@ -425,7 +429,7 @@ describe('ConsoleCore hub', () => {
     // The operator console restarts: its held line is still held.
     await c.close();
     c = await core({ dataDir: opDir });
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.hub.state === 'connected';
     }, 15_000, 'operator back');
@@ -462,14 +466,14 @@ describe('ConsoleCore hub', () => {
     const a = await core();
     const b = await core();
     await joinAs(a, h, 'booth', 'ar');
-    await eventually(async () => {
+    await until(async () => {
       const s = await a.getState();
       return s.ok && s.value.handover.onAir;
     }, 10_000, 'A on air');
     await joinAs(b, h, 'booth', 'ar');
     const d = await display(h.url, ['ar']);
     // B is not on air: its lines are refused locally, nothing reaches the display.
-    await eventually(async () => {
+    await until(async () => {
       const s = await b.getState();
       return s.ok && s.value.hub.state === 'connected';
     });
@@ -508,7 +512,7 @@ describe('ConsoleCore hub', () => {
     // The room's operator follows the booth: B on air, A online; it has no partners of its own.
     const op = await core();
     await joinAs(op, h, 'operator', 'floor');
-    await eventually(async () => {
+    await until(async () => {
       const s = await op.getState();
       const members = s.ok ? (s.value.handover.booths['ar'] ?? []) : [];
       return members.length === 2 && members.every((m) => m.online) && members.filter((m) => m.onAir).length === 1;
@@ -524,14 +528,14 @@ describe('ConsoleCore hub', () => {
     const a = await core();
     const b = await core();
     await joinAs(a, h, 'booth', 'en');
-    await eventually(async () => {
+    await until(async () => {
       const s = await a.getState();
       return s.ok && s.value.handover.onAir;
     }, 10_000, 'A on air');
     await joinAs(b, h, 'booth', 'en');
     const d = await display(h.url, ['en']);
     // Each console sees the other: B sees A on air, A sees B online.
-    await eventually(async () => {
+    await until(async () => {
       const [sa, sb] = [await a.getState(), await b.getState()];
       return (
         sa.ok && sb.ok &&
@@ -560,14 +564,14 @@ describe('ConsoleCore hub', () => {
     const cancelled = nextEvent(b, 'handover:completed');
     expect((await a.cancelHandover()).ok).toBe(true);
     expect(await cancelled).toMatchObject({ outcome: 'cancelled', onAir: true });
-    await eventually(async () => {
+    await until(async () => {
       const [sa, sb] = [await a.getState(), await b.getState()];
       return sa.ok && sb.ok && sa.value.handover.outgoing === null && sb.value.handover.incoming === null;
     }, 5_000, 'nothing waiting');
 
     // B's console goes away: A sees its partner offline.
     await b.close();
-    await eventually(async () => {
+    await until(async () => {
       const s = await a.getState();
       return s.ok && s.value.handover.partners.length === 1 && !s.value.handover.partners[0]!.online;
     }, 10_000, 'partner offline');
@@ -622,7 +626,7 @@ describe('ConsoleCore hub', () => {
     c.on('hub:changed', (change) => change.channel === 'en' && viewed.push(change));
     await c.updateSettings({ hubMode: 'join', hubUrl: relayUrl, role: 'operator', channel: 'en', room: 'main', secret: TEST_SECRET });
     expect((await c.connectHub()).ok).toBe(true);
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.hub.latencyMs !== null;
     }, 10_000, 'a first ping answer');
@@ -647,7 +651,7 @@ describe('ConsoleCore hub', () => {
     await d.until(() => d.lines.size === 4, 20_000, 'the lines typed while frozen');
     expect([...d.lines.values()].map((l) => l.text)).toEqual(['Before the freeze', 'While frozen 1', 'While frozen 2', 'While frozen 3']);
     expect(new Set(d.commits).size).toBe(4);
-    await eventually(() => viewed.length === 4, 20_000, 'the room view caught up');
+    await until(() => viewed.length === 4, 20_000, 'the room view caught up');
     expect(viewed.map((v) => v.kind === 'committed' && v.line.text)).toEqual(['Before the freeze', 'While frozen 1', 'While frozen 2', 'While frozen 3']);
     expect(viewed.map((v) => v.cursor - viewed[0]!.cursor)).toEqual([0, 1, 2, 3]);
     for (const f of dead) f.client.destroy();
@@ -655,7 +659,7 @@ describe('ConsoleCore hub', () => {
 
   it('after a console restart, sends the committed lines the hub never acknowledged, once', async () => {
     const hubData = await tempDir();
-    let h = await startTestHub({ dataDir: hubData });
+    let h = await roomHub({ dataDir: hubData });
     const port = h.port;
     cleanups.push(() => h.close());
     const dataDir = await tempDir();
@@ -667,20 +671,20 @@ describe('ConsoleCore hub', () => {
     expect(queued.ok && queued.value.status).toBe('queued');
     // The console goes away with the line still in its outbox (in memory only).
     await first.close();
-    h = await startTestHub({ dataDir: hubData, port });
+    h = await roomHub({ dataDir: hubData, port });
     const d = await display(h.url, ['en']);
     const second = await core({ dataDir });
     await d.until(() => d.lines.size === 2, 20_000, 'the unacknowledged line');
     expect([...d.lines.values()].map((l) => l.text)).toEqual(['Acknowledged before', 'Typed while the hub was down']);
     expect(new Set(d.commits).size).toBe(d.commits.length);
     // Now acknowledged: a third start sends nothing again.
-    await eventually(async () => {
+    await until(async () => {
       const s = await second.getState();
       return s.ok && s.value.hub.outboxPending === 0 && s.value.hub.state === 'connected';
     });
     await second.close();
     const third = await core({ dataDir });
-    await eventually(async () => {
+    await until(async () => {
       const s = await third.getState();
       return s.ok && s.value.hub.state === 'connected';
     });
@@ -703,7 +707,7 @@ describe('ConsoleCore hub', () => {
     const after = await second.getState();
     expect(after.ok && before.ok && after.value.session.id).toBe(before.ok ? before.value.session.id : '');
     expect(after.ok && after.value.session.recovered).toBe(1);
-    await eventually(async () => {
+    await until(async () => {
       const s = await second.getState();
       return s.ok && s.value.hub.state === 'connected';
     }, 15_000, 'reconnected after restart');
