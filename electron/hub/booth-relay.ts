@@ -288,6 +288,7 @@ export function boothRelay(): BoothRelay {
     connection: onConnection,
     holderOf: (room, channel) => holders.get(keyOf(room, channel))?.clientId ?? null,
     mutedIn: (room) => mutesOf(room).muted,
+    muted: (room, channel) => mutes.get(room)?.has(channel) ?? false,
     close() {
       const io = context?.io as unknown as Server | undefined;
       io?.sockets.off(MUTES_CHANGED, onMutesChanged);

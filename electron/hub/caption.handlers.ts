@@ -110,6 +110,14 @@ function writable(who: HubSocketData, room: HubRoom, channel: string): Result<vo
   return ok(undefined);
 }
 
+/** Refuses a line or revision to a channel an operator muted (a feature holds the mutes: the booth relay). */
+function notMuted(features: readonly HubFeature[], room: HubRoom, channel: string): Result<void, ErrorCode> {
+  if (features.some((f) => f.muted?.(room.id, channel))) {
+    return fail(ERROR_CODES.CHANNEL_MUTED, `an operator muted ${channel} in room ${room.id}: no line goes out until it is unmuted`);
+  }
+  return ok(undefined);
+}
+
 function currentNotice(notice: Notice | null, now: number): Notice | null {
   if (!notice || notice.text === null) return null;
   if (notice.ttlMs !== undefined && notice.shownAt + notice.ttlMs <= now) return null;
@@ -191,6 +199,8 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
   on(socket, logger, 'caption:publish', publishLineSchema, PUBLISHER_ROLES, (line, reply, who) => {
     const allowed = writable(who, room, line.channel);
     if (!allowed.ok) return reply(allowed);
+    const unmuted = notMuted(features, room, line.channel);
+    if (!unmuted.ok) return reply(unmuted);
     const text = cleanCaptionText(line.text);
     if (!text.ok) return reply(text);
     if (line.state === 'final' && text.value.trim() === '') return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a final line needs text'));
@@ -217,6 +227,8 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
   on(socket, logger, 'caption:revise', reviseLineSchema, PUBLISHER_ROLES, (rev, reply, who) => {
     const allowed = writable(who, room, rev.channel);
     if (!allowed.ok) return reply(allowed);
+    const unmuted = notMuted(features, room, rev.channel);
+    if (!unmuted.ok) return reply(unmuted);
     const text = cleanCaptionText(rev.text);
     if (!text.ok) return reply(text);
     return sequencer.inTurn(async () => {

@@ -65,6 +65,11 @@ export interface HubFeature<ClientEvents extends EventsMap = EventsMap, ServerEv
   changed?(change: ChannelChange): void;
   /** A channel's new partial, once broadcast. */
   partial?(update: PartialUpdate): void;
+  /**
+   * Whether the feature holds `channel` of `room` closed to new lines (the booth relay's operator mutes): the hub
+   * then refuses publishes and revisions to it with `CHANNEL_MUTED`.
+   */
+  muted?(room: string, channel: string): boolean;
   close?(): void | Promise<void>;
 }
 
