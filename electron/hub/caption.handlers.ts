@@ -32,6 +32,7 @@ import type { HistoryStore } from './history-store';
 import { describeIssues, PUBLISHER_ROLES } from './hub-handshake';
 import { channelRoomKey, hubRoomKey, type HubFeature, type HubRoom, type HubServer, type HubSocket, type HubSocketData } from './hub-socket';
 import { NOTICE_LANE, type RoomSequencer } from './room-sequencer';
+import type { StalePartials } from './stale-partials';
 import { TokenBucket } from './token-bucket';
 
 /** The ack callback of a client event, as `HubClientEvents` declares it. */
@@ -50,6 +51,13 @@ export interface RoomHandlersContext {
   /** Join channel rooms before reading a snapshot (several hub nodes) instead of when the answer leaves. */
   joinBeforeSnapshot: boolean;
   notices: NoticeExpiry;
+  /** The watch that withdraws partials nobody will finish. */
+  partials: Pick<StalePartials, 'partialShown' | 'partialGone'>;
+}
+
+/** Who published through a socket, for the partial watch: its handshake clientId (stable across reconnects), else the socket. */
+export function publisherKey(socket: Pick<HubSocket, 'id' | 'data'>): string {
+  return socket.data.clientId ?? `socket:${socket.id}`;
 }
 
 const emptyRequestSchema = z.strictObject({}).optional();
@@ -162,6 +170,31 @@ export function expireNotice(ctx: Pick<RoomHandlersContext, 'sequencer' | 'store
 }
 
 /**
+ * Withdraws the partial `lineId` of a channel (an empty partial of that line, in the room's turn like any publish),
+ * if it is still the channel's partial: on several hub nodes another node may have replaced it meanwhile.
+ */
+export function withdrawPartial(
+  ctx: Pick<RoomHandlersContext, 'sequencer' | 'store' | 'io' | 'features' | 'logger'>,
+  room: string,
+  channel: string,
+  lineId: string,
+): Promise<void> {
+  return ctx.sequencer.inTurn(async () => {
+    const current = await ctx.store.partial(room, channel);
+    if (!current.ok || current.value?.id !== lineId || current.value.text.trim() === '') return;
+    const { source, startedAt } = current.value;
+    const outcome = await ctx.store.publish(room, { id: lineId, channel, text: '', state: 'partial', source, startedAt }, Date.now());
+    if (!outcome.ok || !outcome.value.partial) return;
+    const { partial, durable } = outcome.value;
+    ctx.logger.info('stale partial withdrawn', { room, channel, id: lineId });
+    ctx.sequencer.deliver([channel], durable, () => {
+      ctx.io.to(channelRoomKey(room, channel)).emit('caption:partial', partial);
+      for (const f of ctx.features) f.partial?.(partial);
+    });
+  });
+}
+
+/**
  * Refuses a socket's requests beyond its token bucket with `RATE_LIMITED`, and disconnects a socket that keeps
  * flooding.
  */
@@ -216,6 +249,9 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
         if (partial) io.to(key).emit('caption:partial', partial);
         if (change) io.to(key).emit('caption:changed', change);
         reply(ok(ack));
+        if (partial?.line.text.trim()) ctx.partials.partialShown(roomId, line.channel, partial.line.id, publisherKey(socket));
+        else if (partial) ctx.partials.partialGone(roomId, line.channel);
+        if (change?.kind === 'committed') ctx.partials.partialGone(roomId, line.channel, change.line.id);
         for (const f of features) {
           if (partial) f.partial?.(partial);
           if (change) f.changed?.(change);
@@ -253,6 +289,7 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
       sequencer.deliver([req.channel], durable, () => {
         if (change) io.to(channelRoomKey(roomId, req.channel)).emit('caption:changed', change);
         reply(ok({ cursor: ack.cursor }));
+        ctx.partials.partialGone(roomId, req.channel);
         if (change) for (const f of features) f.changed?.(change);
       });
     });

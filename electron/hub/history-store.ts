@@ -60,6 +60,8 @@ export interface HistoryStore {
   snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot, ErrorCode>>;
   /** Kept committed lines of a channel, latest revision, in commit order (for exports). */
   committedLines(room: string, channel: string): Promise<Result<CaptionLine[], ErrorCode>>;
+  /** A channel's current partial line (a withdrawn one has empty text), or `null`. */
+  partial(room: string, channel: string): Promise<Result<CaptionLine | null, ErrorCode>>;
   /** Current health (synchronous: for /healthz and the console's status). */
   health(): StoreHealth;
   /** Resolves when everything applied so far is persisted (or its failure reported). */
@@ -207,6 +209,12 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     const found = this.ledger(room, channel);
     if (!found.ok) return found;
     return ok(found.value.ledger.committedLines());
+  }
+
+  async partial(room: string, channel: string): Promise<Result<CaptionLine | null, ErrorCode>> {
+    const found = this.ledger(room, channel);
+    if (!found.ok) return found;
+    return ok(found.value.ledger.currentPartial);
   }
 
   health(): StoreHealth {

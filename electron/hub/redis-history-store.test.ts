@@ -92,6 +92,7 @@ describe('RedisHistoryStore', () => {
     const lines = await store.committedLines('main', 'en');
     expect(lines.ok && lines.value).toEqual(ledger.committedLines());
     expect(await store.snapshot('main', 'en', undefined)).toEqual({ ok: true, value: ledger.snapshot(undefined) });
+    expect(await store.partial('main', 'en')).toEqual({ ok: true, value: ledger.currentPartial });
   }, 60_000);
 
   it('several nodes writing one channel at once never share a seq or a cursor', async () => {

@@ -322,6 +322,13 @@ export class RedisHistoryStore implements HistoryStore {
     });
   }
 
+  async partial(room: string, channel: string): Promise<Result<CaptionLine | null, ErrorCode>> {
+    const keys = this.keysOf(room, channel);
+    if (!keys.ok) return keys;
+    const k = keys.value;
+    return this.guard(async () => ok(parseJson(await this.cmd.get(k.partial), captionLineSchema) as CaptionLine | null));
+  }
+
   health(): StoreHealth {
     return { kind: 'redis', durable: true, error: this.lastError, skippedAtStart: 0, damagedAtStart: 0 };
   }
