@@ -51,7 +51,7 @@ export interface HubOptions {
   journalSync?: JournalDurability;
   /** Built renderer directory holding display.html and assets/. Default `<repo>/out/renderer`. */
   staticDir?: string;
-  /** Committed lines kept per channel (history, catch-up, exports). Default 500. */
+  /** Committed lines kept per channel in memory for display catch-up (exports hold every line). Default 500. */
   historyLimit?: number;
   /** Per-socket request limit. Default a burst of 60 and 30 requests/s. */
   rateLimit?: RateLimitConfig;
