@@ -128,7 +128,16 @@ describe('booth relay', () => {
     const line = (id: string, text: string, state = 'final') => ({ id, channel: 'ru', text, state, source: 'typed', startedAt: Date.now() });
 
     expect(await send(ru, 'caption:publish', line('ru-1', 'До отключения'))).toMatchObject({ ok: true });
+    expect(await send(ru, 'caption:publish', line('ru-2', 'Во время', 'partial'))).toMatchObject({ ok: true });
+    const waitFor = async (what: string, predicate: () => boolean): Promise<void> => {
+      for (const deadline = Date.now() + 10_000; !predicate(); await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      }
+    };
+    await waitFor('the partial shown', () => follower.partial('ru')?.text === 'Во время');
     expect(await ask(op, 'channel:mute', { channel: 'ru', muted: true })).toMatchObject({ ok: true, value: { muted: ['ru'] } });
+    // The half-line shown when the channel was muted goes with the mute.
+    await waitFor('the partial withdrawn', () => follower.partial('ru')?.text === '');
     // Lines, partials and corrections to ru are refused, from a booth and from an operator alike.
     expect(await send(ru, 'caption:publish', line('ru-2', 'Во время отключения'))).toMatchObject({ ok: false, error: { code: 'CHANNEL_MUTED' } });
     expect(await send(ru, 'caption:publish', line('ru-3', 'Во вре', 'partial'))).toMatchObject({ ok: false, error: { code: 'CHANNEL_MUTED' } });
@@ -138,12 +147,11 @@ describe('booth relay', () => {
     expect(await send(opWire, 'caption:publish', { ...line('en-1', 'English goes on'), channel: 'en' })).toMatchObject({ ok: true });
     await new Promise((r) => setTimeout(r, 200));
     expect(follower.lines('ru').map((l) => l.text)).toEqual(['До отключения']);
-    expect(follower.partial('ru')).toBeNull();
+    expect(follower.partial('ru')?.text).toBe('');
 
     expect(await ask(op, 'channel:mute', { channel: 'ru', muted: false })).toMatchObject({ ok: true, value: { muted: [] } });
     expect(await send(ru, 'caption:publish', line('ru-2', 'Во время отключения'))).toMatchObject({ ok: true });
-    const until = Date.now() + 5000;
-    while (follower.lines('ru').length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the line after the unmute', () => follower.lines('ru').length === 2);
     expect(follower.lines('ru').map((l) => l.text)).toEqual(['До отключения', 'Во время отключения']);
     expect(follower.lines('en').map((l) => l.text)).toEqual(['English goes on']);
   });

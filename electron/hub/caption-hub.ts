@@ -240,9 +240,15 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
   });
 
   const features = options.features ?? [boothRelay()];
-  for (const feature of features) feature.start?.({ io: server, rooms: roomList, store, logger, clustered });
-
   const sequencers = new Map(roomList.map((r) => [r.id, new RoomSequencer(r.id, logger)] as const));
+  const withdraw = (room: string, channel: string, lineId?: string): void => {
+    const sequencer = sequencers.get(room);
+    if (sequencer) void withdrawPartial({ sequencer, store, io: server, features, logger }, room, channel, lineId);
+  };
+  for (const feature of features) {
+    feature.start?.({ io: server, rooms: roomList, store, logger, clustered, withdrawPartial: (room, channel) => withdraw(room, channel) });
+  }
+
   const notices = new NoticeExpiry((room, shownAt) => {
     const sequencer = sequencers.get(room);
     if (sequencer) void expireNotice({ sequencer, store, io: server }, room, shownAt);
@@ -250,10 +256,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
 
   const partials = new StalePartials({
     ...(options.stalePartials ?? STALE_PARTIAL_DEFAULTS),
-    withdraw: (room, channel, lineId) => {
-      const sequencer = sequencers.get(room);
-      if (sequencer) void withdrawPartial({ sequencer, store, io: server, features, logger }, room, channel, lineId);
-    },
+    withdraw,
   });
 
   server.on('connection', (socket: HubSocket) => {

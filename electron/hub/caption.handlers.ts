@@ -171,22 +171,24 @@ export function expireNotice(ctx: Pick<RoomHandlersContext, 'sequencer' | 'store
 
 /**
  * Withdraws the partial `lineId` of a channel (an empty partial of that line, in the room's turn like any publish),
- * if it is still the channel's partial: on several hub nodes another node may have replaced it meanwhile.
+ * if it is still the channel's partial: on several hub nodes another node may have replaced it meanwhile. Without
+ * `lineId`, whatever partial the channel shows.
  */
 export function withdrawPartial(
   ctx: Pick<RoomHandlersContext, 'sequencer' | 'store' | 'io' | 'features' | 'logger'>,
   room: string,
   channel: string,
-  lineId: string,
+  lineId?: string,
 ): Promise<void> {
   return ctx.sequencer.inTurn(async () => {
     const current = await ctx.store.partial(room, channel);
-    if (!current.ok || current.value?.id !== lineId || current.value.text.trim() === '') return;
-    const { source, startedAt } = current.value;
-    const outcome = await ctx.store.publish(room, { id: lineId, channel, text: '', state: 'partial', source, startedAt }, Date.now());
+    if (!current.ok || !current.value || current.value.text.trim() === '') return;
+    if (lineId !== undefined && current.value.id !== lineId) return;
+    const { id, source, startedAt } = current.value;
+    const outcome = await ctx.store.publish(room, { id, channel, text: '', state: 'partial', source, startedAt }, Date.now());
     if (!outcome.ok || !outcome.value.partial) return;
     const { partial, durable } = outcome.value;
-    ctx.logger.info('stale partial withdrawn', { room, channel, id: lineId });
+    ctx.logger.info('partial withdrawn', { room, channel, id, why: lineId === undefined ? 'asked' : 'stale' });
     ctx.sequencer.deliver([channel], durable, () => {
       ctx.io.to(channelRoomKey(room, channel)).emit('caption:partial', partial);
       for (const f of ctx.features) f.partial?.(partial);

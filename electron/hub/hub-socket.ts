@@ -49,6 +49,8 @@ export interface HubFeatureContext {
   logger: Logger;
   /** The hub is one node of several (Redis): state a feature keeps in memory must be shared or per node. */
   clustered: boolean;
+  /** Takes a channel's current partial off the displays (in the room's turn, like a publish). */
+  withdrawPartial(room: string, channel: string): void;
 }
 
 /**
