@@ -26,6 +26,7 @@ import {
   type Role,
 } from '../common/protocol';
 import { fail, ok, type Result } from '../common/result';
+import { hasVisibleCharacter } from '../common/visible-text';
 import type { Logger } from '../node/logger';
 import { cleanCaptionText } from './caption-text';
 import type { HistoryStore } from './history-store';
@@ -126,10 +127,12 @@ function notMuted(features: readonly HubFeature[], room: HubRoom, channel: strin
   return ok(undefined);
 }
 
+/** The notice to send a display now, with the time it has left on this hub's clock (displays' clocks may be off). */
 function currentNotice(notice: Notice | null, now: number): Notice | null {
   if (!notice || notice.text === null) return null;
-  if (notice.ttlMs !== undefined && notice.shownAt + notice.ttlMs <= now) return null;
-  return notice;
+  if (notice.ttlMs === undefined) return notice;
+  const remainingMs = notice.shownAt + notice.ttlMs - now;
+  return remainingMs > 0 ? { ...notice, remainingMs } : null;
 }
 
 /** Clears each room's notice when its time is up (a notice shown with `ttlMs`). */
@@ -182,7 +185,7 @@ export function withdrawPartial(
 ): Promise<void> {
   return ctx.sequencer.inTurn(async () => {
     const current = await ctx.store.partial(room, channel);
-    if (!current.ok || !current.value || current.value.text.trim() === '') return;
+    if (!current.ok || !current.value || !hasVisibleCharacter(current.value.text)) return;
     if (lineId !== undefined && current.value.id !== lineId) return;
     const { id, source, startedAt } = current.value;
     const outcome = await ctx.store.publish(room, { id, channel, text: '', state: 'partial', source, startedAt }, Date.now());
@@ -238,7 +241,9 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
     if (!unmuted.ok) return reply(unmuted);
     const text = cleanCaptionText(line.text);
     if (!text.ok) return reply(text);
-    if (line.state === 'final' && text.value.trim() === '') return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a final line needs text'));
+    if (line.state === 'final' && !hasVisibleCharacter(text.value)) {
+      return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a final line needs text (marks, zero-width and blank characters show nothing)'));
+    }
     if (line.audioStart !== undefined && line.audioEnd !== undefined && line.audioEnd < line.audioStart) {
       return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'audioEnd is before audioStart'));
     }
@@ -251,7 +256,7 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
         if (partial) io.to(key).emit('caption:partial', partial);
         if (change) io.to(key).emit('caption:changed', change);
         reply(ok(ack));
-        if (partial?.line.text.trim()) ctx.partials.partialShown(roomId, line.channel, partial.line.id, publisherKey(socket));
+        if (partial && hasVisibleCharacter(partial.line.text)) ctx.partials.partialShown(roomId, line.channel, partial.line.id, publisherKey(socket));
         else if (partial) ctx.partials.partialGone(roomId, line.channel);
         if (change?.kind === 'committed') ctx.partials.partialGone(roomId, line.channel, change.line.id);
         for (const f of features) {
@@ -269,6 +274,9 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
     if (!unmuted.ok) return reply(unmuted);
     const text = cleanCaptionText(rev.text);
     if (!text.ok) return reply(text);
+    if (!hasVisibleCharacter(text.value)) {
+      return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a correction needs text (marks, zero-width and blank characters show nothing)'));
+    }
     return sequencer.inTurn(async () => {
       const outcome = await store.revise(roomId, rev.channel, rev.id, text.value, Date.now());
       if (!outcome.ok) return reply(outcome);
@@ -303,7 +311,7 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
       if (!saved.ok) return reply(saved);
       ctx.notices.schedule(notice);
       sequencer.deliver([NOTICE_LANE], undefined, () => {
-        io.to(hubRoomKey(roomId)).emit('notice:changed', notice);
+        io.to(hubRoomKey(roomId)).emit('notice:changed', notice.ttlMs !== undefined ? { ...notice, remainingMs: notice.ttlMs } : notice);
         reply(ok(notice));
       });
     });
@@ -311,7 +319,7 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
   on(socket, logger, 'notice:show', showNoticeSchema, ['operator'], (req, reply) => {
     const text = cleanCaptionText(req.text, MAX_NOTICE_LENGTH);
     if (!text.ok) return reply(text);
-    if (text.value.trim() === '') return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a notice needs text (send notice:clear to remove it)'));
+    if (!hasVisibleCharacter(text.value)) return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a notice needs text (send notice:clear to remove it)'));
     const notice: Notice = { room: roomId, text: text.value, shownAt: Date.now() };
     if (req.ttlMs !== undefined) notice.ttlMs = req.ttlMs;
     return setNotice(notice, reply);

@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HubOptions } from './caption-hub';
 import { hubRequest, type HubClientSocket } from './hub-client';
-import { ClientPool, startTestHub, TEST_ROOMS } from './hub-test-helpers';
 import type { CaptionHub } from './caption-hub';
-import { startRedisServer, type RedisServerProcess } from './redis-test-support';
+import { ClientPool, startRedisServer, startTestHub, TEST_ROOMS, type RedisServerProcess } from './test-support';
 
 const SECRET = TEST_ROOMS[0]!.secret;
 const HISTORY_LIMIT = 5;

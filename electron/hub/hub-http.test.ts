@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptionHub } from './caption-hub';
 import { hubRequest } from './hub-client';
-import { ClientPool, startTestHub, TEST_ROOMS } from './hub-test-helpers';
+import { ClientPool, startTestHub, TEST_ROOMS } from './test-support';
 import { DISPLAY_CSP } from './http-routes';
 
 const SECRET = TEST_ROOMS[0]!.secret;
@@ -141,7 +141,7 @@ describe('exports', () => {
     const vtt = await rawGet(hub.port, '/export/main/en.vtt');
     expect(vtt.status).toBe(200);
     expect(vtt.headers['content-type']).toBe('text/vtt; charset=utf-8');
-    // Each cue ends where the next line started (they overlap otherwise); the last when it was committed.
+    // Cues follow one another: a line still up when the next started ends where the next starts.
     expect(vtt.body.startsWith('WEBVTT\n\n00:00:00.000 --> 00:00:03.500\n')).toBe(true);
     expect(vtt.body).toContain('Good morning &amp; welcome &lt;all&gt;.');
     expect(vtt.body).toMatch(/\n\n00:00:03\.500 --> 00:00:07\.250\nWe begin\nwith the agenda\.\n/);

@@ -3,7 +3,7 @@ import { ChannelFollower } from '../common/channel-follower';
 import type { PublishLine } from '../common/protocol';
 import type { CaptionHub } from './caption-hub';
 import { hubRequest, type HubClientSocket } from './hub-client';
-import { ClientPool, startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
+import { ClientPool, startTestHub, TEST_ROOMS, until } from './test-support';
 import { StalePartials } from './stale-partials';
 
 describe('StalePartials', () => {
