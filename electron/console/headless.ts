@@ -110,10 +110,7 @@ async function main(): Promise<number> {
     process.stderr.write(`The console did not start: ${(err as Error).message}\n`);
     return 1;
   }
-  const elsewhere = host === '0.0.0.0' || host === '::' ? lanAddresses() : [];
-  const links = [server.link, ...[...elsewhere, ...allowedHosts].map((name) => server.linkVia(name))];
-  process.stdout.write(`Tarjuman console (open the link; it carries the access token):\n${links.map((l) => `  ${l}\n`).join('')}(data: ${dataDir})\n`);
-
+  // Stopping cleanly (the data-folder lock released) is possible from the moment the console says it runs.
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -126,6 +123,10 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  const elsewhere = host === '0.0.0.0' || host === '::' ? lanAddresses() : [];
+  const links = [server.link, ...[...elsewhere, ...allowedHosts].map((name) => server.linkVia(name))];
+  process.stdout.write(`Tarjuman console (open the link; it carries the access token):\n${links.map((l) => `  ${l}\n`).join('')}(data: ${dataDir})\n`);
+
   return -1;
 }
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnHub, type HubProcess } from './test-support';
+import { spawnHub, until, type HubProcess } from './test-support';
 
 const hubs: HubProcess[] = [];
 const dirs: string[] = [];
@@ -28,7 +28,8 @@ describe('npm run hub banner', () => {
     hubs.push(bad);
     const journalLine = await lineOf(bad, 'journal: ');
     expect(journalLine).toMatch(/^journal: .*a-file\/journal CANNOT BE WRITTEN \(.+\): history is in memory only until it can$/);
-    expect(bad.lines.some((l) => /^hub: the journal folder .* cannot be written/.test(l))).toBe(true);
+    // The warning goes to stderr, the banner to stdout: either may arrive first.
+    await until(() => bad.lines.some((l) => /^hub: the journal folder .* cannot be written/.test(l)), 10_000, 'the journal warning');
 
     const good = await spawnHub({ rooms: ['main:S3cretForMain'], dataDir: join(dir, 'journal') });
     hubs.push(good);
