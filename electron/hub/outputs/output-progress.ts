@@ -1,0 +1,119 @@
+/**
+ * What an output remembers across a restart (and hands to the node that takes it over): the platform `seq` last
+ * accepted, the channel position settled so far, the request in flight (written before it is sent, so a
+ * restarted hub sends it again unchanged rather than skipping or renumbering it), counters and the operator's
+ * enable switch.
+ *
+ * Stores: in memory (no data directory), an atomically rewritten JSON file per output in the hub's data
+ * directory, or Redis (output-lease.ts) where only the lease holder may write.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** The persisted state of one output. */
+export interface OutputProgress {
+  /** Platform sequence number last accepted (0: none yet). */
+  seq: number;
+  /** Every change of the channel with a cursor up to this one is settled (delivered, dropped or ignored). */
+  cursor: number;
+  /** Units settled beyond `cursor` (a coalesced request can settle later changes before an earlier one's last part). */
+  done: Array<[unitId: string, cursor: number]>;
+  /** The request written before it was sent; cleared once the target answered for it. */
+  inflight: { seq: number; body: string; units: Array<[unitId: string, cursor: number]> } | null;
+  /** Counters (they survive a restart so totals stay true). */
+  counters: { delivered: number; stale: number; overflow: number; refused: number; retries: number };
+  lastCaptionAt: number | null;
+  /** The operator's switch; `undefined` follows the configuration. */
+  enabled?: boolean;
+}
+
+export const outputProgressSchema: z.ZodType<OutputProgress> = z.object({
+  seq: z.number().int().nonnegative(),
+  cursor: z.number().int().nonnegative(),
+  done: z.array(z.tuple([z.string(), z.number().int()])),
+  inflight: z
+    .object({ seq: z.number().int().nonnegative(), body: z.string(), units: z.array(z.tuple([z.string(), z.number().int()])) })
+    .nullable(),
+  counters: z.object({
+    delivered: z.number().int().nonnegative(),
+    stale: z.number().int().nonnegative(),
+    overflow: z.number().int().nonnegative(),
+    refused: z.number().int().nonnegative(),
+    retries: z.number().int().nonnegative(),
+  }),
+  lastCaptionAt: z.number().nullable(),
+  enabled: z.boolean().optional(),
+});
+
+/** A fresh output's state. */
+export function emptyProgress(): OutputProgress {
+  return { seq: 0, cursor: 0, done: [], inflight: null, counters: { delivered: 0, stale: 0, overflow: 0, refused: 0, retries: 0 }, lastCaptionAt: null };
+}
+
+/** Where outputs keep their progress. */
+export interface OutputProgressStore {
+  /** The saved state, or `null` for an output never run. */
+  load(id: string): Promise<OutputProgress | null>;
+  /** Saves; `false` when this node may no longer write it (it lost the output's lease). Throws on I/O failure. */
+  save(id: string, progress: OutputProgress): Promise<boolean>;
+}
+
+/** Progress in memory only (a hub without a data directory). */
+export class MemoryProgressStore implements OutputProgressStore {
+  private readonly saved = new Map<string, string>();
+  async load(id: string): Promise<OutputProgress | null> {
+    const text = this.saved.get(id);
+    return text === undefined ? null : (JSON.parse(text) as OutputProgress);
+  }
+  async save(id: string, progress: OutputProgress): Promise<boolean> {
+    this.saved.set(id, JSON.stringify(progress));
+    return true;
+  }
+}
+
+/**
+ * Writes `text` to `file` so a reader (or a restart after a crash) sees the old content or the new, never a torn
+ * mix: a temporary file beside it, then a rename over it.
+ */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text, 'utf8');
+  await rename(tmp, file);
+}
+
+/** One JSON file per output in `<dataDir>/outputs/`, rewritten atomically. */
+export class FileProgressStore implements OutputProgressStore {
+  private readonly dir: string;
+  private made = false;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'outputs');
+  }
+
+  async load(id: string): Promise<OutputProgress | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file(id), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    const parsed = outputProgressSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new Error(`${this.file(id)} is damaged: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return parsed.data;
+  }
+
+  async save(id: string, progress: OutputProgress): Promise<boolean> {
+    if (!this.made) {
+      await mkdir(this.dir, { recursive: true });
+      this.made = true;
+    }
+    await writeFileAtomic(this.file(id), JSON.stringify(progress));
+    return true;
+  }
+
+  private file(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
+}
