@@ -43,7 +43,7 @@ export function teamsLines(text: string): string[] {
 }
 
 /** A letter of a script other than Latin (Arabic, Cyrillic, Greek, Han...): CEA-608 cannot carry it. */
-const NON_LATIN_LETTER = /(?=\p{L})\P{Script=Latin}/u;
+const NON_LATIN_LETTER = /(?=\p{L})[^\p{Script=Latin}\p{Script=Common}\p{Script=Inherited}]/u;
 
 /** Whether `text` has letters CEA-608 cannot carry. */
 export function hasNonLatinLetters(text: string): boolean {

@@ -124,7 +124,7 @@ export class FakeObsServer {
         return;
       }
       if (!this.streaming) return reply(501, 'The stream output is not running.');
-      if (/(?=\p{L})\P{Script=Latin}/u.test(text)) this.violations.push(`non-Latin text sent to the 608 track: ${text}`);
+      if (/(?=\p{L})[^\p{Script=Latin}\p{Script=Common}\p{Script=Inherited}]/u.test(text)) this.violations.push(`non-Latin text sent to the 608 track: ${text}`);
       for (const row of text.split('\n')) if ([...row].length > 32) this.violations.push(`a 608 row of ${[...row].length} columns`);
       this.captions.push({ text, receivedAt: Date.now() });
       reply(100);

@@ -244,7 +244,7 @@ export class OutputRunner {
       if (outcome.ok) {
         await this.accepted(inflight);
         this.failures = 0;
-        if (this.state !== 'failing' || this.code !== 'NOT_LATIN') this.report('sending');
+        this.report('sending');
         continue;
       }
       this.failures++;
