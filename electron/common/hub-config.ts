@@ -3,6 +3,7 @@
  * `npm run hub -- --config <file>` reads. Pure schemas, usable by the console (embedded hub) and the CLI.
  */
 import { z } from 'zod';
+import { outputConfigListSchema } from './caption-outputs';
 import { DEFAULT_LANGUAGE_CHANNELS, FLOOR_CHANNEL } from './protocol';
 
 /** Channels of a room when its configuration names none: `floor`, `ar`, `en`, `ru`. */
@@ -73,6 +74,8 @@ export const hubConfigFileSchema = z.strictObject({
   trustProxy: z.number().int().min(0).max(10).optional(),
   /** Paths of a PEM certificate and key; turns on HTTPS/WSS. */
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+  /** Platform outputs (YouTube, Zoom, Teams, OBS, live files): see electron/common/caption-outputs.ts. */
+  outputs: outputConfigListSchema.optional(),
   rooms: z
     .array(roomConfigSchema)
     .min(1)

@@ -13,6 +13,7 @@ import { networkInterfaces } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  DEFAULT_CHANNELS,
   DEFAULT_HUB_PORT,
   displayUrl,
   hubConfigFileSchema,
@@ -23,13 +24,17 @@ import {
 import { FLOOR_CHANNEL } from '../common/protocol';
 import { startCaptionHub, type HubOptions } from './caption-hub';
 import { attachBoothRelay } from './booth-relay';
+import { consoleHubLogger } from './hub-logger';
+import { attachHubOutputs, OutputFlagError, parseOutputFlag } from './outputs/hub-attach';
+import type { OutputConfig } from '../common/caption-outputs';
 import { redactUrl } from './redis-url';
 
 const USAGE = `usage: npm run hub -- [--room id:secret]... [--channels floor,ar,en,ru] [--port ${DEFAULT_HUB_PORT}]
                     [--host 0.0.0.0] [--data-dir ./.tarjuman-data] [--no-journal] [--journal-sync write|fsync] [--config hub.json]
                     [--history-limit 500] [--tls-cert cert.pem --tls-key key.pem] [--static-dir out/renderer]
                     [--redis redis://host:6379]   (one node of a hub spanning several processes)
-                    [--trust-proxy 1]             (behind a load balancer: client address from X-Forwarded-For)`;
+                    [--trust-proxy 1]             (behind a load balancer: client address from X-Forwarded-For)
+                    [--output kind:room/channel=target]...  (youtube|zoom|teams|obs|file; target env:NAME keeps it out of ps)`;
 
 /** A command-line mistake: printed as one line, exit code 2. */
 class UsageError extends Error {}
@@ -99,6 +104,7 @@ function readPem(flag: string, file: string): string {
 interface CliPlan {
   options: HubOptions;
   generatedSecret: string | null;
+  outputs: OutputConfig[];
 }
 
 function plan(argv: string[]): CliPlan | null {
@@ -123,6 +129,7 @@ function plan(argv: string[]): CliPlan | null {
         'static-dir': { type: 'string' },
         redis: { type: 'string' },
         'trust-proxy': { type: 'string' },
+        output: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -192,7 +199,20 @@ function plan(argv: string[]): CliPlan | null {
     ...(trustProxy ? { trustProxy } : {}),
     ...(certFile && keyFile ? { tls: { cert: readPem('--tls-cert', certFile), key: readPem('--tls-key', keyFile) } } : {}),
   };
-  return { options, generatedSecret };
+  let outputs: OutputConfig[] = (config?.outputs ?? []).map((o) => (o.kind === 'file' ? { ...o, dir: relativeToConfig(o.dir) } : o));
+  try {
+    outputs = [...outputs, ...(values.output ?? []).map((text) => parseOutputFlag(text))].map((o) => (o.kind === 'file' ? { ...o, dir: resolve(o.dir) } : o));
+  } catch (err) {
+    if (err instanceof OutputFlagError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (new Set(outputs.map((o) => o.id)).size !== outputs.length) throw new UsageError('an output id is given twice (give each --output its own room/channel, or ids in the config file)');
+  for (const o of outputs) {
+    const room = rooms.find((r) => r.id === o.room);
+    if (!room) throw new UsageError(`output ${o.id}: no room ${o.room}`);
+    if (!(room.channels ?? DEFAULT_CHANNELS).includes(o.channel)) throw new UsageError(`output ${o.id}: room ${o.room} has no channel ${o.channel}`);
+  }
+  return { options, generatedSecret, outputs };
 }
 
 /** Builds the renderer when the display page is missing (a fresh clone); says what to run when that fails. */
@@ -241,6 +261,19 @@ async function main(): Promise<void> {
   }
   // Console extension: latency ping and booth handover (electron/common/booth-relay.ts).
   attachBoothRelay(hub.io, { clustered: options.redis !== undefined });
+  const outputs =
+    cli.outputs.length > 0
+      ? await attachHubOutputs(hub, {
+          outputs: cli.outputs,
+          rooms: options.rooms.map((r) => ({ id: r.id, secret: r.secret, channels: r.channels ?? DEFAULT_CHANNELS })),
+          ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+          ...(options.redis ? { redis: options.redis } : {}),
+          logger: consoleHubLogger,
+        }).catch((err: unknown) => {
+          console.error(`hub: outputs not started: ${(err as Error).message}`);
+          return null;
+        })
+      : null;
   const scheme = options.tls ? 'https' : 'http';
   const host = options.host ?? '0.0.0.0';
   const bases =
@@ -266,6 +299,10 @@ async function main(): Promise<void> {
     if (cli.generatedSecret && cfg) console.log(`room secret (generated for this run): ${cli.generatedSecret}`);
     console.log(`exports: ${bases[0]}/export/${room.id}/<channel>.vtt | .srt | .txt`);
   }
+  if (outputs) {
+    console.log(`\noutputs (status: curl -H 'Authorization: Bearer <room secret>' ${bases[0]}/outputs):`);
+    for (const o of outputs.list()) console.log(`  ${o.id}: ${o.kind} ${o.room}/${o.channel} -> ${o.target}${o.code === 'NOT_LATIN' ? ' (refused: CEA-608 is Latin script only)' : ''}`);
+  }
   console.log('');
 
   let stopping = false;
@@ -276,7 +313,9 @@ async function main(): Promise<void> {
     }
     stopping = true;
     console.error(`hub: ${signal}, closing (journal flushed)...`);
-    hub.close().then(
+    Promise.resolve(outputs?.close())
+      .then(() => hub.close())
+      .then(
       () => process.exit(0),
       (err: unknown) => {
         console.error(`hub: close failed: ${String(err)}`);

@@ -8,7 +8,7 @@
  * directory, or Redis (output-lease.ts) where only the lease holder may write.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 /** The persisted state of one output. */
@@ -115,5 +115,56 @@ export class FileProgressStore implements OutputProgressStore {
 
   private file(id: string): string {
     return join(this.dir, `${id}.json`);
+  }
+}
+
+/** Where the operator's enable/disable switches live (shared by all nodes). */
+export interface OutputSwitches {
+  get(id: string): Promise<boolean | undefined>;
+  set(id: string, enabled: boolean): Promise<void>;
+}
+
+/** Switches of a single node (kept in its progress store's directory by the caller, or in memory). */
+export class MemorySwitches implements OutputSwitches {
+  private readonly values = new Map<string, boolean>();
+  async get(id: string): Promise<boolean | undefined> {
+    return this.values.get(id);
+  }
+  async set(id: string, enabled: boolean): Promise<void> {
+    this.values.set(id, enabled);
+  }
+}
+
+/** Switches of a single node, in `<dataDir>/outputs/switches.json` (they survive a restart). */
+export class FileSwitches implements OutputSwitches {
+  private readonly file: string;
+  private values: Map<string, boolean> | null = null;
+
+  constructor(dataDir: string) {
+    this.file = join(dataDir, 'outputs', 'switches.json');
+  }
+
+  async get(id: string): Promise<boolean | undefined> {
+    return (await this.load()).get(id);
+  }
+
+  async set(id: string, enabled: boolean): Promise<void> {
+    const values = await this.load();
+    values.set(id, enabled);
+    await mkdir(dirname(this.file), { recursive: true });
+    await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(values)));
+  }
+
+  private async load(): Promise<Map<string, boolean>> {
+    if (this.values) return this.values;
+    const values = new Map<string, boolean>();
+    try {
+      const json = JSON.parse(await readFile(this.file, 'utf8')) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(json)) if (typeof v === 'boolean') values.set(k, v);
+    } catch {
+      // No switch flipped yet (or an unreadable file): the configuration decides.
+    }
+    this.values = values;
+    return values;
   }
 }

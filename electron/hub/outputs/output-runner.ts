@@ -161,6 +161,13 @@ export class OutputRunner {
     this.wake?.();
   }
 
+  /** The channel was read up to `cursor`: changes up to it that were not offered had nothing to send. */
+  reached(cursor: number): void {
+    if (this.fenced || cursor <= this.offered) return;
+    this.offered = cursor;
+    this.advanceSettled();
+  }
+
   /** Current status. */
   status(): RunnerStatus {
     return {
