@@ -35,15 +35,17 @@ export default tseslint.config(
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
-  { files: ['electron/common/**'], rules: forbid(['hub', 'stt', 'console', 'main', 'preload', 'renderer', 'models']) },
+  { files: ['electron/common/**'], rules: forbid(['hub', 'stt', 'console', 'main', 'preload', 'renderer', 'models', 'node']) },
+  // The shared Node layer (static files, journal, atomic writes, LAN addresses, logger) imports only electron/common.
+  { files: ['electron/node/**'], rules: forbid(['hub', 'stt', 'console', 'main', 'preload', 'renderer', 'models'], { node: true }) },
   { files: ['electron/hub/**'], rules: forbid(['stt', 'console', 'main', 'preload', 'renderer'], { node: true }) },
   { files: ['electron/stt/**'], rules: forbid(['hub', 'console', 'main', 'preload', 'renderer'], { node: true }) },
   { files: ['models/**'], rules: forbid(['hub', 'stt', 'electron/console', 'main', 'preload', 'renderer'], { node: true }) },
   { files: ['electron/main/**'], rules: forbid(['renderer', 'preload'], { node: true, electron: true }) },
   // The console core runs in plain Node (the headless console, the tests): no electron, nothing of the shell.
   { files: ['electron/console/**'], rules: forbid(['main', 'renderer', 'preload'], { node: true }) },
-  { files: ['electron/preload/**'], rules: forbid(['hub', 'stt', 'console', 'main', 'renderer', 'models'], { node: false, electron: true }) },
-  { files: ['renderer/**'], rules: forbid(['hub', 'stt', 'electron/console', 'main', 'preload', 'models']) },
+  { files: ['electron/preload/**'], rules: forbid(['hub', 'stt', 'console', 'node', 'main', 'renderer', 'models'], { node: false, electron: true }) },
+  { files: ['renderer/**'], rules: forbid(['hub', 'stt', 'electron/console', 'electron/node', 'main', 'preload', 'models']) },
   // Tests may start servers and processes beside the code under test.
   { files: ['**/*.test.ts', 'bench/**', 'scripts/**'], rules: { 'no-restricted-imports': 'off' } },
 );

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { Server } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { CaptionLine } from '../electron/common/protocol';
-import { startCaptionHub, silentHubLogger, type CaptionHub } from '../electron/hub/index';
+import { startCaptionHub, silentLogger, type CaptionHub } from '../electron/hub/index';
 import { CaptionFollower, connectHubClient, hubRequest, type HubClientSocket } from '../electron/hub/hub-client';
 
 const CHANNELS = ['ar', 'en', 'ru'] as const;
@@ -415,7 +415,7 @@ async function main(): Promise<void> {
         host: '127.0.0.1',
         port: 0,
         rooms: [{ id: 'main', secret: SECRET }],
-        logger: silentHubLogger,
+        logger: silentLogger,
         ...(values['no-journal'] ? {} : { dataDir, journalSync: values['journal-sync'] === 'fsync' ? 'fsync' : 'write' }),
       });
       console.log(`[hub] caption hub at ${hub.url} (history store: ${hub.health().store.kind}${values['no-journal'] ? '' : `, journal sync: ${values['journal-sync']}`})`);

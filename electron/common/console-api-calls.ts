@@ -3,12 +3,12 @@
  * Both transports use it: the preload bridge (ipcRenderer.invoke) and the socket client (console-api-socket.ts);
  * each supplies how a request travels and how audio frames go out.
  */
-import type { Result } from './result';
 import type { ConsoleApi, ConsoleEventName, ConsoleEvents, ConsoleRequestName } from './console-api';
+import type { ConsoleResult } from './console-api-result';
 import { CONSOLE_EVENT_NAMES } from './console-transport';
 
-/** Sends one request and resolves with its Result. */
-export type ConsoleCall = <T>(method: ConsoleRequestName, args: unknown[]) => Promise<Result<T>>;
+/** Sends one request and resolves with its result. */
+export type ConsoleCall = <T>(method: ConsoleRequestName, args: unknown[]) => Promise<ConsoleResult<T>>;
 
 /** Event listeners by name, with the dispatch a transport calls when an event arrives. */
 export interface ConsoleEventRegistry {

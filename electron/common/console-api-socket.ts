@@ -5,13 +5,8 @@
  * `console:call (method, args, ack)`, events arrive as `console:event (name, payload)`, audio frames go out as
  * binary `console:audio (source, ArrayBuffer)`.
  */
-import { fail, type Result } from './result';
-import {
-  CONSOLE_ERROR_CODES,
-  CONSOLE_TRANSPORT,
-  type ConsoleApi,
-  type ConsoleRequestName,
-} from './console-api';
+import { CONSOLE_TRANSPORT, type ConsoleApi, type ConsoleRequestName } from './console-api';
+import { CONSOLE_ERROR_CODES, consoleError, fail, type ConsoleResult } from './console-api-result';
 import { consoleApiOver, createConsoleEventRegistry } from './console-api-calls';
 
 /** The part of a socket.io-client `Socket` the transport uses (so this file needs no socket.io import). */
@@ -31,12 +26,17 @@ export interface SocketConsoleApiOptions {
   timeoutMs?: number;
 }
 
-/** Rough check that an answer from the wire has the Result shape (the page renders it; the core built it). */
-function isResult(value: unknown): value is Result<unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as { ok?: unknown; error?: unknown };
-  if (v.ok === true) return true;
-  return v.ok === false && typeof v.error === 'object' && v.error !== null;
+/**
+ * An answer from the wire as a result: a success as is (the page renders it; the core built it), a failure with
+ * its code checked, anything else a `TRANSPORT` error.
+ */
+function asResult<T>(value: unknown, method: string): ConsoleResult<T> {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as { ok?: unknown; value?: unknown; error?: { code?: unknown; message?: unknown } };
+  if (v.ok === true) return { ok: true, value: v.value as T };
+  if (v.ok === false && typeof v.error?.code === 'string' && typeof v.error.message === 'string') {
+    return { ok: false, error: consoleError({ code: v.error.code, message: v.error.message }) };
+  }
+  return fail(CONSOLE_ERROR_CODES.TRANSPORT, `Malformed answer to ${method}.`);
 }
 
 /**
@@ -48,7 +48,7 @@ export function createSocketConsoleApi(socket: ConsoleSocketLike, options: Socke
   const events = createConsoleEventRegistry();
   socket.on(CONSOLE_TRANSPORT.event, (name: unknown, payload: unknown) => events.dispatch(name, payload));
 
-  function call<T>(method: ConsoleRequestName, args: unknown[]): Promise<Result<T>> {
+  function call<T>(method: ConsoleRequestName, args: unknown[]): Promise<ConsoleResult<T>> {
     return new Promise((resolve) => {
       let settled = false;
       const timer = setTimeout(() => {
@@ -61,7 +61,7 @@ export function createSocketConsoleApi(socket: ConsoleSocketLike, options: Socke
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        resolve(isResult(answer) ? (answer as Result<T>) : fail(CONSOLE_ERROR_CODES.TRANSPORT, `Malformed answer to ${method}.`));
+        resolve(asResult<T>(answer, method));
       });
     });
   }

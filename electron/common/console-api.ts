@@ -3,12 +3,14 @@
  * (Node). In the app it is the preload bridge (`window.tarjuman`); in tests and in a browser-only console on a
  * venue server it is the same API over a socket.io connection to the same core (see console-api-socket.ts).
  *
- * Every request returns `Promise<Result<T>>` (errors as values with a stable `code`), except `pushAudio`, which is
- * fire-and-forget. Every request's arguments are parsed with `consoleRequestSchemas` where they arrive (IPC
- * handler, socket server), never trusted by type alone.
+ * Every request returns `Promise<ConsoleResult<T>>` (errors as values with a typed `code`), except `pushAudio`,
+ * which is fire-and-forget. Every request's arguments are parsed with `consoleRequestSchemas` where they arrive
+ * (console-api-dispatch.ts, used by the IPC handler and the socket server), never trusted by type alone; the
+ * core's methods take the parsed values. The schemas are typed against {@link ConsoleApi}, so the compiler checks
+ * that contract and schemas agree.
  */
 import { z } from 'zod';
-import type { Result, ErrorInfo } from './result';
+import type { ConsoleError, ConsoleResult } from './console-api-result';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, PublishAck, SubscribeResult } from './protocol';
 
@@ -132,7 +134,7 @@ export interface HubStatus {
   /** Round trip of the last ping (ack), ms; null before the first. */
   latencyMs: number | null;
   /** Why the last attempt failed (e.g. `AUTH_BAD_SECRET`, `HUB_UNREACHABLE`, `HOST_PORT_IN_USE`). */
-  error: ErrorInfo | null;
+  error: ConsoleError | null;
   /**
    * Host mode: the hub's start page on each LAN address of this machine (first = preferred); it lists the
    * room's display links, so one QR code serves every channel.
@@ -203,7 +205,7 @@ export interface SessionInfo {
   /** Committed lines recorded so far, per channel. */
   lines: Record<string, number>;
   /** Set when the journal cannot be written (disk full, unwritable): captions keep flowing. */
-  error: ErrorInfo | null;
+  error: ConsoleError | null;
   /** Lines restored from a previous run of this session (crash recovery). */
   recovered: number;
 }
@@ -295,75 +297,82 @@ export const consoleRequestSchemas = {
   startNewSession: z.tuple([]),
   listModels: z.tuple([]),
   importModel: z.tuple([z.string().min(1).max(4096)]),
-} as const;
+} satisfies { [K in ConsoleRequestName]: z.ZodType<Parameters<ConsoleApi[K]>> };
 
 /** Names of the request methods (all but `pushAudio` and `on`). */
-export type ConsoleRequestName = keyof typeof consoleRequestSchemas;
+export type ConsoleRequestName = Exclude<keyof ConsoleApi, 'on' | 'pushAudio'>;
 export const CONSOLE_REQUEST_NAMES = Object.keys(consoleRequestSchemas) as ConsoleRequestName[];
+
+/** The arguments a request's schema yields are exactly the method's parameters (`satisfies` above checks one way). */
+type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type SchemaArgs = { [K in ConsoleRequestName]: z.output<(typeof consoleRequestSchemas)[K]> };
+type ApiArgs = { [K in ConsoleRequestName]: Parameters<ConsoleApi[K]> };
+const schemasMatchApi: SameType<SchemaArgs, ApiArgs> = true;
+void schemasMatchApi;
 
 /** Everything the console page can ask of the core. */
 export interface ConsoleApi {
   /** Settings (secret redacted), hub, speech-to-text, handover, session. */
-  getState(): Promise<Result<ConsoleSnapshot>>;
+  getState(): Promise<ConsoleResult<ConsoleSnapshot>>;
   /** Validates, applies and persists a change; returns the new public settings. */
-  updateSettings(patch: SettingsPatch): Promise<Result<PublicSettings>>;
+  updateSettings(patch: SettingsPatch): Promise<ConsoleResult<PublicSettings>>;
   /** Hosts the hub (host mode) or joins the configured one (join mode). Resolves once connected or failed. */
-  connectHub(): Promise<Result<HubStatus>>;
+  connectHub(): Promise<ConsoleResult<HubStatus>>;
   /** Leaves the hub (and stops the embedded hub in host mode). */
-  disconnectHub(): Promise<Result<void>>;
+  disconnectHub(): Promise<ConsoleResult<void>>;
   /** What the room displays show now: every channel's recent committed lines and partial (preview, operator). */
-  getRoomView(): Promise<Result<SubscribeResult>>;
+  getRoomView(): Promise<ConsoleResult<SubscribeResult>>;
   /**
    * Publishes a line (a typed partial, a committed line, a script cue). Offline or unacknowledged lines wait in
    * the outbox and go out in order after the reconnect; a muted channel's lines are held.
    */
-  publish(line: ConsolePublish): Promise<Result<ConsolePublishAck>>;
+  publish(line: ConsolePublish): Promise<ConsoleResult<ConsolePublishAck>>;
   /** Corrects a committed line; displays update it in place. */
-  revise(req: ConsoleRevise): Promise<Result<ConsolePublishAck>>;
+  revise(req: ConsoleRevise): Promise<ConsoleResult<ConsolePublishAck>>;
   /** Clears a channel on every display. */
-  clearChannel(channel: string): Promise<Result<void>>;
+  clearChannel(channel: string): Promise<ConsoleResult<void>>;
   /** Operator: clears every channel of the room. */
-  clearAllChannels(): Promise<Result<void>>;
+  clearAllChannels(): Promise<ConsoleResult<void>>;
   /** Operator: shows a room notice (`null` clears it). */
-  showNotice(text: string | null, ttlMs?: number): Promise<Result<void>>;
+  showNotice(text: string | null, ttlMs?: number): Promise<ConsoleResult<void>>;
   /** Operator: floor finals also go to the channel of their detected language. Persisted. */
-  setAutoRouting(on: boolean): Promise<Result<void>>;
+  setAutoRouting(on: boolean): Promise<ConsoleResult<void>>;
   /**
    * Operator: mutes a channel room-wide. Every console of the room (this one and the booths, through the hub)
    * holds that channel's outgoing lines: partials are dropped, finals kept in order and sent when it is unmuted.
    * Persisted, and asserted again after a hub restart. `NOT_OPERATOR` for a booth.
    */
-  setChannelMuted(channel: string, muted: boolean): Promise<Result<void>>;
+  setChannelMuted(channel: string, muted: boolean): Promise<ConsoleResult<void>>;
   /** Starts speech-to-text on a source (language defaults to the source's setting). */
-  startSource(source: SttSourceKind, opts: { language?: ConsoleSttLanguage }): Promise<Result<void>>;
-  stopSource(source: SttSourceKind): Promise<Result<void>>;
+  startSource(source: SttSourceKind, opts: { language?: ConsoleSttLanguage }): Promise<ConsoleResult<void>>;
+  stopSource(source: SttSourceKind): Promise<ConsoleResult<void>>;
   /** 16 kHz mono Float32 frames from the page's AudioWorklet. Fire-and-forget (transferred, not copied). */
   pushAudio(source: SttSourceKind, frame: Float32Array): void;
   /** Sends a voice line in its review window now. */
-  sendVoiceNow(id: string): Promise<Result<void>>;
+  sendVoiceNow(id: string): Promise<ConsoleResult<void>>;
   /** Drops a voice line in its review window. */
-  cancelVoice(id: string): Promise<Result<void>>;
+  cancelVoice(id: string): Promise<ConsoleResult<void>>;
   /** Replaces the glossary with a CSV (header `en,ru,ar`, any order/subset); persisted and used as STT prompt. */
-  importGlossary(csvText: string): Promise<Result<{ terms: number }>>;
+  importGlossary(csvText: string): Promise<ConsoleResult<{ terms: number }>>;
   /** Booth: asks the on-air console of this channel to hand it over. */
-  requestHandover(): Promise<Result<void>>;
+  requestHandover(): Promise<ConsoleResult<void>>;
   /** Booth (on air): accepts or declines the pending request. */
-  respondHandover(accept: boolean): Promise<Result<void>>;
+  respondHandover(accept: boolean): Promise<ConsoleResult<void>>;
   /** The session record of a channel as SRT, WebVTT or plain text. */
-  exportSession(channel: string, format: ExportFormat): Promise<Result<string>>;
+  exportSession(channel: string, format: ExportFormat): Promise<ConsoleResult<string>>;
   /** Monitors for display windows (Electron; empty in the browser console). */
-  listMonitors(): Promise<Result<MonitorInfo[]>>;
+  listMonitors(): Promise<ConsoleResult<MonitorInfo[]>>;
   /** Opens a full-screen display window (Electron, from main only). Browser console: `NOT_SUPPORTED`, open the URL. */
-  openDisplayWindow(opts: OpenDisplay): Promise<Result<void>>;
+  openDisplayWindow(opts: OpenDisplay): Promise<ConsoleResult<void>>;
   /** Closes the current session record and starts a new one (the old one stays on disk). */
-  startNewSession(): Promise<Result<SessionInfo>>;
+  startNewSession(): Promise<ConsoleResult<SessionInfo>>;
   /** The model files in the console's model folders, each checked (the Model setting takes a `file`). */
-  listModels(): Promise<Result<ConsoleModelInfo[]>>;
+  listModels(): Promise<ConsoleResult<ConsoleModelInfo[]>>;
   /**
    * Imports a model file from a path on the console's machine (a USB stick at a venue without internet): checked,
    * then copied into the console's own model folder. `MODEL_*` codes name what is wrong with a refused file.
    */
-  importModel(path: string): Promise<Result<ConsoleModelInfo>>;
+  importModel(path: string): Promise<ConsoleResult<ConsoleModelInfo>>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof ConsoleEvents>(event: E, fn: ConsoleEvents[E]): () => void;
 }
@@ -409,25 +418,9 @@ export interface ConsoleEvents {
   'handover:requested': (e: HandoverRequestedEvent) => void;
   'handover:completed': (e: HandoverCompletedEvent) => void;
   /** An error the page should show (journal unwritable, publish refused...). */
-  'console:error': (e: ErrorInfo) => void;
+  'console:error': (e: ConsoleError) => void;
 }
 export type ConsoleEventName = keyof ConsoleEvents;
 export { CONSOLE_EVENT_NAMES, CONSOLE_TRANSPORT } from './console-transport';
 
-/** Stable error codes of the console API (besides the hub's ERROR_CODES it passes through). */
-export const CONSOLE_ERROR_CODES = {
-  INVALID_ARGUMENTS: 'INVALID_ARGUMENTS',
-  NOT_CONNECTED: 'NOT_CONNECTED',
-  HUB_UNREACHABLE: 'HUB_UNREACHABLE',
-  HOST_FAILED: 'HOST_FAILED',
-  NOT_ON_AIR: 'NOT_ON_AIR',
-  NOT_OPERATOR: 'NOT_OPERATOR',
-  NOT_SUPPORTED: 'NOT_SUPPORTED',
-  NO_PENDING: 'NO_PENDING',
-  GLOSSARY_INVALID: 'GLOSSARY_INVALID',
-  STT_FAILED: 'STT_FAILED',
-  SESSION_WRITE_FAILED: 'SESSION_WRITE_FAILED',
-  SETTINGS_WRITE_FAILED: 'SETTINGS_WRITE_FAILED',
-  TRANSPORT: 'TRANSPORT',
-  INTERNAL: 'INTERNAL',
-} as const;
+export { CONSOLE_ERROR_CODES, type ConsoleError, type ConsoleErrorCode, type ConsoleResult } from './console-api-result';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CaptionHub } from '../hub/index';
 import type { ConsoleEvents } from '../common/console-api';
+import { dispatchConsoleCall } from '../common/console-api-dispatch';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
 import { modelResolver } from './model-resolver';
@@ -78,9 +79,9 @@ describe('ConsoleCore settings', () => {
     const state = await first.getState();
     expect(state.ok && state.value.hub.error?.code).toBe('AUTH_BAD_SECRET');
     expect(JSON.stringify(state)).not.toContain(secret);
-    // Invalid patches are refused field by field (unknown keys too).
-    expect((await first.updateSettings({ voiceReviewMs: -1 })).ok).toBe(false);
-    expect((await first.updateSettings({ nonsense: 1 } as never)).ok).toBe(false);
+    // Invalid patches are refused field by field (unknown keys too) where they enter, before the core sees them.
+    expect(await dispatchConsoleCall(first, 'updateSettings', [{ voiceReviewMs: -1 }])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENTS' } });
+    expect(await dispatchConsoleCall(first, 'updateSettings', [{ nonsense: 1 }])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENTS' } });
     await first.close();
 
     const file = join(dataDir, 'settings.json');

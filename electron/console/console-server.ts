@@ -15,17 +15,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, sep } from 'node:path';
 import { Server } from 'socket.io';
-import {
-  CONSOLE_ERROR_CODES,
-  CONSOLE_EVENT_NAMES,
-  CONSOLE_TRANSPORT,
-  STT_SOURCES,
-  consoleRequestSchemas,
-  type ConsoleApi,
-  type ConsoleRequestName,
-  type SttSourceKind,
-} from '../common/console-api';
-import { fail, type Result } from '../common/result';
+import { CONSOLE_TRANSPORT, type ConsoleApi } from '../common/console-api';
+import { acceptAudioFrame, dispatchConsoleCall, forwardConsoleEvents } from '../common/console-api-dispatch';
 import { CONSOLE_CSP } from './console-csp';
 
 /** Options of {@link startConsoleServer}. */
@@ -195,39 +186,21 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   });
 
   io.on('connection', (socket) => {
-    const unsubscribe = CONSOLE_EVENT_NAMES.map((name) =>
-      core.on(name, ((payload: unknown) => socket.emit(CONSOLE_TRANSPORT.event, name, payload)) as never),
-    );
-    socket.on('disconnect', () => unsubscribe.forEach((off) => off()));
-
+    const stopEvents = forwardConsoleEvents(core, (name, payload) => socket.emit(CONSOLE_TRANSPORT.event, name, payload));
+    socket.on('disconnect', stopEvents);
     socket.on(CONSOLE_TRANSPORT.call, (method: unknown, args: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
-      const reply = (r: Result<unknown>): void => {
+      void dispatchConsoleCall(core, method, args).then((answer) => {
         try {
-          (ack as (r: Result<unknown>) => void)(r);
+          (ack as (r: unknown) => void)(answer);
         } catch {
           // A broken ack must not take the server down.
         }
-      };
-      if (typeof method !== 'string' || !Object.hasOwn(consoleRequestSchemas, method)) {
-        return reply(fail(CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, `Unknown console method ${String(method).slice(0, 40)}.`));
-      }
-      const name = method as ConsoleRequestName;
-      const parsed = consoleRequestSchemas[name].safeParse(Array.isArray(args) ? args : []);
-      if (!parsed.success) {
-        const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ');
-        return reply(fail(CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, `Bad arguments to ${name}: ${where}`));
-      }
-      const fn = core[name] as (...a: unknown[]) => Promise<Result<unknown>>;
-      Promise.resolve()
-        .then(() => fn.apply(core, parsed.data as unknown[]))
-        .then(reply, (err: unknown) => reply(fail(CONSOLE_ERROR_CODES.INTERNAL, `The console failed on ${name}: ${err instanceof Error ? err.message : String(err)}`)));
+      });
     });
-
     socket.on(CONSOLE_TRANSPORT.audio, (source: unknown, data: unknown) => {
-      if (typeof source !== 'string' || !(STT_SOURCES as readonly string[]).includes(source)) return;
-      const frame = toFloat32(data);
-      if (frame) core.pushAudio(source as SttSourceKind, frame);
+      const audio = acceptAudioFrame(source, toFloat32(data));
+      if (audio) core.pushAudio(audio.source, audio.frame);
     });
   });
 

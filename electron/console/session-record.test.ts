@@ -122,7 +122,7 @@ describe('SessionRecord', () => {
     expect(existsSync(join(parent, 'blocked', 'session'))).toBe(false);
   });
 
-  it('skips a damaged record in the middle only at the tail (never replays past damage)', async () => {
+  it('cuts a record torn in the middle of a character at the tail', async () => {
     const dir = await tempDir();
     const record = await SessionRecord.open({ dir, sessionId: 's5' });
     await record.commit({ id: 'a', channel: 'en', text: 'kept', source: 'typed' });
@@ -136,5 +136,33 @@ describe('SessionRecord', () => {
     expect(reopened.linesOf().map((l) => l.id)).toEqual(['a']);
     expect((await stat(file)).size).toBe(size);
     await reopened.close();
+  });
+
+  it('a damaged line in the middle loses nothing after it: later commits are replayed and the damage is reported', async () => {
+    const dir = await tempDir();
+    const record = await SessionRecord.open({ dir, sessionId: 's6' });
+    await record.commit({ id: 'a', channel: 'en', text: 'before the damage', source: 'typed' });
+    await record.commit({ id: 'b', channel: 'en', text: 'damaged on disk', source: 'typed' });
+    await record.commit({ id: 'c', channel: 'en', text: 'committed after it', source: 'typed' });
+    await record.revise('en', 'c', 'committed after it, corrected');
+    await record.close();
+    const file = join(dir, JOURNAL_FILE);
+    const text = await readFile(file, 'utf8');
+    // A bad sector in the middle of the file: line 3 (the commit of b) no longer parses.
+    const damaged = text.replace('"damaged on disk"', '"damaged \u0000n disk');
+    await writeFile(file, damaged);
+
+    const reopened = await SessionRecord.open({ dir, sessionId: 's6' });
+    expect(reopened.linesOf('en').map((l) => [l.id, l.text])).toEqual([
+      ['a', 'before the damage'],
+      ['c', 'committed after it, corrected'],
+    ]);
+    expect(reopened.damage?.damagedLines).toEqual([3]);
+    expect(await readFile(reopened.damage!.damagedCopy!, 'utf8')).toBe(damaged);
+    await reopened.commit({ id: 'd', channel: 'en', text: 'after reopening', source: 'typed' });
+    await reopened.close();
+    const third = await SessionRecord.open({ dir, sessionId: 's6' });
+    expect(third.linesOf('en').map((l) => l.id)).toEqual(['a', 'c', 'd']);
+    await third.close();
   });
 });

@@ -1,18 +1,20 @@
 /**
  * The session record: everything this console sent out, per channel, in a write-ahead JSONL journal
- * (`<dir>/journal.jsonl`, one JSON record per line). Each record is appended as it happens and the file is
- * fsynced at every commit (final, revision, clear), so after a crash the journal is intact up to the last
- * committed line; a torn last line is skipped (and cut off) when the session is reopened.
+ * (`<dir>/journal.jsonl`, one JSON record per line; electron/node/jsonl-journal.ts). Each record is appended as
+ * it happens and the file is fsynced at every commit (final, revision, clear), so after a crash the journal is
+ * intact up to the last committed line. At reopen a torn last record is cut off; a damaged line in the middle is
+ * skipped and reported ({@link SessionRecord.damage}) while every record after it is replayed.
  *
  * A failing disk (full, read-only, removed) never stops the captions: the record keeps everything in memory,
  * reports the error (`error`, `onError`) and retries the backlog on the next commit.
  */
-import { mkdir, open, readFile, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ErrorInfo } from '../common/result';
 import { CAPTION_SOURCES } from '../common/protocol';
 import { CONSOLE_ERROR_CODES, type ExportFormat } from '../common/console-api';
+import { JsonlJournal, replayJournal, type JournalReplay } from '../node/jsonl-journal';
 
 /** File name of the journal inside a session directory. */
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -68,8 +70,7 @@ export interface SessionRecordOptions {
 }
 
 /** Maps a Node errno to a message a booth operator can act on. */
-function describeWriteError(err: unknown, file: string): ErrorInfo {
-  const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+function describeWriteError(code: string, file: string): ErrorInfo {
   const why =
     code === 'ENOSPC'
       ? 'the disk is full'
@@ -89,11 +90,9 @@ export class SessionRecord {
   private readonly lines: RecordedLine[] = [];
   private readonly byId = new Map<string, RecordedLine>();
   private readonly acked = new Set<string>();
-  private readonly backlog: string[] = [];
-  private fh: FileHandle | null = null;
+  private readonly journal: JsonlJournal<SessionRecordEntry>;
   private flushing: Promise<void> = Promise.resolve();
   private lastError: ErrorInfo | null = null;
-  private closed = false;
 
   /** Journal file. */
   readonly file: string;
@@ -101,6 +100,8 @@ export class SessionRecord {
   recovered = 0;
   /** Start time of the session (first record), epoch ms. */
   startedAt: number;
+  /** Damage found when the journal was reopened (lines skipped; every record after them replayed), or `null`. */
+  damage: Pick<JournalReplay<SessionRecordEntry>, 'damagedLines' | 'damagedCopy'> | null = null;
 
   private constructor(
     readonly dir: string,
@@ -109,11 +110,17 @@ export class SessionRecord {
   ) {
     this.file = join(dir, JOURNAL_FILE);
     this.startedAt = (options.now ?? Date.now)();
+    // Commits retry at once (retryMs 0): the record is small, and the console wants it on disk as soon as it can.
+    this.journal = new JsonlJournal<SessionRecordEntry>({
+      file: this.file,
+      retryMs: 0,
+      onStatus: (error) => this.setError(error && describeWriteError(error.code, this.file)),
+    });
   }
 
   /**
-   * Opens (or creates) the journal of a session: replays every complete record, cuts a torn last line, and
-   * appends from there. Never fails: an unwritable directory leaves the record in memory with `error` set.
+   * Opens (or creates) the journal of a session: replays every record, cuts a torn last one, and appends from
+   * there. Never fails: an unwritable directory leaves the record in memory with `error` set.
    */
   static async open(options: SessionRecordOptions): Promise<SessionRecord> {
     const record = new SessionRecord(options.dir, options.sessionId, options);
@@ -197,10 +204,7 @@ export class SessionRecord {
   /** Flushes and closes the file. */
   async close(): Promise<void> {
     await this.flushing;
-    this.closed = true;
-    const fh = this.fh;
-    this.fh = null;
-    await fh?.close().catch(() => undefined);
+    await this.journal.close();
   }
 
   /** A channel's record as SRT, WebVTT or plain text, times relative to the session start. */
@@ -249,71 +253,28 @@ export class SessionRecord {
     }
   }
 
-  /** Reads the journal; stops at the first record that does not parse (a torn tail) and cuts the file there. */
+  /** Replays the journal (see electron/node/jsonl-journal.ts for the torn-tail and damage policy). */
   private async replay(): Promise<void> {
-    let raw: Buffer;
     try {
-      // Only a regular file is replayed (a device or a fifo would never end).
-      if (!(await stat(this.file)).isFile()) return;
-      raw = await readFile(this.file);
-    } catch {
-      return;
-    }
-    let offset = 0;
-    let goodEnd = 0;
-    while (offset < raw.length) {
-      const nl = raw.indexOf(0x0a, offset);
-      if (nl < 0) break;
-      const text = raw.subarray(offset, nl).toString('utf8');
-      let entry: SessionRecordEntry | null = null;
-      try {
-        const parsed = sessionRecordSchema.safeParse(JSON.parse(text));
-        if (parsed.success) entry = parsed.data;
-      } catch {
-        entry = null;
-      }
-      if (!entry) break;
-      this.apply(entry);
-      offset = nl + 1;
-      goodEnd = offset;
+      const replay = await replayJournal(this.file, (value) => {
+        const parsed = sessionRecordSchema.safeParse(value);
+        return parsed.success ? parsed.data : null;
+      });
+      for (const entry of replay.entries) this.apply(entry);
+      if (replay.damagedLines.length > 0) this.damage = { damagedLines: replay.damagedLines, damagedCopy: replay.damagedCopy };
+    } catch (err) {
+      // A device or fifo is never replayed (it would never end); anything else unreadable is reported.
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      if (code !== 'ENOTFILE') this.setError(describeWriteError(code, this.file));
     }
     this.recovered = this.lines.length;
-    if (goodEnd < raw.length) {
-      try {
-        await truncate(this.file, goodEnd);
-      } catch (err) {
-        this.setError(describeWriteError(err, this.file));
-      }
-    }
   }
 
-  /** Appends a record; commits (all records are commits today) are fsynced before the promise resolves. */
+  /** Appends a record; commits are fsynced before the promise resolves, acks are not. */
   private enqueue(entry: SessionRecordEntry, sync: boolean): Promise<void> {
-    this.backlog.push(`${JSON.stringify(entry)}\n`);
-    const run = this.flushing.then(() => this.writeBacklog(sync));
+    const run = this.journal.append(entry, sync ? 'fsync' : 'write');
     this.flushing = run;
     return run;
-  }
-
-  private async writeBacklog(sync: boolean): Promise<void> {
-    if (this.closed || this.backlog.length === 0) return;
-    const chunk = this.backlog.join('');
-    try {
-      if (!this.fh) {
-        await mkdir(this.dir, { recursive: true });
-        this.fh = await open(this.file, 'a', 0o600);
-      }
-      await this.fh.write(chunk);
-      if (sync) await this.fh.datasync();
-      this.backlog.splice(0, this.backlog.length);
-      if (this.lastError) this.setError(null);
-    } catch (err) {
-      // Keep the backlog (retried at the next commit) and reopen the file next time.
-      const fh = this.fh;
-      this.fh = null;
-      await fh?.close().catch(() => undefined);
-      if (!this.lastError) this.setError(describeWriteError(err, this.file));
-    }
   }
 
   private setError(error: ErrorInfo | null): void {

@@ -3,9 +3,10 @@
  * so a crash mid-write leaves the previous version. The secret is stored (the console needs it to reconnect)
  * but never logged and never handed to the page: {@link redactSettings} replaces it with `hasSecret`.
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../common/result';
+import { writeFileAtomic } from '../node/atomic-write';
 import {
   CONSOLE_ERROR_CODES,
   DEFAULT_SETTINGS,
@@ -25,27 +26,9 @@ export function redactSettings(settings: Settings): PublicSettings {
   return { ...rest, hasSecret: secret.length > 0 };
 }
 
-/** Writes a file atomically: a temp file in the same directory, fsync, then rename over the target. */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(data, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-}
-
 /**
  * Loads, validates, patches and persists the settings. Reads tolerate a missing or damaged file (defaults, with
- * each valid field kept); writes go through {@link writeFileAtomic}.
+ * each valid field kept); writes are atomic (electron/node/atomic-write.ts).
  */
 export class SettingsStore {
   private current: Settings = { ...DEFAULT_SETTINGS };

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BoothRelayClientEvents, BoothRelayServerEvents, HandoverAsked, HandoverDone, RoomMutes } from '../common/booth-relay';
 import type { Result } from '../common/result';
 import { attachBoothRelay, type BoothRelay } from './booth-relay';
-import { silentHubLogger, startCaptionHub, type CaptionHub } from './index';
+import { silentLogger, startCaptionHub, type CaptionHub } from './index';
 
 type ConsoleSocket = Socket<BoothRelayServerEvents, BoothRelayClientEvents>;
 const SECRET = 'relay-secret-123';
@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function hubWithRelay(): Promise<{ hub: CaptionHub; relay: BoothRelay }> {
-  const hub = await startCaptionHub({ port: 0, rooms: [{ id: 'main', secret: SECRET }], logger: silentHubLogger });
+  const hub = await startCaptionHub({ port: 0, rooms: [{ id: 'main', secret: SECRET }], logger: silentLogger });
   cleanups.push(() => hub.close());
   return { hub, relay: attachBoothRelay(hub.io) };
 }

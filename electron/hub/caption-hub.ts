@@ -46,8 +46,8 @@ import { fail, ok, type ErrorInfo, type Result } from '../common/result';
 import { cleanCaptionText } from './caption-text';
 import { MemoryJournalHistoryStore, type HistoryStore, type StoreHealth } from './history-store';
 import type { RedisHistoryStore } from './redis-history-store';
-import { consoleHubLogger, type HubLogger } from './hub-logger';
-import type { JournalSyncMode } from './room-journal';
+import { createStderrLogger, type Logger } from '../node/logger';
+import type { JournalDurability } from '../node/jsonl-journal';
 import { createRequestHandler } from './http-routes';
 import { TokenBucket } from './token-bucket';
 
@@ -64,17 +64,17 @@ export interface HubOptions {
   /**
    * When a journaled change counts as persisted before it is announced: `write` (default; survives the hub
    * being killed, synced to the device in the background) or `fsync` (survives a power loss; every commit waits
-   * for the disk flush). See {@link JournalSyncMode}.
+   * for the disk flush). See {@link JournalDurability}.
    */
-  journalSync?: JournalSyncMode;
+  journalSync?: JournalDurability;
   /** Built renderer directory holding display.html and assets/. Default `<repo>/out/renderer`. */
   staticDir?: string;
   /** Committed lines kept per channel (history, catch-up, exports). Default 500. */
   historyLimit?: number;
   /** Per-socket request limit. Default a burst of 60 and 30 requests/s. */
   rateLimit?: RateLimitConfig;
-  /** Where to log; default standard output/error. */
-  logger?: HubLogger;
+  /** Where to log; default standard error. */
+  logger?: Logger;
   /** PEM certificate and key (file contents, not paths): serves HTTPS and WSS. */
   tls?: { cert: string; key: string };
   /** Another history store (e.g. Redis-backed); default memory + journal in `dataDir`. */
@@ -240,7 +240,7 @@ function resolveRooms(rooms: RoomConfig[]): Map<string, RoomRuntime> {
 
 /** Starts a caption hub; resolves once it listens. Throws {@link HubStartError} on bad configuration. */
 export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> {
-  const logger = options.logger ?? consoleHubLogger;
+  const logger = options.logger ?? createStderrLogger('hub');
   const rooms = resolveRooms(options.rooms);
   const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   if (!Number.isInteger(historyLimit) || historyLimit < 1) throw new HubStartError('CONFIG', 'historyLimit must be a positive integer');
@@ -275,7 +275,16 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
       ...(options.journalSync !== undefined ? { journalSync: options.journalSync } : {}),
       historyLimit,
       onStatus: reportStore,
-      onSkipped: (room, skipped) => logger.warn('journal lines skipped at start (torn or damaged)', { room, skipped }),
+      onReplayIssue: (room, issue) => {
+        if (issue.tornBytes > 0) logger.warn('journal: torn last record cut (the hub stopped while writing it)', { room, bytes: issue.tornBytes });
+        if (issue.damagedLines.length > 0) {
+          logger.error('journal damaged: unreadable lines skipped, every record after them replayed', {
+            room,
+            lines: issue.damagedLines.slice(0, 20),
+            copy: issue.damagedCopy,
+          });
+        }
+      },
     });
   await store.open([...rooms.values()].map((r) => ({ id: r.config.id, channels: r.config.channels })));
 

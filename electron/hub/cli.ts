@@ -9,7 +9,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -28,6 +27,7 @@ import { consoleHubLogger } from './hub-logger';
 import { attachHubOutputs, OutputFlagError, parseOutputFlag } from './outputs/hub-attach';
 import type { OutputConfig } from '../common/caption-outputs';
 import { redactUrl } from './redis-url';
+import { lanAddresses } from '../node/lan-addresses';
 
 const USAGE = `usage: npm run hub -- [--room id:secret]... [--channels floor,ar,en,ru] [--port ${DEFAULT_HUB_PORT}]
                     [--host 0.0.0.0] [--data-dir ./.tarjuman-data] [--no-journal] [--journal-sync write|fsync] [--config hub.json]
@@ -228,14 +228,6 @@ function ensureDisplayBuilt(staticDir: string): void {
   if (result.status !== 0 || !existsSync(join(staticDir, 'display.html'))) {
     console.error('hub: the build failed; run `npm run build` yourself (displays answer 503 until then)');
   }
-}
-
-function lanAddresses(): string[] {
-  const result: string[] = [];
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) result.push(a.address);
-  }
-  return result;
 }
 
 async function main(): Promise<void> {

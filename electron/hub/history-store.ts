@@ -18,8 +18,8 @@ import {
 } from '../common/protocol';
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
 import { ChannelLedger, type ChangeOutcome, type LedgerRecord, type PublishOutcome } from './channel-ledger';
-import type { JournalEntry } from './journal-schema';
-import { readJournal, RoomJournal, type JournalSyncMode } from './room-journal';
+import { JsonlJournal, replayJournal, type JournalDurability, type JournalWriteError } from '../node/jsonl-journal';
+import { journalEntrySchema, type JournalEntry } from './journal-schema';
 
 /** A room as the store needs it. */
 export interface RoomSpec {
@@ -35,8 +35,10 @@ export interface StoreHealth {
   durable: boolean;
   /** The current persistence error (e.g. disk full); live captions continue meanwhile. */
   error: ErrorInfo | null;
-  /** Journal lines skipped at start because they could not be parsed (e.g. torn by a crash). */
+  /** Journal lines not replayed at start: a torn tail cut (a crash while writing) plus damaged lines. */
   skippedAtStart: number;
+  /** Of those, damaged lines in the middle of a journal (the records after them were replayed). */
+  damagedAtStart: number;
 }
 
 /** The store interface the hub depends on. Every method is async; failures come back as values. */
@@ -69,23 +71,37 @@ export interface MemoryJournalStoreOptions {
   dataDir?: string;
   /** Committed lines kept per channel. */
   historyLimit: number;
-  /** When a journaled change counts as persisted; default `write` (see {@link JournalSyncMode}). */
-  journalSync?: JournalSyncMode;
+  /** When a journaled change counts as persisted; default `write` (see {@link JournalDurability}). */
+  journalSync?: JournalDurability;
   /** Called when persistence fails (`error`) or works again (`null`). */
   onStatus?: (room: string, error: ErrorInfo | null) => void;
-  /** Called once per room at open when journal lines were skipped. */
-  onSkipped?: (room: string, skipped: number) => void;
+  /** Called once per room at open when the journal's replay cut a torn tail or found damage. */
+  onReplayIssue?: (room: string, issue: JournalReplayIssue) => void;
+}
+
+/** What a room journal's replay found wrong (see electron/node/jsonl-journal.ts for the policy). */
+export interface JournalReplayIssue {
+  /** Bytes of a torn last record cut off (a crash while writing; nothing acknowledged is lost). */
+  tornBytes: number;
+  /** Line numbers of damaged lines in the middle (skipped; every record after them was replayed). */
+  damagedLines: number[];
+  /** Copy of the damaged journal as found, or `null`. */
+  damagedCopy: string | null;
 }
 
 interface RoomState {
   ledgers: Map<string, ChannelLedger>;
   notice: Notice | null;
-  journal: RoomJournal | null;
+  journal: JsonlJournal<JournalEntry> | null;
 }
 
 /** Journal file of a room inside the data directory. */
 export function journalFile(dataDir: string, room: string): string {
   return join(dataDir, `${room}.journal.jsonl`);
+}
+
+function journalWriteError(file: string, error: JournalWriteError): ErrorInfo {
+  return { code: ERROR_CODES.INTERNAL, message: `journal ${file} not written (${error.code}: ${error.message}); captions continue in memory` };
 }
 
 /**
@@ -97,6 +113,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
   private readonly options: MemoryJournalStoreOptions;
   private readonly rooms = new Map<string, RoomState>();
   private skipped = 0;
+  private damaged = 0;
 
   constructor(options: MemoryJournalStoreOptions) {
     this.options = options;
@@ -112,19 +129,22 @@ export class MemoryJournalHistoryStore implements HistoryStore {
       const dataDir = this.options.dataDir;
       if (dataDir === undefined) continue;
       const file = journalFile(dataDir, spec.id);
-      state.journal = new RoomJournal({
+      state.journal = new JsonlJournal<JournalEntry>({
         file,
         compactAfter: Math.max(200, 4 * this.options.historyLimit * spec.channels.length),
         snapshot: () => this.roomEntries(state),
-        onStatus: (error) => this.options.onStatus?.(spec.id, error),
-        syncMode: this.options.journalSync ?? 'write',
+        onStatus: (error) => this.options.onStatus?.(spec.id, error && journalWriteError(file, error)),
       });
       try {
-        const contents = await readJournal(file);
-        for (const entry of contents.entries) this.replay(state, entry);
-        if (contents.skipped > 0) {
-          this.skipped += contents.skipped;
-          this.options.onSkipped?.(spec.id, contents.skipped);
+        const replay = await replayJournal(file, (value) => {
+          const parsed = journalEntrySchema.safeParse(value);
+          return parsed.success ? parsed.data : null;
+        });
+        for (const entry of replay.entries) this.replay(state, entry);
+        if (replay.tornBytes > 0 || replay.damagedLines.length > 0) {
+          this.skipped += replay.damagedLines.length + (replay.tornBytes > 0 ? 1 : 0);
+          this.damaged += replay.damagedLines.length;
+          this.options.onReplayIssue?.(spec.id, { tornBytes: replay.tornBytes, damagedLines: replay.damagedLines, damagedCopy: replay.damagedCopy });
         }
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
@@ -133,7 +153,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
           message: `journal ${file} not read (${e.code ?? 'error'}: ${e.message}); starting with empty history`,
         });
       }
-      // Rewrite at start: drops a torn tail so later appends start on a fresh line.
+      // Rewrite at start: one snapshot per channel instead of the whole history of appends.
       state.journal.requestCompaction();
       await state.journal.flush();
     }
@@ -166,7 +186,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     const state = this.rooms.get(notice.room);
     if (!state) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${notice.room}`);
     state.notice = notice.text === null ? null : notice;
-    state.journal?.append({ t: 'notice', notice });
+    state.journal?.append({ t: 'notice', notice }, this.options.journalSync ?? 'write');
     return ok(notice);
   }
 
@@ -190,12 +210,15 @@ export class MemoryJournalHistoryStore implements HistoryStore {
 
   health(): StoreHealth {
     let error: ErrorInfo | null = null;
-    for (const state of this.rooms.values()) error ??= state.journal?.error ?? null;
+    for (const { journal } of this.rooms.values()) {
+      if (!error && journal?.error) error = journalWriteError(journal.file, journal.error);
+    }
     return {
       kind: this.options.dataDir === undefined ? 'memory' : 'memory+journal',
       durable: this.options.dataDir !== undefined,
       error,
       skippedAtStart: this.skipped,
+      damagedAtStart: this.damaged,
     };
   }
 
@@ -217,7 +240,8 @@ export class MemoryJournalHistoryStore implements HistoryStore {
   private persist(state: RoomState, records: readonly LedgerRecord[]): Promise<void> | undefined {
     if (!state.journal || records.length === 0) return undefined;
     let written: Promise<void> | undefined;
-    for (const r of records) written = state.journal.append(r);
+    const durability = this.options.journalSync ?? 'write';
+    for (const r of records) written = state.journal.append(r, durability);
     return records.some((r) => r.t === 'change') ? written : undefined;
   }
 

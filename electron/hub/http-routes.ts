@@ -10,40 +10,16 @@
  * - `GET /export/<room>/<channel>.vtt|.srt|.txt`: the channel's committed lines.
  * - `GET /`: a small page listing the rooms' display links.
  */
-import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, sep } from 'node:path';
 import { displayUrl } from '../common/hub-config';
+import type { Logger } from '../node/logger';
+import { BASE_HEADERS, createStaticFiles, requestFilePath, requestPath, sendBody, sendText } from '../node/static-files';
 import { EXPORT_FORMATS, exportLines, type ExportFormat } from './caption-export';
 import type { HistoryStore } from './history-store';
-import type { HubLogger } from './hub-logger';
 
 /** Content-Security-Policy of the display page. */
 export const DISPLAY_CSP =
   "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'";
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
 
 export interface HttpRoutesContext {
   staticDir: string;
@@ -51,22 +27,7 @@ export interface HttpRoutesContext {
   rooms: ReadonlyMap<string, readonly string[]>;
   store: HistoryStore;
   health: () => unknown;
-  logger: HubLogger;
-}
-
-function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'Content-Type': type,
-    'Content-Length': Buffer.byteLength(body),
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
-}
-
-function sendText(res: ServerResponse, status: number, body: string): void {
-  send(res, status, 'text/plain; charset=utf-8', body.endsWith('\n') ? body : body + '\n');
+  logger: Logger;
 }
 
 function escapeHtml(s: string): string {
@@ -75,39 +36,12 @@ function escapeHtml(s: string): string {
 
 /** Builds the request listener socket.io falls back to for everything outside `/socket.io/`. */
 export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMessage, res: ServerResponse) => void {
-  let realStaticDir: string | null = null;
-  const staticRoot = async (): Promise<string> => (realStaticDir ??= await realpath(ctx.staticDir).catch(() => ctx.staticDir));
-
-  async function serveFile(res: ServerResponse, relative: string, extraHeaders: Record<string, string>): Promise<boolean> {
-    const root = await staticRoot();
-    let file: string;
-    try {
-      file = await realpath(join(root, relative));
-    } catch {
-      return false;
-    }
-    if (!file.startsWith(root + sep)) return false;
-    const info = await stat(file).catch(() => null);
-    if (!info?.isFile()) return false;
-    const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-    const headers: Record<string, string> = {
-      'Content-Type': type,
-      'Content-Length': String(info.size),
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-      ...extraHeaders,
-    };
-    if (type.startsWith('text/html')) headers['Content-Security-Policy'] = DISPLAY_CSP;
-    res.writeHead(200, headers);
-    if (res.req.method === 'HEAD') {
-      res.end();
-      return true;
-    }
-    const stream = createReadStream(file);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
-    return true;
-  }
+  const files = createStaticFiles({
+    root: ctx.staticDir,
+    htmlHeaders: { 'Content-Security-Policy': DISPLAY_CSP },
+    // Built assets carry a content hash in their names: cache them for good; the rest is revalidated.
+    cacheControl: (relative) => (relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+  });
 
   async function serveExport(res: ServerResponse, room: string, channel: string, format: ExportFormat): Promise<void> {
     const lines = await ctx.store.committedLines(room, channel);
@@ -115,7 +49,7 @@ export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMess
       sendText(res, 404, lines.error.message);
       return;
     }
-    send(res, 200, EXPORT_FORMATS[format], exportLines(lines.value, format), {
+    sendBody(res, 200, EXPORT_FORMATS[format], exportLines(lines.value, format), {
       'Content-Disposition': `inline; filename="${room}-${channel}.${format}"`,
     });
   }
@@ -134,32 +68,26 @@ export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMess
       })
       .join('\n');
     const body = `<!doctype html><html><head><meta charset="utf-8"><title>Tarjuman hub</title></head><body><h1>Tarjuman caption hub</h1><p>Room displays (open on any screen of this network, via ${escapeHtml(base)}):</p><ul>${items}</ul></body></html>\n`;
-    send(res, 200, 'text/html; charset=utf-8', body, { 'Content-Security-Policy': DISPLAY_CSP });
+    sendBody(res, 200, 'text/html; charset=utf-8', body, { 'Content-Security-Policy': DISPLAY_CSP });
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
+      sendText(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
       return;
     }
-    let path: string;
-    try {
-      path = decodeURIComponent(new URL(req.url ?? '/', 'http://hub.invalid').pathname);
-    } catch {
-      sendText(res, 400, 'bad request path');
-      return;
-    }
-    if (path.includes('\0') || path.includes('\\')) {
+    const path = requestPath(req.url);
+    if (path === null) {
       sendText(res, 400, 'bad request path');
       return;
     }
     if (path === '/') return serveIndex(res, req);
     if (path === '/healthz') {
-      send(res, 200, 'application/json; charset=utf-8', JSON.stringify(ctx.health()) + '\n');
+      sendBody(res, 200, 'application/json; charset=utf-8', JSON.stringify(ctx.health()) + '\n');
       return;
     }
-    if (path === '/favicon.ico' && !(await serveFile(res, 'favicon.ico', {}))) {
-      res.writeHead(204, { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'public, max-age=86400' });
+    if (path === '/favicon.ico' && !(await files.serve(res, 'favicon.ico', {}))) {
+      res.writeHead(204, { ...BASE_HEADERS, 'Cache-Control': 'public, max-age=86400' });
       res.end();
       return;
     }
@@ -167,11 +95,11 @@ export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMess
     if (path === '/display/') {
       // The page loads ./assets/...: keep it at /display so they resolve to /assets/.
       const search = new URL(req.url ?? '/', 'http://hub.invalid').search;
-      send(res, 308, 'text/plain; charset=utf-8', 'moved to /display\n', { Location: `/display${search}` });
+      sendText(res, 308, 'moved to /display', { Location: `/display${search}` });
       return;
     }
     if (path === '/display' || path === '/display.html') {
-      const served = await serveFile(res, 'display.html', { 'Referrer-Policy': 'no-referrer' });
+      const served = await files.serve(res, 'display.html', { 'Referrer-Policy': 'no-referrer' });
       if (!served) {
         sendText(res, 503, 'The display page is not built. Run `npm run build` (electron-vite build) and reload.');
       }
@@ -183,9 +111,8 @@ export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMess
       await serveExport(res, room, channel, format);
       return;
     }
-    const segments = path.split('/').slice(1);
-    const safe = segments.length > 0 && segments.every((s) => s !== '' && !s.startsWith('.'));
-    if (!safe || !(await serveFile(res, segments.join('/'), {}))) {
+    const file = requestFilePath(path);
+    if (file === null || !(await files.serve(res, file))) {
       sendText(res, 404, 'not found');
     }
   }

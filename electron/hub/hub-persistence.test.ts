@@ -90,7 +90,7 @@ describe('history survives a restart', () => {
     expect(txt).toBe('Before the clear.\nAlso before.\nصباح الخير\nUNOCT يعقد اجتماعه\nالسطر الثالث\nafter restart\n');
   });
 
-  it('skips a torn last journal line, keeps the rest, and appends cleanly afterwards', async () => {
+  it('cuts a torn last journal line, keeps the rest, and appends cleanly afterwards', async () => {
     const dataDir = await tempDir();
     const { hub: first } = await start({ dataDir });
     const booth = await pool.connect(first.url, { role: 'booth', room: 'main', channel: 'en', secret: SECRET });
@@ -100,8 +100,8 @@ describe('history survives a restart', () => {
     await appendFile(journalFile(dataDir, 'main'), '{"t":"change","change":{"kind":"committed","room":"main","chan');
 
     const { hub: second, log } = await start({ dataDir });
-    expect(second.health().store.skippedAtStart).toBe(1);
-    expect(log.text()).toContain('journal lines skipped');
+    expect(second.health().store).toMatchObject({ skippedAtStart: 1, damagedAtStart: 0 });
+    expect(log.text()).toContain('journal: torn last record cut');
     const booth2 = await pool.connect(second.url, { role: 'booth', room: 'main', channel: 'en', secret: SECRET });
     expect(await hubRequest(booth2, 'caption:publish', final('en', 'four'))).toMatchObject({ ok: true, value: { cursor: 4 } });
     pool.closeAll();
@@ -110,6 +110,29 @@ describe('history survives a restart', () => {
     const { hub: third } = await start({ dataDir });
     expect(third.health().store.skippedAtStart).toBe(0);
     expect(await (await fetch(`${third.url}/export/main/en.txt`)).text()).toBe('one\ntwo\nthree\nfour\n');
+  });
+
+  it('a damaged line in the middle of a journal: the changes after it are kept, the damage is logged and the file copied', async () => {
+    const dataDir = await tempDir();
+    const { hub: first } = await start({ dataDir });
+    const booth = await pool.connect(first.url, { role: 'booth', room: 'main', channel: 'en', secret: SECRET });
+    await hubRequest(booth, 'caption:publish', final('en', 'one'));
+    pool.closeAll();
+    await first.close();
+    // Appends after the compaction at start: a bad line between two committed changes.
+    const file = journalFile(dataDir, 'main');
+    const journal = await readFile(file, 'utf8');
+    const later = (n: number, text: string): string =>
+      JSON.stringify({
+        t: 'change',
+        change: { kind: 'committed', room: 'main', channel: 'en', cursor: n, line: { id: `x${n}`, room: 'main', channel: 'en', seq: n, text, state: 'final', revision: 0, source: 'typed', startedAt: 1, updatedAt: 1, committedAt: 1 } },
+      });
+    await writeFile(file, `${journal}{"t":"change","chan\n${later(2, 'two')}\n${later(3, 'three')}\n`);
+
+    const { hub: second, log } = await start({ dataDir });
+    expect(second.health().store).toMatchObject({ skippedAtStart: 1, damagedAtStart: 1 });
+    expect(log.text()).toMatch(/error journal damaged.*"copy":".*main\.journal\.jsonl\.damaged-/);
+    expect(await (await fetch(`${second.url}/export/main/en.txt`)).text()).toBe('one\ntwo\nthree\n');
   });
 
   it('keeps the journal bounded by compacting it', async () => {

@@ -6,10 +6,10 @@ import type { HandshakeAuth } from '../common/protocol';
 import type { RoomConfig } from '../common/hub-config';
 import { startCaptionHub, type CaptionHub, type HubOptions } from './caption-hub';
 import { connectHubClient, type ConnectOptions, type HubClientSocket } from './hub-client';
-import type { HubLogger, LogFields } from './hub-logger';
+import type { Logger, LogFields } from '../node/logger';
 
 /** A logger that keeps every line as text (what a file would hold). */
-export class CapturedLogger implements HubLogger {
+export class CapturedLogger implements Logger {
   readonly lines: string[] = [];
   info(message: string, fields?: LogFields): void {
     this.lines.push(`info ${message} ${JSON.stringify(fields ?? {})}`);

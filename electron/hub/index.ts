@@ -15,9 +15,10 @@ export {
   type HubSocketData,
 } from './caption-hub';
 export { MemoryJournalHistoryStore, journalFile, type HistoryStore, type RoomSpec, type StoreHealth } from './history-store';
-export type { JournalSyncMode } from './room-journal';
+export type { JournalDurability } from '../node/jsonl-journal';
 export { ChannelLedger, type ChangeOutcome, type LedgerRecord, type LedgerSnapshot, type PublishOutcome } from './channel-ledger';
-export { consoleHubLogger, silentHubLogger, type HubLogger, type LogFields } from './hub-logger';
+// The hub logs through the Node layer's one Logger; `HubLogger`/`silentHubLogger` name it for embedders.
+export { silentLogger, silentLogger as silentHubLogger, type Logger, type Logger as HubLogger, type LogFields } from '../node/logger';
 export { cleanCaptionText } from './caption-text';
 export { EXPORT_FORMATS, exportLines, toPlainText, toSrt, toWebVtt, type ExportFormat } from './caption-export';
 export { DISPLAY_CSP } from './http-routes';

@@ -327,7 +327,7 @@ export class RedisHistoryStore implements HistoryStore {
   }
 
   health(): StoreHealth {
-    return { kind: 'redis', durable: true, error: this.lastError, skippedAtStart: 0 };
+    return { kind: 'redis', durable: true, error: this.lastError, skippedAtStart: 0, damagedAtStart: 0 };
   }
 
   async flush(): Promise<void> {

@@ -5,17 +5,9 @@
  * where a test reads it.
  */
 import { BrowserWindow, ipcMain, screen, session, type IpcMainInvokeEvent, type MessagePortMain, type WebContents } from 'electron';
-import {
-  CONSOLE_ERROR_CODES,
-  CONSOLE_EVENT_NAMES,
-  CONSOLE_TRANSPORT,
-  STT_SOURCES,
-  consoleRequestSchemas,
-  type ConsoleRequestName,
-  type MonitorInfo,
-  type OpenDisplay,
-  type SttSourceKind,
-} from '../common/console-api';
+import { CONSOLE_TRANSPORT, type MonitorInfo, type OpenDisplay } from '../common/console-api';
+import { acceptAudioFrame, dispatchConsoleCall, forwardConsoleEvents } from '../common/console-api-dispatch';
+import { CONSOLE_ERROR_CODES, fail as consoleFail, type ConsoleResult } from '../common/console-api-result';
 import { fail, ok, type Result } from '../common/result';
 import type { ConsoleCore, DisplayWindowOpener } from '../console/console-core';
 import {
@@ -87,20 +79,9 @@ function fromConsole(event: { sender: WebContents; senderFrame: Electron.WebFram
  * function.
  */
 export function registerConsoleIpc(core: ConsoleCore, origin: AppOrigin, consoles: () => readonly BrowserWindow[]): () => void {
-  ipcMain.handle(CONSOLE_TRANSPORT.call, async (event: IpcMainInvokeEvent, method: unknown, args: unknown): Promise<Result<unknown>> => {
-    if (!fromConsole(event, origin, consoles)) return fail('FORBIDDEN', 'Only the console page may call the console.');
-    if (typeof method !== 'string' || !Object.hasOwn(consoleRequestSchemas, method)) {
-      return fail(CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, 'Unknown console method.');
-    }
-    const name = method as ConsoleRequestName;
-    const parsed = consoleRequestSchemas[name].safeParse(Array.isArray(args) ? args : []);
-    if (!parsed.success) return fail(CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, `Bad arguments to ${name}.`);
-    try {
-      const fn = core[name] as (...a: unknown[]) => Promise<Result<unknown>>;
-      return await fn.apply(core, parsed.data as unknown[]);
-    } catch (err) {
-      return fail(CONSOLE_ERROR_CODES.INTERNAL, `The console failed on ${name}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+  ipcMain.handle(CONSOLE_TRANSPORT.call, async (event: IpcMainInvokeEvent, method: unknown, args: unknown): Promise<ConsoleResult<unknown>> => {
+    if (!fromConsole(event, origin, consoles)) return consoleFail('FORBIDDEN', 'Only the console page may call the console.');
+    return dispatchConsoleCall(core, method, args);
   });
 
   const ports = new Set<MessagePortMain>();
@@ -111,25 +92,22 @@ export function registerConsoleIpc(core: ConsoleCore, origin: AppOrigin, console
     ports.add(port);
     port.on('message', (message) => {
       const data = message.data as { source?: unknown; frame?: unknown } | null;
-      if (!data || typeof data.source !== 'string' || !(STT_SOURCES as readonly string[]).includes(data.source)) return;
-      if (!(data.frame instanceof Float32Array)) return;
-      core.pushAudio(data.source as SttSourceKind, data.frame);
+      const audio = acceptAudioFrame(data?.source, data?.frame);
+      if (audio) core.pushAudio(audio.source, audio.frame);
     });
     port.on('close', () => ports.delete(port));
     port.start();
   };
   ipcMain.on(CONSOLE_TRANSPORT.audioPort, onPort);
 
-  const unsubscribe = CONSOLE_EVENT_NAMES.map((name) =>
-    core.on(name, ((payload: unknown) => {
-      for (const w of consoles()) if (!w.isDestroyed()) w.webContents.send(CONSOLE_TRANSPORT.event, name, payload);
-    }) as never),
-  );
+  const stopEvents = forwardConsoleEvents(core, (name, payload) => {
+    for (const w of consoles()) if (!w.isDestroyed()) w.webContents.send(CONSOLE_TRANSPORT.event, name, payload);
+  });
   return () => {
     ipcMain.removeHandler(CONSOLE_TRANSPORT.call);
     ipcMain.off(CONSOLE_TRANSPORT.audioPort, onPort);
     for (const p of ports) p.close();
-    unsubscribe.forEach((off) => off());
+    stopEvents();
   };
 }
 

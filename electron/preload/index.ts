@@ -7,15 +7,15 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { ConsoleApi, ConsoleRequestName, SttSourceKind } from '../common/console-api';
 import { consoleApiOver, createConsoleEventRegistry } from '../common/console-api-calls';
-import type { Result } from '../common/result';
+import type { ConsoleResult } from '../common/console-api-result';
 import { CONSOLE_TRANSPORT } from '../common/console-transport';
 
 const events = createConsoleEventRegistry();
 ipcRenderer.on(CONSOLE_TRANSPORT.event, (_event, name: unknown, payload: unknown) => events.dispatch(name, payload));
 
-function call<T>(method: ConsoleRequestName, args: unknown[]): Promise<Result<T>> {
+function call<T>(method: ConsoleRequestName, args: unknown[]): Promise<ConsoleResult<T>> {
   while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
-  return ipcRenderer.invoke(CONSOLE_TRANSPORT.call, method, args) as Promise<Result<T>>;
+  return ipcRenderer.invoke(CONSOLE_TRANSPORT.call, method, args) as Promise<ConsoleResult<T>>;
 }
 
 let audioPort: MessagePort | null = null;

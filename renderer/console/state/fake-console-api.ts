@@ -3,7 +3,7 @@
  * core (publish acks with hub-like seq/cursor, revisions, handover), and lets a test emit core events.
  */
 import { DEFAULT_SETTINGS, type ConsoleApi, type ConsoleEvents, type ConsoleModelInfo, type ConsoleSnapshot, type PublicSettings } from '../../../electron/common/console-api';
-import { fail, ok, type Result } from '../../../electron/common/result';
+import { fail, ok, type ConsoleErrorCode, type ConsoleResult } from '../../../electron/common/console-api-result';
 
 export interface RecordedCall {
   method: string;
@@ -31,7 +31,7 @@ export class FakeConsoleApi implements ConsoleApi {
   snapshot: ConsoleSnapshot;
   audio: { source: string; samples: number }[] = [];
   /** Set to make the next call of a method fail with this code. */
-  failNext = new Map<string, string>();
+  failNext = new Map<string, ConsoleErrorCode>();
   /** While set, publish() waits for this promise (to test ordering under a slow hub). */
   publishGate: Promise<void> | null = null;
   private seq = 0;
@@ -50,7 +50,7 @@ export class FakeConsoleApi implements ConsoleApi {
     return this.calls.filter((c) => c.method === method).map((c) => c.args);
   }
 
-  private record<T>(method: string, args: unknown[], value: T): Result<T> {
+  private record<T>(method: string, args: unknown[], value: T): ConsoleResult<T> {
     this.calls.push({ method, args });
     const code = this.failNext.get(method);
     if (code) {

@@ -1,0 +1,254 @@
+/**
+ * The console's hub connection: hosting the hub embedded (host mode) or joining one (join mode), the link to
+ * it, and the hub status the page shows. Connection changes run one at a time. It watches the settings that say
+ * how to reach the hub: a change while linked reconnects (displays reconnect and catch up by themselves).
+ *
+ * What the link reports about lines, on-air and mutes goes to the pieces that subscribed ({@link
+ * HubConnectionListener}); the room view goes to the page as events.
+ */
+import { randomBytes } from 'node:crypto';
+import type { HubStatus, Settings } from '../common/console-api';
+import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
+import type { ConsoleContext } from './console-context';
+import type { ConsoleStateFile } from './console-state-file';
+import { startHostedHub, type HostedHub } from './hosted-hub';
+import { HubLink, type HubLinkEvents, type HubLinkStatus } from './hub-link';
+import type { SettingsKey } from './console-settings';
+
+/** Settings that change how the console reaches the hub: changing one while linked reconnects. */
+const CONNECTION_SETTINGS: readonly SettingsKey[] = ['hubMode', 'hubUrl', 'hostPort', 'hostAddress', 'hostChannels', 'room', 'role', 'channel', 'secret', 'label'];
+
+/** What a piece of the core hears from the hub connection. */
+export type HubConnectionListener = Partial<Pick<HubLinkEvents, 'acked' | 'refused' | 'onAir' | 'handoverAsked' | 'handoverDone' | 'mutes'>> & {
+  /** A new link exists (before it connects). */
+  linked?(link: HubLink): void;
+  /** The link is gone (disconnect, reconnect with new settings, close). */
+  unlinked?(): void;
+};
+
+/** Options of {@link HubConnection}. */
+export interface HubConnectionOptions {
+  /** The embedded hub keeps its journal under `<dataDir>/hub`. */
+  dataDir: string;
+  /** Built renderer directory (display page) served by the embedded hub. */
+  hubStaticDir?: string;
+  /** Hub link timings (tests shorten them). */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  ackWaitMs?: number;
+  resendAfterMs?: number;
+}
+
+function emptyStatus(mode: Settings['hubMode']): HubStatus {
+  return { mode, state: 'disconnected', url: null, latencyMs: null, error: null, displayUrls: [], qrDataUrl: null, outboxPending: 0, displayLinks: {} };
+}
+
+/** The hub connection of a console. */
+export class HubConnection {
+  private hosted: HostedHub | null = null;
+  private current: HubLink | null = null;
+  private hubStatus: HubStatus;
+  private readonly listeners: HubConnectionListener[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly ctx: ConsoleContext,
+    private readonly state: ConsoleStateFile,
+    private readonly options: HubConnectionOptions,
+  ) {
+    this.hubStatus = emptyStatus(ctx.settings.value.hubMode);
+    ctx.settings.watch(['hubMode'], (after) => {
+      if (!this.current) this.hubStatus = emptyStatus(after.hubMode);
+    });
+    ctx.settings.watch(CONNECTION_SETTINGS, () => {
+      if (!this.current) return;
+      this.ctx.logger.info('hub settings changed; reconnecting', {});
+      void this.connect();
+    });
+  }
+
+  /** The link to the hub, or null when not linked. */
+  get link(): HubLink | null {
+    return this.current;
+  }
+
+  /** The hub status as the page shows it. */
+  get status(): HubStatus {
+    return { ...this.hubStatus };
+  }
+
+  /** The embedded hub's base URL (host mode). */
+  get hostedUrl(): string | null {
+    return this.hosted?.url ?? null;
+  }
+
+  /** The embedded hub's channels (host mode), else null. */
+  get hostedChannels(): readonly string[] | null {
+    return this.hosted?.channels ?? null;
+  }
+
+  /** The base URL of the hub this console is linked to (embedded or joined), or '' when not linked. */
+  get linkedUrl(): string {
+    if (!this.current) return '';
+    return this.hosted?.url ?? this.ctx.settings.value.hubUrl;
+  }
+
+  /** Subscribes a piece of the core to what the link reports. */
+  subscribe(listener: HubConnectionListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Hosts the hub (host mode) or joins the configured one; resolves once connected or failed. */
+  connect(): Promise<ConsoleResult<HubStatus>> {
+    return this.serial(() => this.connectNow());
+  }
+
+  /** Leaves the hub (and stops the embedded hub); the console no longer links at start. */
+  disconnect(): Promise<ConsoleResult<void>> {
+    return this.serial(async () => {
+      await this.teardown();
+      await this.state.update({ hubWanted: false });
+      this.hubStatus = emptyStatus(this.ctx.settings.value.hubMode);
+      this.emitStatus();
+      return ok(undefined);
+    });
+  }
+
+  /** Closes the link and the embedded hub for good (the console is closing). */
+  close(): Promise<void> {
+    this.closed = true;
+    return this.serial(() => this.teardown());
+  }
+
+  /** Runs connection changes one at a time (a second Connect waits for the first). */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private notify(fn: (l: HubConnectionListener) => void): void {
+    for (const l of this.listeners) fn(l);
+  }
+
+  private failWith(mode: Settings['hubMode'], error: ConsoleError): ConsoleResult<HubStatus> {
+    this.hubStatus = { ...emptyStatus(mode), state: 'error', error };
+    this.emitStatus();
+    return fail(error.code, error.message);
+  }
+
+  private async connectNow(): Promise<ConsoleResult<HubStatus>> {
+    if (this.closed) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'The console is closing.');
+    await this.teardown();
+    let settings = this.ctx.settings.value;
+    this.hubStatus = { ...emptyStatus(settings.hubMode), state: 'connecting' };
+    this.ctx.changed();
+    let url = settings.hubUrl;
+    if (settings.hubMode === 'host') {
+      if (settings.secret.length < 4) {
+        // A hosted room needs a secret: make one (the page shows that one is set, never its value).
+        settings = await this.ctx.settings.update({ secret: randomBytes(9).toString('base64url') });
+      }
+      const hosted = await startHostedHub(settings, { dataDir: this.options.dataDir, ...(this.options.hubStaticDir ? { staticDir: this.options.hubStaticDir } : {}), logger: this.ctx.logger });
+      if (!hosted.ok) return this.failWith(settings.hubMode, hosted.error);
+      this.hosted = hosted.value;
+      url = hosted.value.url;
+      this.hubStatus = { ...this.hubStatus, url, displayUrls: hosted.value.displayUrls, displayLinks: hosted.value.displayLinks, qrDataUrl: hosted.value.qrDataUrl };
+    } else if (!/^https?:\/\/[^\s/]+/.test(url)) {
+      return this.failWith(settings.hubMode, { code: CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, message: `The hub address "${url}" is not an http(s) URL.` });
+    }
+    await this.state.update({ hubWanted: true });
+    const { pingIntervalMs, pingTimeoutMs, ackWaitMs, resendAfterMs } = this.options;
+    const link = new HubLink(
+      {
+        url,
+        room: settings.room,
+        role: settings.role,
+        channel: settings.channel,
+        secret: settings.secret,
+        clientId: this.state.value.clientId,
+        label: settings.label || `${settings.role} ${settings.channel}`,
+        viewChannels: this.ctx.roomChannels(),
+        wasOnAir: this.state.value.onAir,
+        operatorMutes: settings.role === 'operator' ? settings.mutedChannels : [],
+        ...(pingIntervalMs ? { pingIntervalMs } : {}),
+        ...(pingTimeoutMs ? { pingTimeoutMs } : {}),
+        ...(ackWaitMs ? { ackWaitMs } : {}),
+        ...(resendAfterMs ? { resendAfterMs } : {}),
+      },
+      this.linkEvents(),
+    );
+    this.current = link;
+    this.notify((l) => l.linked?.(link));
+    const connected = await link.connect();
+    this.ctx.logger.info('hub link', {
+      mode: settings.hubMode,
+      url,
+      room: settings.room,
+      role: settings.role,
+      ok: connected.ok,
+      code: connected.ok ? undefined : connected.error.code,
+    });
+    this.onLinkStatus(link.status);
+    if (!connected.ok) return fail(connected.error.code, connected.error.message);
+    return ok(this.status);
+  }
+
+  private linkEvents(): HubLinkEvents {
+    const { ctx } = this;
+    return {
+      status: (s) => this.onLinkStatus(s),
+      partial: (u) => ctx.emit('hub:partial', u),
+      changed: (c) => ctx.emit('hub:changed', c),
+      notice: (n) => ctx.emit('hub:notice', n),
+      viewRefused: (error) => {
+        ctx.logger.warn('room view refused', { code: error.code });
+        ctx.emit('console:error', { code: error.code, message: `The room view is empty: ${error.message} (check the room's channels in the settings).` });
+      },
+      refused: (what, error, request) => {
+        this.notify((l) => l.refused?.(what, error, request));
+        ctx.logger.warn('hub refused a request', { what, code: error.code });
+        ctx.emit('console:error', { code: error.code, message: `The hub refused a ${what}: ${error.message}` });
+      },
+      acked: (request) => this.notify((l) => l.acked?.(request)),
+      onAir: (info) => this.notify((l) => l.onAir?.(info)),
+      mutes: (muted) => this.notify((l) => l.mutes?.(muted)),
+      handoverAsked: (e) => this.notify((l) => l.handoverAsked?.(e)),
+      handoverDone: (e) => this.notify((l) => l.handoverDone?.(e)),
+    };
+  }
+
+  private async teardown(): Promise<void> {
+    const link = this.current;
+    this.current = null;
+    if (link) {
+      link.close();
+      this.notify((l) => l.unlinked?.());
+    }
+    const hosted = this.hosted;
+    this.hosted = null;
+    await hosted?.close();
+  }
+
+  private onLinkStatus(s: HubLinkStatus): void {
+    const prev = this.hubStatus;
+    // A new latency figure alone goes out as `hub:status` only (every few seconds; the snapshot is bigger).
+    const onlyLatency = prev.state === s.state && prev.outboxPending === s.outboxPending && prev.error?.code === s.error?.code;
+    this.hubStatus = {
+      ...this.hubStatus,
+      state: s.state,
+      latencyMs: s.latencyMs,
+      error: s.error,
+      outboxPending: s.outboxPending,
+      url: this.hosted?.url ?? (this.current ? this.ctx.settings.value.hubUrl : null),
+    };
+    if (onlyLatency) this.ctx.emit('hub:status', this.status);
+    else this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    this.ctx.emit('hub:status', this.status);
+    this.ctx.changed();
+  }
+}

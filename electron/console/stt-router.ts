@@ -1,0 +1,179 @@
+/**
+ * Speech-to-text in the console: the two sources (the floor feed, the interpreter's own voice), their status, and
+ * where their captions go. Every caption goes to the page (`stt:caption`). Floor captions, when floor publishing is
+ * on and this console may write `floor`, go to the `floor` channel; with auto-routing an operator's floor finals
+ * also go to the channel of their detected language when the room has it. Voice captions go to the booth's own
+ * channel: at once (partials too) with no review window, else finals after the window (voice-review.ts).
+ */
+import type { ConsoleSttLanguage, SttSourceKind, SttStatus } from '../common/console-api';
+import { CONSOLE_ERROR_CODES, consoleResult, fail, ok, type ConsoleResult } from '../common/console-api-result';
+import { FLOOR_CHANNEL } from '../common/protocol';
+import type { Result } from '../common/result';
+import type { CaptionEvent, SttStatusEvent } from '../common/stt-protocol';
+import type { ConsoleContext } from './console-context';
+import type { HubConnection } from './hub-connection';
+import type { LinePublisher } from './line-publisher';
+import { toSttGlossary, type SttSourceFactory, type SttSourceHandle } from './stt-source';
+import { VoiceReview } from './voice-review';
+
+const LANG = /^[a-z]{2}$/;
+
+/** What the router needs from the console's options. */
+export interface SttRouterOptions {
+  /** Starts sources; without it `startSource` answers `STT_FAILED`. */
+  sttFactory?: SttSourceFactory;
+  /** Resolves the model setting (a path or a catalog name) to a file; default: the setting as a path. */
+  resolveModel?: (setting: string) => Promise<Result<string>>;
+}
+
+/** The speech-to-text sources of a console. */
+export class SttRouter {
+  readonly voice: VoiceReview;
+  private readonly running = new Map<SttSourceKind, SttSourceHandle>();
+  private readonly statuses: Record<SttSourceKind, SttStatus> = {
+    floor: { source: 'floor', status: 'stopped' },
+    voice: { source: 'voice', status: 'stopped' },
+  };
+
+  constructor(
+    private readonly ctx: ConsoleContext,
+    private readonly publisher: Pick<LinePublisher, 'publishLine'>,
+    private readonly connection: Pick<HubConnection, 'link'>,
+    private readonly options: SttRouterOptions,
+    private readonly clientId: string,
+  ) {
+    this.voice = new VoiceReview(ctx, publisher);
+    ctx.settings.watch(['glossary'], (after) => {
+      for (const handle of this.running.values()) handle.setGlossary(toSttGlossary(after.glossary));
+    });
+  }
+
+  /** Status of both sources (copies). */
+  status(): Record<SttSourceKind, SttStatus> {
+    return { floor: { ...this.statuses.floor }, voice: { ...this.statuses.voice } };
+  }
+
+  /** Starts a source (restarting it when it runs); the language defaults to the source's setting. */
+  async start(source: SttSourceKind, opts: { language?: ConsoleSttLanguage }): Promise<ConsoleResult<void>> {
+    const factory = this.options.sttFactory;
+    if (!factory) return fail(CONSOLE_ERROR_CODES.STT_FAILED, 'Speech-to-text is not available in this console.');
+    await this.stop(source);
+    const settings = this.ctx.settings.value;
+    const language = opts.language ?? (source === 'floor' ? settings.floorLanguage : settings.voiceLanguage);
+    const model = this.options.resolveModel
+      ? consoleResult(await this.options.resolveModel(settings.model))
+      : settings.model
+        ? ok(settings.model)
+        : fail<string>(CONSOLE_ERROR_CODES.STT_FAILED, 'No speech-to-text model is set.');
+    if (!model.ok) {
+      this.setStatus(source, { source, status: 'failed', reason: model.error.message });
+      return model;
+    }
+    const idPrefix = `${this.clientId}.${Date.now().toString(36)}.${source === 'floor' ? 'f' : 'v'}`;
+    this.setStatus(source, { source, status: 'loading' });
+    // Events that come before the factory returns (none expected) are dropped like those of a stopped source.
+    let handle: SttSourceHandle | null = null;
+    handle = factory(
+      { source, language, modelPath: model.value, glossary: toSttGlossary(settings.glossary), idPrefix },
+      {
+        caption: (e) => this.onCaption(source, handle, e),
+        status: (e) => this.onStatus(source, handle, e),
+        dropped: (samples) => {
+          this.statuses[source] = { ...this.statuses[source], droppedFrames: samples };
+        },
+      },
+    );
+    this.running.set(source, handle);
+    this.ctx.logger.info('speech-to-text started', { source, language });
+    return ok(undefined);
+  }
+
+  /** Stops a source (no error when it was not running). */
+  async stop(source: SttSourceKind): Promise<ConsoleResult<void>> {
+    const handle = this.running.get(source);
+    this.running.delete(source);
+    if (handle) await handle.stop().catch(() => undefined);
+    this.setStatus(source, { source, status: 'stopped' });
+    return ok(undefined);
+  }
+
+  /** Audio for a running source (checked by the transport). */
+  push(source: SttSourceKind, frame: Float32Array): void {
+    this.running.get(source)?.push(frame);
+  }
+
+  /** Stops both sources and drops the voice lines waiting (the console is closing). */
+  async close(): Promise<void> {
+    this.voice.close();
+    for (const source of [...this.running.keys()]) await this.stop(source);
+  }
+
+  private setStatus(source: SttSourceKind, status: SttStatus): void {
+    const prev = this.statuses[source].status;
+    this.statuses[source] = status;
+    this.ctx.emit('stt:status', { ...status });
+    // busy <-> ready flips with every decoding pass: `stt:status` carries it, no full snapshot each time.
+    const passFlip = (prev === 'busy' && status.status === 'ready') || (prev === 'ready' && status.status === 'busy');
+    if (!passFlip) this.ctx.changed();
+  }
+
+  /** Whether `handle` is still the running source (events of a stopped one are dropped). */
+  private current(source: SttSourceKind, handle: SttSourceHandle | null): boolean {
+    return handle !== null && this.running.get(source) === handle;
+  }
+
+  private onStatus(source: SttSourceKind, handle: SttSourceHandle | null, e: SttStatusEvent): void {
+    if (!this.current(source, handle)) return;
+    const dropped = this.statuses[source].droppedFrames;
+    this.setStatus(source, { source, status: e.state, ...(e.reason ? { reason: e.reason } : {}), ...(dropped ? { droppedFrames: dropped } : {}) });
+  }
+
+  private onCaption(source: SttSourceKind, handle: SttSourceHandle | null, e: CaptionEvent): void {
+    if (!this.current(source, handle)) return;
+    this.ctx.emit('stt:caption', {
+      source,
+      id: e.id,
+      state: e.state,
+      text: e.text,
+      start: e.start,
+      end: e.end,
+      lang: e.lang,
+      ...(e.uncertain ? { uncertain: e.uncertain } : {}),
+    });
+    if (source === 'floor') this.routeFloor(e);
+    else this.routeVoice(e);
+  }
+
+  private routeFloor(e: CaptionEvent): void {
+    const settings = this.ctx.settings.value;
+    if (!this.connection.link || !settings.publishFloor) return;
+    const lang = LANG.test(e.lang) ? e.lang : undefined;
+    const channels = this.ctx.roomChannels();
+    const canFloor = channels.includes(FLOOR_CHANNEL) && (settings.role === 'operator' || settings.channel === FLOOR_CHANNEL);
+    const times = { audioStart: e.start, audioEnd: e.end };
+    const hasText = e.text.trim() !== '';
+    if (canFloor && (e.state === 'partial' || hasText)) {
+      void this.publisher.publishLine({ id: e.id, channel: FLOOR_CHANNEL, text: e.text, state: e.state, source: 'floor-stt', ...(lang ? { lang } : {}) }, times).then((r) => {
+        if (!r.ok && e.state === 'final') this.ctx.emit('console:error', { code: r.error.code, message: `A floor line was not sent: ${r.error.message}` });
+      });
+    }
+    const autoRouted = e.state === 'final' && hasText && settings.autoRouting && settings.role === 'operator' && lang && lang !== FLOOR_CHANNEL && channels.includes(lang);
+    if (autoRouted) {
+      void this.publisher.publishLine({ id: `${e.id}.${lang}`, channel: lang, text: e.text, state: 'final', source: 'floor-stt', lang }, times);
+    }
+  }
+
+  private routeVoice(e: CaptionEvent): void {
+    const settings = this.ctx.settings.value;
+    if (!this.connection.link) return;
+    const channel = settings.channel;
+    const lang = LANG.test(e.lang) ? e.lang : undefined;
+    if (settings.voiceReviewMs === 0) {
+      if (e.state === 'final' && e.text.trim() === '') return;
+      void this.publisher.publishLine({ id: e.id, channel, text: e.text, state: e.state, source: 'voice-stt', ...(lang ? { lang } : {}) }, { audioStart: e.start, audioEnd: e.end });
+      return;
+    }
+    if (e.state !== 'final' || e.text.trim() === '') return;
+    this.voice.add({ id: e.id, channel, text: e.text, lang: lang ?? settings.voiceLanguage }, settings.voiceReviewMs);
+  }
+}
