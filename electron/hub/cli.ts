@@ -23,7 +23,7 @@ import {
 import { FLOOR_CHANNEL } from '../common/protocol';
 import { startCaptionHub, type HubOptions } from './caption-hub';
 import { attachBoothRelay } from './booth-relay';
-import { consoleHubLogger } from './hub-logger';
+import { createStderrLogger } from '../node/logger';
 import { attachHubOutputs, OutputFlagError, parseOutputFlag } from './outputs/hub-attach';
 import type { OutputConfig } from '../common/caption-outputs';
 import { redactUrl } from './redis-url';
@@ -260,7 +260,7 @@ async function main(): Promise<void> {
           rooms: options.rooms.map((r) => ({ id: r.id, secret: r.secret, channels: r.channels ?? DEFAULT_CHANNELS })),
           ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
           ...(options.redis ? { redis: options.redis } : {}),
-          logger: consoleHubLogger,
+          logger: createStderrLogger('hub'),
         }).catch((err: unknown) => {
           console.error(`hub: outputs not started: ${(err as Error).message}`);
           return null;

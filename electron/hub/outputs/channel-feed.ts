@@ -9,7 +9,7 @@
  */
 import type { ChannelChange } from '../../common/protocol';
 import type { HistoryStore } from '../history-store';
-import type { HubLogger } from '../hub-logger';
+import type { Logger } from '../../node/logger';
 import type { OutgoingCaption } from './output-driver';
 
 /** Options of a {@link ChannelFeed}. */
@@ -25,7 +25,7 @@ export interface ChannelFeedOptions {
   onReached?: (cursor: number) => void;
   /** Poll period. Default 200 ms. */
   pollMs?: number;
-  logger: HubLogger;
+  logger: Logger;
 }
 
 /** A committed-state change as an output's caption. */

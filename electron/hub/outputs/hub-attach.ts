@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { outputConfigSchema, OUTPUT_KINDS, type OutputConfig, type OutputKind } from '../../common/caption-outputs';
 import type { CaptionHub } from '../caption-hub';
-import type { HubLogger } from '../hub-logger';
+import type { Logger } from '../../node/logger';
 import { startHubOutputs, type HubOutputs, type OutputsRoom } from './hub-outputs';
 
 /** Options of {@link attachHubOutputs}. */
@@ -18,7 +18,7 @@ export interface AttachOutputsOptions {
   rooms: readonly OutputsRoom[];
   dataDir?: string;
   redis?: { url: string; keyPrefix?: string };
-  logger: HubLogger;
+  logger: Logger;
   pollMs?: number;
   requestTimeoutMs?: number;
 }

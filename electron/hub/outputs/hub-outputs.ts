@@ -20,7 +20,7 @@ import {
 } from '../../common/caption-outputs';
 import { fail, ok, type Result } from '../../common/result';
 import type { HistoryStore } from '../history-store';
-import type { HubLogger } from '../hub-logger';
+import type { Logger } from '../../node/logger';
 import { ChannelFeed } from './channel-feed';
 import { FileDriver } from './file-driver';
 import { TeamsDriver, YoutubeDriver, ZoomDriver } from './http-drivers';
@@ -46,7 +46,7 @@ export interface HubOutputsOptions {
   dataDir?: string;
   /** The hub is one node of several: leases and state in this Redis. */
   redis?: { url: string; keyPrefix?: string };
-  logger: HubLogger;
+  logger: Logger;
   /** How often each output reads its channel. Default 200 ms. */
   pollMs?: number;
   /** Platform request deadline. Default 5 s. */

@@ -21,7 +21,7 @@ import {
   DEFAULT_OUTPUT_MIN_INTERVAL_MS,
   type OutputState,
 } from '../../common/caption-outputs';
-import type { HubLogger } from '../hub-logger';
+import type { Logger } from '../../node/logger';
 import type { CaptionUnit, OutgoingCaption, OutputDriver } from './output-driver';
 import { emptyProgress, type OutputProgress, type OutputProgressStore } from './output-progress';
 
@@ -39,7 +39,7 @@ export interface OutputRunnerOptions {
   minIntervalMs?: number;
   /** First retry delay (doubles up to 30 s). Default 1000 ms. */
   retryBaseMs?: number;
-  logger: HubLogger;
+  logger: Logger;
   /** Called when the runner may no longer write its progress (another node took the output over). */
   onFenced?: () => void;
   now?: () => number;
