@@ -10,6 +10,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import type { CaptionUnit } from './output-driver';
 
 /** The persisted state of one output. */
 export interface OutputProgress {
@@ -20,7 +21,7 @@ export interface OutputProgress {
   /** Units settled beyond `cursor` (a coalesced request can settle later changes before an earlier one's last part). */
   done: Array<[unitId: string, cursor: number]>;
   /** The request written before it was sent; cleared once the target answered for it. */
-  inflight: { seq: number; body: string; units: Array<[unitId: string, cursor: number]> } | null;
+  inflight: { seq: number; body: string; units: CaptionUnit[] } | null;
   /** Counters (they survive a restart so totals stay true). */
   counters: { delivered: number; stale: number; overflow: number; refused: number; retries: number };
   lastCaptionAt: number | null;
@@ -33,7 +34,21 @@ export const outputProgressSchema: z.ZodType<OutputProgress> = z.object({
   cursor: z.number().int().nonnegative(),
   done: z.array(z.tuple([z.string(), z.number().int()])),
   inflight: z
-    .object({ seq: z.number().int().nonnegative(), body: z.string(), units: z.array(z.tuple([z.string(), z.number().int()])) })
+    .object({
+      seq: z.number().int().nonnegative(),
+      body: z.string(),
+      units: z.array(
+        z.object({
+          id: z.string(),
+          caption: z.object({ kind: z.enum(['final', 'revision', 'clear']), lineId: z.string(), revision: z.number().int().nonnegative() }),
+          text: z.string(),
+          at: z.number(),
+          cursor: z.number().int(),
+          part: z.number().int().positive(),
+          parts: z.number().int().positive(),
+        }),
+      ),
+    })
     .nullable(),
   counters: z.object({
     delivered: z.number().int().nonnegative(),

@@ -26,7 +26,7 @@ import type { CaptionUnit, OutgoingCaption, OutputDriver } from './output-driver
 import { emptyProgress, type OutputProgress, type OutputProgressStore } from './output-progress';
 
 /** Longest wait between retries. */
-const MAX_BACKOFF_MS = 30_000;
+const MAX_BACKOFF_MS = 5000;
 
 /** Options of an {@link OutputRunner}. */
 export interface OutputRunnerOptions {
@@ -37,7 +37,7 @@ export interface OutputRunnerOptions {
   backlog?: number;
   maxAgeMs?: number;
   minIntervalMs?: number;
-  /** First retry delay (doubles up to 30 s). Default 1000 ms. */
+  /** First retry delay (doubles up to 5 s: a target back from an outage is found within seconds). Default 500 ms. */
   retryBaseMs?: number;
   logger: Logger;
   /** Called when the runner may no longer write its progress (another node took the output over). */
@@ -121,17 +121,9 @@ export class OutputRunner {
     const left = this.progress.inflight;
     if (left) {
       // Sent (maybe) by the previous life of the hub: repeat it unchanged so the target sees a retry.
-      const units: CaptionUnit[] = left.units.map(([id, cursor]) => ({
-        id,
-        caption: { kind: id.startsWith('clear@') ? 'clear' : 'final', lineId: '', revision: 0 },
-        text: '',
-        at: this.now(),
-        cursor,
-        part: Number(id.slice(id.lastIndexOf('/') + 1)) || 1,
-        parts: 1,
-      }));
+      const units = left.units;
       this.inflight = { seq: left.seq, body: left.body, units, mustRepeat: true };
-      for (const [, cursor] of left.units) this.offered = Math.max(this.offered, cursor);
+      for (const unit of left.units) this.offered = Math.max(this.offered, unit.cursor);
     }
     this.loop = this.run();
   }
@@ -258,7 +250,7 @@ export class OutputRunner {
       this.progress.counters.retries++;
       const delay =
         outcome.retryAfterMs ??
-        Math.min(MAX_BACKOFF_MS, (this.options.retryBaseMs ?? 1000) * 2 ** Math.min(this.failures - 1, 10)) * (0.8 + 0.4 * Math.random());
+        Math.min(MAX_BACKOFF_MS, (this.options.retryBaseMs ?? 500) * 2 ** Math.min(this.failures - 1, 10)) * (0.8 + 0.4 * Math.random());
       this.report('failing', outcome.code, `${outcome.message} (retry in ${Math.max(1, Math.round(delay / 1000))} s)`);
       if (this.failures === 1 || this.failures % 10 === 0) {
         this.options.logger.warn('output request failed', { output: this.options.id, code: outcome.code, failures: this.failures });
@@ -327,7 +319,7 @@ export class OutputRunner {
       ...this.progress,
       counters: { ...this.progress.counters },
       done: [...this.done.entries()],
-      inflight: inflight ? { seq: inflight.seq, body: inflight.body, units: inflight.units.map((u) => [u.id, u.cursor]) } : null,
+      inflight: inflight ? { seq: inflight.seq, body: inflight.body, units: inflight.units } : null,
     };
   }
 
