@@ -211,6 +211,24 @@ describe('platform specifics', () => {
     expect(r.status().seq).toBe(2);
   });
 
+  it('Zoom: a request left in flight by a crash that Zoom did not take is re-packed with its text after a refusal', async () => {
+    const f = await fake('zoom');
+    const progress = new MemoryProgressStore();
+    const first = await runner(driverFor(f), { progress });
+    f.hangNext(1, false);
+    const a = final('Lost with the crash.');
+    first.offer(a);
+    await until(() => f.stats.requests >= 2, 5000, 'request hanging');
+    await first.stop();
+    runners.splice(runners.indexOf(first), 1);
+    f.failNext(1, 503);
+    const second = await runner(driverFor(f), { progress });
+    second.offer(a);
+    await until(() => f.seq === 1, 10_000, 'delivered after the restart');
+    expect(f.violations).toEqual([]);
+    expect(f.texts()).toEqual(['Lost with the crash.']);
+  }, 20_000);
+
   it('Zoom: 400 (meeting not started) and 403 (bad token) are shown, not silent', async () => {
     const f = await fake('zoom');
     f.meetingStarted = false;
