@@ -1,13 +1,17 @@
 /**
  * Wiring of the outputs into a running hub, and the `--output` flag of `npm run hub`.
  *
- * `attachHubOutputs` starts the outputs on the hub's history store and serves `/outputs` on the hub's own HTTP
- * server, in front of the hub's routes (the way socket.io itself attaches to a server), so the hub's request
- * handling is not touched.
+ * `attachHubOutputs` starts the outputs on the hub's history store, hears of each commit from that store, and
+ * serves `/outputs` on the hub's own HTTP server, in front of the hub's routes (the way socket.io itself attaches
+ * to a server): the hub's own code is not touched. (When the hub gains a feature-module interface, these two
+ * hooks become its commit event and route table.)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { outputConfigSchema, OUTPUT_KINDS, type OutputConfig, type OutputKind } from '../../common/caption-outputs';
+import type { ChannelChange } from '../../common/protocol';
+import type { Result } from '../../common/result';
 import type { CaptionHub } from '../caption-hub';
+import type { HistoryStore } from '../history-store';
 import type { Logger } from '../../node/logger';
 import { startHubOutputs, type HubOutputs, type OutputsRoom } from './hub-outputs';
 
@@ -23,9 +27,42 @@ export interface AttachOutputsOptions {
   requestTimeoutMs?: number;
 }
 
+/**
+ * Calls `onCommitted` once a change a store applied is durable (announced to displays at the same moment), by
+ * wrapping the store's write methods: the outputs then read the channel at once instead of at their next poll.
+ * The hub keeps calling the same object, so nothing in its path changes; a change committed on another hub node
+ * (Redis) is still found by the poll.
+ */
+function watchCommits(store: HistoryStore, onCommitted: (room: string, channel: string) => void): void {
+  const notify = (outcome: Result<{ change?: ChannelChange; durable?: Promise<void> }>): void => {
+    if (!outcome.ok || !outcome.value.change) return;
+    const { room, channel } = outcome.value.change;
+    void Promise.resolve(outcome.value.durable).then(() => onCommitted(room, channel));
+  };
+  const publish = store.publish.bind(store);
+  const revise = store.revise.bind(store);
+  const clear = store.clear.bind(store);
+  store.publish = async (...args) => {
+    const outcome = await publish(...args);
+    notify(outcome);
+    return outcome;
+  };
+  store.revise = async (...args) => {
+    const outcome = await revise(...args);
+    notify(outcome);
+    return outcome;
+  };
+  store.clear = async (...args) => {
+    const outcome = await clear(...args);
+    notify(outcome);
+    return outcome;
+  };
+}
+
 /** Starts the outputs of a hub and serves `/outputs` on its HTTP server. Close them before the hub. */
 export async function attachHubOutputs(hub: CaptionHub, options: AttachOutputsOptions): Promise<HubOutputs> {
   const outputs = await startHubOutputs({ ...options, store: hub.store });
+  watchCommits(hub.store, (room, channel) => outputs.nudge(room, channel));
   const http = hub.io.httpServer;
   const listeners = http.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
   http.removeAllListeners('request');
