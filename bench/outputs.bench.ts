@@ -256,7 +256,7 @@ async function main(): Promise<void> {
     }
     const violations = target.id.startsWith('obs') ? obs.violations : target.id.startsWith('file') ? [] : http.get(target.id)!.violations;
     console.log(
-      `[outputs] ${target.id.padEnd(11)} finals ${String(expected.length).padStart(3)} delivered ${String(got.length).padStart(3)} dropped ${dropped} ` +
+      `[outputs] ${target.id.padEnd(11)} finals ${String(expected.length).padStart(3)} delivered ${String(got.length).padStart(3)} dropped ${dropped}${status && status.dropped.overflow > 0 ? ` (overflow ${status.dropped.overflow})` : ""} ` +
         `p50 ${percentile(mine, 50).toFixed(0)} ms state ${status?.state ?? '?'}${status?.code ? ` (${status.code})` : ''} retries ${status?.retries ?? '?'} violations ${violations.length}${violations.length > 0 ? `: ${violations[0]}` : ''}${target.id.startsWith('obs') || target.id.startsWith('file') ? '' : ` ${JSON.stringify(http.get(target.id)!.stats)}`}`,
     );
   }
