@@ -1,5 +1,5 @@
 /**
- * `npm run bench:hub [-- --displays 1000 --seconds 20 --workers 2 --channels-per-display 1]`
+ * `npm run bench:hub [-- --displays 1000 --seconds 20 --workers 2 --channels-per-display 1 --with-outputs]`
  *
  * N display clients (websocket transport) in separate child processes, so the hub process keeps a core; three
  * booths (ar, en, ru) in the hub's process publish at ~5 messages/s each (four partials then a final per line)
@@ -21,6 +21,8 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import type { CaptionLine } from '../electron/common/protocol';
 import { startCaptionHub, silentLogger, type CaptionHub } from '../electron/hub/index';
 import { CaptionFollower, connectHubClient, hubRequest, type HubClientSocket } from '../electron/hub/hub-client';
+import { startFakeTargets } from '../electron/hub/outputs/fake-targets';
+import { attachHubOutputs } from '../electron/hub/outputs/hub-attach';
 
 const CHANNELS = ['ar', 'en', 'ru'] as const;
 const SECRET = 'bench-room-secret-0001';
@@ -380,6 +382,7 @@ async function main(): Promise<void> {
       'journal-sync': { type: 'string', default: 'write' },
       'baseline-first': { type: 'boolean', default: false },
       warmup: { type: 'string', default: '5' },
+      'with-outputs': { type: 'boolean', default: false },
     },
   });
   const displays = Number(values.displays);
@@ -419,8 +422,17 @@ async function main(): Promise<void> {
         ...(values['no-journal'] ? {} : { dataDir, journalSync: values['journal-sync'] === 'fsync' ? 'fsync' : 'write' }),
       });
       console.log(`[hub] caption hub at ${hub.url} (history store: ${hub.health().store.kind}${values['no-journal'] ? '' : `, journal sync: ${values['journal-sync']}`})`);
+      // --with-outputs: the hub also feeds 13 platform outputs (fakes on loopback), to compare the displays' figures.
+      const targets = values['with-outputs'] ? await startFakeTargets('main', CHANNELS, dataDir) : null;
+      const outputs = targets
+        ? await attachHubOutputs(hub, { outputs: targets.outputs, rooms: [{ id: 'main', secret: SECRET, channels: ['floor', ...CHANNELS] }], dataDir, logger: silentLogger })
+        : null;
+      if (targets) console.log(`[hub] with ${targets.outputs.length} platform outputs`);
       const result = await runPhase('hub', hub.url, () => hubPublishers(hub), children, { displays, seconds, channelsPerDisplay, ratePerBooth, warmupSeconds });
       report('hub', result, displays, seconds);
+      if (outputs) console.log(`[hub] outputs: ${outputs.list().reduce((n, o) => n + o.delivered, 0)} captions delivered`);
+      await outputs?.close();
+      await targets?.close();
       await hub.close();
       return result;
     };

@@ -64,6 +64,8 @@ export class FakeCaptionPlatform {
   readonly accepted: AcceptedCaption[] = [];
   /** Breaches of the platform's rules by the client, in words. */
   readonly violations: string[] = [];
+  /** When each scripted fault was answered (benchmarks tell fault windows from normal delivery with it). */
+  readonly faultsAnsweredAt: number[] = [];
   /** Requests answered (any status), retries acknowledged again, heartbeats. */
   readonly stats = { requests: 0, retries: 0, heartbeats: 0, refused: 0 };
   /** Zoom/Teams: 400/404 until set (meeting not started). */
@@ -208,6 +210,7 @@ export class FakeCaptionPlatform {
     const heartbeat = this.kind === 'youtube' && raw.length === 0;
     const fault = heartbeat ? undefined : this.faults.shift();
     if (fault?.status !== undefined) {
+      this.faultsAnsweredAt.push(Date.now());
       return this.answer(res, fault.status, 'scripted failure', fault.retryAfterS !== undefined ? { 'Retry-After': String(fault.retryAfterS) } : {});
     }
     if (!/^text\/plain\b/i.test(req.headers['content-type'] ?? '')) return this.refuse(res, 400, `content type ${req.headers['content-type']}`);

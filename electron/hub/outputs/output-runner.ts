@@ -37,7 +37,7 @@ export interface OutputRunnerOptions {
   backlog?: number;
   maxAgeMs?: number;
   minIntervalMs?: number;
-  /** First retry delay (doubles up to 5 s: a target back from an outage is found within seconds). Default 500 ms. */
+  /** Retry delay of the first three failures in a row; then it doubles up to 5 s (a target back from an outage is found within seconds). Default 1000 ms. */
   retryBaseMs?: number;
   logger: Logger;
   /** Called when the runner may no longer write its progress (another node took the output over). */
@@ -248,9 +248,10 @@ export class OutputRunner {
       }
       this.failures++;
       this.progress.counters.retries++;
+      // A burst of errors is retried at the pace (three times), a longer failure with backoff up to 5 s.
       const delay =
         outcome.retryAfterMs ??
-        Math.min(MAX_BACKOFF_MS, (this.options.retryBaseMs ?? 500) * 2 ** Math.min(this.failures - 1, 10)) * (0.8 + 0.4 * Math.random());
+        Math.min(MAX_BACKOFF_MS, (this.options.retryBaseMs ?? 1000) * 2 ** Math.min(Math.max(0, this.failures - 3), 10)) * (0.9 + 0.2 * Math.random());
       this.report('failing', outcome.code, `${outcome.message} (retry in ${Math.max(1, Math.round(delay / 1000))} s)`);
       if (this.failures === 1 || this.failures % 10 === 0) {
         this.options.logger.warn('output request failed', { output: this.options.id, code: outcome.code, failures: this.failures });
