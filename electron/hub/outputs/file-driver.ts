@@ -15,7 +15,7 @@ import { breakCaption } from '../../common/line-breaking';
 import type { CaptionLine } from '../../common/protocol';
 import { toSrt, toWebVtt } from '../caption-export';
 import { unitsOf, type CaptionUnit, type OutgoingCaption, type OutputDriver, type SendOutcome, type ShapeResult } from './output-driver';
-import { writeFileAtomic } from './output-progress';
+import { replaceFileUnsynced } from './output-progress';
 
 export interface FileDriverOptions {
   dir: string;
@@ -70,10 +70,10 @@ export class FileDriver implements OutputDriver {
       }
       const last = records.at(-1);
       const current = last === undefined || last.kind === 'clear' ? '' : breakCaption(last.text, this.options.channel).join('\n') + '\n';
-      await writeFileAtomic(this.file('current.txt'), current);
+      await replaceFileUnsynced(this.file('current.txt'), current);
       const formats = this.options.formats ?? ['srt', 'vtt'];
-      if (formats.includes('srt')) await writeFileAtomic(this.file('srt'), toSrt(this.lines));
-      if (formats.includes('vtt')) await writeFileAtomic(this.file('vtt'), toWebVtt(this.lines));
+      if (formats.includes('srt')) await replaceFileUnsynced(this.file('srt'), toSrt(this.lines));
+      if (formats.includes('vtt')) await replaceFileUnsynced(this.file('vtt'), toWebVtt(this.lines));
       return { ok: true };
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

@@ -10,6 +10,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../../node/atomic-write';
 import type { CaptionUnit } from './output-driver';
 
 /** The persisted state of one output. */
@@ -88,10 +89,13 @@ export class MemoryProgressStore implements OutputProgressStore {
 }
 
 /**
- * Writes `text` to `file` so a reader (or a restart after a crash) sees the old content or the new, never a torn
- * mix: a temporary file beside it, then a rename over it.
+ * Replaces `file` with `text` so a reader (or a restart after the hub was killed) sees the old content or the new,
+ * never a torn mix: a temporary file beside it, then a rename over it. Unlike electron/node's `writeFileAtomic` it
+ * does not wait for the disk flush: this runs before every platform request and every live-file update, where an
+ * fsync under other programs' I/O would cost seconds of caption latency; the guarantee is the journal's default
+ * `write` mode (survives the process, not a power cut).
  */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+export async function replaceFileUnsynced(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, text, 'utf8');
   await rename(tmp, file);
@@ -124,7 +128,7 @@ export class FileProgressStore implements OutputProgressStore {
       await mkdir(this.dir, { recursive: true });
       this.made = true;
     }
-    await writeFileAtomic(this.file(id), JSON.stringify(progress));
+    await replaceFileUnsynced(this.file(id), JSON.stringify(progress));
     return true;
   }
 
