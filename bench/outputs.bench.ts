@@ -154,10 +154,9 @@ async function main(): Promise<void> {
       const now = Date.now();
       if (now - t0 > (burst + 1) * (seconds * 1000) / 6) {
         burst++;
-        for (let k = 0; k < 3; k++) {
-          const id = httpIds[Math.floor(random() * httpIds.length)]!;
-          http.get(id)!.failNext(3, [500, 502, 503][k]!);
-        }
+        const picked = new Set<string>();
+        while (picked.size < 3) picked.add(httpIds[Math.floor(random() * httpIds.length)]!);
+        for (const [k, id] of [...picked].entries()) http.get(id)!.failNext(3, [500, 502, 503][k]!);
         console.log(`[outputs] t=${((now - t0) / 1000).toFixed(0)} s: 5xx burst on three targets`);
       }
       if (!outageDone && now >= outageAt) {
@@ -234,14 +233,30 @@ async function main(): Promise<void> {
     const order = [...firstAt.keys()];
     for (let i = 1; i < order.length; i++) if (Number(order[i]) < Number(order[i - 1])) misordered++;
     const mine: number[] = [];
-    for (const tag of got) {
+    const deliveries = got.flatMap((tag) => {
       const acked = booth.ackedAt.get(idOfTag(target.channel, tag));
       const at = firstAt.get(tag);
-      if (acked === undefined || at === undefined) continue;
-      const spansOutage = windows.some((w) => (w.target === null || w.target === target.id) && acked <= w.to && at >= w.from);
-      const fake = http.get(target.id);
-      // A 5xx burst is an outage of a few seconds: from its first refused request to the next caption the target took.
-      const spansBurst = fake !== undefined && fake.faultsAnsweredAt.some((f) => f >= acked && f <= at);
+      return acked === undefined || at === undefined ? [] : [{ acked, at }];
+    });
+    // An outage lasts until the target has caught up: the first delivery of a final acknowledged after it ended.
+    const caughtUp = (from: number, to: number): { from: number; to: number } => ({
+      from,
+      to: Math.min(...deliveries.filter((d) => d.acked >= to).map((d) => d.at), Infinity),
+    });
+    const outages = windows.filter((w) => w.target === null || w.target === target.id).map((w) => caughtUp(w.from, w.to));
+    // A 5xx burst is a short outage: from its first refused request to the first request accepted after its last.
+    const bursts: Array<{ from: number; to: number }> = [];
+    const fake = http.get(target.id);
+    for (const f of fake?.faultsAnsweredAt ?? []) {
+      const last = bursts.at(-1);
+      if (last && f - last.to < 10_000) last.to = f;
+      else bursts.push({ from: f, to: f });
+    }
+    const burstWindows = bursts.map((b) => caughtUp(b.from, b.to));
+    for (const { acked, at } of deliveries) {
+      const overlaps = (w: { from: number; to: number }): boolean => acked <= w.to && at >= w.from;
+      const spansOutage = outages.some(overlaps);
+      const spansBurst = burstWindows.some(overlaps);
       if (!spansOutage) withBursts.push(Math.max(0, at - acked));
       if (!spansOutage && !spansBurst) {
         latencies.push(Math.max(0, at - acked));
