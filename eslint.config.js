@@ -40,6 +40,8 @@ export default tseslint.config(
   { files: ['electron/node/**'], rules: forbid(['hub', 'stt', 'console', 'main', 'preload', 'renderer', 'models'], { node: true }) },
   { files: ['electron/hub/**'], rules: forbid(['stt', 'console', 'main', 'preload', 'renderer'], { node: true }) },
   { files: ['electron/stt/**'], rules: forbid(['hub', 'console', 'main', 'preload', 'renderer'], { node: true }) },
+  // The assist command line: Node, on top of electron/common only.
+  { files: ['electron/assist/**'], rules: forbid(['hub', 'stt', 'console', 'main', 'preload', 'renderer', 'models'], { node: true }) },
   { files: ['models/**'], rules: forbid(['hub', 'stt', 'electron/console', 'main', 'preload', 'renderer'], { node: true }) },
   { files: ['electron/main/**'], rules: forbid(['renderer', 'preload'], { node: true, electron: true }) },
   // The console core runs in plain Node (the headless console, the tests): no electron, nothing of the shell.
@@ -47,5 +49,5 @@ export default tseslint.config(
   { files: ['electron/preload/**'], rules: forbid(['hub', 'stt', 'console', 'node', 'main', 'renderer', 'models'], { node: false, electron: true }) },
   { files: ['renderer/**'], rules: forbid(['hub', 'stt', 'electron/console', 'electron/node', 'main', 'preload', 'models']) },
   // Tests may start servers and processes beside the code under test.
-  { files: ['**/*.test.ts', 'bench/**', 'scripts/**'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['**/*.test.ts', '**/test-support/**', 'bench/**', 'scripts/**'], rules: { 'no-restricted-imports': 'off' } },
 );

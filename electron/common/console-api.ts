@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import type { ConsoleError, ConsoleResult } from './console-api-result';
+import { MAX_GLOSSARY_TERMS, storedGlossaryTermSchema } from './glossary';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, PublishAck, SubscribeResult } from './protocol';
 
@@ -40,15 +41,7 @@ export const MAX_VOICE_REVIEW_MS = 10_000;
 const nameSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'names are letters, digits, _ and -');
 const lineIdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'ids are letters, digits and _ . : -');
 
-/** One glossary entry: the same term in up to three languages (at least one present). */
-export const glossaryTermSchema = z
-  .strictObject({
-    en: z.string().max(200).optional(),
-    ru: z.string().max(200).optional(),
-    ar: z.string().max(200).optional(),
-  })
-  .refine((t) => Boolean(t.en || t.ru || t.ar), 'a term needs at least one language');
-export type GlossaryTerm = z.infer<typeof glossaryTermSchema>;
+export type { GlossaryTerm } from './glossary';
 
 /**
  * Everything the console persists (JSON in its data dir). `secret` is stored but never logged and never
@@ -82,7 +75,7 @@ export const settingsSchema = z.strictObject({
   /** Whisper model: a path to a ggml file, or a catalog name; empty = the default. */
   model: z.string().max(1000),
   /** Glossary terms (highlighting, speech-to-text prompt). */
-  glossary: z.array(glossaryTermSchema).max(5000),
+  glossary: z.array(storedGlossaryTermSchema).max(MAX_GLOSSARY_TERMS),
   /** Operator: floor finals also go to the channel of the detected language (when the room has it). */
   autoRouting: z.boolean(),
   /** Operator: channels whose outgoing lines are held (not sent) while muted. */

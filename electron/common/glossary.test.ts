@@ -1,24 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GlossaryMatcher, glossaryPrompt, parseCsv, parseGlossaryCsv } from './glossary';
-
-describe('parseCsv', () => {
-  it('reads quoted fields with commas, doubled quotes and line breaks', () => {
-    const r = parseCsv('a,"b, c","say ""hi"""\r\n"multi\nline",,x\n');
-    expect(r).toEqual({ ok: true, value: [['a', 'b, c', 'say "hi"'], ['multi\nline', '', 'x']] });
-  });
-
-  it('keeps an empty quoted field and strips a byte-order mark', () => {
-    expect(parseCsv('\ufeffen,ru\n"",x')).toEqual({ ok: true, value: [['en', 'ru'], ['', 'x']] });
-  });
-
-  it('refuses an unterminated quote and text after a closing quote', () => {
-    const open = parseCsv('en\n"abc');
-    expect(open.ok).toBe(false);
-    if (!open.ok) expect(open.error.code).toBe('GLOSSARY_BAD_QUOTING');
-    const trailing = parseCsv('"abc"d,e');
-    expect(trailing.ok).toBe(false);
-  });
-});
+import { parseGlossaryCsv, primaryForm, promptWords, splitForms, termForms } from './glossary';
 
 describe('parseGlossaryCsv', () => {
   it('maps columns by header name in any order and skips empty and duplicate rows', () => {
@@ -32,46 +13,47 @@ describe('parseGlossaryCsv', () => {
     ]);
   });
 
-  it('refuses a file without a language header and an empty file', () => {
+  it('reads quoted fields with commas, doubled quotes and line breaks, CRLF and a byte-order mark', () => {
+    const r = parseGlossaryCsv('\ufeffen,ru\r\n"Smith, J.","say ""hi"""\r\n"multi\nline",x\r\n');
+    expect(r).toEqual({ ok: true, value: [{ en: 'Smith, J.', ru: 'say "hi"' }, { en: 'multi line', ru: 'x' }] });
+  });
+
+  it('keeps several forms per cell, trimmed, and a bracketed acronym', () => {
+    const r = parseGlossaryCsv('en,ar\n"member state | member states ",دولة عضو|الدول الأعضاء\nShanghai Cooperation Organisation (SCO),منظمة شنغهاي للتعاون\n');
+    expect(r.ok && r.value).toEqual([
+      { en: 'member state|member states', ar: 'دولة عضو|الدول الأعضاء' },
+      { en: 'Shanghai Cooperation Organisation (SCO)', ar: 'منظمة شنغهاي للتعاون' },
+    ]);
+  });
+
+  it('refuses a malformed quote with its line, a file without a language header, and an empty file', () => {
+    const open = parseGlossaryCsv('en,ru\nok,ok\n"abc,x\n');
+    expect(open.ok ? '' : open.error.code).toBe('GLOSSARY_BAD_QUOTING');
+    expect(open.ok ? '' : open.error.message).toMatch(/line 3/);
+    const trailing = parseGlossaryCsv('en\n"abc"d\n');
+    expect(trailing.ok ? '' : trailing.error.code).toBe('GLOSSARY_BAD_QUOTING');
     const bad = parseGlossaryCsv('term,translation\na,b\n');
     expect(bad.ok ? '' : bad.error.code).toBe('GLOSSARY_BAD_HEADER');
     const empty = parseGlossaryCsv('\n\n');
     expect(empty.ok ? '' : empty.error.code).toBe('GLOSSARY_EMPTY');
   });
+
+  it('refuses a glossary over the row limit', () => {
+    const big = `en\n${Array.from({ length: 5001 }, (_, i) => `t${i}`).join('\n')}\n`;
+    const r = parseGlossaryCsv(big);
+    expect(r.ok ? '' : r.error.code).toBe('GLOSSARY_TOO_LARGE');
+  });
 });
 
-describe('GlossaryMatcher', () => {
-  const terms = [
-    { en: 'United Nations', ru: 'ООН', ar: 'الأمم المتحدة' },
-    { en: 'nations' },
-    { en: 'climate finance', ru: 'климатическое финансирование', ar: 'تمويل المناخ' },
-    { ru: 'ёлка' },
-  ];
-  const matcher = new GlossaryMatcher(terms);
-
-  it('finds terms case-insensitively on word boundaries, longest first', () => {
-    const text = 'The united nations discussed Climate Finance; nationswide is not a term.';
-    const found = matcher.match(text).map((m) => text.slice(m.start, m.end));
-    expect(found).toEqual(['united nations', 'Climate Finance']);
-  });
-
-  it('finds Russian terms with ё/е folding', () => {
-    const text = 'ООН поставила елку.';
-    expect(matcher.match(text).map((m) => [text.slice(m.start, m.end), m.lang])).toEqual([['ООН', 'ru']]);
-    const tree = 'Это ёлка и елка.';
-    expect(matcher.match(tree).map((m) => tree.slice(m.start, m.end))).toEqual(['ёлка', 'елка']);
-  });
-
-  it('finds Arabic terms despite diacritics, alef variants and proclitics, returning original offsets', () => {
-    const text = 'وقالت الْأُمَم المتحدة إن وتمويل المناخ مهم';
-    const found = matcher.match(text).map((m) => text.slice(m.start, m.end));
-    expect(found).toEqual(['الْأُمَم المتحدة', 'وتمويل المناخ']);
-    expect(matcher.match('الأممالمتحدة')).toEqual([]);
-  });
-
-  it('builds a speech-to-text prompt per language within a length budget', () => {
-    expect(glossaryPrompt(terms, 'en')).toBe('United Nations, nations, climate finance');
-    expect(glossaryPrompt(terms, 'en', 30)).toBe('nations, climate finance');
-    expect(matcher.promptFor('ar')).toBe('الأمم المتحدة, تمويل المناخ');
+describe('term forms', () => {
+  it('splits forms and acronyms', () => {
+    expect(splitForms(' a | | b  c ')).toEqual(['a', 'b c']);
+    expect(termForms('Shanghai Cooperation Organisation (SCO)|SCO')).toEqual([
+      { name: 'Shanghai Cooperation Organisation', acronym: 'SCO' },
+      { name: 'SCO', acronym: null },
+    ]);
+    expect(termForms('Контртеррористическое управление ООН (КТУ ООН)')[0]).toEqual({ name: 'Контртеррористическое управление ООН', acronym: 'КТУ ООН' });
+    expect(primaryForm('dam|dams')).toBe('dam');
+    expect(promptWords('Shanghai Cooperation Organisation (SCO)|SCO')).toEqual(['Shanghai Cooperation Organisation', 'SCO']);
   });
 });

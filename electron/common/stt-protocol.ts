@@ -10,7 +10,7 @@
  * the supervisor received). The timeline stays continuous across worker restarts and dropped audio.
  */
 import { z } from 'zod';
-import type { GlossaryTerm } from './glossary';
+import { glossaryTermSchema, type GlossaryTerm } from './glossary';
 
 export type { GlossaryTerm };
 
@@ -42,13 +42,6 @@ export const STT_ERROR_CODES = {
   TEST_ONLY: 'TEST_ONLY',
 } as const;
 export type SttErrorCode = (typeof STT_ERROR_CODES)[keyof typeof STT_ERROR_CODES];
-
-/** One glossary row (see `glossary.ts`): the same term in up to three languages. */
-export const glossaryTermSchema = z.strictObject({
-  en: z.string().max(200).optional(),
-  ru: z.string().max(200).optional(),
-  ar: z.string().max(200).optional(),
-});
 
 /** Tunables of the streaming pipeline; every field has a default (see `SttStream`). */
 export const streamTuningSchema = z.strictObject({

@@ -3,7 +3,7 @@
  * `electron/common/glossary.ts`) plus the recently committed text. Whisper conditions on at most 224 prompt
  * tokens; the prompt is kept under a conservative estimate of that.
  */
-import type { GlossaryLanguage, GlossaryTerm } from '../common/glossary';
+import { promptWords, type GlossaryLanguage, type GlossaryTerm } from '../common/glossary';
 import type { SttSourceLanguage, SttTask } from '../common/stt-protocol';
 
 /**
@@ -28,10 +28,11 @@ export function termsFor(glossary: readonly GlossaryTerm[], language: SttSourceL
   const out: string[] = [];
   for (const term of glossary) {
     for (const lang of langs) {
-      const t = (term[lang] ?? '').trim();
-      if (t && !seen.has(t)) {
-        seen.add(t);
-        out.push(t);
+      for (const t of promptWords(term[lang])) {
+        if (!seen.has(t)) {
+          seen.add(t);
+          out.push(t);
+        }
       }
     }
   }

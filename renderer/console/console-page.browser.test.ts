@@ -4,136 +4,12 @@
  * numbers and glossary terms as highlighted text spans, and the real AudioWorklet from the production build
  * captures the fake microphone as 16 kHz frames. Leaves a screenshot in test-artifacts/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ROOT = join(import.meta.dirname, '../..');
-const OUT = join(ROOT, 'out/renderer');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.svg': 'image/svg+xml',
-};
-
-/** Serves the built renderer from 127.0.0.1 on a free port. */
-async function serveRenderer(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(OUT, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(OUT) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-/**
- * Installed in the page before it loads: a ConsoleApi that answers like the core (publishes echo back as hub
- * events, so the display preview shows them) and records calls in `window.__calls`. Self-contained: it is
- * serialised into the page.
- */
-function installFakeApi(options: { channel: string }): void {
-  type Fn = (payload: unknown) => void;
-  const w = window as unknown as Record<string, unknown>;
-  const calls: { method: string; args: unknown[] }[] = [];
-  const audio: { source: string; length: number; rms: number }[] = [];
-  const handlers = new Map<string, Set<Fn>>();
-  const emit = (event: string, payload: unknown): void => {
-    for (const fn of handlers.get(event) ?? []) fn(payload);
-  };
-  const cursors: Record<string, number> = {};
-  const channels = ['floor', 'ar', 'en', 'ru'];
-  const snapshot = {
-    settings: {
-      hubMode: 'host', hubUrl: 'http://127.0.0.1:7300', hostPort: 7300, hostAddress: '0.0.0.0', hostChannels: channels, room: 'main',
-      role: 'booth', channel: options.channel, label: 'Arabic booth A', floorDeviceId: null, voiceDeviceId: null, floorLanguage: 'auto',
-      voiceLanguage: options.channel, model: '', glossary: [{ en: 'climate finance', ru: 'климатическое финансирование', ar: 'تمويل المناخ' }],
-      autoRouting: false, mutedChannels: [], voiceReviewMs: 1500, publishFloor: true, hasSecret: true,
-    },
-    hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
-    stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
-    handover: { onAir: true, outgoing: null, incoming: null },
-    pendingVoice: [],
-    session: { id: 'test', file: '/tmp/test.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },
-    heldByMute: {},
-    channels,
-    shell: 'electron',
-    clientId: 'console-a',
-  };
-  const ok = (value: unknown) => Promise.resolve({ ok: true, value });
-  const record = (method: string, args: unknown[], value: unknown = undefined) => {
-    calls.push({ method, args });
-    return ok(value);
-  };
-  const line = (l: { id: string; channel: string; text: string; state: string; source: string; lang?: string }, revision = 0) => ({
-    id: l.id, room: 'main', channel: l.channel, seq: 1, text: l.text, state: l.state, revision, source: l.source, lang: l.lang,
-    startedAt: Date.now(), updatedAt: Date.now(), committedAt: l.state === 'final' ? Date.now() : undefined,
-  });
-  w['tarjuman'] = {
-    getState: () => record('getState', [], snapshot),
-    updateSettings: (p: object) => record('updateSettings', [p], { ...snapshot.settings, ...p }),
-    connectHub: () => record('connectHub', [], snapshot.hub),
-    disconnectHub: () => record('disconnectHub', []),
-    getRoomView: () => record('getRoomView', [], { room: 'main', notice: null, channels: channels.map((c) => ({ channel: c, cursor: 0, reset: false, changes: [], partial: null })) }),
-    publish: (l: { id: string; channel: string; text: string; state: string; source: string; lang?: string }) => {
-      const cursor = cursors[l.channel] ?? 0;
-      if (l.state === 'partial') emit('hub:partial', { room: 'main', channel: l.channel, cursor, line: line(l) });
-      else {
-        cursors[l.channel] = cursor + 1;
-        emit('hub:changed', { kind: 'committed', room: 'main', channel: l.channel, cursor: cursor + 1, line: line(l) });
-      }
-      return record('publish', [l], { id: l.id, ack: { seq: 1, cursor, duplicate: false }, status: 'sent' });
-    },
-    revise: (r: { id: string }) => record('revise', [r], { id: r.id, ack: null, status: 'sent' }),
-    clearChannel: (c: string) => record('clearChannel', [c]),
-    clearAllChannels: () => record('clearAllChannels', []),
-    showNotice: (t: string | null) => record('showNotice', [t]),
-    setAutoRouting: (on: boolean) => record('setAutoRouting', [on]),
-    setChannelMuted: (c: string, m: boolean) => record('setChannelMuted', [c, m]),
-    startSource: (s: string, o: object) => {
-      setTimeout(() => emit('stt:status', { source: s, status: 'ready' }), 0);
-      return record('startSource', [s, o]);
-    },
-    stopSource: (s: string) => record('stopSource', [s]),
-    pushAudio: (source: string, frame: Float32Array) => {
-      let sq = 0;
-      for (const v of frame) sq += v * v;
-      audio.push({ source, length: frame.length, rms: Math.sqrt(sq / frame.length) });
-    },
-    sendVoiceNow: (id: string) => record('sendVoiceNow', [id]),
-    cancelVoice: (id: string) => record('cancelVoice', [id]),
-    importGlossary: (csv: string) => record('importGlossary', [csv], { terms: 1 }),
-    requestHandover: () => record('requestHandover', []),
-    respondHandover: (a: boolean) => record('respondHandover', [a]),
-    exportSession: (c: string, f: string) => record('exportSession', [c, f], ''),
-    listMonitors: () => record('listMonitors', [], []),
-    openDisplayWindow: (o: object) => record('openDisplayWindow', [o]),
-    startNewSession: () => record('startNewSession', [], snapshot.session),
-    listModels: () => record('listModels', [], []),
-    importModel: (path: string) => record('importModel', [path], { file: 'x.bin', path, valid: true, description: 'test' }),
-    on: (event: string, fn: Fn) => {
-      let set = handlers.get(event);
-      if (!set) handlers.set(event, (set = new Set()));
-      set.add(fn);
-      return () => set.delete(fn);
-    },
-  };
-  w['__calls'] = calls;
-  w['__audio'] = audio;
-  w['__emit'] = emit;
-}
+import { ARTIFACTS, ensureRendererBuilt, installFakeApi, launchChromium, serveRenderer } from './test-support/console-page';
 
 type Published = { id: string; state: string; text: string; source: string; lang?: string };
 const publishes = (page: Page): Promise<Published[]> =>
@@ -145,15 +21,9 @@ describe('console page in Chromium (fake API)', () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(OUT, 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    ensureRendererBuilt();
     ({ server, url: baseUrl } = await serveRenderer());
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--disable-quic', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -206,7 +76,7 @@ describe('console page in Chromium (fake API)', () => {
       emit('stt:caption', { source: 'floor', id: 'f3', state: 'partial', text: 'and the next speaker', start: 13, end: 14, lang: 'en' });
     });
     const floor = page.getByTestId('floor-transcript');
-    await expect.poll(() => floor.locator('[data-kind="number"]').allTextContents()).toEqual(['2024', '12.5%', '٣٠٠']);
+    await expect.poll(() => floor.locator('[data-kind="number"]').allTextContents()).toEqual(['2024', '12.5%', '٣٠٠ مليار دولار']);
     expect(await floor.locator('[data-kind="term"]').allTextContents()).toEqual(['climate finance', 'تمويل المناخ']);
     expect(await floor.locator('[data-kind="name"]').allTextContents()).toEqual(['Maria Sanchez']);
     expect(await floor.locator('[data-kind="term"]').first().evaluate((el) => el.tagName)).toBe('SPAN');

@@ -10,9 +10,10 @@ import type {
   HubStatus,
   SttSourceKind,
 } from '../../../electron/common/console-api';
-import { GlossaryMatcher } from '../../../electron/common/glossary';
+import { GlossaryMatcher } from '../../../electron/common/term-matcher';
 import type { ErrorInfo } from '../../../electron/common/result';
 import { AudioCapture } from '../audio/audio-capture.svelte';
+import { AssistRail, boothLanguageOf } from './assist-rail.svelte';
 import type { MediaEnvironment } from '../audio/media-environment';
 import { FloorTranscript } from './floor-transcript.svelte';
 import { HandoverFlow } from './handover.svelte';
@@ -45,6 +46,8 @@ export class ConsoleStore {
   connecting = $state(false);
 
   readonly floor = new FloorTranscript();
+  /** The booth assistant beside the floor transcript (number style remembered in this browser). */
+  readonly assist = new AssistRail(undefined, typeof localStorage === 'undefined' ? null : localStorage);
   readonly room: RoomView;
   readonly handover: HandoverFlow;
   readonly settings: SettingsForm;
@@ -69,7 +72,7 @@ export class ConsoleStore {
     this.voiceCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('voice', frame)) : null;
   }
 
-  /** The glossary as a matcher for highlighting (rebuilt when the glossary changes). */
+  /** The glossary as a matcher for highlighting and the assist rail (rebuilt when the glossary changes). */
   get glossary(): GlossaryMatcher {
     return this.glossaryMatcher;
   }
@@ -86,6 +89,7 @@ export class ConsoleStore {
       api.on('hub:status', (s) => (this.hub = s)),
       api.on('stt:caption', (c) => {
         this.floor.apply(c);
+        this.assist.apply(c);
         this.channel?.applyVoiceCaption(c);
       }),
       api.on('stt:status', (s) => {
@@ -141,6 +145,8 @@ export class ConsoleStore {
       this.glossaryTerms = s.settings.glossary;
       this.glossaryMatcher = new GlossaryMatcher(s.settings.glossary);
     }
+    const booth = boothLanguageOf(s.settings.channel);
+    if (this.assist.booth !== booth || this.assist.glossary !== this.glossaryMatcher) this.assist.configure({ booth, glossary: this.glossaryMatcher });
     if (this.previewChannels.length === 0 || this.previewChannels.some((c) => !s.channels.includes(c))) {
       this.previewChannels = s.settings.role === 'operator' ? [...s.channels] : [s.settings.channel];
     }
