@@ -1,19 +1,22 @@
 /**
- * `npm run bench:e2e [-- --seconds 180 --typed-keys 300]`: speech-to-display and typed-key-to-display latency
- * through the real console core, its embedded hub and a display client.
+ * `npm run bench:e2e [-- --model base|small|small-q8_0|... --seconds 180 --typed-keys 300]`: speech-to-display and
+ * typed-key-to-display latency through the real console core, its embedded hub and a display client.
  *
  * Speech: a fixture built word by word with espeak-ng (so each word's end time is known) is fed to the core in
  * real time, 100 ms frames (as the page's AudioWorklet sends them). Speech-to-text runs the real whisper engine
- * (smart-whisper) on the generated base-dims model with 2 threads, behind Silero VAD and the real streaming
- * policy (LocalAgreement-2). A random-weight model's text never agrees with itself, so the engine is wrapped:
- * every pass pays the real model's compute on the real audio, then returns the reference words whose audio has
- * been heard so far. Latency of a word = when a display client first receives it (partial, or final) minus
- * when the word ended in the audio.
+ * (smart-whisper) on a generated model of the chosen size's dimensions (default base) with 2 threads, behind
+ * Silero VAD and the real streaming policy (LocalAgreement-2, the compute governor). A random-weight model's text
+ * never agrees with itself, so the engine is wrapped (bench/reference-speech.ts): every pass pays the real model's
+ * compute on the real audio, decoding as many tokens as the words in its buffer, then returns the reference words
+ * whose audio has been heard so far. Latency of a word = when a display client first receives it (partial, or
+ * final) minus when the word ended in the audio. Lag = seconds from the oldest speech without a caption to the
+ * newest audio pushed, sampled with every 100 ms frame.
  *
  * Typed: the built console page in Chromium, served by the console server; each key typed into the channel
  * input is timed until the display client receives the partial (or, for Enter, the final) that contains it.
  *
- * The last line is: bench:e2e partial_p50_ms=<a> final_p50_ms=<b> final_p95_ms=<c> typed_p99_ms=<d>
+ * The last line is:
+ * bench:e2e model=<m> partial_p50_ms=<a> final_p50_ms=<b> final_p95_ms=<c> typed_p99_ms=<d> lag_max_ms=<e>
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -29,136 +32,44 @@ import type { CaptionEvent } from '../electron/common/stt-protocol';
 import { ConsoleCore } from '../electron/console/console-core';
 import { startConsoleServer } from '../electron/console/console-server';
 import type { SttSourceFactory } from '../electron/console/stt-source';
-import { SAMPLE_RATE, type EngineSegment, type SpeechEngine, type TranscribeOptions } from '../electron/stt/engine';
+import { SAMPLE_RATE } from '../electron/stt/engine';
 import { loadSmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
 import { SttStream } from '../electron/stt/stt-stream';
 import { loadSileroVadDetector } from '../electron/stt/vad';
-import { parseWav, resampleTo16k } from '../electron/stt/wav';
-import { ensureGeneratedModel } from '../models/generate-ggml';
+import {
+  benchModelPath,
+  buildFixture,
+  parseBenchModel,
+  percentile,
+  ReferenceWordsEngine,
+  SENTENCES,
+  spokenWordCount,
+  type RefWord,
+} from './reference-speech';
+import type { SttRealtime } from '../electron/common/stt-protocol';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'out/renderer');
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '180' }, 'typed-keys': { type: 'string', default: '300' } } });
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'base' },
+    seconds: { type: 'string', default: '180' },
+    'typed-keys': { type: 'string', default: '300' },
+  },
+});
+const MODEL = parseBenchModel(args.model);
 const SPEECH_SECONDS = Number(args.seconds);
 const TYPED_KEYS = Number(args['typed-keys']);
 const THREADS = 2;
 
-const SENTENCES = [
-  'Good morning and welcome to the second session of the committee on climate finance.',
-  'The chair will now give the floor to the delegation of the Russian Federation.',
-  'We have studied the report with great care and we support its main conclusions.',
-  'However we believe that the figures for adaptation funding are still far too low.',
-  'Developing countries need predictable support over the next ten years.',
-  'Our delegation proposes a working group to review the methods of accounting.',
-  'We also ask the secretariat to publish the data in all official languages.',
-  'Let me thank the interpreters and the technical staff for their excellent work.',
-  'The next speaker on my list is the representative of Egypt.',
-  'I would like to return to the question of capacity building in small island states.',
-  'Many of them face rising sea levels and cannot wait for another round of talks.',
-  'We are ready to work with all partners in a spirit of compromise.',
-];
-
-interface RefWord {
-  text: string;
-  start: number;
-  end: number;
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-/** Synthesises one word with espeak-ng at 16 kHz, trimmed of its leading and trailing silence. */
-const wordCache = new Map<string, Float32Array>();
-function speakWord(word: string): Float32Array {
-  const hit = wordCache.get(word);
-  if (hit) return hit;
-  const wav = execFileSync('espeak-ng', ['-v', 'en', '-s', '165', '--stdout', word], { maxBuffer: 16 * 1024 * 1024 });
-  const parsed = parseWav(new Uint8Array(wav.buffer, wav.byteOffset, wav.byteLength));
-  if (!parsed.ok) throw new Error(`espeak-ng output for "${word}": ${parsed.error.message}`);
-  const pcm = resampleTo16k(parsed.value.samples, parsed.value.sampleRate);
-  let a = 0;
-  let b = pcm.length;
-  while (a < b && Math.abs(pcm[a]!) < 0.01) a++;
-  while (b > a && Math.abs(pcm[b - 1]!) < 0.01) b--;
-  const trimmed = pcm.slice(a, b);
-  wordCache.set(word, trimmed);
-  return trimmed;
-}
-
-/** The speech fixture: sentences spoken word by word, with short gaps between words and a pause after each sentence. */
-function buildFixture(seconds: number): { pcm: Float32Array; words: RefWord[] } {
-  const parts: Float32Array[] = [new Float32Array(SAMPLE_RATE)];
-  const words: RefWord[] = [];
-  let at = SAMPLE_RATE;
-  for (let s = 0; at < seconds * SAMPLE_RATE; s++) {
-    const sentence = SENTENCES[s % SENTENCES.length]!;
-    for (const raw of sentence.split(' ')) {
-      const text = raw.replace(/[.,]/g, '').toLowerCase();
-      const audio = speakWord(text);
-      words.push({ text, start: at / SAMPLE_RATE, end: (at + audio.length) / SAMPLE_RATE });
-      parts.push(audio, new Float32Array(Math.round(0.06 * SAMPLE_RATE)));
-      at += audio.length + Math.round(0.06 * SAMPLE_RATE);
-    }
-    const pause = Math.round(0.9 * SAMPLE_RATE);
-    parts.push(new Float32Array(pause));
-    at += pause;
-  }
-  parts.push(new Float32Array(3 * SAMPLE_RATE));
-  const pcm = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    pcm.set(p, o);
-    o += p.length;
-  }
-  return { pcm, words };
-}
-
-/**
- * The real engine, answering with the reference words: each pass runs whisper on the buffer (the real cost),
- * then returns the words inside the buffer whose audio the feeder has already delivered.
- */
-class ReferenceWordsEngine implements SpeechEngine {
-  /** Timeline seconds of the buffer of the pass about to run (set from the stream's onPassStart). */
-  bufferOffset = 0;
-  passes = 0;
-  passMs: number[] = [];
-
-  constructor(
-    private readonly real: SpeechEngine,
-    private readonly words: readonly RefWord[],
-    private readonly heardSeconds: () => number,
-  ) {}
-
-  async transcribe(pcm: Float32Array, options: TranscribeOptions): Promise<EngineSegment[]> {
-    const started = performance.now();
-    await this.real.transcribe(pcm, options);
-    this.passMs.push(performance.now() - started);
-    this.passes++;
-    const from = this.bufferOffset;
-    const to = Math.min(from + pcm.length / SAMPLE_RATE, this.heardSeconds());
-    const heard = this.words.filter((w) => w.start >= from - 0.02 && w.end <= to);
-    if (heard.length === 0) return [];
-    return [
-      {
-        text: heard.map((w) => ` ${w.text}`).join(''),
-        start: heard[0]!.start - from,
-        end: heard[heard.length - 1]!.end - from,
-        lang: 'en',
-        tokens: heard.map((w) => ({ text: ` ${w.text}`, p: 0.95, start: w.start - from, end: w.end - from })),
-      },
-    ];
-  }
-
-  close(): Promise<void> {
-    return this.real.close();
-  }
-}
-
 /** Speech-to-text in this process (smart-whisper runs its passes off the event loop), wrapped as above. */
-function referenceSttFactory(words: readonly RefWord[], heardSeconds: () => number, engines: ReferenceWordsEngine[]): SttSourceFactory {
+function referenceSttFactory(
+  words: readonly RefWord[],
+  heardSeconds: () => number,
+  engines: ReferenceWordsEngine[],
+  streams: SttStream[],
+  reports: SttRealtime[],
+): SttSourceFactory {
   return (request, events) => {
     let stream: SttStream | null = null;
     const queued: Float32Array[] = [];
@@ -178,12 +89,14 @@ function referenceSttFactory(words: readonly RefWord[], heardSeconds: () => numb
         idPrefix: request.idPrefix,
         onCaption: (e: CaptionEvent) => events.caption(e),
         onPassStart: (p) => (engine.bufferOffset = p.offset),
+        onRealtime: (r) => reports.push(r),
       });
+      streams.push(stream);
       events.status({ type: 'status', state: 'ready' });
       for (const f of queued.splice(0)) stream.push(f);
       return { engine, vad };
     })();
-    ready.catch((err: unknown) => events.status({ type: 'status', state: 'failed', code: 'BENCH', reason: String(err) }));
+    ready.catch((err: unknown) => events.status({ type: 'status', state: 'failed', code: 'MODEL_LOAD_FAILED', reason: String(err) }));
     return {
       push: (frame) => (stream && !closed ? stream.push(frame) : queued.push(frame)),
       setGlossary: () => undefined,
@@ -199,20 +112,26 @@ function referenceSttFactory(words: readonly RefWord[], heardSeconds: () => numb
 
 async function main(): Promise<void> {
   if (!existsSync(join(OUT, 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  const modelPath = await ensureGeneratedModel('base');
+  const modelPath = await benchModelPath(MODEL);
   const built = performance.now();
   const { pcm, words } = buildFixture(SPEECH_SECONDS);
-  console.log(`fixture: ${words.length} words, ${(pcm.length / SAMPLE_RATE).toFixed(1)} s of espeak-ng speech (${wordCache.size} distinct words, built in ${((performance.now() - built) / 1000).toFixed(1)} s)`);
+  console.log(`fixture: ${words.length} words, ${(pcm.length / SAMPLE_RATE).toFixed(1)} s of espeak-ng speech (${spokenWordCount()} distinct words, built in ${((performance.now() - built) / 1000).toFixed(1)} s)`);
 
   const dataDir = await mkdtemp(join(tmpdir(), 'tarjuman-bench-e2e-'));
   let pushedSamples = 0;
   const engines: ReferenceWordsEngine[] = [];
+  const streams: SttStream[] = [];
+  const reports: SttRealtime[] = [];
+  let lagMax = 0;
+  const sampleLag = (): void => {
+    lagMax = Math.max(lagMax, streams[0]?.lagSeconds() ?? 0);
+  };
   const core = await ConsoleCore.create({
     dataDir,
     shell: 'browser',
     hubStaticDir: OUT,
     logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(`core: ${m}`) },
-    sttFactory: referenceSttFactory(words, () => pushedSamples / SAMPLE_RATE, engines),
+    sttFactory: referenceSttFactory(words, () => pushedSamples / SAMPLE_RATE, engines, streams, reports),
     resolveModel: async () => ok(modelPath),
     restoreConnection: false,
   });
@@ -244,7 +163,7 @@ async function main(): Promise<void> {
   const started = await core.startSource('floor', { language: 'en' });
   if (!started.ok) throw new Error(`startSource: ${started.error.message}`);
   await statusReady;
-  console.log(`speech-to-text ready: smart-whisper, generated base model (${modelPath}), ${THREADS} threads, Silero VAD`);
+  console.log(`speech-to-text ready: smart-whisper, generated ${MODEL.name}-dims model (${modelPath}), ${THREADS} threads, Silero VAD`);
   const frame = SAMPLE_RATE / 10;
   const t0 = Date.now();
   for (let k = 0; k * frame < pcm.length; k++) {
@@ -254,13 +173,17 @@ async function main(): Promise<void> {
     const chunk = pcm.slice(k * frame, Math.min(pcm.length, (k + 1) * frame));
     pushedSamples += chunk.length;
     core.pushAudio('floor', chunk);
+    sampleLag();
   }
   // Let the last utterance finish.
   const lastWord = words[words.length - 1]!;
   const until = Date.now() + 20_000;
   const finalWords = (): string[] =>
     changes.filter((x) => x.c.channel === 'floor' && x.c.kind === 'committed').flatMap((x) => (x.c.kind === 'committed' ? x.c.line.text.trim().split(/\s+/) : []));
-  while (Date.now() < until && finalWords().length < words.length) await new Promise((r) => setTimeout(r, 200));
+  while (Date.now() < until && finalWords().length < words.length) {
+    await new Promise((r) => setTimeout(r, 100));
+    sampleLag();
+  }
   await core.stopSource('floor');
 
   // Align what the display received with the reference words by time and text: a line carries the span of
@@ -315,6 +238,12 @@ async function main(): Promise<void> {
   const passMs = engines.flatMap((e) => e.passMs);
   console.log(`speech: ${got.length}/${words.length} words final on the display, ${matches} matched to the reference; ${passMs.length} whisper passes, pass p50 ${percentile(passMs, 50).toFixed(0)} ms, p95 ${percentile(passMs, 95).toFixed(0)} ms; last word ended at ${lastWord.end.toFixed(1)} s`);
   console.log(`speech-to-display (word end -> display): partial p50 ${percentile(partialLat, 50).toFixed(0)} ms p95 ${percentile(partialLat, 95).toFixed(0)} ms; final p50 ${percentile(finalLat, 50).toFixed(0)} ms p95 ${percentile(finalLat, 95).toFixed(0)} ms max ${percentile(finalLat, 100).toFixed(0)} ms`);
+  const tokens = engines.flatMap((e) => e.passTokens);
+  const last = reports[reports.length - 1];
+  console.log(
+    `lag (oldest speech without a caption -> newest audio): max ${(lagMax * 1000).toFixed(0)} ms; tokens decoded per pass p50 ${percentile(tokens, 50)} max ${percentile(tokens, 100)}; ` +
+      `pacing: ${[...new Set(reports.map((r) => r.level))].join(' -> ')}${last ? `, realtime verdict ${last.verdict} (rtf ${last.rtf}, dropped ${last.droppedSeconds} s)` : ''}`,
+  );
 
   // ---- typed
   const server = await startConsoleServer({ core, staticDir: OUT, port: 0 });
@@ -372,13 +301,14 @@ async function main(): Promise<void> {
     await server.close();
   }
   console.log(`typed (key -> display, ${typedLat.length} keys incl. Enter commits, console page in Chromium): p50 ${percentile(typedLat, 50).toFixed(0)} ms p95 ${percentile(typedLat, 95).toFixed(0)} ms p99 ${percentile(typedLat, 99).toFixed(0)} ms max ${percentile(typedLat, 100).toFixed(0)} ms`);
-  console.log('note: whisper runs the generated base-dims model (random weights); its text is replaced by the reference words heard so far, so the figures are real compute and plumbing, not recognition quality.');
+  console.log(`note: whisper runs the generated ${MODEL.name}-dims model (random weights); its text is replaced by the reference words heard so far, so the figures are real compute and plumbing, not recognition quality.`);
 
   display.close();
   await core.close();
   await rm(dataDir, { recursive: true, force: true });
   console.log(
-    `bench:e2e partial_p50_ms=${percentile(partialLat, 50).toFixed(0)} final_p50_ms=${percentile(finalLat, 50).toFixed(0)} final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)}`,
+    `bench:e2e model=${MODEL.name} partial_p50_ms=${percentile(partialLat, 50).toFixed(0)} final_p50_ms=${percentile(finalLat, 50).toFixed(0)} ` +
+      `final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)} lag_max_ms=${(lagMax * 1000).toFixed(0)}`,
   );
 }
 

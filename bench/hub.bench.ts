@@ -9,6 +9,7 @@
  * as the baseline. The last line is:
  *   bench:hub displays=<n> p50_ms=<x> p99_ms=<y> lost=<k> baseline_p99_ms=<z> ratio_p99=<y/z>
  */
+import { ChannelFollower } from '../electron/common/channel-follower';
 import { execSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -18,13 +19,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Server } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
+import { CAPTION_LANGUAGES } from '../electron/common/languages';
 import type { CaptionLine } from '../electron/common/protocol';
 import { startCaptionHub, silentLogger, type CaptionHub } from '../electron/hub/index';
-import { CaptionFollower, connectHubClient, hubRequest, type HubClientSocket } from '../electron/hub/hub-client';
+import { connectHubClient, hubRequest, type HubClientSocket } from '../electron/hub/hub-client';
 import { startFakeTargets } from '../electron/hub/outputs/fake-targets';
 import { attachHubOutputs } from '../electron/hub/outputs/hub-attach';
 
-const CHANNELS = ['ar', 'en', 'ru'] as const;
+const CHANNELS = CAPTION_LANGUAGES;
 const SECRET = 'bench-room-secret-0001';
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -57,7 +59,7 @@ function sentAt(text: string): number | null {
 async function runChild(): Promise<void> {
   const partialMs: number[] = [];
   const finalMs: number[] = [];
-  const hubDisplays: Array<{ follower: CaptionFollower; channels: string[]; socket: HubClientSocket }> = [];
+  const hubDisplays: Array<{ follower: ChannelFollower; channels: string[]; socket: HubClientSocket }> = [];
   const baseDisplays: Array<{ socket: Socket; channels: string[]; finals: Set<string>; doubled: number }> = [];
   const send = (m: FromChild): void => {
     process.send?.(m);
@@ -68,14 +70,18 @@ async function runChild(): Promise<void> {
     if (msg.mode === 'hub') {
       const result = await connectHubClient(msg.url, { role: 'display', room: 'main' }, { transports: ['websocket'], timeoutMs: 60_000 });
       if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-      const follower = new CaptionFollower(result.value, channels);
-      follower.onLine = (line: CaptionLine, kind) => {
+      const measure = (line: CaptionLine, into: number[]): void => {
         const t = sentAt(line.text);
-        if (t === null || line.id.startsWith('warm')) return;
-        if (kind === 'partial') partialMs.push(now() - t);
-        else if (kind === 'committed') finalMs.push(now() - t);
+        if (t !== null && !line.id.startsWith('warm')) into.push(now() - t);
       };
-      const sub = await follower.subscribe();
+      const follower = new ChannelFollower(result.value, {
+        channels,
+        partial: (update) => measure(update.line, partialMs),
+        changed: (change) => {
+          if (change.kind === 'committed') measure(change.line, finalMs);
+        },
+      });
+      const sub = await follower.start();
       if (!sub.ok) throw new Error(`${sub.error.code}: ${sub.error.message}`);
       hubDisplays.push({ follower, channels, socket: result.value });
     } else {

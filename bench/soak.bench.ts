@@ -16,19 +16,20 @@
  * restart window, and the hub's memory growth. Last line:
  * `bench:soak displays=<n> published=<p> missing=<m> doubled=<d> p99_ms=<x> rss_growth_mb=<g>`
  */
+import { ChannelFollower } from '../electron/common/channel-follower';
+import { CAPTION_LANGUAGES } from '../electron/common/languages';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import type { CaptionLine } from '../electron/common/protocol';
-import { CaptionFollower, connectHubClient, hubRequest, type HubClientSocket } from '../electron/hub/hub-client';
+import { connectHubClient, hubRequest, type HubClientSocket } from '../electron/hub/hub-client';
 import { ResendingBooth, spawnHub, startRedisServer, type HubProcess, type RedisServerProcess } from '../electron/hub/redis-test-support';
 import { mulberry32 } from '../electron/common/seeded-random';
 
 const SECRET = 'soak-secret-60217';
-const LANGUAGES = ['ar', 'en', 'ru'];
+const LANGUAGES: readonly string[] = CAPTION_LANGUAGES;
 const HISTOGRAM_MS = 20_000;
 /** Child processes to kill if the orchestrator fails. */
 const spawned: ChildProcess[] = [];
@@ -59,7 +60,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 interface SoakDisplay {
   socket: HubClientSocket;
-  follower: CaptionFollower;
+  follower: ChannelFollower;
   channel: string;
   /** Latency samples count only while the display is live (not catching up after its own drop). */
   liveSince: number;
@@ -80,14 +81,17 @@ async function runDisplayChild(): Promise<void> {
         const channel = LANGUAGES[(start.offset + i + j) % LANGUAGES.length]!;
         const result = await connectHubClient(start.url, { role: 'display', room: 'main', clientId: `soak-${start.offset + i + j}` }, { transports: ['websocket'], timeoutMs: 30_000 });
         if (!result.ok) throw new Error(`display ${start.offset + i + j}: ${result.error.message}`);
-        const follower = new CaptionFollower(result.value, [channel]);
-        const d: SoakDisplay = { socket: result.value, follower, channel, liveSince: 0, samples: [], dropped: false };
-        follower.onLine = (line: CaptionLine, kind) => {
-          if (kind !== 'committed') return;
-          const now = Date.now();
-          if (now >= d.liveSince) d.samples.push([line.startedAt, now - line.startedAt]);
-        };
-        const sub = await follower.subscribe();
+        const d: SoakDisplay = { socket: result.value, follower: null as unknown as ChannelFollower, channel, liveSince: 0, samples: [], dropped: false };
+        d.follower = new ChannelFollower(result.value, {
+          channels: [channel],
+          changed: (change) => {
+            if (change.kind !== 'committed') return;
+            const now = Date.now();
+            if (now >= d.liveSince) d.samples.push([change.line.startedAt, now - change.line.startedAt]);
+          },
+        });
+        const follower = d.follower;
+        const sub = await follower.start();
         if (!sub.ok) throw new Error(sub.error.message);
         return d;
       }),

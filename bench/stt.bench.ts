@@ -1,36 +1,46 @@
 /**
- * `npm run bench:stt`: the speech engine on the generated tiny-dims and base-dims models (random weights, real
- * compute; each unprompted pass decodes 16 text tokens), 2 threads.
+ * `npm run bench:stt [-- --model base|small|small-q8_0|...]`: the speech engine on a generated model of real
+ * whisper dimensions (random weights, real compute), 2 threads. Default: base.
  *
- * Per model: load time; per-pass time over 1, 3, 5 and 10 s buffers with the full 30 s encoder window
- * (audio_ctx 0) and with audio_ctx shrunk to the buffer (ceil(seconds x 50) + 50 frames, the streaming
- * pipeline's 1 s margin), median of 5 after a warm-up; the real-time factor of streaming a 60 s speech clip the
- * way the streaming policy does (a simple loop, not the full pipeline: every 1 s of new audio, re-decode the
- * buffer of the last <= 10 s with audio_ctx shrunk; RTF = decode time / audio time); peak RSS. Then the same
- * 5 s chunk through whisper-node (which runs whisper.cpp's `main` and reloads the model for every chunk).
+ * For the model: load time; per-pass time over 1, 3, 5 and 10 s buffers decoding 16 text tokens, with the full
+ * 30 s encoder window (audio_ctx 0) and with audio_ctx shrunk to the buffer (the streaming pipeline's 1 s margin),
+ * median of 5 after a warm-up; then the real-time factor of the streaming pipeline's own policy (SttStream: Silero
+ * VAD, LocalAgreement-2, the compute governor) over a 60 s espeak-ng clip fed in real time, with the reference-word
+ * wrapper of bench:e2e (bench/reference-speech.ts: every pass pays the real compute and decodes as many tokens as
+ * the words in its buffer; the policy sees text that agrees): RTF = decoding time / audio time. For continuity the
+ * old fixed loop's RTF too (every 1 s, the last <= 10 s, 16 tokens). Peak RSS.
  *
- * Then the base-dims model quantized to q8_0: pass over 5 s and streaming RTF (a section before the last line).
+ * Then: for base, the same 5 s chunk through whisper-node (the baseline; it runs whisper.cpp's `main` and reloads
+ * the model for every chunk) and base-dims q8_0; for small, small-dims q8_0, q5_0 and q4_0 pass times; and the
+ * large-v3-turbo dims (q5_0: 128 mel bins, 1280 wide, 32 + 4 layers) pass times, figures only.
  *
- * Speech: espeak-ng English, resampled by sox to 16 kHz mono, repeated to 60 s. Last line:
- * `bench:stt model=base pass5s_ms=<x> rtf=<r> load_ms=<l> rss_mb=<m> whisper_node_pass5s_ms=<y> speedup=<y/x>`
+ * Last line: `bench:stt model=<m> pass5s_ms=<x> rtf=<r> load_ms=<l> rss_mb=<m>` (for base, plus
+ * `whisper_node_pass5s_ms=<y> speedup=<y/x>`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureGeneratedModel, type GeneratedPreset } from '../models/generate-ggml';
+import { parseArgs } from 'node:util';
+import type { SttRealtime } from '../electron/common/stt-protocol';
 import { SAMPLE_RATE, type SpeechEngine, type TranscribeOptions } from '../electron/stt/engine';
-import { loadSmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
+import { loadSmartWhisperEngine, type SmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
+import { SttStream } from '../electron/stt/stt-stream';
+import { loadSileroVadDetector } from '../electron/stt/vad';
 import { loadWhisperNodeEngine, prepareWhisperNode } from '../electron/stt/whisper-node-engine';
+import { ensureGeneratedModel } from '../models/generate-ggml';
+import { benchModelPath, buildFixture, parseBenchModel, percentile, ReferenceWordsEngine, type BenchModel } from './reference-speech';
 
 const THREADS = 2;
 /** Passes per figure (median); BENCH_STT_REPEATS=1 for a quicker run on a busy machine. */
 const REPEATS = Number(process.env.BENCH_STT_REPEATS ?? 5);
 const SIZES = [1, 3, 5, 10] as const;
 const STREAM_SECONDS = 60;
-const STEP_SECONDS = 1;
-const BUFFER_CAP_SECONDS = 10;
+/** Text tokens of a timed pass (the engine's maxTokens: whisper.cpp decodes exactly that many here). */
+const PASS_TOKENS = 16;
+const { values: args } = parseArgs({ options: { model: { type: 'string', default: 'base' } } });
+const MODEL = parseBenchModel(args.model);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = path.join(root, 'test-artifacts/bench-stt');
@@ -42,6 +52,7 @@ const TEXT =
   'to the chair of the committee to introduce the document, and I remind speakers to keep their statements ' +
   'within five minutes so that interpretation into Arabic, Russian and the other official languages can follow.';
 
+/** The espeak-ng clip of TEXT, repeated to `seconds` (the buffers of the pass timings). */
 function speechClip(seconds: number): Float32Array {
   mkdirSync(artifacts, { recursive: true });
   const raw = path.join(artifacts, 'speech-raw.wav');
@@ -69,6 +80,7 @@ function median(values: number[]): number {
 
 /** CPU milliseconds (all threads of this process) spent by the passes timed so far. */
 let cpuMsTotal = 0;
+let lastCpuMs = 0;
 
 async function timePass(engine: SpeechEngine, pcm: Float32Array, options: TranscribeOptions): Promise<number> {
   const cpu = process.cpuUsage();
@@ -91,60 +103,108 @@ async function medianPass(engine: SpeechEngine, pcm: Float32Array, options: Tran
   lastCpuMs = median(cpus);
   return median(times);
 }
-let lastCpuMs = 0;
 
 function ms(x: number): string {
   return x.toFixed(0);
 }
 
-interface ModelFigures {
-  loadMs: number;
-  pass5sMs: number;
-  rtf: number;
+const load = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+
+async function loadModel(model: BenchModel): Promise<SmartWhisperEngine> {
+  const engine = await loadSmartWhisperEngine(await benchModelPath(model), { threads: THREADS });
+  console.log(`\n== ${model.name}-dims generated model (${(engine.model.fileBytes / 1e6).toFixed(0)} MB), ${THREADS} threads`);
+  console.log(`load: ${ms(engine.loadMs)} ms`);
+  return engine;
 }
 
-async function benchModel(preset: GeneratedPreset, clip: Float32Array): Promise<ModelFigures> {
-  const modelPath = await ensureGeneratedModel(preset);
-  const engine = await loadSmartWhisperEngine(modelPath, { threads: THREADS });
-  console.log(`\n== ${preset}-dims generated model (${(engine.model.fileBytes / 1e6).toFixed(0)} MB), ${THREADS} threads`);
-  console.log(`build: ${engine.build.variant} (${engine.build.cflags.join(' ')})`);
-  console.log(`whisper.cpp: ${engine.systemInfo}`);
-  console.log(`load: ${ms(engine.loadMs)} ms`);
-  const base: TranscribeOptions = { language: 'en', task: 'transcribe', threads: THREADS };
-  await engine.transcribe(clip.subarray(0, 3 * SAMPLE_RATE), { ...base, audioCtx: audioCtxFor(3) });
-
-  console.log('buffer   full window (audio_ctx 0)   audio_ctx shrunk');
+/** Pass times over `sizes` (16 text tokens), full window and shrunk; returns the shrunk 5 s figure. */
+async function passTimes(engine: SpeechEngine, clip: Float32Array, sizes: readonly number[], full = true): Promise<number> {
+  const base: TranscribeOptions = { language: 'en', task: 'transcribe', threads: THREADS, maxTokens: PASS_TOKENS };
+  const warm = await engine.transcribe(clip.subarray(0, 3 * SAMPLE_RATE), { ...base, audioCtx: audioCtxFor(3) });
+  console.log(`text tokens per timed pass: ${warm.flatMap((x) => x.tokens).length}`);
+  console.log(full ? 'buffer   full window (audio_ctx 0)   audio_ctx shrunk' : 'buffer   audio_ctx shrunk');
   let pass5sMs = 0;
-  for (const seconds of SIZES) {
+  for (const seconds of sizes) {
     const pcm = clip.subarray(0, seconds * SAMPLE_RATE);
-    const full = await medianPass(engine, pcm, { ...base, audioCtx: 0 });
-    const fullCpu = lastCpuMs;
+    let fullText = '';
+    if (full) {
+      const fullMs = await medianPass(engine, pcm, { ...base, audioCtx: 0 });
+      fullText = `${ms(fullMs).padStart(8)} ms (cpu ${ms(lastCpuMs)} ms)    `;
+    }
     const shrunk = await medianPass(engine, pcm, { ...base, audioCtx: audioCtxFor(seconds) });
     if (seconds === 5) pass5sMs = shrunk;
-    console.log(
-      `${String(seconds).padStart(3)} s    ${ms(full).padStart(8)} ms (cpu ${ms(fullCpu)} ms)    ` +
-        `${ms(shrunk).padStart(6)} ms (cpu ${ms(lastCpuMs)} ms, audio_ctx ${audioCtxFor(seconds)})`,
-    );
+    console.log(`${String(seconds).padStart(3)} s    ${fullText}${ms(shrunk).padStart(6)} ms (cpu ${ms(lastCpuMs)} ms, audio_ctx ${audioCtxFor(seconds)})`);
   }
+  return pass5sMs;
+}
 
+/** The old fixed loop: every 1 s of audio, re-decode the last <= 10 s (16 tokens). RTF. */
+async function fixedLoopRtf(engine: SpeechEngine, clip: Float32Array): Promise<number> {
   let busy = 0;
-  let passes = 0;
-  const cpuBefore = cpuMsTotal;
-  for (let t = STEP_SECONDS; t <= STREAM_SECONDS; t += STEP_SECONDS) {
-    const from = Math.max(0, t - BUFFER_CAP_SECONDS);
-    const pcm = clip.subarray(from * SAMPLE_RATE, t * SAMPLE_RATE);
-    busy += await timePass(engine, pcm, { ...base, audioCtx: audioCtxFor(t - from) });
-    passes++;
+  for (let t = 1; t <= STREAM_SECONDS; t++) {
+    const from = Math.max(0, t - 10);
+    busy += await timePass(engine, clip.subarray(from * SAMPLE_RATE, t * SAMPLE_RATE), {
+      language: 'en',
+      task: 'transcribe',
+      threads: THREADS,
+      maxTokens: PASS_TOKENS,
+      audioCtx: audioCtxFor(t - from),
+    });
   }
-  const rtf = busy / 1000 / STREAM_SECONDS;
+  return busy / 1000 / STREAM_SECONDS;
+}
+
+/**
+ * The streaming pipeline's own policy over STREAM_SECONDS of word-by-word speech fed in real time (100 ms frames),
+ * the engine wrapped with the reference words. RTF = decoding time / audio time.
+ */
+async function policyRtf(real: SpeechEngine): Promise<{ rtf: number; report: SttRealtime | undefined }> {
+  const { pcm, words } = buildFixture(STREAM_SECONDS);
+  let pushed = 0;
+  const engine = new ReferenceWordsEngine(real, words, () => pushed / SAMPLE_RATE);
+  const vad = await loadSileroVadDetector();
+  const lags: number[] = [];
+  const steps: number[] = [];
+  const reports: SttRealtime[] = [];
+  let lagMax = 0;
+  const stream = new SttStream({
+    engine,
+    vad,
+    language: 'en',
+    task: 'transcribe',
+    threads: THREADS,
+    onCaption: () => undefined,
+    onPassStart: (p) => (engine.bufferOffset = p.offset),
+    onPassEnd: (p) => lags.push(p.lagSeconds),
+    onRealtime: (r) => {
+      reports.push(r);
+      steps.push(r.stepSeconds);
+    },
+  });
+  const frame = SAMPLE_RATE / 10;
+  const audioSeconds = Math.min(pcm.length / SAMPLE_RATE, STREAM_SECONDS);
+  const t0 = performance.now();
+  for (let k = 0; k * frame < audioSeconds * SAMPLE_RATE; k++) {
+    const wait = t0 + k * 100 - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const chunk = pcm.slice(k * frame, (k + 1) * frame);
+    pushed += chunk.length;
+    stream.push(chunk);
+    lagMax = Math.max(lagMax, stream.lagSeconds());
+  }
+  await stream.flush();
+  await vad.close();
+  const busy = engine.passMs.reduce((a, b) => a + b, 0);
+  const rtf = busy / 1000 / audioSeconds;
+  const report = reports[reports.length - 1];
   console.log(
-    `streaming ${STREAM_SECONDS} s (step ${STEP_SECONDS} s, buffer <= ${BUFFER_CAP_SECONDS} s, audio_ctx shrunk): ` +
-      `${passes} passes, ${ms(busy)} ms decoding, RTF ${rtf.toFixed(3)} ` +
-      `(CPU ${ms(cpuMsTotal - cpuBefore)} ms over ${THREADS} threads)`,
+    `streaming ${audioSeconds.toFixed(0)} s through the pipeline's policy (real time, Silero VAD, reference words): ` +
+      `${engine.passes} passes, ${ms(busy)} ms decoding, RTF ${rtf.toFixed(3)}; pass p50 ${ms(percentile(engine.passMs, 50))} ms ` +
+      `p95 ${ms(percentile(engine.passMs, 95))} ms; step p50 ${percentile(steps, 50)} s; tokens per pass p50 ` +
+      `${percentile(engine.passTokens, 50)}; lag max ${lagMax.toFixed(2)} s; pacing ${[...new Set(reports.map((r) => r.level))].join(' -> ')}` +
+      (report ? `; realtime verdict ${report.verdict}, dropped ${report.droppedSeconds} s` : ''),
   );
-  const figures = { loadMs: engine.loadMs, pass5sMs, rtf };
-  await engine.close();
-  return figures;
+  return { rtf, report };
 }
 
 async function benchWhisperNode(chunk: Float32Array): Promise<number> {
@@ -159,52 +219,40 @@ async function benchWhisperNode(chunk: Float32Array): Promise<number> {
   return pass;
 }
 
-/**
- * The base-dims model quantized to q8_0 (what whisper.cpp's quantize tool makes of the f16 file; the size whisper.cpp
- * publishes for 2-core machines): pass over a 5 s buffer (audio_ctx shrunk, median of REPEATS after a warm-up) and
- * the streaming RTF of the same 60 s loop as above.
- */
-async function benchQuantized(clip: Float32Array): Promise<void> {
-  const engine = await loadSmartWhisperEngine(await ensureGeneratedModel('base', { ftype: 'q8_0' }), {
-    threads: THREADS,
-  });
-  const mb = (engine.model.fileBytes / 1e6).toFixed(0);
-  console.log(`\n== base-dims q8_0 generated model (${mb} MB), ${THREADS} threads`);
-  console.log(`load: ${ms(engine.loadMs)} ms`);
-  const options: TranscribeOptions = { language: 'en', task: 'transcribe', threads: THREADS, audioCtx: audioCtxFor(5) };
-  const pcm = clip.subarray(0, 5 * SAMPLE_RATE);
-  const warm = await engine.transcribe(pcm, options);
-  const pass = await medianPass(engine, pcm, options);
-  console.log(
-    `pass over 5 s (audio_ctx ${audioCtxFor(5)}): ${ms(pass)} ms (cpu ${ms(lastCpuMs)} ms, ` +
-      `${warm.flatMap((s) => s.tokens).length} text tokens decoded)`,
-  );
-  let busy = 0;
-  for (let t = STEP_SECONDS; t <= STREAM_SECONDS; t += STEP_SECONDS) {
-    const from = Math.max(0, t - BUFFER_CAP_SECONDS);
-    busy += await timePass(engine, clip.subarray(from * SAMPLE_RATE, t * SAMPLE_RATE), {
-      ...options,
-      audioCtx: audioCtxFor(t - from),
-    });
-  }
-  const rtf = (busy / 1000 / STREAM_SECONDS).toFixed(3);
-  console.log(`streaming ${STREAM_SECONDS} s (as above): ${ms(busy)} ms decoding, RTF ${rtf}`);
-  console.log(`base-dims q8_0 pass5s_ms=${ms(pass)} rtf=${rtf}`);
+/** Pass figures of a sibling model (a quantized type, the turbo dims): load, 1 and 5 s passes. */
+async function siblingFigures(model: BenchModel, clip: Float32Array): Promise<void> {
+  const engine = await loadModel(model);
+  const pass5 = await passTimes(engine, clip, [1, 5], false);
+  console.log(`${model.name} pass5s_ms=${ms(pass5)}`);
   await engine.close();
 }
 
-const load = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 console.log(`machine: ${os.cpus().length} cores, load average ${load()} at start (wall times include other load)`);
 const clip = speechClip(STREAM_SECONDS);
-await benchModel('tiny', clip);
-const base = await benchModel('base', clip);
+const engine = await loadModel(MODEL);
+console.log(`build: ${engine.build.variant} (${engine.build.cflags.join(' ')})`);
+console.log(`whisper.cpp: ${engine.systemInfo}`);
+const pass5sMs = await passTimes(engine, clip, SIZES);
+const loopRtf = await fixedLoopRtf(engine, clip);
+console.log(`fixed loop as before (every 1 s, buffer <= 10 s, 16 tokens): RTF ${loopRtf.toFixed(3)}`);
+const { rtf } = await policyRtf(engine);
+const loadMs = engine.loadMs;
+await engine.close();
 const rssMb = process.resourceUsage().maxRSS / 1024;
-console.log(`\npeak RSS of the benchmark process (both models, one after the other): ${rssMb.toFixed(0)} MB`);
-const whisperNodeMs = await benchWhisperNode(clip.subarray(0, 5 * SAMPLE_RATE));
-await benchQuantized(clip);
+console.log(`peak RSS of the benchmark process: ${rssMb.toFixed(0)} MB`);
+
+let tail = '';
+if (MODEL.name === 'base') {
+  const whisperNodeMs = await benchWhisperNode(clip.subarray(0, 5 * SAMPLE_RATE));
+  await siblingFigures(parseBenchModel('base-q8_0'), clip);
+  tail = ` whisper_node_pass5s_ms=${ms(whisperNodeMs)} speedup=${(whisperNodeMs / pass5sMs).toFixed(1)}`;
+} else if (MODEL.preset === 'small' && MODEL.ftype === 'f16') {
+  for (const ftype of ['q8_0', 'q5_0', 'q4_0']) await siblingFigures(parseBenchModel(`small-${ftype}`), clip);
+}
+if (MODEL.preset !== 'large-v3-turbo' && process.env.BENCH_STT_TURBO !== '0') {
+  await siblingFigures(parseBenchModel('large-v3-turbo-q5_0'), clip);
+}
 console.log(`load average ${load()} at the end`);
 console.log(
-  `bench:stt model=base pass5s_ms=${ms(base.pass5sMs)} rtf=${base.rtf.toFixed(3)} load_ms=${ms(base.loadMs)} ` +
-    `rss_mb=${rssMb.toFixed(0)} whisper_node_pass5s_ms=${ms(whisperNodeMs)} ` +
-    `speedup=${(whisperNodeMs / base.pass5sMs).toFixed(1)}`,
+  `bench:stt model=${MODEL.name} pass5s_ms=${ms(pass5sMs)} rtf=${rtf.toFixed(3)} load_ms=${ms(loadMs)} rss_mb=${rssMb.toFixed(0)}${tail}`,
 );

@@ -1,11 +1,12 @@
 /**
- * `npm run models:generate -- --preset test|tiny|base [--ftype f16|q8_0|q5_1] [--out <file>] [--fixed-tokens N]
+ * `npm run models:generate -- --preset test|tiny|base|small|large-v3-turbo [--ftype f16|q8_0|q5_1|q5_0|q4_0] [--out <file>] [--fixed-tokens N]
  * [--seed N]`: writes a generated ggml whisper model (random weights) and prints its path. Without --out:
  * models/generated/<preset>.bin (f16) or models/generated/<preset>-<ftype>.bin.
  */
 import { parseArgs } from 'node:util';
 import {
   GENERATED_FTYPES,
+  GENERATED_PRESETS,
   generateGgmlModel,
   generatedModelPath,
   type GeneratedFtype,
@@ -23,9 +24,8 @@ const { values } = parseArgs({
   },
 });
 
-const presets: readonly string[] = ['test', 'tiny', 'base'];
-if (!presets.includes(values.preset)) {
-  console.error(`models:generate: --preset must be one of ${presets.join(', ')}`);
+if (!(GENERATED_PRESETS as readonly string[]).includes(values.preset)) {
+  console.error(`models:generate: --preset must be one of ${GENERATED_PRESETS.join(', ')}`);
   process.exit(2);
 }
 if (!(GENERATED_FTYPES as readonly string[]).includes(values.ftype)) {
@@ -34,13 +34,14 @@ if (!(GENERATED_FTYPES as readonly string[]).includes(values.ftype)) {
 }
 const preset = values.preset as GeneratedPreset;
 const ftype = values.ftype as GeneratedFtype;
-const target = values.out ?? generatedModelPath(preset, ftype);
+const fixedTokens = values['fixed-tokens'] ? Number(values['fixed-tokens']) : undefined;
+const target = values.out ?? generatedModelPath(preset, ftype, fixedTokens);
 const started = Date.now();
 await generateGgmlModel({
   preset,
   path: target,
   ftype,
-  ...(values['fixed-tokens'] ? { fixedTokens: Number(values['fixed-tokens']) } : {}),
+  ...(fixedTokens !== undefined ? { fixedTokens } : {}),
   ...(values.seed ? { seed: Number(values.seed) } : {}),
 });
 const checked = await validateModelFile(target);

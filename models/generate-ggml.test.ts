@@ -4,13 +4,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSmartWhisperEngine, SpeechEngineError, type SmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
-import { GGML_TYPES, HPARAM_ORDER } from './ggml-format';
+import { GGML_TYPES, HPARAM_ORDER, MULTILINGUAL_TOKENS, expectedTensors, multilingualTokens, tensorBytes } from './ggml-format';
 import {
   ensureGeneratedModel,
   fromHalf,
   generatedModelPath,
   generateGgmlModel,
   PRESET_HPARAMS,
+  quantizeQ4_0,
+  quantizeQ5_0,
   quantizeQ5_1,
   quantizeQ8_0,
   toHalf,
@@ -91,11 +93,31 @@ function signal(seconds: number): Float32Array {
   return pcm;
 }
 
-describe('quantized generated models (q8_0, q5_1)', () => {
+describe('presets of the real sizes', () => {
+  it('small and large-v3-turbo have whisper\'s dimensions (turbo: 128 mel bins, 1280 wide, 32 + 4 layers)', () => {
+    expect(PRESET_HPARAMS.small).toMatchObject({ nAudioState: 768, nAudioLayer: 12, nTextLayer: 12, nMels: 80, nVocab: 51865 });
+    const turbo = PRESET_HPARAMS['large-v3-turbo'];
+    expect(turbo).toMatchObject({ nMels: 128, nAudioState: 1280, nTextState: 1280, nAudioHead: 20, nAudioLayer: 32, nTextLayer: 4, nVocab: 51866 });
+    // The f16 turbo file is the size whisper.cpp publishes for ggml-large-v3-turbo.bin (1.5 GiB); not generated here.
+    const bytes = expectedTensors(turbo).reduce((n, t) => n + tensorBytes(t.type, t.dims.reduce((a, b) => a * b, 1)), 0);
+    expect(bytes / 2 ** 30).toBeGreaterThan(1.4);
+    expect(bytes / 2 ** 30).toBeLessThan(1.6);
+  });
+
+  it('shifts the special tokens after the languages for the 100-language vocabulary', () => {
+    expect(multilingualTokens(51865)).toEqual(MULTILINGUAL_TOKENS);
+    const v3 = multilingualTokens(51866);
+    expect([v3.eot, v3.sot, v3.firstLanguage, v3.translate, v3.transcribe, v3.beg]).toEqual([50257, 50258, 50259, 50359, 50360, 50365]);
+  });
+});
+
+describe('quantized generated models (q8_0, q5_1, q5_0, q4_0)', () => {
   let f16: Buffer;
   let q8: Buffer;
   const q8Path = path.join(dir, 'test-q8_0.bin');
   const q5Path = path.join(dir, 'test-q5_1.bin');
+  const q50Path = path.join(dir, 'test-q5_0.bin');
+  const q40Path = path.join(dir, 'test-q4_0.bin');
 
   beforeAll(async () => {
     mkdirSync(dir, { recursive: true });
@@ -103,6 +125,8 @@ describe('quantized generated models (q8_0, q5_1)', () => {
     await generateGgmlModel({ preset: 'test', path: f16Path, seed: 11 });
     await generateGgmlModel({ preset: 'test', path: q8Path, seed: 11, ftype: 'q8_0' });
     await generateGgmlModel({ preset: 'test', path: q5Path, seed: 11, ftype: 'q5_1' });
+    await generateGgmlModel({ preset: 'test', path: q50Path, seed: 11, ftype: 'q5_0' });
+    await generateGgmlModel({ preset: 'test', path: q40Path, seed: 11, ftype: 'q4_0' });
     f16 = readFileSync(f16Path);
     q8 = readFileSync(q8Path);
   });
@@ -133,6 +157,24 @@ describe('quantized generated models (q8_0, q5_1)', () => {
     expect(fromHalf(view.getUint16(2, true))).toBe(10);
     expect(view.getUint32(4, true)).toBe(0xffff0000);
     for (let j = 0; j < 16; j++) expect(bytes[8 + j]).toBe(j | (j << 4));
+  });
+
+  it('quantizes q5_0 and q4_0 blocks as ggml does: scale from the largest-magnitude value, negated', () => {
+    const values = Float32Array.from({ length: 32 }, (_, j) => j - 16);
+    const q5 = quantizeQ5_0(values);
+    expect(q5.length).toBe(22);
+    const v5 = new DataView(q5.buffer);
+    // max = -16, d = -16 / -16 = 1: quant = trunc(x + 16.5) = j.
+    expect(fromHalf(v5.getUint16(0, true))).toBe(1);
+    expect(v5.getUint32(2, true)).toBe(0xffff0000);
+    for (let j = 0; j < 16; j++) expect(q5[6 + j]).toBe(j | (j << 4));
+    const q4 = quantizeQ4_0(values);
+    expect(q4.length).toBe(18);
+    // d = -16 / -8 = 2: quant = min(15, trunc(x / 2 + 8.5)).
+    expect(fromHalf(new DataView(q4.buffer).getUint16(0, true))).toBe(2);
+    expect(q4[2]! & 0x0f).toBe(0);
+    expect(q4[2]! >> 4).toBe(8);
+    expect(() => quantizeQ5_0(new Float32Array(31))).toThrow();
   });
 
   it('writes what whisper.cpp quantize writes from the f16 file: same tensors, 2-D matrices quantized', async () => {
@@ -182,11 +224,13 @@ describe('quantized generated models (q8_0, q5_1)', () => {
     expect(quantized).toBe(1 + 6 * h.nAudioLayer + 10 * h.nTextLayer);
   });
 
-  it('is byte for byte what whisper.cpp\'s own quantize tool makes of the f16 file (q8_0 and q5_1)', async () => {
+  it('is byte for byte what whisper.cpp\'s own quantize tool makes of the f16 file (q8_0, q5_1, q5_0, q4_0)', async () => {
     const tool = await buildQuantizeTool();
     for (const [ftype, ours] of [
       ['q8_0', q8Path],
       ['q5_1', q5Path],
+      ['q5_0', q50Path],
+      ['q4_0', q40Path],
     ] as const) {
       const theirs = path.join(dir, `quantize-tool-${ftype}.bin`);
       await run(tool, [path.join(dir, 'test-f16.bin'), theirs, ftype]);

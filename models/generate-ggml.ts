@@ -20,40 +20,48 @@ import { fileURLToPath } from 'node:url';
 import {
   GGML_MAGIC,
   GGML_TYPE_F16,
+  GGML_TYPE_Q4_0,
+  GGML_TYPE_Q5_0,
   GGML_TYPE_Q5_1,
   GGML_TYPE_Q8_0,
   GGML_TYPES,
   HPARAM_ORDER,
   MEL_FFT_BINS,
-  MULTILINGUAL_TOKENS,
   expectedTensors,
+  multilingualTokens,
   type TensorSpec,
   type WhisperHparams,
 } from './ggml-format';
 import { mulberry32 } from '../electron/common/seeded-random';
 
 /** Which dimensions to generate. */
-export type GeneratedPreset = 'test' | 'tiny' | 'base';
+export type GeneratedPreset = 'test' | 'tiny' | 'base' | 'small' | 'large-v3-turbo';
+
+/** Every preset, smallest first. */
+export const GENERATED_PRESETS: readonly GeneratedPreset[] = ['test', 'tiny', 'base', 'small', 'large-v3-turbo'];
 
 /**
  * Weight type of the 2-D weight matrices: `f16` (what whisper.cpp's convert-pt-to-ggml.py writes) or a quantized
  * type (what whisper.cpp's `quantize` tool writes from that f16 file).
  */
-export type GeneratedFtype = 'f16' | 'q8_0' | 'q5_1';
+export type GeneratedFtype = 'f16' | 'q8_0' | 'q5_1' | 'q5_0' | 'q4_0';
 
 /** The generated weight types. */
-export const GENERATED_FTYPES: readonly GeneratedFtype[] = ['f16', 'q8_0', 'q5_1'];
+export const GENERATED_FTYPES: readonly GeneratedFtype[] = ['f16', 'q8_0', 'q5_1', 'q5_0', 'q4_0'];
 
 /**
  * The hparams `ftype` field of each weight type. Quantized files carry GGML_QNT_VERSION (2) x 1000 + the
- * ggml_ftype (GGML_FTYPE_MOSTLY_Q8_0 = 7, GGML_FTYPE_MOSTLY_Q5_1 = 9), as whisper.cpp's quantize tool writes it;
+ * ggml_ftype (GGML_FTYPE_MOSTLY_Q4_0 = 2, Q8_0 = 7, Q5_0 = 8, Q5_1 = 9), as whisper.cpp's quantize tool writes it;
  * whisper_model_load takes the value modulo 1000.
  */
-export const FTYPE_FIELD: Readonly<Record<GeneratedFtype, number>> = { f16: 1, q8_0: 2007, q5_1: 2009 };
+export const FTYPE_FIELD: Readonly<Record<GeneratedFtype, number>> = { f16: 1, q8_0: 2007, q5_1: 2009, q5_0: 2008, q4_0: 2002 };
 
 /** Options of {@link generateGgmlModel}. */
 export interface GenerateOptions {
-  /** `test`: small dims (~7 MB, 2 encoder + 3 decoder layers); `tiny`/`base`: real whisper dims, f16. */
+  /**
+   * `test`: small dims (~7 MB, 2 encoder + 3 decoder layers); `tiny`, `base`, `small`, `large-v3-turbo`: the real
+   * whisper dims (turbo: 128 mel bins, 1280 wide, 32 encoder and 4 decoder layers, the 51866-token vocabulary).
+   */
   preset: GeneratedPreset;
   /** Where to write the file (written to a temporary name, then renamed). */
   path: string;
@@ -77,9 +85,27 @@ export const PRESET_HPARAMS: Readonly<Record<GeneratedPreset, WhisperHparams>> =
   test: { ...COMMON, nAudioState: 64, nAudioHead: 2, nAudioLayer: 2, nTextState: 64, nTextHead: 2, nTextLayer: 3 },
   tiny: { ...COMMON, nAudioState: 384, nAudioHead: 6, nAudioLayer: 4, nTextState: 384, nTextHead: 6, nTextLayer: 4 },
   base: { ...COMMON, nAudioState: 512, nAudioHead: 8, nAudioLayer: 6, nTextState: 512, nTextHead: 8, nTextLayer: 6 },
+  small: { ...COMMON, nAudioState: 768, nAudioHead: 12, nAudioLayer: 12, nTextState: 768, nTextHead: 12, nTextLayer: 12 },
+  'large-v3-turbo': {
+    ...COMMON,
+    nVocab: 51866,
+    nMels: 128,
+    nAudioState: 1280,
+    nAudioHead: 20,
+    nAudioLayer: 32,
+    nTextState: 1280,
+    nTextHead: 20,
+    nTextLayer: 4,
+  },
 };
 
-const DEFAULT_FIXED_TOKENS: Readonly<Record<GeneratedPreset, number>> = { test: 8, tiny: 16, base: 16 };
+const DEFAULT_FIXED_TOKENS: Readonly<Record<GeneratedPreset, number>> = {
+  test: 8,
+  tiny: 16,
+  base: 16,
+  small: 16,
+  'large-v3-turbo': 16,
+};
 /** Whisper's decoder prompt is `<|startoftranscript|><|lang|><|transcribe|>`, so decoding starts at position 3. */
 const PROMPT_LENGTH = 3;
 /** Magnitude of the two control channels of the decoder's positional embedding. */
@@ -109,23 +135,26 @@ function makeGaussian(random: () => number): () => number {
 const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
 
-/** IEEE 754 binary16 bits of a float (round to nearest, subnormals kept, no NaN inputs expected). */
+/** IEEE 754 binary16 bits of a float, rounded to nearest even as F16C's vcvtps2ph does (subnormals kept). */
 export function toHalf(value: number): number {
   f32Scratch[0] = value;
   const x = u32Scratch[0]!;
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
+  const mant = x & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
   const e = exp - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant = (mant | 0x800000) >>> (1 - e);
-    return sign | ((mant + 0x1000) >>> 13);
-  }
-  const half = sign | (e << 10) | (mant >>> 13);
-  return (mant & 0x1000) !== 0 ? half + 1 : half;
+  // Normal: drop 13 mantissa bits; subnormal: the implicit bit joins and 1 - e more bits go.
+  const shift = e <= 0 ? 14 - e : 13;
+  if (shift > 24) return sign;
+  const m = e <= 0 ? mant | 0x800000 : mant;
+  let half = (e <= 0 ? 0 : e << 10) | (m >>> shift);
+  const rest = m & ((1 << shift) - 1);
+  const tie = 1 << (shift - 1);
+  // A carry out of the mantissa moves to the next exponent (or to infinity), as it should.
+  if (rest > tie || (rest === tie && (half & 1) !== 0)) half++;
+  return sign | half;
 }
 
 const POOL_SIZE = 1 << 20;
@@ -248,7 +277,7 @@ export async function generateGgmlModel(options: GenerateOptions): Promise<void>
   const random = makeRandom(options.seed ?? 1);
   const gaussian = makeGaussian(random);
   const weights = new WeightSource(random, gaussian);
-  const T = MULTILINGUAL_TOKENS;
+  const T = multilingualTokens(h.nVocab);
   // Logits at position p pick the token after it; the forced first timestamp takes one step: measured, EOT at
   // position 3 + k - 1 leaves exactly k text tokens.
   const eotPosition = PROMPT_LENGTH + fixedTokens - 1;
@@ -404,6 +433,71 @@ export function quantizeQ5_1(values: Float32Array): Uint8Array {
   return out;
 }
 
+/** The largest-magnitude value of a block, with its sign (ggml's q4_0/q5_0 scale from it). */
+function signedMax(values: Float32Array, x: number): number {
+  let amax = 0;
+  let max = 0;
+  for (let j = 0; j < 32; j++) {
+    const v = values[x + j]!;
+    if (amax < Math.abs(v)) {
+      amax = Math.abs(v);
+      max = v;
+    }
+  }
+  return max;
+}
+
+/**
+ * ggml's quantize_row_q5_0_ref: per block of 32, d = max / -16 (max: the value of largest magnitude) in f16, quants
+ * min(31, trunc(x / d + 16.5)), low nibbles packed two per byte, fifth bits in a uint32 (22 bytes: d, qh[4], qs[16]).
+ */
+export function quantizeQ5_0(values: Float32Array): Uint8Array {
+  const blocks = values.length / 32;
+  if (!Number.isInteger(blocks)) throw new Error('q5_0 needs a multiple of 32 values');
+  const out = new Uint8Array(blocks * 22);
+  const view = new DataView(out.buffer);
+  const f = Math.fround;
+  for (let b = 0; b < blocks; b++) {
+    const x = b * 32;
+    const d = f(signedMax(values, x) / -16);
+    const id = d ? f(1 / d) : 0;
+    const o = b * 22;
+    view.setUint16(o, toHalf(d), true);
+    let qh = 0;
+    for (let j = 0; j < 16; j++) {
+      const xi0 = Math.min(31, Math.trunc(f(f(values[x + j]! * id) + 16.5)));
+      const xi1 = Math.min(31, Math.trunc(f(f(values[x + 16 + j]! * id) + 16.5)));
+      out[o + 6 + j] = (xi0 & 0x0f) | ((xi1 & 0x0f) << 4);
+      qh |= ((xi0 & 0x10) >>> 4) << j;
+      qh |= ((xi1 & 0x10) >>> 4) << (j + 16);
+    }
+    view.setUint32(o + 2, qh >>> 0, true);
+  }
+  return out;
+}
+
+/** ggml's quantize_row_q4_0_ref: per block of 32, d = max / -8 in f16, quants min(15, trunc(x / d + 8.5)), two per byte. */
+export function quantizeQ4_0(values: Float32Array): Uint8Array {
+  const blocks = values.length / 32;
+  if (!Number.isInteger(blocks)) throw new Error('q4_0 needs a multiple of 32 values');
+  const out = new Uint8Array(blocks * 18);
+  const view = new DataView(out.buffer);
+  const f = Math.fround;
+  for (let b = 0; b < blocks; b++) {
+    const x = b * 32;
+    const d = f(signedMax(values, x) / -8);
+    const id = d ? f(1 / d) : 0;
+    const o = b * 18;
+    view.setUint16(o, toHalf(d), true);
+    for (let j = 0; j < 16; j++) {
+      const xi0 = Math.min(15, Math.trunc(f(f(values[x + j]! * id) + 8.5)));
+      const xi1 = Math.min(15, Math.trunc(f(f(values[x + 16 + j]! * id) + 8.5)));
+      out[o + 2 + j] = xi0 | (xi1 << 4);
+    }
+  }
+  return out;
+}
+
 /** Quantizes f16 tensor data (rows of `rowLength` values) to `type`, as ggml_common_quantize_0 does. */
 function quantizeF16(type: number, data: Uint8Array, rowLength: number): Uint8Array {
   const info = GGML_TYPES[type];
@@ -416,6 +510,8 @@ function quantizeF16(type: number, data: Uint8Array, rowLength: number): Uint8Ar
   for (let i = 0; i < bits.length; i++) values[i] = table[bits[i]!]!;
   if (type === GGML_TYPE_Q8_0) return quantizeQ8_0(values);
   if (type === GGML_TYPE_Q5_1) return quantizeQ5_1(values);
+  if (type === GGML_TYPE_Q5_0) return quantizeQ5_0(values);
+  if (type === GGML_TYPE_Q4_0) return quantizeQ4_0(values);
   throw new Error(`no quantizer for ${info.name}`);
 }
 
@@ -447,7 +543,7 @@ function tensorData(
       values[1] = toHalf(ch1);
       data.set(f16Bytes(values), id * t * 2);
     };
-    const T = MULTILINGUAL_TOKENS;
+    const T = multilingualTokens(h.nVocab);
     for (let id = 0; id < T.eot; id++) {
       data[id * t * 2] = data[id * t * 2 + 1] = data[id * t * 2 + 2] = data[id * t * 2 + 3] = 0;
     }
@@ -474,13 +570,17 @@ function tensorData(
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)));
 
-/** Where {@link ensureGeneratedModel} keeps a preset's file (git-ignored): `<preset>.bin` (f16), `<preset>-<ftype>.bin`. */
-export function generatedModelPath(preset: GeneratedPreset, ftype: GeneratedFtype = 'f16'): string {
-  return path.join(root, 'generated', ftype === 'f16' ? `${preset}.bin` : `${preset}-${ftype}.bin`);
+/**
+ * Where {@link ensureGeneratedModel} keeps a preset's file (git-ignored): `<preset>.bin` (f16), `<preset>-<ftype>.bin`,
+ * and `-t<n>` before `.bin` for a fixed token count other than the preset's default.
+ */
+export function generatedModelPath(preset: GeneratedPreset, ftype: GeneratedFtype = 'f16', fixedTokens?: number): string {
+  const tokens = fixedTokens !== undefined && fixedTokens !== DEFAULT_FIXED_TOKENS[preset] ? `-t${fixedTokens}` : '';
+  return path.join(root, 'generated', `${preset}${ftype === 'f16' ? '' : `-${ftype}`}${tokens}.bin`);
 }
 
 /** Bumped whenever the generated bytes change, so cached files in models/generated/ are rewritten. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 
 const inFlight = new Map<string, Promise<string>>();
 
@@ -488,6 +588,11 @@ const inFlight = new Map<string, Promise<string>>();
 export interface EnsureOptions {
   /** Weight type; default `f16`. */
   ftype?: GeneratedFtype;
+  /**
+   * Text tokens an unprompted pass decodes (default: the preset's). A large value (up to 440) lets the caller's
+   * `maxTokens` decide how many tokens each pass decodes, as the benchmarks do.
+   */
+  fixedTokens?: number;
 }
 
 /**
@@ -497,7 +602,7 @@ export interface EnsureOptions {
  */
 export async function ensureGeneratedModel(preset: GeneratedPreset, options: EnsureOptions = {}): Promise<string> {
   const ftype = options.ftype ?? 'f16';
-  const target = generatedModelPath(preset, ftype);
+  const target = generatedModelPath(preset, ftype, options.fixedTokens);
   let job = inFlight.get(target);
   if (!job) {
     job = (async () => {
@@ -511,7 +616,12 @@ export async function ensureGeneratedModel(preset: GeneratedPreset, options: Ens
         () => false,
       );
       if (!exists || !current) {
-        await generateGgmlModel({ preset, path: target, ftype });
+        await generateGgmlModel({
+          preset,
+          path: target,
+          ftype,
+          ...(options.fixedTokens !== undefined ? { fixedTokens: options.fixedTokens } : {}),
+        });
         await writeFile(stamp, `${GENERATOR_VERSION}\n`);
       }
       return target;

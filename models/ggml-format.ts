@@ -64,6 +64,8 @@ export const GGML_TYPES: Readonly<Record<number, { name: string; blockBytes: num
 
 export const GGML_TYPE_F32 = 0;
 export const GGML_TYPE_F16 = 1;
+export const GGML_TYPE_Q4_0 = 2;
+export const GGML_TYPE_Q5_0 = 6;
 export const GGML_TYPE_Q5_1 = 7;
 export const GGML_TYPE_Q8_0 = 8;
 
@@ -194,6 +196,25 @@ export const MULTILINGUAL_TOKENS = {
   /** `<|0.00|>`; the timestamp tokens run from here to n_vocab - 1 in 20 ms steps. */
   beg: 50364,
 } as const;
+
+/**
+ * Token ids of a multilingual vocabulary of `nVocab` entries: whisper.cpp shifts the ids after the language tokens
+ * by the number of languages beyond 99 (large-v3 and turbo: n_vocab 51866, 100 languages, `<|0.00|>` = 50365).
+ */
+export function multilingualTokens(nVocab: number): { [K in keyof typeof MULTILINGUAL_TOKENS]: number } {
+  const extra = nVocab - 51865;
+  const T = MULTILINGUAL_TOKENS;
+  return {
+    ...T,
+    translate: T.translate + extra,
+    transcribe: T.transcribe + extra,
+    solm: T.solm + extra,
+    prev: T.prev + extra,
+    nosp: T.nosp + extra,
+    not: T.not + extra,
+    beg: T.beg + extra,
+  };
+}
 
 /** Language token order in whisper (index = token id - firstLanguage). */
 export const WHISPER_LANGUAGE_ORDER = ['en', 'zh', 'de', 'es', 'ru', 'ko', 'fr', 'ja', 'pt', 'tr', 'pl'] as const;

@@ -13,7 +13,7 @@
 // Sources: smart-whisper's tree, except the files scripts/whisper-addon/patches.mjs patches (bugs, one whisper state
 // per model, an encoder graph the BLAS backend can take); OpenBLAS from the system when present (findOpenBlas).
 //
-// Usage: node scripts/build-whisper.mjs [--portable] [--jobs N] [--out DIR]
+// Usage: node scripts/build-whisper.mjs [--portable] [--jobs N] [--out DIR] [--engine NAME]
 //   (no flags: what postinstall runs; --portable: a portable copy in node_modules/.tarjuman-whisper-portable,
 //   which electron/stt/cpu-features.ts picks when the CPU lacks the fast build's instructions)
 
@@ -23,24 +23,34 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { patchedSources } from './whisper-addon/patches.mjs';
+import { ENGINES, patchedSources } from './whisper-addon/patches.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
+
+/** The whisper.cpp/ggml sources compiled by default (scripts/whisper-addon/patches.mjs lists them). */
+const DEFAULT_ENGINE = 'whisper.cpp-2024';
 
 /** Instruction sets the fast variant is compiled for (x86-64-v3 class as far as ggml is concerned). */
 const FAST_FEATURES = ['avx', 'avx2', 'fma', 'f16c'];
 const FAST_FLAGS = ['-mavx', '-mavx2', '-mfma', '-mf16c'];
 
 function parseArgs(argv) {
-  const args = { portable: false, jobs: Math.max(1, Math.min(os.availableParallelism?.() ?? 2, 8)), out: '' };
+  const args = {
+    portable: false,
+    jobs: Math.max(1, Math.min(os.availableParallelism?.() ?? 2, 8)),
+    out: '',
+    engine: process.env.TARJUMAN_WHISPER_ENGINE || DEFAULT_ENGINE,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--portable') args.portable = true;
     else if (a === '--jobs') args.jobs = Number(argv[++i]);
     else if (a === '--out') args.out = path.resolve(argv[++i] ?? '');
+    else if (a === '--engine') args.engine = argv[++i] ?? '';
     else throw new Error(`build-whisper: unknown argument ${a}`);
   }
+  if (!ENGINES[args.engine]) throw new Error(`build-whisper: --engine must be one of ${Object.keys(ENGINES).join(', ')}`);
   return args;
 }
 
@@ -75,6 +85,23 @@ function findOpenBlas() {
       'encoder on Debian/Ubuntu: apt-get install libopenblas-openmp-dev, then node scripts/build-whisper.mjs',
   );
   return null;
+}
+
+/**
+ * gyp's make rules find a source by its object's name without the extension, so of `ggml.c` and `ggml.cpp` in one
+ * folder only one would be compiled (twice): each of such a pair is compiled through a one-line wrapper beside
+ * binding.gyp instead.
+ * @param {string[]} sources paths relative to outDir
+ * @param {string} outDir
+ */
+function withoutObjectClashes(sources, outDir) {
+  const stem = (p) => p.replace(/\.(c|cpp)$/, '');
+  return sources.map((p) => {
+    if (!sources.some((q) => q !== p && stem(q) === stem(p))) return p;
+    const wrapper = `${path.basename(stem(p))}-${p.endsWith('.cpp') ? 'cxx.cpp' : 'c.c'}`;
+    writeFileSync(path.join(outDir, wrapper), `#include "${p}"\n`);
+    return wrapper;
+  });
 }
 
 function nodeGypScript() {
@@ -116,9 +143,16 @@ function main() {
 
   mkdirSync(outDir, { recursive: true });
   const blas = openmp ? findOpenBlas() : null;
-  for (const [file, text] of Object.entries(patchedSources(swDir, { blas: blas !== null }))) {
-    writeFileSync(path.join(outDir, file), text);
-  }
+  const engine = ENGINES[args.engine];
+  const engineDir = engine.root(swDir, (pkg) => {
+    try {
+      return path.dirname(require.resolve(`${pkg}/package.json`));
+    } catch {
+      throw new Error(`build-whisper: ${engine.describe} needs its sources: npm install --no-save ${pkg}`);
+    }
+  });
+  const patched = patchedSources({ swDir, engineDir, engine, blas: blas !== null });
+  for (const [file, text] of Object.entries(patched)) writeFileSync(path.join(outDir, file), text);
   for (const header of ['state-cache.h', 'whisper-thread.h']) {
     copyFileSync(path.join(root, 'scripts/whisper-addon', header), path.join(outDir, header));
   }
@@ -126,6 +160,7 @@ function main() {
 
   // gyp needs source paths relative to the folder of binding.gyp.
   const w = (p) => path.relative(outDir, path.join(swDir, p));
+  const e = (p) => (patched[path.basename(p)] !== undefined ? path.basename(p) : path.relative(outDir, path.join(engineDir, p)));
   const gyp = {
     targets: [
       {
@@ -135,25 +170,16 @@ function main() {
           'model.cc',
           w('src/binding/common.cc'),
           'transcribe.cc',
-          'whisper.cpp',
-          w('whisper.cpp/ggml/src/ggml.c'),
-          w('whisper.cpp/ggml/src/ggml-alloc.c'),
-          'ggml-backend.c',
-          w('whisper.cpp/ggml/src/ggml-quants.c'),
-          w('whisper.cpp/ggml/src/ggml-aarch64.c'),
-          ...(blas ? ['ggml-blas.cpp'] : []),
+          ...withoutObjectClashes(engine.sources(blas !== null).map(e), outDir),
         ],
         include_dirs: [
           ...(blas ? [blas.include] : []),
           path.join(napiDir),
           w('src/binding'),
-          w('whisper.cpp/include'),
-          w('whisper.cpp/ggml/include'),
-          w('whisper.cpp/ggml/src'),
-          w('whisper.cpp/src'),
+          ...engine.includes.map((p) => path.relative(outDir, path.join(engineDir, p))),
         ],
         dependencies: [`${path.join(napiDir, 'node_api.gyp')}:nothing`],
-        defines: [...(openmp ? ['GGML_USE_OPENMP'] : []), ...(blas ? ['GGML_USE_BLAS'] : [])],
+        defines: [...engine.defines, ...(openmp ? ['GGML_USE_OPENMP'] : []), ...(blas ? ['GGML_USE_BLAS'] : [])],
         libraries: blas ? [blas.lib] : [],
         ldflags: openmp ? ['-fopenmp'] : [],
         'cflags!': ['-fno-exceptions'],
@@ -169,7 +195,7 @@ function main() {
 
   const started = Date.now();
   console.log(
-    `build-whisper: building the ${variant} variant (${cflags.join(' ')}${blas ? ', OpenBLAS' : ''}) ` +
+    `build-whisper: building the ${variant} variant of ${engine.describe} (${cflags.join(' ')}${blas ? ', OpenBLAS' : ''}) ` +
       `with ${args.jobs} jobs in ${outDir}`,
   );
   const res = spawnSync(
@@ -190,6 +216,7 @@ function main() {
     cflags,
     openmp,
     blas: blas ? `OpenBLAS (${blas.lib}, static)` : null,
+    engine: args.engine,
     smartWhisperVersion: JSON.parse(readFileSync(path.join(swDir, 'package.json'), 'utf8')).version,
     node: process.version,
     builtAt: new Date().toISOString(),

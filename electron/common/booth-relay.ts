@@ -10,9 +10,10 @@
  * schemas below where it arrives.
  */
 import { z } from 'zod';
+import { idSchema, nameSchema } from './ids';
 import type { Result } from './result';
 
-const requestIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
+const requestIdSchema = idSchema.max(64);
 
 /** `hub:ping`: answered at once with the hub's clock (round trip = latency). */
 export const pingSchema = z.strictObject({ sentAt: z.number().finite() });
@@ -35,7 +36,7 @@ export type HandoverRespond = z.infer<typeof handoverRespondSchema>;
 
 /** `channel:mute`: the operator mutes or unmutes a channel of its room (booth consoles then hold its lines). */
 export const channelMuteSchema = z.strictObject({
-  channel: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/),
+  channel: nameSchema,
   muted: z.boolean(),
 });
 export type ChannelMute = z.infer<typeof channelMuteSchema>;

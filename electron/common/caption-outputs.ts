@@ -8,6 +8,7 @@
  * never leave the hub in full: statuses and logs carry {@link redactTarget}'s form only.
  */
 import { z } from 'zod';
+import { nameSchema } from './ids';
 
 /** Kinds of output. */
 export const OUTPUT_KINDS = ['youtube', 'zoom', 'teams', 'obs', 'file'] as const;
@@ -21,8 +22,6 @@ export const DEFAULT_OUTPUT_BACKLOG = 100;
 
 /** Default spacing of an output's requests: at most one a second. */
 export const DEFAULT_OUTPUT_MIN_INTERVAL_MS = 1000;
-
-const name = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'names are letters, digits, _ and -');
 
 const httpUrl = z
   .string()
@@ -39,10 +38,10 @@ const httpUrl = z
 
 const common = {
   /** Stable id of the output (status, enable/disable, persisted seq state). */
-  id: name,
+  id: nameSchema,
   /** Room and channel whose committed lines the output carries. */
-  room: name,
-  channel: name,
+  room: nameSchema,
+  channel: nameSchema,
   /** Off: configured but not driven (enable it from the hub without a restart). Default on. */
   enabled: z.boolean().optional(),
   /** Captions older than this when they could finally be sent are dropped and counted. */

@@ -35,6 +35,19 @@ export interface CaptionViewOptions {
   keep?: number;
   /** How many live messages to hold back while waiting for a snapshot (default 1000; beyond it, a gap is reported). */
   maxPending?: number;
+  /** Told about every change applied and every duplicate dropped (a follower counts and forwards them). */
+  observer?: CaptionViewObserver;
+}
+
+/** Hears what a {@link CaptionView} does with each change. */
+export interface CaptionViewObserver {
+  /**
+   * A change was applied: `via` a reset snapshot (its kept lines), a catch-up snapshot or live. `recommitted`: a
+   * `committed` change for an id the view already held as committed.
+   */
+  applied?(change: ChannelChange, via: 'reset' | 'catch-up' | 'live', recommitted: boolean): void;
+  /** A change whose cursor was not above the view's was dropped. */
+  duplicate?(change: ChannelChange): void;
 }
 
 /** Why an input changed nothing. */
@@ -78,6 +91,7 @@ export class CaptionView {
   readonly channel: string;
   private readonly keep: number;
   private readonly maxPending: number;
+  private readonly observer: CaptionViewObserver | undefined;
   private appliedCursor: number | undefined = undefined;
   private committed: readonly CaptionLine[] = [];
   private current: CaptionLine | null = null;
@@ -91,6 +105,7 @@ export class CaptionView {
     this.channel = channel;
     this.keep = Math.max(1, Math.floor(options.keep ?? 2));
     this.maxPending = Math.max(0, Math.floor(options.maxPending ?? 1000));
+    this.observer = options.observer;
   }
 
   /** The cursor of the last change applied, or `undefined` before the first snapshot. Send it as `since`. */
@@ -138,10 +153,13 @@ export class CaptionView {
     // A cursor below ours means a hub that lost its history: take what it has.
     if (snapshot.reset || fresh || snapshot.cursor < (this.appliedCursor ?? 0)) {
       this.committed = [];
-      for (const change of snapshot.changes) this.applyInOrder(change);
+      for (const change of snapshot.changes) {
+        const recommitted = this.applyInOrder(change);
+        this.observer?.applied?.(change, 'reset', recommitted);
+      }
     } else {
       for (const change of snapshot.changes) {
-        const result = this.applyLive(change);
+        const result = this.applyLive(change, 'catch-up');
         if (result.kind === 'gap') {
           outcome = result;
           break;
@@ -160,7 +178,7 @@ export class CaptionView {
     for (const live of held) {
       let result: CaptionViewOutcome;
       if (live.type === 'change') {
-        result = this.applyLive(live.change);
+        result = this.applyLive(live.change, 'live');
       } else if (isOlderPartial(live.update, snapshot)) {
         // Sent before the snapshot was taken: the snapshot's partial (or its absence) is newer.
         result = ignored('duplicate');
@@ -179,7 +197,7 @@ export class CaptionView {
   applyChange(change: ChannelChange): CaptionViewOutcome {
     if (change.channel !== this.channel) return ignored('other-channel');
     if (this.awaitingSnapshot) return this.hold({ type: 'change', change });
-    return this.applyLive(change);
+    return this.applyLive(change, 'live');
   }
 
   /**
@@ -207,24 +225,29 @@ export class CaptionView {
     return ignored('pending-snapshot');
   }
 
-  private applyLive(change: ChannelChange): CaptionViewOutcome {
+  private applyLive(change: ChannelChange, via: 'catch-up' | 'live'): CaptionViewOutcome {
     const applied = this.appliedCursor ?? 0;
-    if (change.cursor <= applied) return ignored('duplicate');
+    if (change.cursor <= applied) {
+      this.observer?.duplicate?.(change);
+      return ignored('duplicate');
+    }
     if (change.cursor > applied + 1) return { kind: 'gap', applied, received: change.cursor };
-    this.applyInOrder(change);
+    const recommitted = this.applyInOrder(change);
     this.appliedCursor = change.cursor;
     this.mutations += 1;
+    this.observer?.applied?.(change, via, recommitted);
     return APPLIED;
   }
 
-  /** Applies a change known to be the next one. */
-  private applyInOrder(change: ChannelChange): void {
+  /** Applies a change known to be the next one; `true` when it commits an id already committed here. */
+  private applyInOrder(change: ChannelChange): boolean {
     if (change.kind === 'cleared') {
       this.committed = [];
       this.current = null;
-      return;
+      return false;
     }
     const { line } = change;
+    const recommitted = change.kind === 'committed' && this.committedIds.has(line.id);
     const index = this.committed.findIndex((l) => l.id === line.id);
     if (index >= 0) {
       this.committed = this.committed.map((l, i) => (i === index ? line : l));
@@ -235,6 +258,7 @@ export class CaptionView {
       this.rememberCommitted(line.id);
       if (this.current?.id === line.id) this.current = null;
     }
+    return recommitted;
   }
 
   private rememberCommitted(id: string): void {

@@ -10,17 +10,21 @@
  * that contract and schemas agree.
  */
 import { z } from 'zod';
+import { STT_LANGUAGE_CHOICES } from './languages';
+import { idSchema, nameSchema } from './ids';
+import { EXPORT_FORMATS, type ExportFormat } from './subtitles';
 import type { ConsoleError, ConsoleResult } from './console-api-result';
 import { MAX_GLOSSARY_TERMS, storedGlossaryTermSchema } from './glossary';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, PublishAck, SubscribeResult } from './protocol';
+import type { SttRealtime } from './stt-protocol';
 
 /** Where speech-to-text listens: the floor feed, or the interpreter's own microphone. */
 export const STT_SOURCES = ['floor', 'voice'] as const;
 export type SttSourceKind = (typeof STT_SOURCES)[number];
 
 /** A fixed language for a source, or `auto` to detect per segment. */
-export const CONSOLE_STT_LANGUAGES = ['ar', 'en', 'ru', 'auto'] as const;
+export const CONSOLE_STT_LANGUAGES = STT_LANGUAGE_CHOICES;
 export type ConsoleSttLanguage = (typeof CONSOLE_STT_LANGUAGES)[number];
 
 /** `host`: this console runs the hub embedded; `join`: it connects to a hub elsewhere. */
@@ -31,15 +35,13 @@ export type HubMode = (typeof HUB_MODES)[number];
 export const CONSOLE_ROLES = ['booth', 'operator'] as const;
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
 
-/** Export formats of the session record. */
-export const EXPORT_FORMATS = ['srt', 'vtt', 'txt'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Export formats of the session record (the one subtitle writer's). */
+export { EXPORT_FORMATS, type ExportFormat };
 
 /** Longest review window of voice lines, ms. */
 export const MAX_VOICE_REVIEW_MS = 10_000;
 
-const nameSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'names are letters, digits, _ and -');
-const lineIdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'ids are letters, digits and _ . : -');
+const lineIdSchema = idSchema;
 
 export type { GlossaryTerm } from './glossary';
 
@@ -150,6 +152,8 @@ export interface SttStatus {
   reason?: string;
   /** Audio dropped because the worker was down or behind, in samples (16 kHz) since the source started. */
   droppedFrames?: number;
+  /** Whether this machine keeps up with the model (measured on the first minute of speech), and the pacing now. */
+  realtime?: SttRealtime;
 }
 
 /** A speech-to-text caption of one source (floor transcript, or the interpreter's voice). */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { outputConfigListSchema } from './caption-outputs';
+import { nameSchema } from './ids';
 import { DEFAULT_LANGUAGE_CHANNELS, FLOOR_CHANNEL } from './protocol';
 
 /** Channels of a room when its configuration names none: `floor`, `ar`, `en`, `ru`. */
@@ -15,12 +16,6 @@ export const DEFAULT_HUB_PORT = 7300;
 /** Committed lines kept per channel when the configuration does not say. */
 export const DEFAULT_HISTORY_LIMIT = 500;
 
-/** Room and channel names: the same rule as the protocol's names (they appear in URLs and file names). */
-export const hubNameSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/, 'names are letters, digits, _ and -');
 
 /** A room secret or channel PIN: printable, no surrounding spaces. */
 const secretSchema = z
@@ -32,12 +27,12 @@ const secretSchema = z
 /** One room of the event, as configured. */
 export const roomConfigSchema = z.strictObject({
   /** Room id used in URLs and the handshake, e.g. `main`. */
-  id: hubNameSchema,
+  id: nameSchema,
   /** Human name ("Main hall"). */
   name: z.string().min(1).max(80).optional(),
   /** Channels of the room; defaults to {@link DEFAULT_CHANNELS}. */
   channels: z
-    .array(hubNameSchema)
+    .array(nameSchema)
     .min(1)
     .max(16)
     .refine((list) => new Set(list).size === list.length, 'channel names must be unique')
@@ -45,7 +40,7 @@ export const roomConfigSchema = z.strictObject({
   /** Room secret: operators present it; booths may present it instead of their channel PIN. Never logged. */
   secret: secretSchema,
   /** Optional per-channel PINs: a booth presenting its channel's PIN may publish to that channel only. */
-  channelPins: z.record(hubNameSchema, secretSchema).optional(),
+  channelPins: z.record(nameSchema, secretSchema).optional(),
 });
 
 /** One room of the event, as configured (`channels` defaults to `floor`, `ar`, `en`, `ru`). */

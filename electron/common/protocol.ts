@@ -10,13 +10,18 @@
  * channel and catches up from there after a reconnect: no gap, no duplicate.
  */
 import { z } from 'zod';
-import type { ErrorInfo, Result } from './result';
+import { ERROR_CODES, type ErrorCode } from './hub-errors';
+import { CAPTION_LANGUAGES } from './languages';
+import { idSchema, nameSchema } from './ids';
+import type { Result } from './result';
+
+export { ERROR_CODES, type ErrorCode };
 
 /** The channel that carries captions of the speaker's own words. */
 export const FLOOR_CHANNEL = 'floor';
 
 /** Default language channels of a room; the list is configuration. */
-export const DEFAULT_LANGUAGE_CHANNELS = ['ar', 'en', 'ru'] as const;
+export const DEFAULT_LANGUAGE_CHANNELS = CAPTION_LANGUAGES;
 
 /** Longest caption text the hub accepts, in UTF-16 code units. */
 export const MAX_TEXT_LENGTH = 2000;
@@ -35,25 +40,6 @@ export type CaptionState = 'partial' | 'final';
 export const ROLES = ['booth', 'operator', 'display'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Stable error codes in acks and handshake errors. */
-export const ERROR_CODES = {
-  AUTH_MISSING_SECRET: 'AUTH_MISSING_SECRET',
-  AUTH_BAD_SECRET: 'AUTH_BAD_SECRET',
-  AUTH_BAD_ROLE: 'AUTH_BAD_ROLE',
-  UNKNOWN_ROOM: 'UNKNOWN_ROOM',
-  UNKNOWN_CHANNEL: 'UNKNOWN_CHANNEL',
-  FORBIDDEN: 'FORBIDDEN',
-  INVALID_PAYLOAD: 'INVALID_PAYLOAD',
-  TEXT_TOO_LONG: 'TEXT_TOO_LONG',
-  RATE_LIMITED: 'RATE_LIMITED',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  INTERNAL: 'INTERNAL',
-} as const;
-export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
-
-const idSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'ids are letters, digits and _ . : -');
-const nameSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'names are letters, digits, _ and -');
 /** Caption text: a string; length is checked separately so an over-long text gets its own code. */
 const textSchema = z.string();
 
@@ -196,15 +182,13 @@ export interface HubServerEvents {
   'notice:changed': (notice: Notice) => void;
 }
 
-/** Requests clients send; every one is acknowledged with a Result. */
+/** Requests clients send; every one is acknowledged with a Result whose error codes are the hub's {@link ErrorCode}. */
 export interface HubClientEvents {
-  'caption:publish': (line: PublishLine, ack: (r: Result<PublishAck>) => void) => void;
-  'caption:revise': (rev: ReviseLine, ack: (r: Result<PublishAck>) => void) => void;
-  'channel:clear': (req: ClearChannel, ack: (r: Result<{ cursor: number }>) => void) => void;
-  'notice:show': (req: ShowNotice, ack: (r: Result<Notice>) => void) => void;
-  'notice:clear': (req: Record<string, never>, ack: (r: Result<Notice>) => void) => void;
-  'display:subscribe': (req: Subscribe, ack: (r: Result<SubscribeResult>) => void) => void;
+  'caption:publish': (line: PublishLine, ack: (r: Result<PublishAck, ErrorCode>) => void) => void;
+  'caption:revise': (rev: ReviseLine, ack: (r: Result<PublishAck, ErrorCode>) => void) => void;
+  'channel:clear': (req: ClearChannel, ack: (r: Result<{ cursor: number }, ErrorCode>) => void) => void;
+  'notice:show': (req: ShowNotice, ack: (r: Result<Notice, ErrorCode>) => void) => void;
+  'notice:clear': (req: Record<string, never>, ack: (r: Result<Notice, ErrorCode>) => void) => void;
+  'display:subscribe': (req: Subscribe, ack: (r: Result<SubscribeResult, ErrorCode>) => void) => void;
 }
 
-/** The `data` of a handshake refusal (socket.io `connect_error`). */
-export type HandshakeErrorData = ErrorInfo;

@@ -11,11 +11,12 @@
  */
 import { z } from 'zod';
 import { glossaryTermSchema, type GlossaryTerm } from './glossary';
+import { STT_LANGUAGE_CHOICES } from './languages';
 
 export type { GlossaryTerm };
 
 /** Languages a source can be fixed to, or `auto` (the worker reports the detected one per caption). */
-export const STT_LANGUAGES = ['ar', 'en', 'ru', 'auto'] as const;
+export const STT_LANGUAGES = STT_LANGUAGE_CHOICES;
 export type SttSourceLanguage = (typeof STT_LANGUAGES)[number];
 
 /** `transcribe` keeps the source language; `translate` decodes into English. */
@@ -36,12 +37,10 @@ export const STT_ERROR_CODES = {
   PASS_FAILED: 'PASS_FAILED',
   /** The worker crashed too often in a short time; the supervisor gave up. */
   WORKER_CRASHED: 'WORKER_CRASHED',
-  /** The worker did not say ready in time. */
-  LOAD_TIMEOUT: 'LOAD_TIMEOUT',
-  /** An option only the tests may use was requested outside test mode. */
-  TEST_ONLY: 'TEST_ONLY',
 } as const;
+/** One of {@link STT_ERROR_CODES}. */
 export type SttErrorCode = (typeof STT_ERROR_CODES)[keyof typeof STT_ERROR_CODES];
+const sttErrorCodeSchema = z.enum(Object.values(STT_ERROR_CODES) as [SttErrorCode, ...SttErrorCode[]]);
 
 /** Tunables of the streaming pipeline; every field has a default (see `SttStream`). */
 export const streamTuningSchema = z.strictObject({
@@ -91,12 +90,6 @@ export const workerInitSchema = z.strictObject({
   resume: streamResumeSchema,
   /** Voice activity detector: Silero (default) or a plain energy gate. */
   vad: z.enum(['silero', 'energy']).optional(),
-  /**
-   * Engine: `whisper` (default). The fake engines exist for the supervisor tests and are refused unless the
-   * worker runs with TARJUMAN_STT_TEST=1: `fake-tone` decodes sine tones into words, `fake-hang` never
-   * finishes a pass, `fake-crash-on-load` exits while loading.
-   */
-  engine: z.enum(['whisper', 'fake-tone', 'fake-hang', 'fake-crash-on-load']).optional(),
 });
 export type WorkerInit = z.infer<typeof workerInitSchema>;
 
@@ -166,7 +159,7 @@ export const workerReadySchema = z.strictObject({
 /** Worker → main: init failed for a reason that a restart will not fix (e.g. model refused). */
 export const workerFailedSchema = z.strictObject({
   type: z.literal('failed'),
-  code: z.string(),
+  code: sttErrorCodeSchema,
   message: z.string(),
 });
 
@@ -199,7 +192,57 @@ export const workerProgressSchema = z.strictObject({
 export const workerFlushedSchema = z.strictObject({ type: z.literal('flushed'), requestId: z.number().int() });
 
 /** Worker → main: a non-fatal problem (a pass threw, a bad message); the stream goes on. */
-export const workerErrorSchema = z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() });
+export const workerErrorSchema = z.strictObject({ type: z.literal('error'), code: sttErrorCodeSchema, message: z.string() });
+
+/**
+ * How the streaming policy copes with the machine, in the order it degrades (see electron/stt/compute-governor.ts):
+ * `normal`, `longer-step` (fewer passes, later captions), `shorter-buffer` (shorter passes), `dropping` (audio it
+ * could not decode in time is skipped and counted).
+ */
+export const PACING_LEVELS = ['normal', 'longer-step', 'shorter-buffer', 'dropping'] as const;
+export type PacingLevel = (typeof PACING_LEVELS)[number];
+
+/** Whether a source keeps up with live audio on this machine, and how its policy is pacing itself. */
+export const sttRealtimeSchema = z.strictObject({
+  /**
+   * Measured over the first minute of speech: `measuring` until then, `keeps-up` (never degraded), `tight` (needed
+   * longer steps), `behind` (had to shorten the buffer or drop audio; said as soon as it happens).
+   */
+  verdict: z.enum(['measuring', 'keeps-up', 'tight', 'behind']),
+  /** The level now. */
+  level: z.enum(PACING_LEVELS),
+  /** Seconds of new speech between passes now, and the longest utterance buffer now. */
+  stepSeconds: z.number().nonnegative(),
+  bufferCapSeconds: z.number().nonnegative(),
+  /** Decoding time over speech time in the measured window (the first minute of speech). */
+  rtf: z.number().nonnegative(),
+  /** Seconds of speech measured so far (up to 60). */
+  measuredSeconds: z.number().nonnegative(),
+  /** Age of the oldest speech without a caption at the end of the last pass, and the largest seen, seconds. */
+  lagSeconds: z.number().nonnegative(),
+  maxLagSeconds: z.number().nonnegative(),
+  /** Speech audio dropped by the policy because it fell behind, seconds since the source started. */
+  droppedSeconds: z.number().nonnegative(),
+});
+export type SttRealtime = z.infer<typeof sttRealtimeSchema>;
+
+/** Worker → main: the realtime report, after every pass whose report differs from the last one sent. */
+export const workerRealtimeSchema = z.strictObject({ type: z.literal('realtime'), realtime: sttRealtimeSchema });
+
+/** One line for the console: does this machine keep up with the model, and what the policy is doing now. */
+export function describeRealtime(r: SttRealtime): string {
+  const share = `decoding ${Math.round(r.rtf * 100)}% of speech time`;
+  const verdict = {
+    measuring: `measuring real time (${Math.round(r.measuredSeconds)} of 60 s of speech, ${share})`,
+    'keeps-up': `keeps up in real time (${share})`,
+    tight: `keeps up with longer steps: captions come later (${share})`,
+    behind: 'cannot keep up with this model on this machine: choose a smaller model',
+  }[r.verdict];
+  const now: string[] = [];
+  if (r.level !== 'normal') now.push(`now ${r.level.replace('-', ' ')}, step ${r.stepSeconds.toFixed(1)} s`);
+  if (r.droppedSeconds > 0) now.push(`${r.droppedSeconds.toFixed(1)} s of audio dropped`);
+  return now.length > 0 ? `${verdict}; ${now.join(', ')}` : verdict;
+}
 
 export const fromWorkerMessageSchema = z.discriminatedUnion('type', [
   workerReadySchema,
@@ -210,6 +253,7 @@ export const fromWorkerMessageSchema = z.discriminatedUnion('type', [
   workerProgressSchema,
   workerFlushedSchema,
   workerErrorSchema,
+  workerRealtimeSchema,
 ]);
 export type FromWorkerMessage = z.infer<typeof fromWorkerMessageSchema>;
 
@@ -225,8 +269,10 @@ export type SttState = (typeof STT_STATES)[number];
 export const sttStatusEventSchema = z.strictObject({
   type: z.literal('status'),
   state: z.enum(STT_STATES),
-  code: z.string().optional(),
+  code: sttErrorCodeSchema.optional(),
   reason: z.string().optional(),
+  /** Whether the source keeps up with live audio (from its first pass on). */
+  realtime: sttRealtimeSchema.optional(),
 });
 export type SttStatusEvent = z.infer<typeof sttStatusEventSchema>;
 
@@ -251,4 +297,6 @@ export interface SttCounters {
   partials: number;
   /** Non-fatal errors the worker reported (a pass threw, a bad message). */
   workerErrors: number;
+  /** The worker's latest realtime report (null before its first pass). */
+  realtime: SttRealtime | null;
 }

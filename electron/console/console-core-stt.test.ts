@@ -61,6 +61,8 @@ describe('ConsoleCore speech-to-text', () => {
     core.on('stt:caption', (c) => captions.push(c));
     expect((await core.setAutoRouting(true)).ok).toBe(true);
     const ready = waitReady(core, 'floor');
+    const statuses: Parameters<ConsoleEvents['stt:status']>[0][] = [];
+    core.on('stt:status', ((st) => statuses.push(st)) as ConsoleEvents['stt:status']);
     expect((await core.startSource('floor', { language: 'ru' })).ok).toBe(true);
     await ready;
     pushAudio(core, 'floor', makeToneAudio([1, 2, 3, null, null, 4, 5, null, null, null]));
@@ -70,6 +72,8 @@ describe('ConsoleCore speech-to-text', () => {
         .map((c) => (c.kind === 'committed' ? c.line.text.trim() : ''))
         .join(' ');
     await display.until(() => committedText('floor') === 'w1 w2 w3 w4 w5' && committedText('ru') === 'w1 w2 w3 w4 w5', 30_000, 'floor and routed lines');
+    // The status carries whether the machine keeps up (still measuring: far less than a minute of speech).
+    expect(statuses.find((st) => st.source === 'floor' && st.realtime)?.realtime).toMatchObject({ verdict: 'measuring', level: 'normal' });
     const floor = display.changes.filter((c) => c.channel === 'floor' && c.kind === 'committed');
     const ru = display.changes.filter((c) => c.channel === 'ru' && c.kind === 'committed');
     expect(floor.map((c) => c.kind === 'committed' && c.line.text.trim()).join(' ')).toBe('w1 w2 w3 w4 w5');

@@ -74,8 +74,8 @@ async function main(): Promise<number> {
     hubStaticDir: staticDir,
     logger: stderrCoreLogger,
     sttFactory: supervisorSttFactory({
-      spawnWorker: nodeWorkerSpawner(testEngine ? { env: { TARJUMAN_STT_TEST: '1' } } : {}),
-      ...(testEngine ? { engine: 'fake-tone' as const, vad: 'energy' as const } : {}),
+      spawnWorker: nodeWorkerSpawner(testEngine ? { fakeEngine: 'tone' } : {}),
+      ...(testEngine ? { vad: 'energy' as const } : {}),
     }),
     resolveModel: testEngine ? async (s) => ({ ok: true, value: s || 'tone-engine' }) : modelResolver(modelDirs),
     modelDirs,

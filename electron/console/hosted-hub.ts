@@ -1,12 +1,11 @@
 /**
- * Host mode: the caption hub embedded in the console (one room, the booth relay attached), and what the page
+ * Host mode: the caption hub embedded in the console (one room; the booth relay is a default hub feature), and what the page
  * shows so room screens can find it: the hub's start page on each LAN address of this machine, each channel's
  * display link, and a QR code of the first address.
  */
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { startCaptionHub, type CaptionHub } from '../hub/index';
-import { attachBoothRelay, type BoothRelay } from '../hub/booth-relay';
 import { displayUrl } from '../common/hub-config';
 import type { Settings } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleResult } from '../common/console-api-result';
@@ -71,7 +70,6 @@ export async function startHostedHub(settings: Readonly<Settings>, options: Host
         : `The embedded hub did not start (${code}): ${(err as Error).message}`;
     return fail(CONSOLE_ERROR_CODES.HOST_FAILED, message);
   }
-  const relay: BoothRelay = attachBoothRelay(hub.io);
   const channels = hub.rooms.find((r) => r.id === settings.room)?.channels.slice() ?? [...settings.hostChannels];
   const bases = displayHosts(settings.hostAddress).map((h) => `http://${h}:${hub.port}`);
   const displayLinks: Record<string, string> = {};
@@ -83,7 +81,6 @@ export async function startHostedHub(settings: Readonly<Settings>, options: Host
     displayLinks,
     qrDataUrl: await qrSvgDataUrl(`${bases[0]!}/`),
     close: async () => {
-      relay.detach();
       await hub.close().catch((err: unknown) => logger.warn('hub close failed', { error: String(err) }));
     },
   });

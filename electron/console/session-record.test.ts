@@ -78,9 +78,12 @@ describe('SessionRecord', () => {
     expect(record.export('en', 'vtt')).toBe(
       'WEBVTT\n\n00:01:00.000 --> 00:01:01.500\nOne &lt;b&gt;two&lt;/b&gt; &amp; three\n\n00:01:03.300 --> 00:01:04.300\nSecond line, corrected\n',
     );
+    // Caption text stays text: a blank line and a timing line inside a caption do not make a cue of their own.
+    await record.commit({ id: 'y', channel: 'ar', text: 'شكرا.\n\n2\n00:00:00,000 --> 09:59:59,000\nFORGED', source: 'typed' });
+    expect(record.export('ar', 'srt').match(/-->/g)).toHaveLength(1);
     expect(record.export('en', 'txt')).toBe('One <b>two</b> & three\nSecond line, corrected\n');
     expect(record.export('ru', 'txt')).toBe('Другой канал\n');
-    expect(record.export('ar', 'srt')).toBe('');
+    expect(record.export('floor', 'srt')).toBe('');
     await record.close();
   });
 

@@ -12,14 +12,16 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ErrorInfo } from '../common/result';
+import { idSchema, nameSchema } from '../common/ids';
 import { CAPTION_SOURCES } from '../common/protocol';
-import { CONSOLE_ERROR_CODES, type ExportFormat } from '../common/console-api';
+import { CONSOLE_ERROR_CODES } from '../common/console-api';
+import { writeSubtitles, type ExportFormat, type SubtitleCue } from '../common/subtitles';
 import { JsonlJournal, replayJournal, type JournalReplay } from '../node/jsonl-journal';
 
 /** File name of the journal inside a session directory. */
 export const JOURNAL_FILE = 'journal.jsonl';
 
-const baseFields = { ch: z.string().min(1).max(64), at: z.number().finite().nonnegative() };
+const baseFields = { ch: nameSchema, at: z.number().finite().nonnegative() };
 
 /** One journal record. `final`: a committed line; `revision`: a correction; `clear`: the channel was cleared. */
 export const sessionRecordSchema = z.discriminatedUnion('t', [
@@ -31,17 +33,17 @@ export const sessionRecordSchema = z.discriminatedUnion('t', [
   z.strictObject({
     t: z.literal('final'),
     ...baseFields,
-    id: z.string().min(1).max(128),
+    id: idSchema,
     text: z.string(),
     source: z.enum(CAPTION_SOURCES),
     lang: z.string().max(8).optional(),
     /** When the line started (first partial), epoch ms. */
     startedAt: z.number().finite().nonnegative(),
   }),
-  z.strictObject({ t: z.literal('revision'), ...baseFields, id: z.string().min(1).max(128), text: z.string() }),
+  z.strictObject({ t: z.literal('revision'), ...baseFields, id: idSchema, text: z.string() }),
   z.strictObject({ t: z.literal('clear'), ...baseFields }),
   /** The hub acknowledged a committed line (written without fsync: losing one only causes a harmless resend). */
-  z.strictObject({ t: z.literal('ack'), ...baseFields, id: z.string().min(1).max(128) }),
+  z.strictObject({ t: z.literal('ack'), ...baseFields, id: idSchema }),
 ]);
 export type SessionRecordEntry = z.infer<typeof sessionRecordSchema>;
 
@@ -283,41 +285,24 @@ export class SessionRecord {
   }
 }
 
-/** `hh:mm:ss,mmm` (SRT) or `hh:mm:ss.mmm` (WebVTT). */
-function timestamp(ms: number, separator: ',' | '.'): string {
-  const total = Math.max(0, Math.round(ms));
-  const h = Math.floor(total / 3_600_000);
-  const m = Math.floor((total % 3_600_000) / 60_000);
-  const s = Math.floor((total % 60_000) / 1000);
-  const milli = total % 1000;
-  const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${pad(h)}:${pad(m)}:${pad(s)}${separator}${pad(milli, 3)}`;
-}
-
 /** Shortest time a cue stays up, ms. */
 const MIN_CUE_MS = 1000;
 
 /**
- * Formats committed lines as subtitles. A cue runs from the line's start (its first partial) to its commit,
- * at least {@link MIN_CUE_MS}, and ends no later than the next cue starts (when that is later than its own start).
- * Text is written as is (WebVTT escapes `&`, `<` and `>`; SRT players show text literally).
+ * Formats committed lines as subtitles (electron/common/subtitles.ts writes them). A cue runs from the line's
+ * start (its first partial) to its commit, at least {@link MIN_CUE_MS}, and ends no later than the next cue
+ * starts (when that is later than its own start).
  */
 export function formatSubtitles(lines: readonly RecordedLine[], format: ExportFormat, origin: number): string {
-  if (format === 'txt') return lines.map((l) => `${l.text.replace(/\r?\n/g, ' ')}\n`).join('');
-  const cues = lines.map((line, i) => {
-    const start = line.startedAt - origin;
-    let end = Math.max(line.committedAt - origin, start + MIN_CUE_MS);
+  const cues = lines.map((line, i): SubtitleCue => {
+    const startMs = line.startedAt - origin;
+    let endMs = Math.max(line.committedAt - origin, startMs + MIN_CUE_MS);
     const next = lines[i + 1];
     if (next) {
       const nextStart = next.startedAt - origin;
-      if (nextStart > start && nextStart < end) end = nextStart;
+      if (nextStart > startMs && nextStart < endMs) endMs = nextStart;
     }
-    return { start, end, text: line.text.replace(/\r?\n/g, ' ') };
+    return { startMs, endMs, text: line.text };
   });
-  if (format === 'srt') {
-    return cues.map((c, i) => `${i + 1}\n${timestamp(c.start, ',')} --> ${timestamp(c.end, ',')}\n${c.text}\n`).join('\n');
-  }
-  const escape = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const body = cues.map((c) => `${timestamp(c.start, '.')} --> ${timestamp(c.end, '.')}\n${escape(c.text)}\n`).join('\n');
-  return `WEBVTT\n\n${body}`;
+  return writeSubtitles(cues, format);
 }

@@ -125,7 +125,13 @@ export class SttRouter {
   private onStatus(source: SttSourceKind, handle: SttSourceHandle | null, e: SttStatusEvent): void {
     if (!this.current(source, handle)) return;
     const dropped = this.statuses[source].droppedFrames;
-    this.setStatus(source, { source, status: e.state, ...(e.reason ? { reason: e.reason } : {}), ...(dropped ? { droppedFrames: dropped } : {}) });
+    this.setStatus(source, {
+      source,
+      status: e.state,
+      ...(e.reason ? { reason: e.reason } : {}),
+      ...(dropped ? { droppedFrames: dropped } : {}),
+      ...(e.realtime ? { realtime: e.realtime } : {}),
+    });
   }
 
   private onCaption(source: SttSourceKind, handle: SttSourceHandle | null, e: CaptionEvent): void {

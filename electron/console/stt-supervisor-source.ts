@@ -4,7 +4,7 @@
  * utilityProcess in the app), so this file runs in both.
  */
 import { SttSupervisor, type SpawnWorker } from '../stt/stt-supervisor';
-import type { StreamTuning, WorkerInit } from '../common/stt-protocol';
+import type { StreamTuning } from '../common/stt-protocol';
 import type { SttSourceFactory } from './stt-source';
 
 /** Options shared by every source the factory starts. */
@@ -14,8 +14,6 @@ export interface SupervisorSourceOptions {
   threads?: number;
   /** Voice detector (default Silero). */
   vad?: 'silero' | 'energy';
-  /** Test engines only (`fake-tone`...): refused by the worker outside its test mode. */
-  engine?: WorkerInit['engine'];
   tuning?: StreamTuning;
 }
 
@@ -31,7 +29,6 @@ export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourc
       idPrefix: request.idPrefix,
       threads: options.threads ?? 2,
       ...(options.vad ? { vad: options.vad } : {}),
-      ...(options.engine ? { engine: options.engine } : {}),
       ...(options.tuning ? { tuning: options.tuning } : {}),
       onCaption: (e) => events.caption(e),
       onStatus: (e) => {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { startCaptionHub, silentHubLogger, type CaptionHub, type HubLogger } from '../hub/index';
-import { attachBoothRelay } from '../hub/booth-relay';
 import type { ChannelChange, HubClientEvents, HubServerEvents, PartialUpdate } from '../common/protocol';
+import { ChannelFollower } from '../common/channel-follower';
 import { ok } from '../common/result';
 import { nodeWorkerSpawner } from '../stt/node-worker';
 import type { ConsoleCoreOptions, CoreLogger } from './console-core';
@@ -22,8 +22,7 @@ import { supervisorSttFactory } from './stt-supervisor-source';
 export function toneStt(): Pick<ConsoleCoreOptions, 'sttFactory' | 'resolveModel'> {
   return {
     sttFactory: supervisorSttFactory({
-      spawnWorker: nodeWorkerSpawner({ env: { TARJUMAN_STT_TEST: '1' }, stderr: 'ignore' }),
-      engine: 'fake-tone',
+      spawnWorker: nodeWorkerSpawner({ fakeEngine: 'tone', stderr: 'ignore' }),
       vad: 'energy',
     }),
     resolveModel: async () => ok('tone-engine-needs-no-model'),
@@ -53,7 +52,7 @@ export function recordingLogger(): CoreLogger & HubLogger & { lines: string[] } 
   return { lines, info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-/** Starts a hub with one room `main` (floor, ar, en, ru) and the booth relay, on loopback. */
+/** Starts a hub with one room `main` (floor, ar, en, ru), on loopback (the booth relay is a default feature). */
 export async function startTestHub(opts: { port?: number; dataDir?: string; logger?: HubLogger } = {}): Promise<CaptionHub> {
   const hub = await startCaptionHub({
     port: opts.port ?? 0,
@@ -63,13 +62,16 @@ export async function startTestHub(opts: { port?: number; dataDir?: string; logg
     logger: opts.logger ?? silentHubLogger,
     rateLimit: { burst: 500, perSecond: 500 },
   });
-  attachBoothRelay(hub.io);
   return hub;
 }
 
-/** What one display shows, built from real socket events with catch-up by cursor (like the display page). */
+/**
+ * What one display shows, kept by the product's ChannelFollower over a real socket (catch-up by cursor,
+ * resubscribe on a gap, reconnect after a hub restart), recorded for assertions.
+ */
 export class TestDisplay {
   readonly socket: Socket<HubServerEvents, HubClientEvents>;
+  readonly follower: ChannelFollower;
   /** Committed lines by id, in commit order, with revisions applied. */
   readonly lines = new Map<string, { text: string; revision: number }>();
   /** Every commit seen (to detect doubles). */
@@ -83,32 +85,27 @@ export class TestDisplay {
 
   constructor(url: string, readonly channels: string[]) {
     this.socket = io(url, { auth: { role: 'display', room: 'main' }, transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500, forceNew: true });
-    this.socket.on('connect', () => this.subscribe());
-    this.socket.on('disconnect', (reason) => {
-      if (reason === 'io server disconnect') setTimeout(() => this.socket.connect(), 200);
+    this.follower = new ChannelFollower(this.socket, {
+      channels,
+      reconnect: { minMs: 100, spreadMs: 100 },
+      changed: (change) => this.record(change),
+      partial: (update) => {
+        this.partials.push(update);
+        this.wake();
+      },
+      synced: (result) => {
+        for (const snap of result.channels) {
+          if (snap.partial) this.partials.push({ room: 'main', channel: snap.channel, cursor: snap.cursor, line: snap.partial });
+        }
+        this.subscribed = true;
+        this.wake();
+      },
     });
-    this.socket.on('caption:changed', (c) => this.apply(c));
-    this.socket.on('caption:partial', (p) => {
-      this.partials.push(p);
-      this.wake();
-    });
+    void this.follower.start();
   }
 
-  private subscribe(): void {
-    const since: Record<string, number> = {};
-    for (const [ch, cur] of this.cursors) since[ch] = cur;
-    this.socket.emit('display:subscribe', { channels: this.channels, ...(this.cursors.size ? { since } : {}) }, (r) => {
-      if (!r.ok) return;
-      for (const snap of r.value.channels) {
-        for (const c of snap.changes) this.apply(c);
-        if (snap.partial) this.partials.push({ room: 'main', channel: snap.channel, cursor: snap.cursor, line: snap.partial });
-      }
-      this.subscribed = true;
-      this.wake();
-    });
-  }
-
-  private apply(c: ChannelChange): void {
+  /** Records a change once by cursor (a reset answer after a hub restart repeats lines already seen). */
+  private record(c: ChannelChange): void {
     const last = this.cursors.get(c.channel) ?? 0;
     if (c.cursor <= last) return;
     this.cursors.set(c.channel, c.cursor);
@@ -148,6 +145,7 @@ export class TestDisplay {
   }
 
   close(): void {
+    this.follower.stop();
     this.socket.removeAllListeners();
     this.socket.disconnect();
   }

@@ -6,7 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BoothRelayClientEvents, BoothRelayServerEvents, HandoverAsked, HandoverDone, RoomMutes } from '../common/booth-relay';
 import type { Result } from '../common/result';
-import { attachBoothRelay, type BoothRelay } from './booth-relay';
+import { boothRelay, type BoothRelay } from './booth-relay';
 import { silentLogger, startCaptionHub, type CaptionHub } from './index';
 
 type ConsoleSocket = Socket<BoothRelayServerEvents, BoothRelayClientEvents>;
@@ -17,9 +17,10 @@ afterEach(async () => {
 });
 
 async function hubWithRelay(): Promise<{ hub: CaptionHub; relay: BoothRelay }> {
-  const hub = await startCaptionHub({ port: 0, rooms: [{ id: 'main', secret: SECRET }], logger: silentLogger });
+  const relay = boothRelay();
+  const hub = await startCaptionHub({ port: 0, rooms: [{ id: 'main', secret: SECRET }], logger: silentLogger, features: [relay] });
   cleanups.push(() => hub.close());
-  return { hub, relay: attachBoothRelay(hub.io) };
+  return { hub, relay };
 }
 
 function client(url: string, auth: Record<string, string>): Promise<ConsoleSocket> {

@@ -1,13 +1,13 @@
 /**
- * An additive extension of the caption hub for consoles (contract in electron/common/booth-relay.ts): a latency
- * ping, the handover of a booth channel between the two consoles of one booth, and room-wide channel mutes. It attaches to a running
- * hub's socket.io server as a second connection listener, so the hub's handshake check, rate limit and
- * handlers are untouched. Who is on air is kept in this process: with several hub processes on Redis, consoles of
+ * A feature module of the caption hub for consoles (contract in electron/common/booth-relay.ts): a latency
+ * ping, the handover of a booth channel between the two consoles of one booth, and room-wide channel mutes. The
+ * hub starts it with every hub (HubOptions.features) and hands it each booth and operator socket after its own
+ * handlers, so the handshake check, rate limit and caption handlers are untouched. Who is on air is kept in this process: with several hub processes on Redis, consoles of
  * one booth must reach the same node for handover (ping works everywhere). Channel mutes are shared between the
  * nodes (`clustered`): a change goes to the other nodes through socket.io's inter-server messages, and a node that
  * starts asks the others for the mutes they hold.
  */
-import type { Server, Socket } from 'socket.io';
+import type { Server } from 'socket.io';
 import type { z } from 'zod';
 import {
   channelMuteSchema,
@@ -25,16 +25,9 @@ import {
 } from '../common/booth-relay';
 import { ERROR_CODES } from '../common/protocol';
 import { fail, ok, type Result } from '../common/result';
+import type { FeatureSocket, HubFeature, HubFeatureContext, HubSocketData } from './hub-socket';
 
-type RelaySocket = Socket<BoothRelayClientEvents, BoothRelayServerEvents>;
-
-interface SocketIdentity {
-  role?: string;
-  room?: string;
-  channel?: string;
-  clientId?: string;
-  label?: string;
-}
+type RelaySocket = FeatureSocket<BoothRelayClientEvents, BoothRelayServerEvents>;
 
 interface Holder {
   clientId: string;
@@ -51,32 +44,24 @@ interface PendingRequest {
   timer: NodeJS.Timeout;
 }
 
-/** What {@link attachBoothRelay} returns. */
-export interface BoothRelay {
+/** The booth relay as a hub feature, with what tests and health read of it. */
+export interface BoothRelay extends HubFeature<BoothRelayClientEvents, BoothRelayServerEvents> {
   /** Who is on air on a channel (tests, health). */
   holderOf(room: string, channel: string): string | null;
   /** Muted channels of a room. */
   mutedIn(room: string): string[];
-  /** Removes the listeners and timers. */
-  detach(): void;
 }
 
-/**
- * Adds `hub:ping` and `handover:*` to a hub's socket.io server. Call once, right after `startCaptionHub`.
- * Sockets carry the hub's handshake identity in `socket.data` (role, room, channel, clientId, label).
- */
 /** Inter-server messages of the relay (socket.io `serverSideEmit`, through the Redis Streams adapter). */
 const MUTES_CHANGED = 'tarjuman:relay:mutes';
 const MUTES_WANTED = 'tarjuman:relay:mutes?';
 
-/** Options of {@link attachBoothRelay}. */
-export interface BoothRelayOptions {
-  /** This hub is one node of several (a cluster adapter such as Redis Streams): share channel mutes. */
-  clustered?: boolean;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothRelayOptions = {}): BoothRelay {
+/**
+ * The booth relay: `hub:ping`, `handover:*` and `channel:mute(s)` for the booth and operator sockets of a hub.
+ * On a hub that is one node of several (`clustered`), channel mutes are shared between the nodes.
+ */
+export function boothRelay(): BoothRelay {
+  let context: HubFeatureContext | null = null;
   const holders = new Map<string, Holder>();
   const pending = new Map<string, PendingRequest>();
   /** Connected booth sockets by clientId (a console may briefly have two while reconnecting). */
@@ -107,20 +92,6 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
   const onMutesWanted = (reply: unknown): void => {
     if (typeof reply === 'function') reply([...mutes.keys()].map(mutesOf));
   };
-  if (options.clustered) {
-    io.sockets.on(MUTES_CHANGED, onMutesChanged);
-    io.sockets.on(MUTES_WANTED, onMutesWanted);
-    // A node that (re)starts learns the mutes the running nodes hold (none answer when it is the first).
-    void io.serverSideEmitWithAck(MUTES_WANTED).then(
-      (replies: unknown[]) => {
-        for (const reply of replies) {
-          if (Array.isArray(reply)) for (const m of reply) if (isMutes(m) && !mutes.has(m.room)) applyMutes(m.room, m.muted);
-        }
-      },
-      () => undefined, // no other node answered in time: nothing to learn
-    );
-  }
-
   const keyOf = (room: string, channel: string): string => `${room}/${channel}`;
   const info = (channel: string, holder: Holder | undefined): OnAirInfo => ({
     channel,
@@ -137,9 +108,10 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
     socket: RelaySocket,
     event: keyof BoothRelayClientEvents,
     schema: S,
-    run: (req: z.infer<S>, id: SocketIdentity) => Result<T>,
+    run: (req: z.infer<S>, id: HubSocketData) => Result<T>,
   ): void {
-    socket.on(event, (...args: unknown[]) => {
+    // The payload arrives as whatever the console sent: parsed below.
+    (socket as unknown as { on(e: string, l: (...a: unknown[]) => void): void }).on(event, (...args: unknown[]) => {
       const last = args[args.length - 1];
       const ack = typeof last === 'function' ? (last as (r: Result<T>) => void) : undefined;
       const payload = ack && args.length > 1 ? args[0] : ack ? undefined : args[0];
@@ -148,7 +120,7 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
       if (!parsed.success) result = fail(ERROR_CODES.INVALID_PAYLOAD, `bad ${event}`);
       else {
         try {
-          result = run(parsed.data, (socket.data ?? {}) as SocketIdentity);
+          result = run(parsed.data, socket.data);
         } catch {
           result = fail(ERROR_CODES.INTERNAL, `the hub could not process ${event}`);
         }
@@ -162,7 +134,7 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
   }
 
   /** The booth's room/channel key, or an error for sockets that are not booths. */
-  function boothKey(id: SocketIdentity): Result<{ key: string; channel: string; clientId: string; label: string }> {
+  function boothKey(id: HubSocketData): Result<{ key: string; channel: string; clientId: string; label: string }> {
     if (id.role !== 'booth' || !id.room || !id.channel) {
       return fail(ERROR_CODES.FORBIDDEN, 'only a booth console takes part in a handover');
     }
@@ -170,9 +142,8 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
     return ok({ key: keyOf(id.room, id.channel), channel: id.channel, clientId: id.clientId, label: id.label ?? id.clientId });
   }
 
-  const onConnection = (raw: Socket): void => {
-    const socket = raw as unknown as RelaySocket;
-    const id = (socket.data ?? {}) as SocketIdentity;
+  const onConnection = (socket: RelaySocket): void => {
+    const id = socket.data;
     if (id.role === 'booth' && id.clientId) {
       let set = sockets.get(id.clientId);
       if (!set) sockets.set(id.clientId, (set = new Set()));
@@ -205,7 +176,7 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
       if (req.muted) set.add(req.channel);
       else set.delete(req.channel);
       const now = applyMutes(room, [...set]);
-      if (options.clustered) io.serverSideEmit(MUTES_CHANGED, now);
+      if (context?.clustered) (context.io as unknown as Server).serverSideEmit(MUTES_CHANGED, now);
       return ok(now);
     });
 
@@ -279,14 +250,32 @@ export function attachBoothRelay(io: Server<any, any, any, any>, options: BoothR
     });
   };
 
-  io.on('connection', onConnection);
   return {
+    name: 'booth relay',
+    start(ctx) {
+      context = ctx;
+      if (!ctx.clustered) return;
+      // Inter-server messages are the relay's own, outside the hub's typed events.
+      const io = ctx.io as unknown as Server;
+      io.sockets.on(MUTES_CHANGED, onMutesChanged);
+      io.sockets.on(MUTES_WANTED, onMutesWanted);
+      // A node that (re)starts learns the mutes the running nodes hold (none answer when it is the first).
+      void io.serverSideEmitWithAck(MUTES_WANTED).then(
+        (replies: unknown[]) => {
+          for (const reply of replies) {
+            if (Array.isArray(reply)) for (const m of reply) if (isMutes(m) && !mutes.has(m.room)) applyMutes(m.room, m.muted);
+          }
+        },
+        () => undefined, // no other node answered in time: nothing to learn
+      );
+    },
+    connection: onConnection,
     holderOf: (room, channel) => holders.get(keyOf(room, channel))?.clientId ?? null,
     mutedIn: (room) => mutesOf(room).muted,
-    detach: () => {
-      io.off('connection', onConnection);
-      io.sockets.off(MUTES_CHANGED, onMutesChanged);
-      io.sockets.off(MUTES_WANTED, onMutesWanted);
+    close() {
+      const io = context?.io as unknown as Server | undefined;
+      io?.sockets.off(MUTES_CHANGED, onMutesChanged);
+      io?.sockets.off(MUTES_WANTED, onMutesWanted);
       for (const p of pending.values()) clearTimeout(p.timer);
       pending.clear();
     },

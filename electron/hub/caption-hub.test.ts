@@ -1,7 +1,8 @@
+import { ChannelFollower } from '../common/channel-follower';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, MAX_TEXT_LENGTH, type ChannelChange, type Notice, type PartialUpdate, type PublishLine } from '../common/protocol';
 import type { CaptionHub } from './caption-hub';
-import { CaptionFollower, connectHubClient, hubRequest } from './hub-client';
+import { connectHubClient, hubRequest } from './hub-client';
 import { ClientPool, startTestHub, TEST_ROOMS, until, type CapturedLogger } from './hub-test-helpers';
 
 const SECRET = TEST_ROOMS[0]!.secret;
@@ -165,8 +166,8 @@ describe('caption protocol', () => {
 
   it('strips bidi override controls and refuses lone surrogates', async () => {
     const operator = await pool.connect(hub.url, { role: 'operator', room: 'main', secret: SECRET });
-    const follower = new CaptionFollower(await pool.connect(hub.url, { role: 'display', room: 'main' }), ['ar']);
-    await follower.subscribe();
+    const follower = new ChannelFollower(await pool.connect(hub.url, { role: 'display', room: 'main' }), { channels: ['ar'] });
+    await follower.start();
     const id = uid();
     const sent = await hubRequest(operator, 'caption:publish', line('ar', '\u202Eالأمم UNOCT\u2066 2026\u2069\r\nسطر', 'final', id));
     expect(sent.ok).toBe(true);

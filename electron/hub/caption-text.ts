@@ -12,7 +12,7 @@
  *   no meaning in a caption and would corrupt the SRT/WebVTT exports. Everything else is kept exactly as given:
  *   displays always render caption text as text, never as HTML.
  */
-import { ERROR_CODES, MAX_TEXT_LENGTH } from '../common/protocol';
+import { ERROR_CODES, type ErrorCode, MAX_TEXT_LENGTH } from '../common/protocol';
 import { fail, ok, type Result } from '../common/result';
 
 // eslint-disable-next-line no-control-regex
@@ -23,7 +23,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Checks and cleans a caption (or notice) text as described in the module comment.
  * @param maxLength longest accepted text, in UTF-16 code units
  */
-export function cleanCaptionText(text: string, maxLength: number = MAX_TEXT_LENGTH): Result<string> {
+export function cleanCaptionText(text: string, maxLength: number = MAX_TEXT_LENGTH): Result<string, ErrorCode> {
   if (text.length > maxLength) {
     return fail(ERROR_CODES.TEXT_TOO_LONG, `text is ${text.length} characters; the limit is ${maxLength}`);
   }

@@ -1,40 +1,18 @@
 /**
- * The caption rules of one channel, as a plain state machine with no I/O: partial/final/revise/clear,
- * sequence numbers, cursors, idempotent resends and the bounded history a display catches up from.
+ * The memory store's state of one channel: sequence numbers, cursors, the kept history a display catches up
+ * from, the seen ids that make resends idempotent, and the current partial. Decisions are not made here: each
+ * operation reads this state, asks caption-rules.ts, and applies the writes it returns (so the Redis store,
+ * which decides with the same functions, cannot disagree).
  *
- * A store (memory + journal now, Redis later) keeps one ledger per channel and persists the
- * {@link LedgerRecord}s each operation returns; replaying those records (or a {@link LedgerSnapshot}) into a
- * fresh ledger restores the same state. A shared store can reuse these rules under its own transaction
- * (load the snapshot, apply, write back).
+ * The memory store keeps one ledger per channel and journals the {@link LedgerRecord}s each operation returns;
+ * replaying those records (or a {@link LedgerSnapshot}) into a fresh ledger restores the same state.
  */
-import {
-  ERROR_CODES,
-  type CaptionLine,
-  type ChannelChange,
-  type ChannelSnapshot,
-  type PartialUpdate,
-  type PublishAck,
-  type PublishLine,
-} from '../common/protocol';
-import { fail, ok, type Result } from '../common/result';
+import type { CaptionLine, ChannelChange, ChannelSnapshot, PartialUpdate, PublishAck, PublishLine } from '../common/protocol';
+import { ok, type Result } from '../common/result';
+import type { ErrorCode } from '../common/hub-errors';
+import { decideClear, decidePublish, decideRevise, type ChannelWrite, type Decision, type KeptLine, type SeenId } from './caption-rules';
 
-/** A committed line as kept: its latest version, the text as first committed, and whether a clear hid it. */
-export interface KeptLine {
-  line: CaptionLine;
-  /** The text of the final as published (revision 0); a resend of it is a duplicate, not a conflict. */
-  publishedText: string;
-  /** Cursor of the latest change to this line. */
-  cursor: number;
-  /** `true` once a clear removed it from displays; still exported. */
-  cleared: boolean;
-}
-
-/** An id the channel has seen: its sequence number and, once committed, the final text as published. */
-export interface SeenId {
-  seq: number;
-  firstSeenAt: number;
-  finalText?: string;
-}
+export type { KeptLine, SeenId } from './caption-rules';
 
 /** What a store persists so the channel survives a restart. */
 export type LedgerRecord =
@@ -79,38 +57,7 @@ export interface LedgerLimits {
   historyLimit: number;
 }
 
-/** The caption state of one channel of one room. */
-/**
- * The stored line for a publish: revision 0, `startedAt` from the publisher, else from the partial it replaces,
- * else when the hub first saw the id. Shared by every HistoryStore so they build lines alike.
- */
-export function publishedLine(
-  room: string,
-  channel: string,
-  input: PublishLine,
-  seq: number,
-  previous: CaptionLine | null,
-  firstSeenAt: number,
-  now: number,
-): CaptionLine {
-  const line: CaptionLine = {
-    id: input.id,
-    room,
-    channel,
-    seq,
-    text: input.text,
-    state: input.state,
-    revision: 0,
-    source: input.source,
-    startedAt: input.startedAt ?? previous?.startedAt ?? firstSeenAt,
-    updatedAt: now,
-  };
-  if (input.lang !== undefined) line.lang = input.lang;
-  if (input.audioStart !== undefined) line.audioStart = input.audioStart;
-  if (input.audioEnd !== undefined) line.audioEnd = input.audioEnd;
-  return line;
-}
-
+/** The caption state of one channel; see the module comment. */
 export class ChannelLedger {
   readonly room: string;
   readonly channel: string;
@@ -144,75 +91,66 @@ export class ChannelLedger {
   }
 
   /** Applies a publish whose text is already checked and cleaned. */
-  publish(input: PublishLine, now: number): Result<PublishOutcome> {
-    const seen = this.seen.get(input.id);
-    if (seen?.finalText !== undefined) {
-      const kept = this.linesById.get(input.id);
-      const sameText = input.text === seen.finalText || input.text === kept?.line.text;
-      if (input.state === 'partial' || sameText) {
-        return ok({ ack: { seq: seen.seq, cursor: kept?.cursor ?? this.cursor, duplicate: true }, records: [] });
-      }
-      return fail(
-        ERROR_CODES.CONFLICT,
-        `line ${input.id} is already committed with a different text; send caption:revise to correct it`,
-      );
-    }
-    const records: LedgerRecord[] = [];
-    let seq: number;
-    let firstSeenAt: number;
-    if (seen) {
-      seq = seen.seq;
-      firstSeenAt = seen.firstSeenAt;
-    } else {
-      seq = this.nextSeq++;
-      firstSeenAt = now;
-      this.remember(input.id, { seq, firstSeenAt });
-      if (input.state === 'partial') records.push({ t: 'seq', channel: this.channel, id: input.id, seq, at: now });
-    }
-    const previous = this.partial?.id === input.id ? this.partial : null;
-    const line = publishedLine(this.room, this.channel, input, seq, previous, firstSeenAt, now);
-
-    if (input.state === 'partial') {
-      if (previous && previous.text === input.text) {
-        return ok({ ack: { seq, cursor: this.cursor, duplicate: true }, records });
-      }
-      this.partial = line;
-      return ok({
-        ack: { seq, cursor: this.cursor, duplicate: false },
-        partial: { room: this.room, channel: this.channel, cursor: this.cursor, line },
-        records,
-      });
-    }
-
-    line.committedAt = now;
-    if (previous) this.partial = null;
-    const change: ChannelChange = { kind: 'committed', room: this.room, channel: this.channel, cursor: ++this.cursor, line };
-    this.applyCommitted(change, input.text);
-    records.push({ t: 'change', change, publishedText: input.text });
-    return ok({ ack: { seq, cursor: change.cursor, duplicate: false }, change, records });
+  publish(input: PublishLine, now: number): Result<PublishOutcome, ErrorCode> {
+    const state = {
+      cursor: this.cursor,
+      nextSeq: this.nextSeq,
+      seen: this.seen.get(input.id) ?? null,
+      kept: this.linesById.get(input.id) ?? null,
+      partial: this.partial,
+    };
+    const decided = decidePublish(this, state, input, now);
+    return decided.ok ? ok(this.apply(decided.value)) : decided;
   }
 
   /** Corrects a committed line in place (text already checked and cleaned). */
-  revise(id: string, text: string, now: number): Result<ChangeOutcome> {
-    const kept = this.linesById.get(id);
-    if (!kept || kept.cleared) {
-      const why = this.partial?.id === id ? 'it is not committed yet (publish a final)' : 'no such committed line in this channel';
-      return fail(ERROR_CODES.NOT_FOUND, `cannot revise line ${id}: ${why}`);
-    }
-    if (kept.line.text === text) {
-      return ok({ ack: { seq: kept.line.seq, cursor: kept.cursor, duplicate: true }, records: [] });
-    }
-    const line: CaptionLine = { ...kept.line, text, revision: kept.line.revision + 1, updatedAt: now };
-    const change: ChannelChange = { kind: 'revised', room: this.room, channel: this.channel, cursor: ++this.cursor, line };
-    this.applyRevised(change);
-    return ok({ ack: { seq: line.seq, cursor: change.cursor, duplicate: false }, change, records: [{ t: 'change', change }] });
+  revise(id: string, text: string, now: number): Result<ChangeOutcome, ErrorCode> {
+    const decided = decideRevise(this, { cursor: this.cursor, kept: this.linesById.get(id) ?? null, partial: this.partial }, id, text, now);
+    return decided.ok ? ok(this.apply(decided.value)) : decided;
   }
 
   /** Clears the channel on every display (the current partial too); the lines stay in the export. */
   clear(now: number): ChangeOutcome {
-    const change: ChannelChange = { kind: 'cleared', room: this.room, channel: this.channel, cursor: ++this.cursor, at: now };
-    this.applyCleared(change);
-    return { ack: { seq: 0, cursor: change.cursor, duplicate: false }, change, records: [{ t: 'change', change }] };
+    return this.apply(decideClear(this, { cursor: this.cursor }, now));
+  }
+
+  /** Applies a decision's writes to the maps and returns them as journal records. */
+  private apply(decision: Decision): PublishOutcome {
+    const { writes, ...outcome } = decision;
+    const records: LedgerRecord[] = [];
+    const commits = writes.some((w) => w.t === 'commit');
+    for (const write of writes) this.applyWrite(write, records, commits);
+    return { ...outcome, records };
+  }
+
+  private applyWrite(write: ChannelWrite, records: LedgerRecord[], commits: boolean): void {
+    switch (write.t) {
+      case 'see':
+        this.remember(write.id, { seq: write.seq, firstSeenAt: write.firstSeenAt });
+        this.nextSeq = Math.max(this.nextSeq, write.seq + 1);
+        // A commit's change record carries the seq; a partial's new id needs a record of its own.
+        if (!commits) records.push({ t: 'seq', channel: this.channel, id: write.id, seq: write.seq, at: write.firstSeenAt });
+        return;
+      case 'partial':
+        this.partial = write.line;
+        return;
+      case 'commit':
+        if (this.partial?.id === write.change.line.id) this.partial = null;
+        this.cursor = write.change.cursor;
+        this.applyCommitted(write.change, write.publishedText);
+        records.push({ t: 'change', change: write.change, publishedText: write.publishedText });
+        return;
+      case 'revise':
+        this.cursor = write.change.cursor;
+        this.applyRevised(write.change);
+        records.push({ t: 'change', change: write.change });
+        return;
+      case 'clear':
+        this.cursor = write.change.cursor;
+        this.applyCleared(write.change);
+        records.push({ t: 'change', change: write.change });
+        return;
+    }
   }
 
   /**

@@ -16,13 +16,12 @@ import {
   DEFAULT_HUB_PORT,
   displayUrl,
   hubConfigFileSchema,
-  hubNameSchema,
   type HubConfigFile,
   type RoomConfig,
 } from '../common/hub-config';
+import { nameSchema } from '../common/ids';
 import { FLOOR_CHANNEL } from '../common/protocol';
 import { startCaptionHub, type HubOptions } from './caption-hub';
-import { attachBoothRelay } from './booth-relay';
 import { createStderrLogger } from '../node/logger';
 import { attachHubOutputs, OutputFlagError, parseOutputFlag } from './outputs/hub-attach';
 import type { OutputConfig } from '../common/caption-outputs';
@@ -51,7 +50,7 @@ function parseChannels(text: string): string[] {
   const channels = text.split(',').map((c) => c.trim()).filter((c) => c !== '');
   if (channels.length === 0) throw new UsageError('--channels wants a comma-separated list, e.g. floor,ar,en,ru');
   for (const c of channels) {
-    if (!hubNameSchema.safeParse(c).success) throw new UsageError(`--channels: "${c}" is not a channel name (letters, digits, _ and -)`);
+    if (!nameSchema.safeParse(c).success) throw new UsageError(`--channels: "${c}" is not a channel name (letters, digits, _ and -)`);
   }
   if (new Set(channels).size !== channels.length) throw new UsageError('--channels: a channel is listed twice');
   return channels;
@@ -62,7 +61,7 @@ function parseRoom(text: string, channels: string[] | undefined): RoomConfig {
   if (colon <= 0 || colon === text.length - 1) throw new UsageError(`--room wants id:secret, e.g. --room main:Str0ngSecret (got "${text.slice(0, colon > 0 ? colon : 20)}...")`);
   const id = text.slice(0, colon);
   const secret = text.slice(colon + 1);
-  if (!hubNameSchema.safeParse(id).success) throw new UsageError(`--room: "${id}" is not a room id (letters, digits, _ and -)`);
+  if (!nameSchema.safeParse(id).success) throw new UsageError(`--room: "${id}" is not a room id (letters, digits, _ and -)`);
   if (secret.length < 4) throw new UsageError(`--room ${id}: the secret is too short (at least 4 characters; 12 or more recommended)`);
   return { id, secret, ...(channels ? { channels } : {}) };
 }
@@ -251,8 +250,6 @@ async function main(): Promise<void> {
     console.error(`hub: cannot start: ${(err as Error).message}`);
     process.exit(1);
   }
-  // Console extension: latency ping and booth handover (electron/common/booth-relay.ts).
-  attachBoothRelay(hub.io, { clustered: options.redis !== undefined });
   const outputs =
     cli.outputs.length > 0
       ? await attachHubOutputs(hub, {

@@ -3,14 +3,15 @@
  * numbers and cursors, the current partial and each room's notice.
  *
  * The hub talks only to the {@link HistoryStore} interface, so another store (a Redis-backed one, for a hub
- * spanning several processes) can replace {@link MemoryJournalHistoryStore} without changing the hub. A store
- * applies the caption rules of {@link ChannelLedger} atomically per channel: one operation's outcome (seq,
- * cursor, duplicate or conflict) is decided against the state left by the previous one. A shared store can
- * load a ledger from its {@link LedgerSnapshot}, apply, and write it back inside a transaction.
+ * spanning several processes) can replace {@link MemoryJournalHistoryStore} without changing the hub. Every
+ * store decides with the pure rules of caption-rules.ts, atomically per channel: it reads the state an
+ * operation needs, decides, and applies the writes the decision returns, so one operation's outcome (seq,
+ * cursor, duplicate, conflict, not found) is decided against the state left by the previous one.
  */
 import { join } from 'node:path';
 import {
   ERROR_CODES,
+  type ErrorCode,
   type CaptionLine,
   type ChannelSnapshot,
   type Notice,
@@ -46,19 +47,19 @@ export interface HistoryStore {
   /** Opens the store for these rooms and restores their kept history. */
   open(rooms: readonly RoomSpec[]): Promise<void>;
   /** Applies a publish (text already checked and cleaned). */
-  publish(room: string, line: PublishLine, now: number): Promise<Result<PublishOutcome>>;
+  publish(room: string, line: PublishLine, now: number): Promise<Result<PublishOutcome, ErrorCode>>;
   /** Corrects a committed line (text already checked and cleaned). */
-  revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome>>;
+  revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>>;
   /** Clears a channel. */
-  clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome>>;
+  clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>>;
   /** Sets (or, with `text: null`, clears) a room's notice. */
-  setNotice(notice: Notice): Promise<Result<Notice>>;
+  setNotice(notice: Notice): Promise<Result<Notice, ErrorCode>>;
   /** A room's current notice (expiry is the hub's business). */
-  notice(room: string): Promise<Result<Notice | null>>;
+  notice(room: string): Promise<Result<Notice | null, ErrorCode>>;
   /** What a display needs to catch up from `since` (see {@link ChannelLedger.snapshot}). */
-  snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot>>;
+  snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot, ErrorCode>>;
   /** Kept committed lines of a channel, latest revision, in commit order (for exports). */
-  committedLines(room: string, channel: string): Promise<Result<CaptionLine[]>>;
+  committedLines(room: string, channel: string): Promise<Result<CaptionLine[], ErrorCode>>;
   /** Current health (synchronous: for /healthz and the console's status). */
   health(): StoreHealth;
   /** Resolves when everything applied so far is persisted (or its failure reported). */
@@ -159,7 +160,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     }
   }
 
-  async publish(room: string, line: PublishLine, now: number): Promise<Result<PublishOutcome>> {
+  async publish(room: string, line: PublishLine, now: number): Promise<Result<PublishOutcome, ErrorCode>> {
     const found = this.ledger(room, line.channel);
     if (!found.ok) return found;
     const outcome = found.value.ledger.publish(line, now);
@@ -167,7 +168,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     return ok({ ...outcome.value, durable: this.persist(found.value.state, outcome.value.records) });
   }
 
-  async revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome>> {
+  async revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>> {
     const found = this.ledger(room, channel);
     if (!found.ok) return found;
     const outcome = found.value.ledger.revise(id, text, now);
@@ -175,14 +176,14 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     return ok({ ...outcome.value, durable: this.persist(found.value.state, outcome.value.records) });
   }
 
-  async clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome>> {
+  async clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>> {
     const found = this.ledger(room, channel);
     if (!found.ok) return found;
     const outcome = found.value.ledger.clear(now);
     return ok({ ...outcome, durable: this.persist(found.value.state, outcome.records) });
   }
 
-  async setNotice(notice: Notice): Promise<Result<Notice>> {
+  async setNotice(notice: Notice): Promise<Result<Notice, ErrorCode>> {
     const state = this.rooms.get(notice.room);
     if (!state) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${notice.room}`);
     state.notice = notice.text === null ? null : notice;
@@ -190,19 +191,19 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     return ok(notice);
   }
 
-  async notice(room: string): Promise<Result<Notice | null>> {
+  async notice(room: string): Promise<Result<Notice | null, ErrorCode>> {
     const state = this.rooms.get(room);
     if (!state) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${room}`);
     return ok(state.notice);
   }
 
-  async snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot>> {
+  async snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot, ErrorCode>> {
     const found = this.ledger(room, channel);
     if (!found.ok) return found;
     return ok(found.value.ledger.snapshot(since));
   }
 
-  async committedLines(room: string, channel: string): Promise<Result<CaptionLine[]>> {
+  async committedLines(room: string, channel: string): Promise<Result<CaptionLine[], ErrorCode>> {
     const found = this.ledger(room, channel);
     if (!found.ok) return found;
     return ok(found.value.ledger.committedLines());
@@ -245,7 +246,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     return records.some((r) => r.t === 'change') ? written : undefined;
   }
 
-  private ledger(room: string, channel: string): Result<{ state: RoomState; ledger: ChannelLedger }> {
+  private ledger(room: string, channel: string): Result<{ state: RoomState; ledger: ChannelLedger }, ErrorCode> {
     const state = this.rooms.get(room);
     if (!state) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${room}`);
     const ledger = state.ledgers.get(channel);

@@ -11,10 +11,12 @@
  * - `GET /`: a small page listing the rooms' display links.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { basename, dirname } from 'node:path';
 import { displayUrl } from '../common/hub-config';
 import type { Logger } from '../node/logger';
 import { BASE_HEADERS, createStaticFiles, requestFilePath, requestPath, sendBody, sendText } from '../node/static-files';
-import { EXPORT_FORMATS, exportLines, type ExportFormat } from './caption-export';
+import { EXPORT_CONTENT_TYPES, type ExportFormat } from '../common/subtitles';
+import { exportLines } from './caption-export';
 import type { HistoryStore } from './history-store';
 
 /** Content-Security-Policy of the display page. */
@@ -28,6 +30,8 @@ export interface HttpRoutesContext {
   store: HistoryStore;
   health: () => unknown;
   logger: Logger;
+  /** The app icon as a PNG (resources/icon-32.png), answered for `/favicon.ico` when the built page has none. */
+  iconFile?: string;
 }
 
 function escapeHtml(s: string): string {
@@ -42,6 +46,9 @@ export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMess
     // Built assets carry a content hash in their names: cache them for good; the rest is revalidated.
     cacheControl: (relative) => (relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
   });
+  const icon = ctx.iconFile
+    ? { files: createStaticFiles({ root: dirname(ctx.iconFile), htmlHeaders: {}, cacheControl: () => 'public, max-age=86400' }), name: basename(ctx.iconFile) }
+    : null;
 
   async function serveExport(res: ServerResponse, room: string, channel: string, format: ExportFormat): Promise<void> {
     const lines = await ctx.store.committedLines(room, channel);
@@ -49,7 +56,7 @@ export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMess
       sendText(res, 404, lines.error.message);
       return;
     }
-    sendBody(res, 200, EXPORT_FORMATS[format], exportLines(lines.value, format), {
+    sendBody(res, 200, EXPORT_CONTENT_TYPES[format], exportLines(lines.value, format), {
       'Content-Disposition': `inline; filename="${room}-${channel}.${format}"`,
     });
   }
@@ -86,12 +93,13 @@ export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMess
       sendBody(res, 200, 'application/json; charset=utf-8', JSON.stringify(ctx.health()) + '\n');
       return;
     }
-    if (path === '/favicon.ico' && !(await files.serve(res, 'favicon.ico', {}))) {
+    if (path === '/favicon.ico') {
+      if (await files.serve(res, 'favicon.ico')) return;
+      if (icon && (await icon.files.serve(res, icon.name))) return;
       res.writeHead(204, { ...BASE_HEADERS, 'Cache-Control': 'public, max-age=86400' });
       res.end();
       return;
     }
-    if (path === '/favicon.ico') return;
     if (path === '/display/') {
       // The page loads ./assets/...: keep it at /display so they resolve to /assets/.
       const search = new URL(req.url ?? '/', 'http://hub.invalid').search;

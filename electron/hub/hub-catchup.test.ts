@@ -1,7 +1,8 @@
+import { ChannelFollower } from '../common/channel-follower';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PublishLine } from '../common/protocol';
 import type { CaptionHub } from './caption-hub';
-import { CaptionFollower, hubRequest, type HubClientSocket } from './hub-client';
+import { hubRequest, type HubClientSocket } from './hub-client';
 import { ClientPool, startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
 
 const SECRET = TEST_ROOMS[0]!.secret;
@@ -32,13 +33,13 @@ async function publishMany(booth: HubClientSocket, channel: string, prefix: stri
 }
 
 /** Drops the display's transport, publishes while it is away, and checks what it holds after it is back. */
-async function dropAndCatchUp(recoveryWindowMs: number): Promise<{ follower: CaptionFollower; display: HubClientSocket }> {
+async function dropAndCatchUp(recoveryWindowMs: number): Promise<{ follower: ChannelFollower; display: HubClientSocket }> {
   ({ hub } = await startTestHub({ recoveryWindowMs }));
   const booth = await pool.connect(hub.url, { role: 'booth', room: 'main', channel: 'en', secret: SECRET });
   const operator = await pool.connect(hub.url, { role: 'operator', room: 'main', secret: SECRET });
   const display = await pool.connect(hub.url, { role: 'display', room: 'main' });
-  const follower = new CaptionFollower(display, ['en']);
-  const first = await follower.subscribe();
+  const follower = new ChannelFollower(display, { channels: ['en'] });
+  const first = await follower.start();
   expect(first.ok).toBe(true);
 
   const ids: string[] = [];
@@ -97,12 +98,12 @@ describe('catch-up after a dropped connection', () => {
         if (r.ok) published[channel]!.push(line.id);
       }
     });
-    const followers: CaptionFollower[] = [];
+    const followers: ChannelFollower[] = [];
     for (let i = 0; i < 8; i++) {
       const display = await pool.connect(url, { role: 'display', room: 'main' });
-      const follower = new CaptionFollower(display, ['ar', 'en', 'ru']);
+      const follower = new ChannelFollower(display, { channels: ['ar', 'en', 'ru'] });
       followers.push(follower);
-      await follower.subscribe();
+      await follower.start();
     }
     running = false;
     await Promise.all(publishing);

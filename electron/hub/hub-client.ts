@@ -1,28 +1,27 @@
 /**
  * Client side of the hub protocol for Node programs (`npm run say`, tests, benchmarks): connecting with a
- * handshake, requests with acks and a timeout, and {@link CaptionFollower}, which applies what a display
- * receives with the cursor rules (drop what it already has, resubscribe on a gap) and counts anomalies.
+ * handshake, and requests with acks and a timeout. Following channels the way a display does is
+ * `ChannelFollower` (electron/common/channel-follower.ts), the same class the display page runs.
  */
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import {
-  type CaptionLine,
-  type ChannelChange,
-  type ChannelSnapshot,
   type HandshakeAuth,
   type HubClientEvents,
   type HubServerEvents,
-  type Notice,
-  type PartialUpdate,
-  type SubscribeResult,
 } from '../common/protocol';
+import { HUB_CLIENT_ERROR_CODES, type HubClientErrorCode } from '../common/hub-errors';
 import { fail, ok, type Result } from '../common/result';
 
 /** A typed socket.io client of the hub. */
 export type HubClientSocket = ClientSocket<HubServerEvents, HubClientEvents>;
 
-/** The value an event's ack carries, e.g. `Result<PublishAck>` for `caption:publish`. */
+/** The value an event's ack carries, e.g. `Result<PublishAck, ErrorCode>` for `caption:publish`. */
 export type AckOf<E extends keyof HubClientEvents> =
   Parameters<HubClientEvents[E]>[1] extends (r: infer R) => void ? R : never;
+
+/** What a request answers on the client: the hub's ack, or a client-side failure (no answer in time). */
+export type RequestResult<E extends keyof HubClientEvents> =
+  AckOf<E> extends Result<infer T, infer C> ? Result<T, C | HubClientErrorCode> : never;
 
 export interface ConnectOptions {
   /** `['websocket']` skips long-polling (benchmarks, many clients). Default polling then websocket. */
@@ -62,7 +61,7 @@ export function connectHubClient(url: string, auth: HandshakeAuth, options: Conn
       if (data && typeof data.code === 'string') {
         done(fail(data.code, typeof data.message === 'string' ? data.message : err.message));
       } else {
-        done(fail('CONNECT_FAILED', `cannot reach the hub at ${url}: ${err.message}`));
+        done(fail(HUB_CLIENT_ERROR_CODES.CONNECT_FAILED, `cannot reach the hub at ${url}: ${err.message}`));
       }
     };
     socket.on('connect', onConnect);
@@ -76,163 +75,11 @@ export async function hubRequest<E extends keyof HubClientEvents>(
   event: E,
   payload: Parameters<HubClientEvents[E]>[0],
   timeoutMs = 10_000,
-): Promise<AckOf<E>> {
+): Promise<RequestResult<E>> {
   try {
-    const emit = socket.timeout(timeoutMs).emitWithAck as unknown as (e: E, p: unknown) => Promise<AckOf<E>>;
+    const emit = socket.timeout(timeoutMs).emitWithAck as unknown as (e: E, p: unknown) => Promise<RequestResult<E>>;
     return await emit.call(socket.timeout(timeoutMs), event, payload);
   } catch (err) {
-    return fail('TIMEOUT', `no answer to ${event} within ${timeoutMs} ms (${String(err)})`) as AckOf<E>;
-  }
-}
-
-/** What a {@link CaptionFollower} saw. */
-export interface FollowerStats {
-  /** Changes applied. */
-  applied: number;
-  /** Changes received that the follower already had (cursor not above its own); dropped. */
-  droppedDuplicates: number;
-  /** Gaps detected (a change whose cursor skipped one); each triggered a resubscribe. */
-  gaps: number;
-  /** Subscribes that returned a reset. */
-  resets: number;
-  /** Subscribe calls made (first and after reconnects). */
-  subscribes: number;
-  /** `committed` changes for an id the follower already held as committed (must stay 0). */
-  doubledCommits: number;
-}
-
-interface ChannelView {
-  cursor: number;
-  lines: Map<string, CaptionLine>;
-  partial: CaptionLine | null;
-}
-
-/**
- * Follows channels of a room the way a display does: subscribes (again after each reconnect that socket.io
- * could not recover, with `since` = its cursors), applies snapshots and live changes in cursor order, and keeps
- * every committed line at its latest revision.
- */
-export class CaptionFollower {
-  readonly stats: FollowerStats = { applied: 0, droppedDuplicates: 0, gaps: 0, resets: 0, subscribes: 0, doubledCommits: 0 };
-  notice: Notice | null = null;
-  /** Called for every applied change and partial (benchmarks measure latency here). */
-  onLine: ((line: CaptionLine, kind: 'partial' | ChannelChange['kind']) => void) | null = null;
-  private readonly socket: HubClientSocket;
-  private readonly channels: string[];
-  private readonly views = new Map<string, ChannelView>();
-  private subscribing: Promise<Result<SubscribeResult>> | null = null;
-  private buffered: Array<ChannelChange | PartialUpdate> = [];
-
-  constructor(socket: HubClientSocket, channels: string[]) {
-    this.socket = socket;
-    this.channels = channels;
-    for (const c of channels) this.views.set(c, { cursor: 0, lines: new Map(), partial: null });
-    socket.on('caption:changed', (change) => this.receive(change));
-    socket.on('caption:partial', (update) => this.receive(update));
-    socket.on('notice:changed', (notice) => {
-      this.notice = notice.text === null ? null : notice;
-    });
-    socket.on('connect', () => {
-      if (!socket.recovered) void this.subscribe();
-    });
-  }
-
-  /** Subscribes (or resubscribes with the cursors held); resolves with the hub's answer. */
-  subscribe(): Promise<Result<SubscribeResult>> {
-    const since: Record<string, number> = {};
-    let any = false;
-    for (const [c, v] of this.views) {
-      if (v.cursor > 0) {
-        since[c] = v.cursor;
-        any = true;
-      }
-    }
-    this.stats.subscribes++;
-    const pending = hubRequest(this.socket, 'display:subscribe', { channels: this.channels, ...(any ? { since } : {}) }).then(
-      (result) => {
-        if (this.subscribing === pending) this.subscribing = null;
-        if (result.ok) {
-          for (const snapshot of result.value.channels) this.applySnapshot(snapshot);
-          this.notice = result.value.notice;
-        }
-        const buffered = this.buffered;
-        this.buffered = [];
-        for (const item of buffered) this.receive(item);
-        return result;
-      },
-    );
-    this.subscribing = pending;
-    return pending;
-  }
-
-  /** The committed lines of a channel in commit (cursor) order, latest revision. */
-  lines(channel: string): CaptionLine[] {
-    return [...(this.views.get(channel)?.lines.values() ?? [])];
-  }
-
-  partial(channel: string): CaptionLine | null {
-    return this.views.get(channel)?.partial ?? null;
-  }
-
-  cursor(channel: string): number {
-    return this.views.get(channel)?.cursor ?? 0;
-  }
-
-  private applySnapshot(snapshot: ChannelSnapshot): void {
-    const view = this.views.get(snapshot.channel);
-    if (!view) return;
-    if (snapshot.reset) {
-      this.stats.resets++;
-      view.lines.clear();
-      view.cursor = 0;
-      for (const change of snapshot.changes) this.applyChange(view, change, true);
-    } else {
-      for (const change of snapshot.changes) {
-        if (change.cursor <= view.cursor) this.stats.droppedDuplicates++;
-        else this.applyChange(view, change, false);
-      }
-    }
-    view.cursor = snapshot.cursor;
-    view.partial = snapshot.partial;
-  }
-
-  private receive(item: ChannelChange | PartialUpdate): void {
-    if (this.subscribing) {
-      this.buffered.push(item);
-      return;
-    }
-    const view = this.views.get(item.channel);
-    if (!view) return;
-    if (!('kind' in item)) {
-      if (item.cursor < view.cursor) return;
-      view.partial = item.line;
-      this.onLine?.(item.line, 'partial');
-      return;
-    }
-    if (item.cursor <= view.cursor) {
-      this.stats.droppedDuplicates++;
-      return;
-    }
-    if (item.cursor > view.cursor + 1) {
-      this.stats.gaps++;
-      void this.subscribe();
-      return;
-    }
-    this.applyChange(view, item, false);
-    view.cursor = item.cursor;
-  }
-
-  private applyChange(view: ChannelView, change: ChannelChange, fromReset: boolean): void {
-    this.stats.applied++;
-    if (change.kind === 'cleared') {
-      view.lines.clear();
-      view.partial = null;
-    } else {
-      if (change.kind === 'committed' && !fromReset && view.lines.has(change.line.id)) this.stats.doubledCommits++;
-      view.lines.set(change.line.id, change.line);
-      if (view.partial?.id === change.line.id) view.partial = null;
-      this.onLine?.(change.line, change.kind);
-    }
-    if (!fromReset) view.cursor = Math.max(view.cursor, change.cursor);
+    return fail(HUB_CLIENT_ERROR_CODES.TIMEOUT, `no answer to ${event} within ${timeoutMs} ms (${String(err)})`) as RequestResult<E>;
   }
 }

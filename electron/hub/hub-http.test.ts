@@ -109,6 +109,13 @@ describe('static files', () => {
     expect(res.body).toContain('npm run build');
   });
 
+  it('answers /favicon.ico with the app icon', async () => {
+    const res = await rawGet(hub.port, '/favicon.ico');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/png');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('reports health as JSON', async () => {
     const res = await rawGet(hub.port, '/healthz');
     expect(res.status).toBe(200);
@@ -134,10 +141,10 @@ describe('exports', () => {
     const vtt = await rawGet(hub.port, '/export/main/en.vtt');
     expect(vtt.status).toBe(200);
     expect(vtt.headers['content-type']).toBe('text/vtt; charset=utf-8');
-    expect(vtt.body.startsWith('WEBVTT\n\n1\n00:00:00.000 --> 00:00:1')).toBe(true);
+    expect(vtt.body.startsWith('WEBVTT\n\n00:00:00.000 --> 00:00:1')).toBe(true);
     expect(vtt.body).toContain('Good morning &amp; welcome &lt;all&gt;.');
-    expect(vtt.body).toMatch(/\n2\n00:00:03\.500 --> 00:00:1\d\.\d{3}\nWe begin\nwith the agenda\.\n/);
-    expect(vtt.body).toMatch(/\n3\n00:00:07\.250 --> 00:00:1\d\.\d{3}\nThank you very much\.\n/);
+    expect(vtt.body).toMatch(/\n\n00:00:03\.500 --> 00:00:1\d\.\d{3}\nWe begin\nwith the agenda\.\n/);
+    expect(vtt.body).toMatch(/\n\n00:00:07\.250 --> 00:00:1\d\.\d{3}\nThank you very much\.\n/);
     expect(vtt.body).not.toContain('still a partial');
 
     const srt = await rawGet(hub.port, '/export/main/en.srt');
@@ -154,5 +161,21 @@ describe('exports', () => {
     expect((await rawGet(hub.port, '/export/main/de.vtt')).status).toBe(404);
     expect((await rawGet(hub.port, '/export/nowhere/en.vtt')).status).toBe(404);
     expect((await rawGet(hub.port, '/export/main/en.doc')).status).toBe(404);
+  });
+
+  it('a caption cannot forge a cue in an export: a blank line and a timing line stay text of their own cue', async () => {
+    const operator = await pool.connect(hub.url, { role: 'operator', room: 'main', secret: SECRET });
+    const forged = 'Thank you.\n\n2\n00:00:00,000 --> 09:59:59,000\nFORGED CUE';
+    const t0 = Date.now() - 5_000;
+    await hubRequest(operator, 'caption:publish', { id: 'f1', channel: 'ru', text: forged, state: 'final', source: 'typed', startedAt: t0 });
+    await hubRequest(operator, 'caption:publish', { id: 'f2', channel: 'ru', text: 'Next.', state: 'final', source: 'typed', startedAt: t0 + 2000 });
+    const srt = (await rawGet(hub.port, '/export/main/ru.srt')).body;
+    const blocks = srt.split(/\n\n+/).filter((b) => b.trim() !== '');
+    expect(blocks).toHaveLength(2);
+    expect(srt.match(/-->/g)).toHaveLength(2);
+    expect(blocks[0]).toContain('FORGED CUE');
+    const vtt = (await rawGet(hub.port, '/export/main/ru.vtt')).body;
+    expect(vtt.replace(/^WEBVTT\n\n/, '').split(/\n\n+/).filter((b) => b.trim() !== '')).toHaveLength(2);
+    expect(vtt.match(/-->/g)).toHaveLength(2);
   });
 });

@@ -1,3 +1,4 @@
+import { ChannelFollower } from '../common/channel-follower';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import type { PublishLine } from '../common/protocol';
 import type { ErrorInfo } from '../common/result';
 import type { CaptionHub } from './caption-hub';
 import { journalFile } from './history-store';
-import { CaptionFollower, hubRequest } from './hub-client';
+import { hubRequest } from './hub-client';
 import { ClientPool, startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
 
 const SECRET = TEST_ROOMS[0]!.secret;
@@ -58,8 +59,8 @@ describe('history survives a restart', () => {
     await hubRequest(operator, 'caption:publish', { ...final('ar', 'half-spoken'), state: 'partial' });
     await hubRequest(operator, 'notice:show', { text: 'Please take your seats' });
     const display = await pool.connect(first.url, { role: 'display', room: 'main' });
-    const seen = new CaptionFollower(display, ['ar']);
-    await seen.subscribe();
+    const seen = new ChannelFollower(display, { channels: ['ar'] });
+    await seen.start();
     const midCursor = seen.cursor('ar') - 2;
     pool.closeAll();
     await first.close();
@@ -170,8 +171,8 @@ describe('a failing journal never stops live captions', () => {
     expect(health.store.error).not.toBeNull();
     const booth = await pool.connect(hub.url, { role: 'booth', room: 'main', channel: 'en', secret: SECRET });
     const display = await pool.connect(hub.url, { role: 'display', room: 'main' });
-    const follower = new CaptionFollower(display, ['en']);
-    await follower.subscribe();
+    const follower = new ChannelFollower(display, { channels: ['en'] });
+    await follower.start();
     expect(await hubRequest(booth, 'caption:publish', final('en', 'still live'))).toMatchObject({ ok: true });
     await until(() => follower.lines('en').length === 1, 5000, 'live line');
   });

@@ -3,11 +3,12 @@
  * run, maybe a crash mid-write, maybe hand-edited), so replay parses every line with these before use.
  */
 import { z } from 'zod';
+import { idSchema, nameSchema } from '../common/ids';
 import { CAPTION_SOURCES, type ChannelChange, type Notice } from '../common/protocol';
 import type { LedgerRecord, LedgerSnapshot } from './channel-ledger';
 
-const name = z.string().min(1).max(64);
-const id = z.string().min(1).max(128);
+const name = nameSchema;
+const id = idSchema;
 const time = z.number().finite().nonnegative();
 
 export const captionLineSchema = z.object({

@@ -3,10 +3,10 @@
  * redis://host:port`): every node reads and writes the same channel history, sequence numbers, cursors,
  * partials and notices, so any node can serve any display and catch it up.
  *
- * The caption rules are those of {@link ChannelLedger} (partial/final/revise/clear, idempotent resends,
- * bounded history). Each write is an optimistic transaction on a dedicated connection: WATCH the channel's
- * `meta` key, read what the operation needs, decide, then MULTI/EXEC the writes together with a bump of
- * `meta.ver`. If another node wrote the channel in between, EXEC aborts and the operation is decided again on
+ * The caption rules are decided by caption-rules.ts, as for the memory store (partial/final/revise/clear,
+ * idempotent resends); this store only reads and writes. Each write is an optimistic transaction on a dedicated
+ * connection: WATCH the channel's `meta` key, read what the decision needs, decide, then MULTI/EXEC its writes
+ * together with a bump of `meta.ver`. If another node wrote the channel in between, EXEC aborts and the operation is decided again on
  * the new state, so two nodes never hand out the same seq or cursor. Reads for catch-up run as one Lua script
  * (atomic, one round trip).
  *
@@ -17,6 +17,7 @@ import { createClient, type RedisClientType } from 'redis';
 import { z } from 'zod';
 import {
   ERROR_CODES,
+  type ErrorCode,
   type CaptionLine,
   type ChannelChange,
   type ChannelSnapshot,
@@ -24,7 +25,8 @@ import {
   type PublishLine,
 } from '../common/protocol';
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
-import { publishedLine, type ChangeOutcome, type KeptLine, type PublishOutcome, type SeenId } from './channel-ledger';
+import type { ChangeOutcome, PublishOutcome } from './channel-ledger';
+import { decideClear, decidePublish, decideRevise, type ChannelWrite, type Decision, type KeptLine, type SeenId } from './caption-rules';
 import type { HistoryStore, RoomSpec, StoreHealth } from './history-store';
 import { redactUrl } from './redis-url';
 import { captionLineSchema, channelChangeSchema, noticeSchema } from './journal-schema';
@@ -42,6 +44,7 @@ export interface RedisHistoryStoreOptions {
 }
 
 type Client = RedisClientType;
+type Multi = ReturnType<Client['multi']>;
 
 const keptLineSchema = z.object({ line: captionLineSchema, publishedText: z.string(), cursor: z.number().int().positive(), cleared: z.boolean() });
 const seenIdSchema = z.object({ seq: z.number().int().positive(), firstSeenAt: z.number(), finalText: z.string().optional() });
@@ -143,127 +146,120 @@ export class RedisHistoryStore implements HistoryStore {
     this.adapterClient = adapterClient;
   }
 
-  async publish(room: string, input: PublishLine, now: number): Promise<Result<PublishOutcome>> {
+  async publish(room: string, input: PublishLine, now: number): Promise<Result<PublishOutcome, ErrorCode>> {
     const keys = this.keysOf(room, input.channel);
     if (!keys.ok) return keys;
     const k = keys.value;
-    return this.transaction<PublishOutcome>(k, async (w) => {
+    const ref = { room, channel: input.channel };
+    return this.transaction(k, async (w) => {
       const [meta, seenRaw, keptRaw, partialRaw] = await Promise.all([
         w.hGetAll(k.meta),
         w.hGet(k.seen, input.id),
         w.hGet(k.lines, input.id),
         w.get(k.partial),
       ]);
-      let cursor = Number(meta['cursor'] ?? 0);
-      const nextSeq = Number(meta['nextSeq'] ?? 1);
-      const seen = parseJson(seenRaw, seenIdSchema) as SeenId | null;
-      const kept = parseJson(keptRaw, keptLineSchema) as KeptLine | null;
       const partial = parseJson(partialRaw, captionLineSchema) as CaptionLine | null;
-      if (seen?.finalText !== undefined) {
-        const sameText = input.text === seen.finalText || input.text === kept?.line.text;
-        if (input.state === 'partial' || sameText) {
-          return { result: ok({ ack: { seq: seen.seq, cursor: kept?.cursor ?? cursor, duplicate: true }, records: [] }) };
-        }
-        return {
-          result: fail(ERROR_CODES.CONFLICT, `line ${input.id} is already committed with a different text; send caption:revise to correct it`),
-        };
-      }
-      const tx = w.multi();
-      let seq: number;
-      let firstSeenAt: number;
-      if (seen) {
-        seq = seen.seq;
-        firstSeenAt = seen.firstSeenAt;
-      } else {
-        seq = nextSeq;
-        firstSeenAt = now;
-        tx.hSet(k.meta, 'nextSeq', String(nextSeq + 1));
-        tx.hSet(k.seen, input.id, JSON.stringify({ seq, firstSeenAt } satisfies SeenId));
-        tx.zAdd(k.seenBySeq, { score: seq, value: input.id });
-      }
-      const previous = partial?.id === input.id ? partial : null;
-      const line = publishedLine(room, input.channel, input, seq, previous, firstSeenAt, now);
-
-      if (input.state === 'partial') {
-        if (previous && previous.text === input.text) {
-          return { result: ok({ ack: { seq, cursor, duplicate: true }, records: [] }), tx: seen ? undefined : tx };
-        }
-        tx.set(k.partial, JSON.stringify(line));
-        return {
-          result: ok({
-            ack: { seq, cursor, duplicate: false },
-            partial: { room, channel: input.channel, cursor, line },
-            records: [],
-          }),
-          tx,
-        };
-      }
-
-      line.committedAt = now;
-      if (previous) tx.del(k.partial);
-      cursor += 1;
-      const change: ChannelChange = { kind: 'committed', room, channel: input.channel, cursor, line };
-      tx.hSet(k.meta, 'cursor', String(cursor));
-      tx.hSet(k.seen, input.id, JSON.stringify({ seq, firstSeenAt, finalText: input.text } satisfies SeenId));
-      tx.zAdd(k.seenBySeq, { score: seq, value: input.id });
-      tx.hSet(k.lines, input.id, JSON.stringify({ line, publishedText: input.text, cursor, cleared: false } satisfies KeptLine));
-      tx.rPush(k.order, input.id);
-      this.pushChange(tx, k, change);
-      await this.trimLines(w, tx, k);
-      await this.trimSeen(w, tx, k, new Set([input.id, ...(partial ? [partial.id] : [])]));
-      return { result: ok({ ack: { seq, cursor, duplicate: false }, change, records: [] }), tx };
+      const state = {
+        cursor: Number(meta['cursor'] ?? 0),
+        nextSeq: Number(meta['nextSeq'] ?? 1),
+        seen: parseJson(seenRaw, seenIdSchema) as SeenId | null,
+        kept: parseJson(keptRaw, keptLineSchema) as KeptLine | null,
+        partial,
+      };
+      return this.writeDecision(w, k, decidePublish(ref, state, input, now), { partial, kept: state.kept });
     });
   }
 
-  async revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome>> {
+  async revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>> {
     const keys = this.keysOf(room, channel);
     if (!keys.ok) return keys;
     const k = keys.value;
-    return this.transaction<ChangeOutcome>(k, async (w) => {
+    return this.transaction(k, async (w) => {
       const [cursorRaw, keptRaw, partialRaw] = await Promise.all([w.hGet(k.meta, 'cursor'), w.hGet(k.lines, id), w.get(k.partial)]);
       const kept = parseJson(keptRaw, keptLineSchema) as KeptLine | null;
-      if (!kept || kept.cleared) {
-        const partial = parseJson(partialRaw, captionLineSchema);
-        const why = partial?.id === id ? 'it is not committed yet (publish a final)' : 'no such committed line in this channel';
-        return { result: fail(ERROR_CODES.NOT_FOUND, `cannot revise line ${id}: ${why}`) };
-      }
-      if (kept.line.text === text) {
-        return { result: ok({ ack: { seq: kept.line.seq, cursor: kept.cursor, duplicate: true }, records: [] }) };
-      }
-      const cursor = Number(cursorRaw ?? 0) + 1;
-      const line: CaptionLine = { ...kept.line, text, revision: kept.line.revision + 1, updatedAt: now };
-      const change: ChannelChange = { kind: 'revised', room, channel, cursor, line };
-      const tx = w.multi();
-      tx.hSet(k.meta, 'cursor', String(cursor));
-      tx.hSet(k.lines, id, JSON.stringify({ ...kept, line, cursor } satisfies KeptLine));
-      this.pushChange(tx, k, change);
-      return { result: ok({ ack: { seq: line.seq, cursor, duplicate: false }, change, records: [] }), tx };
+      const partial = parseJson(partialRaw, captionLineSchema) as CaptionLine | null;
+      const decided = decideRevise({ room, channel }, { cursor: Number(cursorRaw ?? 0), kept, partial }, id, text, now);
+      return this.writeDecision(w, k, decided, { partial, kept });
     });
   }
 
-  async clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome>> {
+  async clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>> {
     const keys = this.keysOf(room, channel);
     if (!keys.ok) return keys;
     const k = keys.value;
-    return this.transaction<ChangeOutcome>(k, async (w) => {
-      const [cursorRaw, all] = await Promise.all([w.hGet(k.meta, 'cursor'), w.hGetAll(k.lines)]);
-      const cursor = Number(cursorRaw ?? 0) + 1;
-      const change: ChannelChange = { kind: 'cleared', room, channel, cursor, at: now };
-      const tx = w.multi();
-      tx.hSet(k.meta, 'cursor', String(cursor));
-      const updates: Record<string, string> = {};
-      for (const [id, raw] of Object.entries(all)) {
-        const kept = parseJson(raw, keptLineSchema);
-        if (kept && !kept.cleared) updates[id] = JSON.stringify({ ...kept, cleared: true });
-      }
-      if (Object.keys(updates).length > 0) tx.hSet(k.lines, updates);
-      tx.del(k.partial);
-      this.pushChange(tx, k, change);
-      return { result: ok({ ack: { seq: 0, cursor, duplicate: false }, change, records: [] }), tx };
+    return this.transaction(k, async (w) => {
+      const cursorRaw = await w.hGet(k.meta, 'cursor');
+      return this.writeDecision(w, k, ok(decideClear({ room, channel }, { cursor: Number(cursorRaw ?? 0) }, now)), { partial: null, kept: null });
     });
   }
 
-  async setNotice(notice: Notice): Promise<Result<Notice>> {
+  /**
+   * Turns a decision's writes into one MULTI (inside the caller's WATCH), plus the trims that keep the stored
+   * history bounded. A decision with no writes (a duplicate, a refusal) sends no transaction.
+   */
+  private async writeDecision(
+    w: Client,
+    k: ChannelKeys,
+    decided: Result<Decision, ErrorCode>,
+    read: { partial: CaptionLine | null; kept: KeptLine | null },
+  ): Promise<{ result: Result<PublishOutcome, ErrorCode>; tx?: Multi }> {
+    if (!decided.ok) return { result: decided };
+    const { writes, ...outcome } = decided.value;
+    const result = ok({ ...outcome, records: [] });
+    if (writes.length === 0) return { result };
+    const tx = w.multi();
+    for (const write of writes) await this.queueWrite(w, tx, k, write, read);
+    return { result, tx };
+  }
+
+  private async queueWrite(w: Client, tx: Multi, k: ChannelKeys, write: ChannelWrite, read: { partial: CaptionLine | null; kept: KeptLine | null }): Promise<void> {
+    switch (write.t) {
+      case 'see':
+        tx.hSet(k.meta, 'nextSeq', String(write.seq + 1));
+        tx.hSet(k.seen, write.id, JSON.stringify({ seq: write.seq, firstSeenAt: write.firstSeenAt } satisfies SeenId));
+        tx.zAdd(k.seenBySeq, { score: write.seq, value: write.id });
+        return;
+      case 'partial':
+        tx.set(k.partial, JSON.stringify(write.line));
+        return;
+      case 'commit': {
+        const { change, publishedText } = write;
+        const { line } = change;
+        if (read.partial?.id === line.id) tx.del(k.partial);
+        tx.hSet(k.meta, 'cursor', String(change.cursor));
+        tx.hSet(k.seen, line.id, JSON.stringify({ seq: line.seq, firstSeenAt: write.firstSeenAt, finalText: publishedText } satisfies SeenId));
+        tx.zAdd(k.seenBySeq, { score: line.seq, value: line.id });
+        tx.hSet(k.lines, line.id, JSON.stringify({ line, publishedText, cursor: change.cursor, cleared: false } satisfies KeptLine));
+        tx.rPush(k.order, line.id);
+        this.pushChange(tx, k, change);
+        await this.trimLines(w, tx, k);
+        await this.trimSeen(w, tx, k, new Set([line.id, ...(read.partial ? [read.partial.id] : [])]));
+        return;
+      }
+      case 'revise': {
+        const { change } = write;
+        const kept = read.kept;
+        tx.hSet(k.meta, 'cursor', String(change.cursor));
+        if (kept) tx.hSet(k.lines, change.line.id, JSON.stringify({ ...kept, line: change.line, cursor: change.cursor } satisfies KeptLine));
+        this.pushChange(tx, k, change);
+        return;
+      }
+      case 'clear': {
+        tx.hSet(k.meta, 'cursor', String(write.change.cursor));
+        const updates: Record<string, string> = {};
+        for (const [id, raw] of Object.entries(await w.hGetAll(k.lines))) {
+          const kept = parseJson(raw, keptLineSchema);
+          if (kept && !kept.cleared) updates[id] = JSON.stringify({ ...kept, cleared: true });
+        }
+        if (Object.keys(updates).length > 0) tx.hSet(k.lines, updates);
+        tx.del(k.partial);
+        this.pushChange(tx, k, write.change);
+        return;
+      }
+    }
+  }
+
+  async setNotice(notice: Notice): Promise<Result<Notice, ErrorCode>> {
     if (!this.rooms.has(notice.room)) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${notice.room}`);
     return this.guard(async () => {
       const key = this.noticeKey(notice.room);
@@ -273,7 +269,7 @@ export class RedisHistoryStore implements HistoryStore {
     });
   }
 
-  async notice(room: string): Promise<Result<Notice | null>> {
+  async notice(room: string): Promise<Result<Notice | null, ErrorCode>> {
     if (!this.rooms.has(room)) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${room}`);
     return this.guard(async () => ok(parseJson(await this.cmd.get(this.noticeKey(room)), noticeSchema)));
   }
@@ -282,7 +278,7 @@ export class RedisHistoryStore implements HistoryStore {
    * Catch-up from `since`: the changes after it when the kept changes reach back that far, otherwise (fresh
    * display, `since` from before the kept history or above the cursor) `reset` with the visible kept lines.
    */
-  async snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot>> {
+  async snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot, ErrorCode>> {
     const keys = this.keysOf(room, channel);
     if (!keys.ok) return keys;
     const k = keys.value;
@@ -309,7 +305,7 @@ export class RedisHistoryStore implements HistoryStore {
     });
   }
 
-  async committedLines(room: string, channel: string): Promise<Result<CaptionLine[]>> {
+  async committedLines(room: string, channel: string): Promise<Result<CaptionLine[], ErrorCode>> {
     const keys = this.keysOf(room, channel);
     if (!keys.ok) return keys;
     const k = keys.value;
@@ -370,7 +366,7 @@ export class RedisHistoryStore implements HistoryStore {
     return `${this.prefix}:{${room}}:notice`;
   }
 
-  private keysOf(room: string, channel: string): Result<ChannelKeys> {
+  private keysOf(room: string, channel: string): Result<ChannelKeys, ErrorCode> {
     const channels = this.rooms.get(room);
     if (!channels) return fail(ERROR_CODES.UNKNOWN_ROOM, `unknown room ${room}`);
     if (!channels.includes(channel)) {
@@ -379,13 +375,13 @@ export class RedisHistoryStore implements HistoryStore {
     return ok(this.channelKeys(room, channel));
   }
 
-  private pushChange(tx: ReturnType<Client['multi']>, k: ChannelKeys, change: ChannelChange): void {
+  private pushChange(tx: Multi, k: ChannelKeys, change: ChannelChange): void {
     tx.rPush(k.changes, JSON.stringify(change));
     tx.lTrim(k.changes, -this.changeLimit, -1);
   }
 
   /** Drops the oldest kept lines past the history limit (inside the transaction). */
-  private async trimLines(w: Client, tx: ReturnType<Client['multi']>, k: ChannelKeys): Promise<void> {
+  private async trimLines(w: Client, tx: Multi, k: ChannelKeys): Promise<void> {
     const length = await w.lLen(k.order);
     const excess = length + 1 - this.options.historyLimit;
     if (excess <= 0) return;
@@ -395,7 +391,7 @@ export class RedisHistoryStore implements HistoryStore {
   }
 
   /** Forgets the oldest seen ids past the bound, never a kept line or the partial (inside the transaction). */
-  private async trimSeen(w: Client, tx: ReturnType<Client['multi']>, k: ChannelKeys, keep: Set<string>): Promise<void> {
+  private async trimSeen(w: Client, tx: Multi, k: ChannelKeys, keep: Set<string>): Promise<void> {
     const size = await w.zCard(k.seenBySeq);
     // Trim in batches, so most commits skip this.
     if (size <= this.seenLimit + 50) return;
@@ -412,11 +408,8 @@ export class RedisHistoryStore implements HistoryStore {
    * Runs a read-decide-write on the writer connection: WATCH, `decide` (reads and queues writes on a MULTI),
    * EXEC; decided again when another node wrote the channel meanwhile. Writes of this node run one at a time.
    */
-  private transaction<T>(
-    k: ChannelKeys,
-    decide: (w: Client) => Promise<{ result: Result<T>; tx?: ReturnType<Client['multi']> | undefined }>,
-  ): Promise<Result<T>> {
-    const run = async (): Promise<Result<T>> => {
+  private transaction<T>(k: ChannelKeys, decide: (w: Client) => Promise<{ result: Result<T, ErrorCode>; tx?: Multi | undefined }>): Promise<Result<T, ErrorCode>> {
+    const run = async (): Promise<Result<T, ErrorCode>> => {
       const w = this.writer;
       if (!w) return fail(ERROR_CODES.INTERNAL, 'the history store is closed');
       for (let attempt = 0; attempt < 100; attempt++) {
@@ -448,7 +441,7 @@ export class RedisHistoryStore implements HistoryStore {
     return next;
   }
 
-  private async guard<T>(task: () => Promise<Result<T>>): Promise<Result<T>> {
+  private async guard<T>(task: () => Promise<Result<T, ErrorCode>>): Promise<Result<T, ErrorCode>> {
     try {
       return await task();
     } catch (err) {
@@ -456,8 +449,8 @@ export class RedisHistoryStore implements HistoryStore {
     }
   }
 
-  private failure(err: unknown): Result<never> {
-    const info: ErrorInfo = { code: ERROR_CODES.INTERNAL, message: `history store (Redis) failed: ${(err as Error).message ?? String(err)}` };
+  private failure(err: unknown): Result<never, ErrorCode> {
+    const info: ErrorInfo<ErrorCode> = { code: ERROR_CODES.INTERNAL, message: `history store (Redis) failed: ${(err as Error).message ?? String(err)}` };
     this.setError(info);
     return fail(info.code, info.message);
   }

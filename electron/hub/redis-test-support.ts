@@ -3,13 +3,14 @@
  * CLI as a child process (so it can be SIGKILLed and restarted), a TCP proxy whose link can be cut and
  * restored, and a booth that keeps an outbox and resends what was not acknowledged after a reconnect.
  */
+import { ChannelFollower } from '../common/channel-follower';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { CaptionLine, PublishLine } from '../common/protocol';
-import { CaptionFollower, connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
+import type { PublishLine } from '../common/protocol';
+import { connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -220,7 +221,7 @@ export class TcpProxy {
 /** A display that counts every committed line it receives per id (live, in catch-up, or from a reset). */
 export interface WatchedDisplay {
   socket: HubClientSocket;
-  follower: CaptionFollower;
+  follower: ChannelFollower;
   receipts: Map<string, number>;
 }
 
@@ -228,12 +229,14 @@ export interface WatchedDisplay {
 export async function watchDisplay(url: string, room: string, channels: string[]): Promise<WatchedDisplay> {
   const result = await connectHubClient(url, { role: 'display', room }, { transports: ['websocket'] });
   if (!result.ok) throw new Error(result.error.message);
-  const follower = new CaptionFollower(result.value, channels);
   const receipts = new Map<string, number>();
-  follower.onLine = (line: CaptionLine, kind) => {
-    if (kind === 'committed') receipts.set(line.id, (receipts.get(line.id) ?? 0) + 1);
-  };
-  const sub = await follower.subscribe();
+  const follower = new ChannelFollower(result.value, {
+    channels,
+    changed: (change) => {
+      if (change.kind === 'committed') receipts.set(change.line.id, (receipts.get(change.line.id) ?? 0) + 1);
+    },
+  });
+  const sub = await follower.start();
   if (!sub.ok) {
     result.value.disconnect();
     throw new Error(sub.error.message);

@@ -1,8 +1,8 @@
+import { ChannelFollower } from '../common/channel-follower';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptionHub } from './caption-hub';
-import { CaptionFollower } from './hub-client';
 import { ClientPool, startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
 
 const SECRET = TEST_ROOMS[0]!.secret;
@@ -33,8 +33,8 @@ afterAll(async () => {
 
 describe('npm run say', () => {
   it('publishes an argument and standard-input lines, and exits non-zero with the code when refused', async () => {
-    const follower = new CaptionFollower(await pool.connect(hub.url, { role: 'display', room: 'main' }), ['ru']);
-    await follower.subscribe();
+    const follower = new ChannelFollower(await pool.connect(hub.url, { role: 'display', room: 'main' }), { channels: ['ru'] });
+    await follower.start();
     const [one, many, refused] = await Promise.all([
       say(['--hub', hub.url, '--room', 'main', '--channel', 'ru', '--secret', SECRET, '--partial-first', '--partial-delay-ms', '5', 'Добрый день, коллеги.']),
       say(['--hub', hub.url, '--room', 'main', '--channel', 'ru', '--secret', SECRET], 'Первая строка.\n\nВторая строка.\n'),

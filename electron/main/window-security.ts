@@ -23,9 +23,13 @@ const HARDENED_WEB_PREFERENCES = {
   spellcheck: false,
 } as const;
 
-/** BrowserWindow options of the booth console (the preload is the only bridge to the main process). */
-export function consoleWindowOptions(preloadPath: string) {
+/**
+ * BrowserWindow options of the booth console (the preload is the only bridge to the main process).
+ * @param iconPath the app icon, `resources/icon-512.png` of the app
+ */
+export function consoleWindowOptions(preloadPath: string, iconPath?: string) {
   return {
+    ...(iconPath ? { icon: iconPath } : {}),
     width: 1440,
     height: 900,
     minWidth: 960,

@@ -4,13 +4,16 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { FakeEngineKind } from './fake-stt-worker';
 import type { SpawnWorker, WorkerHandle } from './stt-supervisor';
 
 /** Options of `spawnNodeWorker`. */
 export interface NodeWorkerOptions {
   /** Worker entry (default: stt-worker.ts beside this file, run through tsx). */
   entry?: string;
-  /** Extra environment (e.g. TARJUMAN_STT_TEST=1 for the test engines). */
+  /** Tests: run the test worker (fake-stt-worker.ts) with this engine instead of whisper. */
+  fakeEngine?: FakeEngineKind;
+  /** Extra environment. */
   env?: Record<string, string>;
   /** Where the worker's stderr goes (default: inherited). */
   stderr?: 'inherit' | 'ignore';
@@ -18,13 +21,15 @@ export interface NodeWorkerOptions {
 
 /** A `SpawnWorker` that forks the worker with advanced serialization (typed arrays pass as they are). */
 export function nodeWorkerSpawner(options: NodeWorkerOptions = {}): SpawnWorker {
-  const entry = options.entry ?? fileURLToPath(new URL('./stt-worker.ts', import.meta.url));
+  const entry =
+    options.entry ?? fileURLToPath(new URL(options.fakeEngine ? './fake-stt-worker.ts' : './stt-worker.ts', import.meta.url));
+  const env = { ...process.env, ...options.env, ...(options.fakeEngine ? { TARJUMAN_FAKE_STT_ENGINE: options.fakeEngine } : {}) };
   const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   return (): WorkerHandle => {
     const child = fork(entry, [], {
       serialization: 'advanced',
       execArgv,
-      env: { ...process.env, ...options.env },
+      env,
       stdio: ['ignore', 'ignore', options.stderr ?? 'inherit', 'ipc'],
     });
     let exited = false;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CaptionEvent, StreamResume, StreamTuning } from '../common/stt-protocol';
+import type { CaptionEvent, StreamResume, StreamTuning, SttRealtime } from '../common/stt-protocol';
 import { SAMPLE_RATE, type EngineSegment } from './engine';
-import { ScriptedEngine, type ScriptedCall } from './fake-engines';
+import { ScriptedEngine, ToneEngine, makeToneAudio, type ScriptedCall } from './fake-engines';
 import { SttStream, type PassInfo } from './stt-stream';
 import { EnergyVad } from './vad';
 
@@ -316,5 +316,82 @@ describe('SttStream with a scripted engine', () => {
     await h.stream.flush();
     expect(finals(h.events).map((e) => e.text).join(' ')).toBe('w1 w2 w3 w4 w5');
     expect(h.passes[h.passes.length - 1]!.kind).toBe('final');
+  });
+});
+
+describe('SttStream pacing on a machine that cannot keep up', () => {
+  it('degrades in order, drops and counts what it cannot decode in time, commits nothing twice, and recovers', async () => {
+    // 60 tone words (w1..w60, 0.55 s each, no pause: one utterance), decoded by their audio; every pass "takes"
+    // passMs on a fake clock, during which that much live audio arrives. The machine gets slower pass by pass.
+    const audioAll = makeToneAudio(Array.from({ length: 60 }, (_, i) => i + 1));
+    let clock = 0;
+    let passes = 0;
+    let passMs = (): number => Math.min(3000, 800 + 400 * passes);
+    let fed = 0;
+    let feedLimit = 18 * SAMPLE_RATE;
+    const feed = (seconds: number): void => {
+      const n = Math.max(0, Math.min(feedLimit - fed, Math.round(seconds * SAMPLE_RATE)));
+      if (n > 0) stream.push(audioAll.slice(fed, fed + n), fed);
+      fed += n;
+    };
+    const tone = new ToneEngine();
+    const events: CaptionEvent[] = [];
+    const reports: SttRealtime[] = [];
+    const lags: number[] = [];
+    const stream: SttStream = new SttStream({
+      engine: {
+        async transcribe(pcm) {
+          passes++;
+          const ms = passMs();
+          clock += ms;
+          feed(ms / 1000);
+          return tone.transcribe(pcm);
+        },
+        async close() {},
+      },
+      vad: new EnergyVad(),
+      language: 'en',
+      task: 'transcribe',
+      idPrefix: 's',
+      now: () => clock,
+      governor: { recoverAfterPasses: 2 },
+      onCaption: (e) => events.push(e),
+      onRealtime: (r) => reports.push(r),
+      onPassEnd: (p) => lags.push(p.lagSeconds),
+    });
+    // Between passes, live audio goes on arriving (a quarter second at a time).
+    while (fed < feedLimit) {
+      clock += 250;
+      feed(0.25);
+      await stream.whenIdle();
+    }
+
+    const levels = [...new Set(reports.map((r) => r.level))];
+    expect(levels).toEqual(['longer-step', 'shorter-buffer', 'dropping']);
+    const slow = reports[reports.length - 1]!;
+    expect(slow.verdict).toBe('behind');
+    expect(slow.droppedSeconds).toBeGreaterThan(1);
+    // Once dropping, every pass ends inside the bound (the first ones, before it acts, may not).
+    const firstDrop = reports.findIndex((r) => r.droppedSeconds > 0);
+    expect(Math.max(...lags.slice(firstDrop + 1))).toBeLessThanOrEqual(4.5);
+
+    // The machine is free again: quick passes, audio in quarter seconds.
+    passMs = () => 100;
+    feedLimit = audioAll.length;
+    while (fed < feedLimit) {
+      clock += 250;
+      feed(0.25);
+      await stream.whenIdle();
+    }
+    await stream.flush();
+    const fast = reports[reports.length - 1]!;
+    expect(fast.level).toBe('normal');
+    expect(fast.droppedSeconds).toBe(slow.droppedSeconds);
+
+    // Nothing committed twice, in order; everything spoken after the recovery is there.
+    const words = finals(events).flatMap((e) => e.text.trim().split(/\s+/)).map((w) => Number(w.slice(1)));
+    for (let i = 1; i < words.length; i++) expect(words[i]!).toBeGreaterThan(words[i - 1]!);
+    expect(words.slice(-20)).toEqual(Array.from({ length: 20 }, (_, i) => 41 + i));
+    expectWellFormed(events);
   });
 });

@@ -4,18 +4,37 @@
  * Audio goes through the voice detector frame by frame. Outside speech only a short pre-roll is kept and
  * nothing is decoded. While speech goes on, the utterance buffer is re-decoded every `stepSeconds` of new
  * audio; the words go through the guards, then the LocalAgreement-2 policy: the prefix two passes agree on
- * becomes `final`, the rest is `partial`. The buffer is trimmed at committed sentence ends and capped
- * (`bufferCapSeconds`: commit and trim). A pause (end of speech after the hangover) forces a last pass and
- * commits everything pending. Passes run one at a time; audio keeps flowing in while one runs, so the step
- * stretches when the machine is slow instead of falling behind.
+ * becomes `final`, the rest is `partial`. The buffer is trimmed at committed sentence and segment ends (the
+ * committed text goes on as the prompt, so a pass decodes little more than what is new) and capped (commit and
+ * trim). A pause (end of speech after the hangover) forces a last pass and commits everything pending.
+ *
+ * Passes run one at a time; audio keeps flowing in while one runs. The step and the buffer cap come from the
+ * `ComputeGovernor` (compute-governor.ts): the step follows the pass time, and when the machine cannot keep up
+ * the stream degrades in a stated order (longer step, shorter buffer, then dropping the audio it could not decode,
+ * counted) and recovers. `RealtimeMeter` turns that into the realtime report the console shows.
+ *
+ * A little over 500 lines: the frame pump, the passes and the commit and trim rules share the buffer state; the
+ * caption side (caption-emitter.ts), the buffer (utterance-buffer.ts) and the pacing live in their own modules.
  */
-import type { CaptionEvent, GlossaryTerm, StreamResume, StreamTuning, SttSourceLanguage, SttTask } from '../common/stt-protocol';
+import type {
+  CaptionEvent,
+  GlossaryTerm,
+  StreamResume,
+  StreamTuning,
+  SttErrorCode,
+  SttRealtime,
+  SttSourceLanguage,
+  SttTask,
+} from '../common/stt-protocol';
+import { CaptionEmitter } from './caption-emitter';
+import { ComputeGovernor, RealtimeMeter, type ComputeGovernorOptions } from './compute-governor';
 import { SAMPLE_RATE, type SpeechEngine } from './engine';
 import { buildInitialPrompt } from './prompt';
-import { applyGuards, uncertainRanges, type TimeSpan } from './guards';
+import { applyGuards, type TimeSpan } from './guards';
 import { LocalAgreementPolicy } from './local-agreement-policy';
+import { UtteranceBuffer, keepTail } from './utterance-buffer';
 import { VadSegmenter, type VadDetector } from './vad';
-import { joinWords, segmentsToWords, type TimedWord } from './words';
+import { segmentsToWords, type TimedWord } from './words';
 
 /** Defaults of the tunables (see `StreamTuning`). */
 export const STREAM_DEFAULTS = {
@@ -52,6 +71,14 @@ export interface PassInfo {
   kind: 'step' | 'final';
 }
 
+/** A finished pass. */
+export interface PassResult extends PassInfo {
+  ms: number;
+  words: number;
+  /** Seconds from the oldest speech without a caption to the newest audio received, as the pass ended. */
+  lagSeconds: number;
+}
+
 /** Where the stream is, in timeline samples (see the `progress` worker message). */
 export interface StreamProgress {
   consumedSample: number;
@@ -75,10 +102,16 @@ export interface SttStreamOptions {
   /** Caption events, in order. */
   onCaption: (event: CaptionEvent) => void;
   onPassStart?: (info: PassInfo) => void;
-  onPassEnd?: (info: PassInfo & { ms: number; words: number }) => void;
+  onPassEnd?: (result: PassResult) => void;
   onProgress?: (progress: StreamProgress) => void;
+  /** The realtime report, after every pass (see `RealtimeMeter`). */
+  onRealtime?: (report: SttRealtime) => void;
   /** A pass threw; the stream goes on. */
-  onError?: (code: string, message: string) => void;
+  onError?: (code: SttErrorCode, message: string) => void;
+  /** Governor settings other than the step and the buffer cap (which come from `tuning`). */
+  governor?: Partial<Omit<ComputeGovernorOptions, 'minStepSeconds' | 'bufferCapSeconds'>>;
+  /** Milliseconds clock for pass times (default `performance.now`). */
+  now?: () => number;
 }
 
 /** One stream of captions from one audio source. Not thread-safe: one caller pushes audio in order. */
@@ -92,9 +125,11 @@ export class SttStream {
   private task: SttTask;
   private glossary: readonly GlossaryTerm[];
   private readonly threads: number | undefined;
-  private readonly idPrefix: string;
-  private seq: number;
-  private committedText: string;
+  private readonly captions: CaptionEmitter;
+
+  private readonly governor: ComputeGovernor;
+  private readonly meter = new RealtimeMeter();
+  private readonly now: () => number;
 
   private readonly queue: Array<{ startSample: number; pcm: Float32Array }> = [];
   private carry = new Float32Array(0);
@@ -102,21 +137,20 @@ export class SttStream {
   private pumping = false;
 
   private preroll = new Float32Array(0);
-  private buffer = new Float32Array(SAMPLE_RATE * 4);
-  private bufferLength = 0;
-  private bufferStart: number;
+  private readonly buffer: UtteranceBuffer;
   private utteranceOpen = false;
   private speechSamples = 0;
   private speechSpanStart = 0;
   private speechSpans: TimeSpan[] = [];
   private samplesSincePass = 0;
   private sealAt: number | null = null;
+  /** Audio before this timeline sample is being dropped (the pipeline fell behind): not buffered. */
+  private dropUntil = 0;
 
   private passRunning = false;
   private currentPass: Promise<void> | null = null;
   private passCount = 0;
   private lastPassCovered: number;
-  private partialText = '';
   private idleWaiters: Array<() => void> = [];
   private closed = false;
 
@@ -129,13 +163,23 @@ export class SttStream {
     this.task = options.task;
     this.glossary = options.glossary ?? [];
     this.threads = options.threads;
-    this.idPrefix = options.idPrefix ?? '';
     const resume = options.resume;
-    this.seq = resume?.nextSeq ?? 1;
-    this.committedText = resume?.committedTail ?? '';
+    this.captions = new CaptionEmitter({
+      idPrefix: options.idPrefix ?? '',
+      nextSeq: resume?.nextSeq ?? 1,
+      committedTail: resume?.committedTail ?? '',
+      uncertainBelow: this.tuning.uncertainBelow,
+      onCaption: options.onCaption,
+    });
     this.consumedSample = resume?.startSample ?? 0;
-    this.bufferStart = this.consumedSample;
+    this.buffer = new UtteranceBuffer(this.consumedSample, SAMPLE_RATE * 4);
     this.lastPassCovered = this.consumedSample;
+    this.now = options.now ?? (() => performance.now());
+    this.governor = new ComputeGovernor({
+      ...options.governor,
+      minStepSeconds: this.tuning.stepSeconds,
+      bufferCapSeconds: this.tuning.bufferCapSeconds,
+    });
     this.policy = new LocalAgreementPolicy({
       committedUntil: resume?.committedUntil ?? 0,
       committedTail: resume?.committedTail ?? '',
@@ -147,7 +191,12 @@ export class SttStream {
     if (settings.language) this.language = settings.language;
     if (settings.task) this.task = settings.task;
     if (settings.glossary) this.glossary = settings.glossary;
-    if (settings.stepSeconds) this.tuning.stepSeconds = settings.stepSeconds;
+    if (settings.stepSeconds) this.governor.setMinStep(settings.stepSeconds);
+  }
+
+  /** Seconds from the oldest speech without a caption to the newest audio received (0 when nothing is pending). */
+  lagSeconds(): number {
+    return Math.max(0, this.expectedNext() - this.progress().doneSample) / SAMPLE_RATE;
   }
 
   /**
@@ -191,8 +240,8 @@ export class SttStream {
     const received = this.consumedSample + this.carry.length;
     return {
       consumedSample: received,
-      doneSample: busy ? Math.max(this.lastPassCovered, this.bufferStart) : received,
-      retainFromSample: this.bufferLength > 0 ? this.bufferStart : this.consumedSample - this.preroll.length,
+      doneSample: busy ? Math.max(this.lastPassCovered, this.buffer.start) : received,
+      retainFromSample: this.buffer.length > 0 ? this.buffer.start : this.consumedSample - this.preroll.length,
     };
   }
 
@@ -252,12 +301,12 @@ export class SttStream {
     if (ended !== undefined) this.seal(ended, gapAt);
     this.maybeStartPass();
     while (this.currentPass) await this.currentPass;
-    if (this.bufferLength > 0) this.clearBuffer();
+    if (this.buffer.length > 0) this.clearBuffer();
     this.policy.dropPending();
     this.vad.reset();
     this.preroll = new Float32Array(0);
     this.consumedSample = sample;
-    this.bufferStart = sample;
+    this.buffer.moveTo(sample);
     this.lastPassCovered = sample;
   }
 
@@ -280,17 +329,20 @@ export class SttStream {
     }
     const step = this.segmenter.step(p, frameStart, frameStart + frame.length);
     if (step.started !== undefined) this.openUtterance(frameStart);
-    if (this.utteranceOpen || this.sealAt !== null) this.appendToBuffer(frame);
+    const frameEnd = frameStart + frame.length;
+    if (frameEnd <= this.dropUntil && this.buffer.length === 0) this.buffer.moveTo(frameEnd);
+    else if (this.utteranceOpen || this.sealAt !== null) this.appendToBuffer(frame);
     else this.keepPreroll(frame);
     if (this.utteranceOpen && p >= 0.5) this.speechSamples += frame.length;
+    if (this.utteranceOpen) this.meter.addSpeech(frame.length / SAMPLE_RATE);
     this.consumedSample = frameStart + frame.length;
     if (step.ended !== undefined) this.seal(step.ended, this.consumedSample);
     this.maybeStartPass();
   }
 
   private openUtterance(at: number): void {
-    if (this.bufferLength === 0) {
-      this.bufferStart = at - this.preroll.length;
+    if (this.buffer.length === 0) {
+      this.buffer.moveTo(at - this.preroll.length);
       this.appendToBuffer(this.preroll);
       this.preroll = new Float32Array(0);
     }
@@ -303,7 +355,7 @@ export class SttStream {
     this.utteranceOpen = false;
     const enough = this.speechSamples >= (this.tuning.minSpeechMs / 1000) * SAMPLE_RATE;
     if (!enough) {
-      if (this.sealAt === null && !this.passRunning && this.partialText === '') this.clearBuffer();
+      if (this.sealAt === null && !this.passRunning && !this.captions.showsPartial) this.clearBuffer();
       return;
     }
     this.speechSpans.push([this.speechSpanStart / SAMPLE_RATE - SPEECH_SPAN_PAD, ended / SAMPLE_RATE + SPEECH_SPAN_PAD]);
@@ -311,43 +363,24 @@ export class SttStream {
   }
 
   private keepPreroll(frame: Float32Array): void {
-    const max = Math.round(PREROLL_SECONDS * SAMPLE_RATE);
-    const joined = new Float32Array(Math.min(max, this.preroll.length + frame.length));
-    const all = new Float32Array(this.preroll.length + frame.length);
-    all.set(this.preroll, 0);
-    all.set(frame, this.preroll.length);
-    joined.set(all.subarray(all.length - joined.length));
-    this.preroll = joined;
+    this.preroll = keepTail(this.preroll, frame, Math.round(PREROLL_SECONDS * SAMPLE_RATE));
   }
 
   private appendToBuffer(pcm: Float32Array): void {
-    if (this.bufferLength + pcm.length > this.buffer.length) {
-      const grown = new Float32Array(Math.max(this.buffer.length * 2, this.bufferLength + pcm.length));
-      grown.set(this.buffer.subarray(0, this.bufferLength));
-      this.buffer = grown;
-    }
-    this.buffer.set(pcm, this.bufferLength);
-    this.bufferLength += pcm.length;
+    this.buffer.append(pcm);
     this.samplesSincePass += pcm.length;
   }
 
   /** Drops buffer audio before timeline sample `sample`. */
   private trimTo(sample: number): void {
-    const cut = Math.max(0, Math.min(this.bufferLength, sample - this.bufferStart));
-    if (cut === 0) return;
-    this.buffer.copyWithin(0, cut, this.bufferLength);
-    this.bufferLength -= cut;
-    this.bufferStart += cut;
-    const startSec = this.bufferStart / SAMPLE_RATE;
+    if (this.buffer.trimTo(sample) === 0) return;
+    const startSec = this.buffer.start / SAMPLE_RATE;
     this.speechSpans = this.speechSpans.filter(([, e]) => e > startSec);
   }
 
   /** Empties the buffer; its tail becomes the pre-roll. */
   private clearBuffer(): void {
-    const keep = Math.min(this.bufferLength, Math.round(PREROLL_SECONDS * SAMPLE_RATE));
-    this.preroll = this.buffer.slice(this.bufferLength - keep, this.bufferLength);
-    this.bufferStart += this.bufferLength;
-    this.bufferLength = 0;
+    this.preroll = this.buffer.clear(Math.round(PREROLL_SECONDS * SAMPLE_RATE));
     this.samplesSincePass = 0;
     this.speechSpans = [];
   }
@@ -357,7 +390,7 @@ export class SttStream {
     return (
       this.utteranceOpen &&
       this.speechSamples >= (this.tuning.minSpeechMs / 1000) * SAMPLE_RATE &&
-      this.samplesSincePass >= this.tuning.stepSeconds * SAMPLE_RATE
+      this.samplesSincePass >= this.governor.stepSeconds * SAMPLE_RATE
     );
   }
 
@@ -375,18 +408,19 @@ export class SttStream {
   private async runPass(): Promise<void> {
     const target = this.sealAt;
     const kind = target !== null ? 'final' : 'step';
-    const endSample = target !== null ? Math.min(target, this.bufferStart + this.bufferLength) : this.bufferStart + this.bufferLength;
-    const length = Math.max(0, endSample - this.bufferStart);
-    const offset = this.bufferStart / SAMPLE_RATE;
-    const padded = Math.max(length, Math.ceil(MIN_PASS_SECONDS * SAMPLE_RATE));
-    const pcm = new Float32Array(padded);
-    pcm.set(this.buffer.subarray(0, length));
+    const endSample = target !== null ? Math.min(target, this.buffer.end) : this.buffer.end;
+    const length = Math.max(0, endSample - this.buffer.start);
+    const offset = this.buffer.start / SAMPLE_RATE;
+    const pcm = this.buffer.copyUntil(endSample, Math.ceil(MIN_PASS_SECONDS * SAMPLE_RATE));
+    const padded = pcm.length;
     const bufferSeconds = length / SAMPLE_RATE;
+    // The oldest speech without a caption: what the previous pass did not cover, or this buffer's start.
+    const uncaptionedFrom = Math.max(this.lastPassCovered, this.buffer.start);
     const audioCtx = this.tuning.shrinkAudioCtx
       ? Math.min(1500, Math.ceil((padded / SAMPLE_RATE + AUDIO_CTX_MARGIN_SECONDS) * 50))
       : 0;
     const prompt = buildInitialPrompt({
-      committedText: this.committedText,
+      committedText: this.captions.committedText,
       glossary: this.glossary,
       language: this.language,
       task: this.task,
@@ -394,7 +428,7 @@ export class SttStream {
     const info: PassInfo = { pass: ++this.passCount, bufferSeconds, offset, prompt, audioCtx, kind };
     this.samplesSincePass = 0;
     this.options.onPassStart?.(info);
-    const started = performance.now();
+    const started = this.now();
     let words: TimedWord[] = [];
     try {
       const segments = await this.engine.transcribe(pcm, {
@@ -409,8 +443,9 @@ export class SttStream {
     } catch (err) {
       this.options.onError?.('PASS_FAILED', errorText(err));
     }
-    const ms = performance.now() - started;
+    const ms = this.now() - started;
     if (this.closed) return;
+    const lagSeconds = Math.max(0, this.expectedNext() - uncaptionedFrom) / SAMPLE_RATE;
     this.lastPassCovered = endSample;
     const guarded = applyGuards(words, { speech: this.currentSpeechSpans(endSample) }).words;
     const update = this.policy.update(guarded);
@@ -423,14 +458,36 @@ export class SttStream {
       if (!this.utteranceOpen && this.sealAt === null) this.clearBuffer();
     } else {
       let pending = update.pending;
-      if (this.bufferLength / SAMPLE_RATE > this.tuning.bufferCapSeconds) {
+      if (this.buffer.length / SAMPLE_RATE > this.governor.bufferCapSeconds) {
         committed = [...committed, ...this.policy.commitPending()];
         pending = [];
       }
       this.emit(committed, pending);
       this.trimAfterPass(committed);
     }
-    this.options.onPassEnd?.({ ...info, ms, words: words.length });
+    const undecoded = Math.max(0, this.expectedNext() - Math.max(this.lastPassCovered, this.buffer.start)) / SAMPLE_RATE;
+    const decision = this.governor.onPass(ms, undecoded);
+    if (decision.drop) this.dropBehind(decision.keepSeconds);
+    this.meter.addPass(ms, lagSeconds, this.governor.level);
+    this.options.onPassEnd?.({ ...info, ms, words: words.length, lagSeconds });
+    this.options.onRealtime?.(this.meter.report(this.governor));
+  }
+
+  /**
+   * The pipeline fell too far behind: what is pending is committed (it was heard), the audio that no pass covered
+   * and that is older than `keepSeconds` before the newest audio is dropped and counted, and decoding resumes there.
+   */
+  private dropBehind(keepSeconds: number): void {
+    const keepFrom = this.expectedNext() - Math.round(keepSeconds * SAMPLE_RATE);
+    const from = Math.max(this.buffer.start, this.lastPassCovered);
+    if (keepFrom <= from) return;
+    this.emit(this.policy.commitPending(), []);
+    // Audio still on its way through the voice detector is skipped as it arrives (see onFrame).
+    this.trimTo(keepFrom);
+    this.dropUntil = keepFrom;
+    this.policy.dropPending(keepFrom / SAMPLE_RATE);
+    this.lastPassCovered = Math.max(this.lastPassCovered, keepFrom);
+    this.meter.addDropped((keepFrom - from) / SAMPLE_RATE);
   }
 
   /** Speech spans of the buffer up to `endSample`, including the one still open. */
@@ -441,17 +498,17 @@ export class SttStream {
   }
 
   private trimAfterPass(committed: readonly TimedWord[]): void {
-    const capSamples = this.tuning.bufferCapSeconds * SAMPLE_RATE;
-    if (this.bufferLength > capSamples) {
+    const capSamples = this.governor.bufferCapSeconds * SAMPLE_RATE;
+    if (this.buffer.length > capSamples) {
       const lastEnd = committed[committed.length - 1]?.end;
       const lastWordSample = lastEnd !== undefined ? Math.round(lastEnd * SAMPLE_RATE) : 0;
-      const bufferEnd = this.bufferStart + this.bufferLength;
-      this.trimTo(Math.max(lastWordSample, bufferEnd - Math.round(capSamples / 2)));
+      this.trimTo(Math.max(lastWordSample, this.buffer.end - Math.round(capSamples / 2)));
       return;
     }
+    // The last committed word that ends a sentence or an engine segment: the audio before it is done with.
     for (let i = committed.length - 1; i >= 0; i--) {
       const word = committed[i]!;
-      if (/[.!?؟…。][«»"”'’)\]]*$/u.test(word.text)) {
+      if (word.segmentEnd || /[.!?؟…。][«»"”'’)\]]*$/u.test(word.text)) {
         this.trimTo(Math.round(word.end * SAMPLE_RATE));
         return;
       }
@@ -459,51 +516,8 @@ export class SttStream {
   }
 
   private emit(committed: readonly TimedWord[], pending: readonly TimedWord[]): void {
-    if (committed.length > 0) {
-      const text = joinWords(committed);
-      this.options.onCaption(this.caption('final', committed));
-      this.committedText = `${this.committedText} ${text}`.trim().slice(-400);
-      this.seq++;
-      this.partialText = '';
-    }
-    const text = joinWords(pending);
-    if (text !== this.partialText) {
-      if (pending.length > 0) this.options.onCaption(this.caption('partial', pending));
-      else {
-        const at = this.policy.committedUntil;
-        this.options.onCaption({ type: 'caption', id: this.id(), state: 'partial', text: '', start: at, end: at, lang: this.fixedLang() });
-      }
-      this.partialText = text;
-    }
+    this.captions.emit(committed, pending, this.policy.committedUntil, this.language);
   }
-
-  private caption(state: 'partial' | 'final', words: readonly TimedWord[]): CaptionEvent {
-    const uncertain = uncertainRanges(words, this.tuning.uncertainBelow);
-    const first = words[0]!;
-    const last = words[words.length - 1]!;
-    return {
-      type: 'caption',
-      id: this.id(),
-      state,
-      text: joinWords(words),
-      start: round3(first.start),
-      end: round3(Math.max(first.start, last.end)),
-      lang: first.lang && first.lang !== 'auto' ? first.lang : this.fixedLang(),
-      ...(uncertain.length > 0 ? { uncertain } : {}),
-    };
-  }
-
-  private fixedLang(): string {
-    return this.language === 'auto' ? 'und' : this.language;
-  }
-
-  private id(): string {
-    return `${this.idPrefix}${this.seq}`;
-  }
-}
-
-function round3(x: number): number {
-  return Math.round(Math.max(0, x) * 1000) / 1000;
 }
 
 function errorText(err: unknown): string {

@@ -2,9 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CaptionEvent, SttStatusEvent } from '../common/stt-protocol';
+import { workerInitSchema, type CaptionEvent, type SttStatusEvent } from '../common/stt-protocol';
 import { SAMPLE_RATE } from './engine';
 import { makeToneAudio } from './fake-engines';
+import type { FakeEngineKind } from './fake-stt-worker';
 import { nodeWorkerSpawner } from './node-worker';
 import { SttSupervisor, type SttSupervisorOptions } from './stt-supervisor';
 
@@ -18,17 +19,17 @@ interface Run {
   waitFor(state: SttStatusEvent['state'], after?: number): Promise<SttStatusEvent>;
 }
 
-function supervise(finished: OnFinished, options: Partial<SttSupervisorOptions>, env: Record<string, string> = { TARJUMAN_STT_TEST: '1' }): Run {
+/** A supervisor of the test worker with `fakeEngine`, or of the product's whisper worker (`whisper`). */
+function supervise(finished: OnFinished, options: Partial<SttSupervisorOptions>, fakeEngine: FakeEngineKind | 'whisper' = 'tone'): Run {
   const captions: CaptionEvent[] = [];
   const statuses: SttStatusEvent[] = [];
   const waiters: Array<{ state: string; after: number; resolve: (e: SttStatusEvent) => void }> = [];
   const sup = new SttSupervisor({
-    spawnWorker: nodeWorkerSpawner({ env, stderr: 'ignore' }),
+    spawnWorker: nodeWorkerSpawner({ ...(fakeEngine === 'whisper' ? {} : { fakeEngine }), stderr: 'ignore' }),
     modelPath: 'unused',
     language: 'en',
     idPrefix: 't:',
     vad: 'energy',
-    engine: 'fake-tone',
     backoff: { initialMs: 50, maxMs: 400 },
     ...options,
     onCaption: (e) => captions.push(e),
@@ -89,6 +90,11 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
     expect(w1.start).toBeCloseTo(0, 1);
     expect(run.sup.counters).toMatchObject({ restarts: 0, crashes: 0, droppedSamples: 0 });
     expect(run.sup.counters.passes).toBeGreaterThan(2);
+    // The status the console shows says how the source keeps up (measured from the first pass on).
+    expect(run.sup.counters.realtime).toMatchObject({ verdict: 'measuring', level: 'normal', droppedSeconds: 0 });
+    const withRealtime = run.statuses.filter((s) => s.realtime);
+    expect(withRealtime.length).toBeGreaterThan(0);
+    expect(withRealtime[0]!.realtime!.measuredSeconds).toBeGreaterThan(0);
   });
 
   it('restarts a worker killed mid-stream; the stream continues without repeating or losing words', async ({ onTestFinished }) => {
@@ -134,7 +140,7 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
   });
 
   it('kills and restarts a worker whose pass hangs, and gives up after repeated failures', async ({ onTestFinished }) => {
-    const run = supervise(onTestFinished, { engine: 'fake-hang', passDeadline: { minMs: 800, perBufferSecondMs: 0 }, backoff: { initialMs: 50, maxFailures: 2 } });
+    const run = supervise(onTestFinished, { passDeadline: { minMs: 800, perBufferSecondMs: 0 }, backoff: { initialMs: 50, maxFailures: 2 } }, 'hang');
     run.sup.start();
     pushAll(run.sup, makeToneAudio([1, 2, 3, 4, 5]));
     const restarting = await run.waitFor('restarting', 0);
@@ -147,7 +153,7 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
   });
 
   it('backs off between restarts of a worker that crashes while loading, then fails with the reason', async ({ onTestFinished }) => {
-    const run = supervise(onTestFinished, { engine: 'fake-crash-on-load', backoff: { initialMs: 100, maxFailures: 3 } });
+    const run = supervise(onTestFinished, { backoff: { initialMs: 100, maxFailures: 3 } }, 'crash-on-load');
     const t0 = Date.now();
     run.sup.start();
     const failed = await run.waitFor('failed', 0);
@@ -177,7 +183,7 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
   });
 
   it('holds audio while the worker is behind (a pass is running), up to the bound, then drops the oldest', async ({ onTestFinished }) => {
-    const run = supervise(onTestFinished, { engine: 'fake-hang', passDeadline: { minMs: 60_000 }, maxInFlightSeconds: 1, maxBufferedSeconds: 2 });
+    const run = supervise(onTestFinished, { passDeadline: { minMs: 60_000 }, maxInFlightSeconds: 1, maxBufferedSeconds: 2 }, 'hang');
     run.sup.start();
     await run.waitFor('ready', 0);
     const audio = makeToneAudio([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]); // 8.8 s
@@ -192,18 +198,27 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
     expect(run.sup.status.state).toBe('busy');
   });
 
-  it('refuses a test engine outside test mode', async ({ onTestFinished }) => {
-    const run = supervise(onTestFinished, { engine: 'fake-tone' }, {});
-    run.sup.start();
-    const failed = await run.waitFor('failed', 0);
-    expect(failed.code).toBe('TEST_ONLY');
+  it('has no test engines in the product worker\'s protocol: an init asking for one is not a valid message', () => {
+    const init = {
+      type: 'init',
+      modelPath: 'm.bin',
+      language: 'en',
+      task: 'transcribe',
+      glossary: [],
+      threads: 2,
+      idPrefix: '',
+      tuning: {},
+      resume: { startSample: 0, committedUntil: 0, committedTail: '', nextSeq: 1 },
+    };
+    expect(workerInitSchema.safeParse(init).success).toBe(true);
+    expect(workerInitSchema.safeParse({ ...init, engine: 'fake-tone' }).success).toBe(false);
   });
 
   it('fails with a clear reason when the model file is refused, without restarting', async ({ onTestFinished }) => {
     const dir = mkdtempSync(join(tmpdir(), 'tarjuman-stt-'));
     const bad = join(dir, 'ggml-corrupt.bin');
     writeFileSync(bad, Buffer.from('this is not a ggml model at all, just text'));
-    const run = supervise(onTestFinished, { engine: 'whisper', modelPath: bad }, {});
+    const run = supervise(onTestFinished, { modelPath: bad }, 'whisper');
     run.sup.start();
     const failed = await run.waitFor('failed', 0);
     expect(failed.code).toBe('MODEL_INVALID');

@@ -19,11 +19,12 @@ import {
   type GlossaryTerm,
   type StreamTuning,
   type SttCounters,
+  type SttErrorCode,
+  type SttRealtime,
   type SttSourceLanguage,
   type SttStatusEvent,
   type SttTask,
   type ToWorkerMessage,
-  type WorkerInit,
 } from '../common/stt-protocol';
 import { SAMPLE_RATE } from './engine';
 
@@ -58,8 +59,6 @@ export interface SttSupervisorOptions {
   tuning?: StreamTuning;
   /** Voice detector in the worker (default Silero). */
   vad?: 'silero' | 'energy';
-  /** Test engines (`fake-tone`, `fake-hang`, `fake-crash-on-load`): the worker refuses them outside test mode. */
-  engine?: WorkerInit['engine'];
   /** Most audio held on this side (worker down or behind), seconds (default 30). */
   maxBufferedSeconds?: number;
   /** Most audio sent ahead of what the worker has handled, seconds (default 10). */
@@ -99,6 +98,7 @@ export class SttSupervisor {
     finals: 0,
     partials: 0,
     workerErrors: 0,
+    realtime: null,
   };
 
   private language: SttSourceLanguage;
@@ -265,7 +265,6 @@ export class SttSupervisor {
         nextSeq: this.nextSeq,
       },
       ...(this.opts.vad ? { vad: this.opts.vad } : {}),
-      ...(this.opts.engine ? { engine: this.opts.engine } : {}),
     });
     const loadMs = this.opts.loadTimeoutMs ?? 120_000;
     this.loadTimer = setTimeout(() => {
@@ -326,7 +325,19 @@ export class SttSupervisor {
       case 'error':
         this.counterValues.workerErrors++;
         break;
+      case 'realtime':
+        this.onRealtime(message.realtime);
+        break;
     }
+  }
+
+  /** Keeps the latest report; the status carries it, re-sent when what the console says about it changes. */
+  private onRealtime(realtime: SttRealtime): void {
+    const before = this.counterValues.realtime;
+    this.counterValues.realtime = realtime;
+    if (before && realtimeKey(before) === realtimeKey(realtime)) return;
+    const current = this.statusEvent;
+    if (current && (current.state === 'ready' || current.state === 'busy')) this.setStatus({ ...current, realtime });
   }
 
   private onCaption(event: CaptionEvent): void {
@@ -431,7 +442,7 @@ export class SttSupervisor {
     }, delay);
   }
 
-  private fail(code: string, reason: string): void {
+  private fail(code: SttErrorCode, reason: string): void {
     this.phase = 'failed';
     this.clearTimers();
     const worker = this.worker;
@@ -467,7 +478,15 @@ export class SttSupervisor {
 
   private setStatus(event: SttStatusEvent): void {
     const last = this.statusEvent;
-    if (last && event.state === last.state && event.reason === last.reason && event.code === last.code) return;
+    const realtime = this.counterValues.realtime;
+    if (realtime && (event.state === 'ready' || event.state === 'busy')) event = { ...event, realtime };
+    const same =
+      last &&
+      event.state === last.state &&
+      event.reason === last.reason &&
+      event.code === last.code &&
+      (event.realtime ? realtimeKey(event.realtime) : '') === (last.realtime ? realtimeKey(last.realtime) : '');
+    if (same) return;
     this.statusEvent = event;
     this.opts.onStatus?.({ ...event });
   }
@@ -483,4 +502,10 @@ export class SttSupervisor {
     this.clearTimer('loadTimer');
     this.clearTimer('restartTimer');
   }
+}
+
+/** What the console shows of a realtime report: a new status only when this changes (not every pass's lag). */
+function realtimeKey(r: SttRealtime): string {
+  const measuring = r.verdict === 'measuring' ? Math.floor(r.measuredSeconds / 15) : '';
+  return `${r.verdict}|${r.level}|${r.droppedSeconds.toFixed(1)}|${measuring}`;
 }

@@ -3,6 +3,7 @@
  * pause, or when a cue gets too long to read.
  */
 import type { CaptionEvent } from '../common/stt-protocol';
+import { writeSubtitles, type SubtitleCue } from '../common/subtitles';
 
 /** One subtitle cue, seconds. */
 export interface Cue {
@@ -47,23 +48,19 @@ export function captionsToCues(captions: readonly CaptionEvent[], limits: CueLim
   return cues;
 }
 
-function stamp(seconds: number, separator: ',' | '.'): string {
-  const ms = Math.round(Math.max(0, seconds) * 1000);
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = Math.floor((ms % 60_000) / 1000);
-  const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${pad(h)}:${pad(m)}:${pad(s)}${separator}${pad(ms % 1000, 3)}`;
+/** Cues in seconds as the one subtitle writer's cues (electron/common/subtitles.ts). */
+function inMs(cues: readonly Cue[]): SubtitleCue[] {
+  return cues.map((c) => ({ startMs: c.start * 1000, endMs: c.end * 1000, text: c.text }));
 }
 
 /** SubRip text. */
 export function toSrt(cues: readonly Cue[]): string {
-  return cues.map((c, i) => `${i + 1}\n${stamp(c.start, ',')} --> ${stamp(c.end, ',')}\n${c.text}\n`).join('\n');
+  return writeSubtitles(inMs(cues), 'srt');
 }
 
 /** WebVTT text. */
 export function toVtt(cues: readonly Cue[]): string {
-  return `WEBVTT\n\n${cues.map((c) => `${stamp(c.start, '.')} --> ${stamp(c.end, '.')}\n${c.text}\n`).join('\n')}`;
+  return writeSubtitles(inMs(cues), 'vtt');
 }
 
 /** `mm:ss.s` for console lines. */

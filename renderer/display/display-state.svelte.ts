@@ -1,18 +1,17 @@
 /**
- * The room display's state: one {@link CaptionView} per channel kept in step with the hub over a socket.io
- * socket that is passed in (a test can pass its own), and what the page shows derived from them.
- *
- * Connection life: on every (re)connect the display subscribes to its channels with `since` set to the cursor
- * each channel last applied, so the hub sends exactly what was missed (no gap, no duplicate; the views drop
- * anything already applied). A gap seen in live updates (a change or partial whose cursor skips one) triggers a
- * new subscribe the same way. A refusal that retrying cannot fix (unknown room or channel, a bad URL) becomes a
- * readable error on screen instead of a blank page.
+ * The room display's state: the channels kept in step with the hub by a {@link ChannelFollower} (the product's
+ * one follower of the cursor protocol: subscribe with `since`, resubscribe on a gap, reconnect after a hub
+ * restart) over a socket.io socket that is passed in (a test can pass its own), and what the page shows derived
+ * from them. A refusal that retrying cannot fix (unknown room or channel, a bad URL) becomes a readable error on
+ * screen instead of a blank page.
  */
 import type { Socket } from 'socket.io-client';
-import { CaptionView, captionRows, type CaptionRow, type CaptionViewOutcome } from '../../electron/common/caption-view';
+import { captionRows, type CaptionRow } from '../../electron/common/caption-view';
+import { ChannelFollower } from '../../electron/common/channel-follower';
 import { directionOfLanguage, directionOfText, sanitizeCaptionText, type TextDirection } from '../../electron/common/bidi';
-import type { ChannelSnapshot, ErrorCode, HubClientEvents, HubServerEvents, Notice, SubscribeResult } from '../../electron/common/protocol';
-import type { ErrorInfo, Result } from '../../electron/common/result';
+import { isPermanentHubError } from '../../electron/common/hub-errors';
+import type { HubClientEvents, HubServerEvents, Notice } from '../../electron/common/protocol';
+import type { ErrorInfo } from '../../electron/common/result';
 import type { DisplayParams } from './display-params';
 
 /** The part of a socket.io client socket the display uses. */
@@ -56,27 +55,8 @@ export interface DisplayTimers {
   now(): number;
 }
 
-const SUBSCRIBE_TIMEOUT_MS = 15_000;
-/** Wait before retrying a failed subscribe. */
-const RETRY_MS = 2_000;
 /** Wait before connecting again after a refusal that may pass (rate limit, hub error). */
 const REFUSED_RETRY_MS = 10_000;
-/** After the hub closed the socket (a restart), reconnect after 0.5-1.5 s, spread so a hall of displays does not stampede. */
-const RECONNECT_MIN_MS = 500;
-const RECONNECT_SPREAD_MS = 1_000;
-/**
- * Refusals that retrying will not fix. Spelled out rather than imported from protocol.ts's ERROR_CODES, which
- * would pull zod (the hub's schemas) into the display bundle.
- */
-const FATAL_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'UNKNOWN_ROOM',
-  'UNKNOWN_CHANNEL',
-  'INVALID_PAYLOAD',
-  'FORBIDDEN',
-  'AUTH_BAD_ROLE',
-  'AUTH_BAD_SECRET',
-  'AUTH_MISSING_SECRET',
-]);
 
 const defaultTimers: DisplayTimers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
@@ -121,12 +101,8 @@ export class DisplayState {
   readonly params: DisplayParams;
   private readonly socket: DisplaySocket;
   private readonly timers: DisplayTimers;
-  /** Never changes after construction; the views are not reactive (their rows are copied into `blocks`). */
-  private readonly views: ReadonlyMap<string, CaptionView>;
-  /** Counts subscribes; an ack for an older one (sent before a reconnect) is ignored. */
-  private subscribeGeneration = 0;
-  private subscribing = false;
-  private subscribeAgain = false;
+  /** Not reactive: the rows of its views are copied into `blocks`. */
+  private readonly follower: ChannelFollower;
   private noticeTimer: unknown = undefined;
   private retryTimer: unknown = undefined;
   private started = false;
@@ -136,8 +112,15 @@ export class DisplayState {
     this.params = params;
     this.socket = socket;
     this.timers = timers;
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- fixed at construction, not reactive state
-    this.views = new Map(params.channels.map((c) => [c, new CaptionView(c, { keep: params.lines })]));
+    this.follower = new ChannelFollower(socket, {
+      channels: params.channels,
+      keep: params.lines,
+      timers,
+      updated: (channel) => this.refreshBlocks(channel),
+      notice: (notice, live) => this.showNotice(notice, live),
+      synced: () => (this.status = 'live'),
+      refused: (error) => this.fail(error),
+    });
     this.blocks = params.channels.map((channel) => {
       const lang = directionOfLanguage(channel) ? channel : undefined;
       return { channel, lang, dir: directionOfLanguage(lang) ?? 'ltr', label: channelLabel(channel), rows: [] };
@@ -148,25 +131,19 @@ export class DisplayState {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.listen('connect', () => this.onConnect());
+    this.listen('connect', () => this.timers.clearTimeout(this.retryTimer));
     this.listen('connect_error', (err: Error & { data?: unknown }) => this.onConnectError(err));
-    this.listen('disconnect', (reason: string) => this.onDisconnect(reason));
-    this.listen('caption:changed', (change) => {
-      const view = this.views.get(change.channel);
-      if (view) this.afterApply(view, view.applyChange(change));
+    this.listen('disconnect', () => {
+      if (!this.error) this.status = 'reconnecting';
     });
-    this.listen('caption:partial', (update) => {
-      const view = this.views.get(update.channel);
-      if (view) this.afterApply(view, view.applyPartial(update));
-    });
-    this.listen('notice:changed', (notice) => this.showNotice(notice, true));
-    if (this.socket.connected) this.onConnect();
-    else this.socket.connect();
+    void this.follower.start();
+    if (!this.socket.connected) this.socket.connect();
   }
 
   /** Stops listening, clears timers and disconnects. */
   stop(): void {
     for (const off of this.listeners.splice(0)) off();
+    this.follower.stop();
     this.timers.clearTimeout(this.noticeTimer);
     this.timers.clearTimeout(this.retryTimer);
     this.started = false;
@@ -175,9 +152,7 @@ export class DisplayState {
 
   /** The `since` cursors to subscribe with: the channels that have applied a snapshot. */
   get since(): Record<string, number> {
-    const since: Record<string, number> = {};
-    for (const view of this.views.values()) if (view.cursor !== undefined) since[view.channel] = view.cursor;
-    return since;
+    return this.follower.since;
   }
 
   private listen<E extends keyof DisplaySocketEvents>(event: E, handler: DisplaySocketEvents[E]): void {
@@ -187,19 +162,12 @@ export class DisplayState {
     this.listeners.push(() => socket.off(event, handler));
   }
 
-  private onConnect(): void {
-    this.timers.clearTimeout(this.retryTimer);
-    this.subscribing = false;
-    this.subscribeAgain = false;
-    this.subscribe();
-  }
-
   private onConnectError(err: Error & { data?: unknown }): void {
     if (!this.socket.active) {
       // The hub refused the handshake. A bad room or role is final; anything else (too many attempts, a hub
       // error) is worth another try in a while.
       const info: ErrorInfo = isErrorInfo(err.data) ? err.data : { code: 'CONNECT_REFUSED', message: err.message };
-      if (FATAL_CODES.has(info.code)) {
+      if (isPermanentHubError(info.code)) {
         this.fail(info);
         return;
       }
@@ -209,76 +177,10 @@ export class DisplayState {
     this.status = this.status === 'connecting' ? 'connecting' : 'reconnecting';
   }
 
-  private onDisconnect(reason: string): void {
-    this.subscribeGeneration += 1;
-    this.subscribing = false;
-    if (this.error) return;
-    this.status = 'reconnecting';
-    if (reason === 'io server disconnect') {
-      // socket.io does not reconnect by itself when the server closed the socket; a restarting hub does that.
-      this.timers.clearTimeout(this.retryTimer);
-      const delay = RECONNECT_MIN_MS + Math.random() * RECONNECT_SPREAD_MS;
-      this.retryTimer = this.timers.setTimeout(() => this.socket.connect(), delay);
-    }
-  }
-
-  private subscribe(): void {
-    if (!this.socket.connected || this.error) return;
-    if (this.subscribing) {
-      this.subscribeAgain = true;
-      return;
-    }
-    this.subscribing = true;
-    const generation = ++this.subscribeGeneration;
-    for (const view of this.views.values()) view.expectSnapshot();
-    const since = this.since;
-    const request = Object.keys(since).length > 0 ? { channels: this.params.channels, since } : { channels: this.params.channels };
-    this.socket.timeout(SUBSCRIBE_TIMEOUT_MS).emit('display:subscribe', request, (err: Error | null, result: Result<SubscribeResult>) => {
-      if (generation !== this.subscribeGeneration) return;
-      this.subscribing = false;
-      if (err) {
-        this.retryLater();
-        return;
-      }
-      if (!result.ok) {
-        if (FATAL_CODES.has(result.error.code)) this.fail(result.error);
-        else this.retryLater();
-        return;
-      }
-      this.applySubscribeResult(result.value);
-      if (this.subscribeAgain) {
-        this.subscribeAgain = false;
-        this.subscribe();
-      }
-    });
-  }
-
-  private retryLater(): void {
-    this.timers.clearTimeout(this.retryTimer);
-    this.retryTimer = this.timers.setTimeout(() => this.subscribe(), RETRY_MS);
-  }
-
-  private applySubscribeResult(result: SubscribeResult): void {
-    for (const view of this.views.values()) {
-      const snapshot: ChannelSnapshot | undefined = result.channels.find((s) => s.channel === view.channel);
-      if (!snapshot) continue;
-      const outcome = view.applySnapshot(snapshot);
-      if (outcome.kind === 'gap') this.subscribeAgain = true;
-    }
-    this.refreshBlocks();
-    this.showNotice(result.notice, false);
-    this.status = 'live';
-  }
-
-  private afterApply(view: CaptionView, outcome: CaptionViewOutcome): void {
-    if (outcome.kind === 'applied' || outcome.kind === 'gap') this.refreshBlocks(view.channel);
-    if (outcome.kind === 'gap') this.subscribe();
-  }
-
   private refreshBlocks(only?: string): void {
     this.blocks = this.blocks.map((block) => {
       if (only !== undefined && block.channel !== only) return block;
-      const view = this.views.get(block.channel);
+      const view = this.follower.view(block.channel);
       if (!view) return block;
       return { ...block, rows: captionRows(view, { lang: block.lang, maxRows: this.params.lines }) };
     });

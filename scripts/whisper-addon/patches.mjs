@@ -26,13 +26,14 @@ import path from 'node:path';
 
 /** @typedef {[from: string, to: string]} Patch */
 
-/** @type {Record<string, Patch[]>} keyed by path inside smart-whisper's package */
-const PATCHES = {
+/** @type {Record<string, Patch[]>} keyed by path inside smart-whisper's package: its binding */
+const BINDING_PATCHES = {
   'src/binding/model.cc': [
     ['#include "model.h"\n', '#include "model.h"\n#include "state-cache.h"\n'],
     [
       '    whisper_context_params params;\n    params.use_gpu',
-      '    whisper_context_params params = whisper_context_default_params();\n    params.use_gpu',
+      '    whisper_context_params params = whisper_context_default_params();\n' +
+        '    params.flash_attn = tarjuman::flash_attn_requested();\n    params.use_gpu',
     ],
     ['        whisper_print_timings(context);', '        if (context != nullptr) tarjuman::state_cache_add(context);'],
     [
@@ -60,146 +61,272 @@ const PATCHES = {
     ['state = whisper_init_state(context);', 'state = tarjuman::state_cache_take(context);'],
     ['            whisper_free_state(state);', '            tarjuman::state_cache_give(context, state);'],
   ],
-  'whisper.cpp/src/whisper.cpp': [
+};
+
+/** The conv patch: the same for both engines (ggml_im2col kept its signature). */
+const CONV_PATCHES = [
+  [
+    'static struct ggml_cgraph * whisper_build_graph_conv(',
     [
+      '// Tarjuman: ggml_conv_1d_ph as an F32 im2col and one matrix product with the kernel on the left (see',
+      "// scripts/whisper-addon/patches.mjs), transposed back to [length, channels] as ggml_conv_1d_ph returns it.",
+      'static struct ggml_tensor * tarjuman_conv_1d_ph(struct ggml_context * ctx, struct ggml_tensor * a, struct ggml_tensor * b, int s) {',
+      '    struct ggml_tensor * im2col = ggml_im2col(ctx, a, b, s, 0, a->ne[0] / 2, 0, 1, 0, false, GGML_TYPE_F32);',
+      '    struct ggml_tensor * out = ggml_mul_mat(ctx,',
+      '            ggml_reshape_2d(ctx, a, a->ne[0] * a->ne[1], a->ne[2]),',
+      '            ggml_reshape_2d(ctx, im2col, im2col->ne[0], im2col->ne[2] * im2col->ne[1]));',
+      '    return ggml_cont(ctx, ggml_transpose(ctx, out));',
+      '}',
+      '',
       'static struct ggml_cgraph * whisper_build_graph_conv(',
-      [
-        '// Tarjuman: ggml_conv_1d_ph as an F32 im2col and one matrix product with the kernel on the left (see',
-        "// scripts/whisper-addon/patches.mjs), transposed back to [length, channels] as ggml_conv_1d_ph returns it.",
-        'static struct ggml_tensor * tarjuman_conv_1d_ph(struct ggml_context * ctx, struct ggml_tensor * a, struct ggml_tensor * b, int s) {',
-        '    struct ggml_tensor * im2col = ggml_im2col(ctx, a, b, s, 0, a->ne[0] / 2, 0, 1, 0, false, GGML_TYPE_F32);',
-        '    struct ggml_tensor * out = ggml_mul_mat(ctx,',
-        '            ggml_reshape_2d(ctx, a, a->ne[0] * a->ne[1], a->ne[2]),',
-        '            ggml_reshape_2d(ctx, im2col, im2col->ne[0], im2col->ne[2] * im2col->ne[1]));',
-        '    return ggml_cont(ctx, ggml_transpose(ctx, out));',
-        '}',
-        '',
-        'static struct ggml_cgraph * whisper_build_graph_conv(',
-      ].join('\n'),
-    ],
-    [
-      'cur = ggml_conv_1d_ph(ctx0, model.e_conv_1_w, mel, 1, 1);',
-      'cur = tarjuman_conv_1d_ph(ctx0, model.e_conv_1_w, mel, 1);',
-    ],
-    [
-      'cur = ggml_conv_1d_ph(ctx0, model.e_conv_2_w, cur, 2, 1);',
-      'cur = tarjuman_conv_1d_ph(ctx0, model.e_conv_2_w, cur, 2);',
-    ],
-    [
-      '                        0, 2, 1, 3);\n\n            if (wctx.params.flash_attn) {',
-      '                        0, 2, 1, 3);\n' +
-        '            if (!wctx.params.flash_attn) Q = ggml_cont(ctx0, Q); // Tarjuman: contiguous for BLAS\n\n' +
-        '            if (wctx.params.flash_attn) {',
-    ],
-    [
-      [
-        '                struct ggml_tensor * K =',
-        '                    ggml_permute(ctx0,',
-        '                            ggml_cpy(ctx0,',
-        '                                Kcur,',
-        '                                ggml_new_tensor_3d(ctx0, wctx.itype, n_state_head, n_head, n_ctx)),',
-        '                            0, 2, 1, 3);',
-        '',
-        '                // K * Q',
-      ].join('\n'),
-      [
-        '                struct ggml_tensor * K = // Tarjuman: contiguous F32 for BLAS',
-        '                    ggml_cont(ctx0, ggml_permute(ctx0,',
-        '                            ggml_reshape_3d(ctx0, Kcur, n_state_head, n_head, n_ctx),',
-        '                            0, 2, 1, 3));',
-        '',
-        '                // K * Q',
-      ].join('\n'),
-    ],
+    ].join('\n'),
   ],
-  'whisper.cpp/ggml/src/ggml-backend.c': [
-    [
-      '    void * data = malloc(size); // TODO: use GGML_ALIGNED_MALLOC (move to ggml-impl.h)\n',
-      [
-        '    void * data = malloc(size); // TODO: use GGML_ALIGNED_MALLOC (move to ggml-impl.h)',
-        '#if defined(__linux__) && defined(MADV_HUGEPAGE)',
-        '    // Tarjuman: transparent huge pages for the weights, KV caches and compute buffers (see patches.mjs).',
-        '    if (data != NULL && size >= (4u << 20)) {',
-        '        const uintptr_t huge  = (uintptr_t) 2 << 20;',
-        '        const uintptr_t start = ((uintptr_t) data + huge - 1) & ~(huge - 1);',
-        '        const uintptr_t end   = ((uintptr_t) data + size) & ~(huge - 1);',
-        '        if (end > start) madvise((void *) start, end - start, MADV_HUGEPAGE);',
-        '    }',
-        '#endif',
-        '',
-      ].join('\n'),
-    ],
-    ['#include <stdlib.h>\n', '#include <stdlib.h>\n#if defined(__linux__)\n#include <sys/mman.h>\n#endif\n'],
+  ['cur = ggml_conv_1d_ph(ctx0, model.e_conv_1_w, mel, 1, 1);', 'cur = tarjuman_conv_1d_ph(ctx0, model.e_conv_1_w, mel, 1);'],
+  ['cur = ggml_conv_1d_ph(ctx0, model.e_conv_2_w, cur, 2, 1);', 'cur = tarjuman_conv_1d_ph(ctx0, model.e_conv_2_w, cur, 2);'],
+  [
+    '                        0, 2, 1, 3);\n\n            if (wctx.params.flash_attn) {',
+    '                        0, 2, 1, 3);\n' +
+      '            if (!wctx.params.flash_attn) Q = ggml_cont(ctx0, Q); // Tarjuman: contiguous for BLAS\n\n' +
+      '            if (wctx.params.flash_attn) {',
   ],
-  'whisper.cpp/ggml/src/ggml-blas.cpp': [
-    ['#include <future>\n', '#include <future>\n#include <cstdlib>\n#include <unordered_map>\n'],
-    [
-      '    size_t work_size = 0;\n',
-      '    size_t work_size = 0;\n' +
-        '    std::unordered_map<const void *, std::unique_ptr<float[]>> weights_f32; // Tarjuman\n' +
-        '    size_t weights_f32_bytes = 0;\n',
-    ],
-    [
-      '    if (type != GGML_TYPE_F32) {\n        ggml_type_traits_t type_traits',
-      [
-        '    // Tarjuman: the F32 copy of a weight matrix, made once (see scripts/whisper-addon/patches.mjs).',
-        '    const float * cached = nullptr;',
-        '    if (type != GGML_TYPE_F32 && src0->buffer != nullptr &&',
-        '            ggml_backend_buffer_get_usage(src0->buffer) == GGML_BACKEND_BUFFER_USAGE_WEIGHTS) {',
-        '        auto found = ctx->weights_f32.find(src0->data);',
-        '        if (found != ctx->weights_f32.end()) {',
-        '            cached = found->second.get();',
-        '        } else {',
-        '            static const size_t budget = [] {',
-        '                const char * mb = std::getenv("TARJUMAN_WHISPER_F32_CACHE_MB");',
-        '                return (size_t) (mb != nullptr ? std::atoll(mb) : 512) << 20;',
-        '            }();',
-        '            const size_t bytes = (size_t) (ne03*ne02*ne_plane) * sizeof(float);',
-        '            if (ctx->weights_f32_bytes + bytes <= budget) {',
-        '                ggml_to_float_t const to_float = ggml_internal_get_type_traits(type).to_float;',
-        '                std::unique_ptr<float[]> copy(new float[ne03*ne02*ne_plane]);',
-        '                for (int64_t i03 = 0; i03 < ne03; i03++) {',
-        '                    for (int64_t i02 = 0; i02 < ne02; i02++) {',
-        '                        for (int64_t i01 = 0; i01 < ne01; i01++) {',
-        '                            to_float((const char *) src0->data + i01*nb01 + i02*nb02 + i03*nb03,',
-        '                                     copy.get() + i01*ne00 + i02*ne_plane + i03*ne02*ne_plane, ne00);',
-        '                        }',
-        '                    }',
-        '                }',
-        '                cached = copy.get();',
-        '                ctx->weights_f32_bytes += bytes;',
-        '                ctx->weights_f32.emplace(src0->data, std::move(copy));',
-        '            }',
-        '        }',
-        '    }',
-        '',
-        '    if (type != GGML_TYPE_F32 && cached == nullptr) {\n        ggml_type_traits_t type_traits',
-      ].join('\n'),
-    ],
-    [
-      '                x = (float *) wdata + i02*ne_plane + i03*ne02*ne_plane;',
-      '                x = (cached != nullptr ? cached : (const float *) wdata) + i02*ne_plane + i03*ne02*ne_plane;',
-    ],
+];
+
+/** The encoder's K, contiguous and F32 so BLAS takes K x Q (replaces a permuted view of an F16 copy). */
+const CONTIGUOUS_K = [
+  '                struct ggml_tensor * K = // Tarjuman: contiguous F32 for BLAS',
+  '                    ggml_cont(ctx0, ggml_permute(ctx0,',
+  '                            ggml_reshape_3d(ctx0, Kcur, n_state_head, n_head, n_ctx),',
+  '                            0, 2, 1, 3));',
+  '',
+  '                // K * Q',
+].join('\n');
+
+/** madvise's header, for the huge pages patch. */
+const MMAN_INCLUDE = ['#include <stdlib.h>\n', '#include <stdlib.h>\n#if defined(__linux__)\n#include <sys/mman.h>\n#endif\n'];
+
+/** Transparent huge pages for a CPU buffer just allocated as `data` of `size` bytes (see the module comment). */
+const HUGE_PAGES = [
+  '#if defined(__linux__) && defined(MADV_HUGEPAGE)',
+  '    // Tarjuman: transparent huge pages for the weights, KV caches and compute buffers (see patches.mjs).',
+  '    if (data != NULL && size >= (4u << 20)) {',
+  '        const uintptr_t huge  = (uintptr_t) 2 << 20;',
+  '        const uintptr_t start = ((uintptr_t) data + huge - 1) & ~(huge - 1);',
+  '        const uintptr_t end   = ((uintptr_t) data + size) & ~(huge - 1);',
+  '        if (end > start) madvise((void *) start, end - start, MADV_HUGEPAGE);',
+  '    }',
+  '#endif',
+  '',
+].join('\n');
+
+/**
+ * The F32 copy of a weight matrix in ggml-blas.cpp, made once (see the module comment); `toFloat` is how this
+ * ggml spells the weight type's to_float.
+ * @param {string} toFloat
+ */
+function blasWeightCache(toFloat) {
+  return [
+    '    // Tarjuman: the F32 copy of a weight matrix, made once (see scripts/whisper-addon/patches.mjs).',
+    '    const float * cached = nullptr;',
+    '    if (type != GGML_TYPE_F32 && src0->buffer != nullptr &&',
+    '            ggml_backend_buffer_get_usage(src0->buffer) == GGML_BACKEND_BUFFER_USAGE_WEIGHTS) {',
+    '        auto found = ctx->weights_f32.find(src0->data);',
+    '        if (found != ctx->weights_f32.end()) {',
+    '            cached = found->second.get();',
+    '        } else {',
+    '            static const size_t budget = [] {',
+    '                const char * mb = std::getenv("TARJUMAN_WHISPER_F32_CACHE_MB");',
+    '                return (size_t) (mb != nullptr ? std::atoll(mb) : 512) << 20;',
+    '            }();',
+    '            const size_t bytes = (size_t) (ne03*ne02*ne_plane) * sizeof(float);',
+    '            if (ctx->weights_f32_bytes + bytes <= budget) {',
+    `                ggml_to_float_t const to_float = ${toFloat};`,
+    '                std::unique_ptr<float[]> copy(new float[ne03*ne02*ne_plane]);',
+    '                for (int64_t i03 = 0; i03 < ne03; i03++) {',
+    '                    for (int64_t i02 = 0; i02 < ne02; i02++) {',
+    '                        for (int64_t i01 = 0; i01 < ne01; i01++) {',
+    '                            to_float((const char *) src0->data + i01*nb01 + i02*nb02 + i03*nb03,',
+    '                                     copy.get() + i01*ne00 + i02*ne_plane + i03*ne02*ne_plane, ne00);',
+    '                        }',
+    '                    }',
+    '                }',
+    '                cached = copy.get();',
+    '                ctx->weights_f32_bytes += bytes;',
+    '                ctx->weights_f32.emplace(src0->data, std::move(copy));',
+    '            }',
+    '        }',
+    '    }',
+    '',
+  ].join('\n');
+}
+
+/** The BLAS backend context gains the cache of F32 weight copies. */
+const BLAS_CONTEXT = [
+  ['#include <future>\n', '#include <future>\n#include <cstdlib>\n#include <memory>\n#include <unordered_map>\n'],
+  [
+    '    size_t work_size = 0;\n',
+    '    size_t work_size = 0;\n' +
+      '    std::unordered_map<const void *, std::unique_ptr<float[]>> weights_f32; // Tarjuman\n' +
+      '    size_t weights_f32_bytes = 0;\n',
   ],
+  [
+    '                x = (float *) wdata + i02*ne_plane + i03*ne02*ne_plane;',
+    '                x = (cached != nullptr ? cached : (const float *) wdata) + i02*ne_plane + i03*ne02*ne_plane;',
+  ],
+];
+
+/**
+ * The engines Tarjuman can compile: where whisper.cpp and ggml come from, the files the addon compiles (paths
+ * inside that tree; patched ones are written beside binding.gyp), and the patches per file.
+ * @typedef {{ describe: string, root: (swDir: string, resolve: (pkg: string) => string) => string,
+ *   sources: (blas: boolean) => string[], includes: string[], defines: string[], patches: Record<string, Patch[]>,
+ *   bindingPatches: Record<string, Patch[]> }} EngineSource
+ */
+
+/** @type {Record<string, EngineSource>} */
+export const ENGINES = {
+  // smart-whisper 0.8.1's own copy (whisper.cpp of autumn 2024, ggml of then).
+  'whisper.cpp-2024': {
+    describe: "smart-whisper 0.8.1's whisper.cpp (autumn 2024)",
+    root: (swDir) => path.join(swDir, 'whisper.cpp'),
+    sources: (blas) => [
+      'src/whisper.cpp',
+      'ggml/src/ggml.c',
+      'ggml/src/ggml-alloc.c',
+      'ggml/src/ggml-backend.c',
+      'ggml/src/ggml-quants.c',
+      'ggml/src/ggml-aarch64.c',
+      ...(blas ? ['ggml/src/ggml-blas.cpp'] : []),
+    ],
+    includes: ['include', 'ggml/include', 'ggml/src', 'src'],
+    defines: [],
+    bindingPatches: {},
+    patches: {
+      'src/whisper.cpp': [
+        ...CONV_PATCHES,
+        [
+          [
+            '                struct ggml_tensor * K =',
+            '                    ggml_permute(ctx0,',
+            '                            ggml_cpy(ctx0,',
+            '                                Kcur,',
+            '                                ggml_new_tensor_3d(ctx0, wctx.itype, n_state_head, n_head, n_ctx)),',
+            '                            0, 2, 1, 3);',
+            '',
+            '                // K * Q',
+          ].join('\n'),
+          CONTIGUOUS_K,
+        ],
+      ],
+      'ggml/src/ggml-backend.c': [
+        [
+          '    void * data = malloc(size); // TODO: use GGML_ALIGNED_MALLOC (move to ggml-impl.h)\n',
+          '    void * data = malloc(size); // TODO: use GGML_ALIGNED_MALLOC (move to ggml-impl.h)\n' + HUGE_PAGES,
+        ],
+        MMAN_INCLUDE,
+      ],
+      'ggml/src/ggml-blas.cpp': [
+        ...BLAS_CONTEXT.slice(0, 2),
+        [
+          '    if (type != GGML_TYPE_F32) {\n        ggml_type_traits_t type_traits',
+          blasWeightCache('ggml_internal_get_type_traits(type).to_float') +
+            '\n    if (type != GGML_TYPE_F32 && cached == nullptr) {\n        ggml_type_traits_t type_traits',
+        ],
+        BLAS_CONTEXT[2],
+      ],
+    },
+  },
+  // whisper.cpp 1.9.1 with ggml 0.15.1, as the nodejs-whisper package (0.3.1) vendors it (MIT, LICENSE in that
+  // tree): the CPU backend split into ggml-cpu (repacked Q4_0/Q4_K/IQ4_NL kernels for AVX2, its own threadpool and
+  // OpenMP code, the backend registry), flash attention on by default upstream. Not the default: it did not win in
+  // paired A/B runs here (README.md, speech-to-text engine) and takes several times longer to compile; to measure
+  // it again: npm install --no-save nodejs-whisper@0.3.1 && node scripts/build-whisper.mjs --engine
+  // whisper.cpp-1.9 --out node_modules/.tarjuman-whisper-1.9, then bench/engine-ab.ts.
+  'whisper.cpp-1.9': {
+    describe: "whisper.cpp 1.9.1 / ggml 0.15.1 (vendored by the nodejs-whisper package)",
+    root: (_swDir, resolve) => path.join(resolve('nodejs-whisper'), 'cpp/whisper.cpp'),
+    sources: (blas) => [
+      'src/whisper.cpp',
+      ...['ggml.c', 'ggml.cpp', 'ggml-alloc.c', 'ggml-backend.cpp', 'ggml-backend-meta.cpp', 'ggml-opt.cpp',
+        'ggml-threading.cpp', 'ggml-quants.c', 'gguf.cpp', 'ggml-backend-reg.cpp'].map((f) => `ggml/src/${f}`),
+      ...['ggml-cpu.c', 'ggml-cpu.cpp', 'repack.cpp', 'hbm.cpp', 'quants.c', 'traits.cpp', 'amx/amx.cpp',
+        'amx/mmq.cpp', 'binary-ops.cpp', 'unary-ops.cpp', 'vec.cpp', 'ops.cpp', 'arch/x86/quants.c',
+        'arch/x86/repack.cpp'].map((f) => `ggml/src/ggml-cpu/${f}`),
+      ...(blas ? ['ggml/src/ggml-blas/ggml-blas.cpp'] : []),
+    ],
+    includes: ['include', 'ggml/include', 'ggml/src', 'ggml/src/ggml-cpu', 'src'],
+    defines: [
+      'GGML_USE_CPU',
+      'GGML_USE_CPU_REPACK',
+      'GGML_SCHED_MAX_COPIES=4',
+      '_GNU_SOURCE',
+      'GGML_VERSION="0.15.1"',
+      'GGML_COMMIT="nodejs-whisper-0.3.1"',
+      'WHISPER_VERSION="1.9.1"',
+    ],
+    bindingPatches: {
+      'src/binding/transcribe.cc': [['params.suppress_non_speech_tokens =', 'params.suppress_nst =']],
+    },
+    patches: {
+      'src/whisper.cpp': [
+        ...CONV_PATCHES,
+        [
+          [
+            '                struct ggml_tensor * K =',
+            '                    ggml_permute(ctx0,',
+            '                            ggml_cast(ctx0,',
+            '                                ggml_reshape_3d(ctx0, Kcur, n_state_head, n_head, n_ctx),',
+            '                                wctx.itype),',
+            '                            0, 2, 1, 3);',
+            '',
+            '                // K * Q',
+          ].join('\n'),
+          CONTIGUOUS_K,
+        ],
+      ],
+      'ggml/src/ggml-backend.cpp': [
+        [
+          'ggml_backend_cpu_buffer_type_alloc_buffer(ggml_backend_buffer_type_t buft, size_t size) {\n    void * data = ggml_aligned_malloc(size);\n',
+          'ggml_backend_cpu_buffer_type_alloc_buffer(ggml_backend_buffer_type_t buft, size_t size) {\n    void * data = ggml_aligned_malloc(size);\n' + HUGE_PAGES,
+        ],
+        MMAN_INCLUDE,
+      ],
+      'ggml/src/ggml-blas/ggml-blas.cpp': [
+        ...BLAS_CONTEXT.slice(0, 2),
+        [
+          '    if (type != GGML_TYPE_F32) {\n        const auto * type_traits = ggml_get_type_traits(type);',
+          blasWeightCache('ggml_get_type_traits(type)->to_float') +
+            '\n    if (type != GGML_TYPE_F32 && cached == nullptr) {\n        const auto * type_traits = ggml_get_type_traits(type);',
+        ],
+        BLAS_CONTEXT[2],
+      ],
+    },
+  },
 };
 
 /**
  * Applies the patches and returns the patched sources, keyed by file name (written beside binding.gyp).
- * @param {string} swDir smart-whisper's package folder
- * @param {{ blas: boolean }} options without BLAS, ggml-blas.cpp is not compiled (and not patched)
+ * @param {{ swDir: string, engineDir: string, engine: EngineSource, blas: boolean }} options smart-whisper's
+ *   folder (the binding), the engine's whisper.cpp tree; without BLAS, ggml-blas.cpp is not compiled (nor patched)
  * @returns {Record<string, string>}
  */
-export function patchedSources(swDir, options) {
+export function patchedSources({ swDir, engineDir, engine, blas }) {
   /** @type {Record<string, string>} */
   const out = {};
-  for (const [file, patches] of Object.entries(PATCHES)) {
-    if (file.endsWith('ggml-blas.cpp') && !options.blas) continue;
-    let text = readFileSync(path.join(swDir, file), 'utf8');
-    for (const [from, to] of patches) {
-      if (!text.includes(from)) throw new Error(`build-whisper: smart-whisper's ${file} changed; cannot apply: ${from}`);
-      text = text.replace(from, to);
+  /** @param {string} dir @param {string} what @param {Record<string, Patch[]>} table */
+  const apply = (dir, what, table) => {
+    for (const [file, patches] of Object.entries(table)) {
+      if (file.endsWith('ggml-blas.cpp') && !blas) continue;
+      const name = path.basename(file);
+      let text = out[name] ?? readFileSync(path.join(dir, file), 'utf8');
+      for (const [from, to] of patches) {
+        if (!text.includes(from)) throw new Error(`build-whisper: ${what}'s ${file} changed; cannot apply: ${from}`);
+        text = text.replace(from, to);
+      }
+      out[name] = text;
     }
-    out[path.basename(file)] = text;
-  }
+  };
+  apply(swDir, 'smart-whisper', BINDING_PATCHES);
+  apply(swDir, 'smart-whisper', engine.bindingPatches);
+  apply(engineDir, engine.describe, engine.patches);
   return out;
 }

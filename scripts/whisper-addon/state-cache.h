@@ -9,6 +9,8 @@
 #ifndef TARJUMAN_STATE_CACHE_H
 #define TARJUMAN_STATE_CACHE_H
 
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -22,6 +24,13 @@ struct StateCache {
     std::unordered_set<whisper_context *>                live;
     std::unordered_map<whisper_context *, whisper_state *> idle;
 };
+
+// Flash attention only when TARJUMAN_WHISPER_FLASH_ATTN=1: measured slower on the CPU for the 2024 engine; the
+// switch is there so a newer ggml's CPU kernels can be compared in the same build.
+inline bool flash_attn_requested() {
+    const char *v = std::getenv("TARJUMAN_WHISPER_FLASH_ATTN");
+    return v != nullptr && std::strcmp(v, "1") == 0;
+}
 
 inline StateCache &state_cache() {
     static StateCache cache;

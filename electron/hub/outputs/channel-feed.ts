@@ -42,6 +42,7 @@ export function captionOf(change: ChannelChange): OutgoingCaption {
     text: line.text,
     lang: line.lang ?? change.channel,
     at: revision ? line.updatedAt : (line.committedAt ?? line.updatedAt),
+    startedAt: line.startedAt,
     cursor: change.cursor,
   };
 }

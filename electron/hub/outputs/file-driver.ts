@@ -3,17 +3,22 @@
  * a recorder, post-production):
  * - `<room>-<channel>.current.txt`: the caption on screen now (its display lines), emptied by a clear;
  * - `<room>-<channel>.srt` / `.vtt`: every caption so far, growing; a correction rewrites its cue in place
- *   (a file, unlike a stream, can be edited).
- * Every file is replaced atomically (written beside, then renamed), so a reader never sees half a file. The cues
- * are kept in `<room>-<channel>.cues.jsonl` (appended) so a restarted hub goes on with the same files; applying
- * a caption whose cue is already there does nothing (a request repeated after a crash).
+ *   (a file, unlike a stream, can be edited). Written by the one subtitle writer (electron/common/subtitles.ts)
+ *   with the hub export's cue times (caption-export.ts), so the live file and `/export/...` agree.
+ *
+ * The cues are the record: `<room>-<channel>.cues.jsonl`, a JSONL journal (electron/node/jsonl-journal.ts)
+ * appended and synced to the disk before a request counts as written, so a restarted hub (after a power cut too)
+ * goes on with the same files. Applying a caption whose cue is already there does nothing (a request repeated
+ * after a crash). The three views are rebuilt from the cues and replaced atomically (written beside, then
+ * renamed), so a reader never sees half a file; they are not synced (the next caption rewrites them).
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { breakCaption } from '../../common/line-breaking';
-import type { CaptionLine } from '../../common/protocol';
-import { toSrt, toWebVtt } from '../caption-export';
+import { writeSubtitles } from '../../common/subtitles';
+import { JsonlJournal, replayJournal } from '../../node/jsonl-journal';
+import { lineCues, type CueSourceLine } from '../caption-export';
 import { unitsOf, type CaptionUnit, type OutgoingCaption, type OutputDriver, type SendOutcome, type ShapeResult } from './output-driver';
 import { replaceFileUnsynced } from './output-progress';
 
@@ -24,17 +29,31 @@ export interface FileDriverOptions {
   formats?: ReadonlyArray<'srt' | 'vtt'>;
 }
 
-/** One cue as kept in the sidecar: a line id, its text at its latest revision, and its times. */
-const cueSchema = z.object({ id: z.string(), revision: z.number().int(), text: z.string(), at: z.number(), kind: z.enum(['final', 'revision', 'clear']) });
+/** One cue as kept in the sidecar: a line id, its text at a revision, and its times. */
+const cueSchema = z.object({
+  id: z.string(),
+  revision: z.number().int(),
+  text: z.string(),
+  at: z.number(),
+  start: z.number().optional(),
+  kind: z.enum(['final', 'revision', 'clear']),
+});
 type CueRecord = z.infer<typeof cueSchema>;
+
+/** A line's reading time, for a cue whose start the caption did not carry. */
+function readingMs(text: string): number {
+  return Math.min(4000, 500 + text.length * 60);
+}
 
 /** Writes a channel's live files. */
 export class FileDriver implements OutputDriver {
   readonly usesSeq = false;
   private readonly options: FileDriverOptions;
-  private readonly lines: CaptionLine[] = [];
-  private readonly byId = new Map<string, CaptionLine>();
-  private applied = new Set<string>();
+  private readonly lines: Array<CueSourceLine & { id: string; revision: number }> = [];
+  private readonly byId = new Map<string, CueSourceLine & { id: string; revision: number }>();
+  private readonly records: CueRecord[] = [];
+  private readonly applied = new Set<string>();
+  private journal: JsonlJournal<CueRecord> | null = null;
   private loaded: Promise<void> | null = null;
 
   constructor(options: FileDriverOptions) {
@@ -55,25 +74,34 @@ export class FileDriver implements OutputDriver {
   }
 
   prepare(units: readonly CaptionUnit[], _seq: number): string {
-    const records: CueRecord[] = units.map((u) => ({ id: u.caption.lineId, revision: u.caption.revision, text: u.text, at: u.at, kind: u.caption.kind }));
+    const records: CueRecord[] = units.map((u) => ({
+      id: u.caption.lineId,
+      revision: u.caption.revision,
+      text: u.text,
+      at: u.at,
+      ...(u.startedAt !== undefined ? { start: u.startedAt } : {}),
+      kind: u.caption.kind,
+    }));
     return JSON.stringify(records);
   }
 
   async send(body: string, _seq: number, _signal: AbortSignal): Promise<SendOutcome> {
     try {
-      await this.load();
+      const journal = await this.load();
       const records = z.array(cueSchema).parse(JSON.parse(body));
       const fresh = records.filter((r) => !this.applied.has(this.key(r)));
-      if (fresh.length > 0) {
-        await appendFile(this.file('cues.jsonl'), fresh.map((r) => JSON.stringify(r) + '\n').join(''), 'utf8');
-        for (const r of fresh) this.apply(r);
-      }
+      for (const r of fresh) this.apply(r);
+      // Applied in memory at once: after a failed write the journal rewrites its whole state (the snapshot), so a
+      // retry of this request only waits for that.
+      if (journal.error) journal.requestCompaction();
+      await Promise.all(fresh.map((r) => journal.append(r, 'fsync')));
+      await journal.flush();
+      const error = journal.error;
+      if (error) return { ok: false, code: error.code, message: `cue journal not written (${error.code}: ${error.message})`, certain: false };
       const last = records.at(-1);
       const current = last === undefined || last.kind === 'clear' ? '' : breakCaption(last.text, this.options.channel).join('\n') + '\n';
       await replaceFileUnsynced(this.file('current.txt'), current);
-      const formats = this.options.formats ?? ['srt', 'vtt'];
-      if (formats.includes('srt')) await replaceFileUnsynced(this.file('srt'), toSrt(this.lines));
-      if (formats.includes('vtt')) await replaceFileUnsynced(this.file('vtt'), toWebVtt(this.lines));
+      await this.writeViews();
       return { ok: true };
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
@@ -81,7 +109,15 @@ export class FileDriver implements OutputDriver {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.journal?.close();
+  }
+
+  private async writeViews(): Promise<void> {
+    const formats = this.options.formats ?? ['srt', 'vtt'];
+    const cues = lineCues(this.lines);
+    for (const format of formats) await replaceFileUnsynced(this.file(format), writeSubtitles(cues, format));
+  }
 
   private key(r: CueRecord): string {
     return r.kind === 'clear' ? `clear@${r.at}` : `${r.id}#${r.revision}`;
@@ -89,51 +125,33 @@ export class FileDriver implements OutputDriver {
 
   private apply(r: CueRecord): void {
     this.applied.add(this.key(r));
+    this.records.push(r);
     if (r.kind === 'clear') return;
     const existing = this.byId.get(r.id);
     if (existing) {
       if (r.revision >= existing.revision) Object.assign(existing, { text: r.text, revision: r.revision, updatedAt: r.at });
       return;
     }
-    const line: CaptionLine = {
-      id: r.id,
-      room: this.options.room,
-      channel: this.options.channel,
-      seq: this.lines.length + 1,
-      text: r.text,
-      state: 'final',
-      revision: r.revision,
-      source: 'typed',
-      startedAt: r.at - Math.min(4000, 500 + r.text.length * 60),
-      updatedAt: r.at,
-      committedAt: r.at,
-    };
+    const line = { id: r.id, revision: r.revision, text: r.text, startedAt: r.start ?? r.at - readingMs(r.text), updatedAt: r.at, committedAt: r.at };
     this.lines.push(line);
     this.byId.set(r.id, line);
   }
 
-  private load(): Promise<void> {
+  /** Replays the cue journal once (a torn last record of a crash is cut: its request is repeated). */
+  private load(): Promise<JsonlJournal<CueRecord>> {
     this.loaded ??= (async () => {
+      const file = this.file('cues.jsonl');
       await mkdir(this.options.dir, { recursive: true });
-      let text = '';
-      try {
-        text = await readFile(this.file('cues.jsonl'), 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-      for (const raw of text.split('\n')) {
-        if (raw.trim() === '') continue;
-        try {
-          const parsed = cueSchema.safeParse(JSON.parse(raw));
-          if (parsed.success) this.apply(parsed.data);
-        } catch {
-          // A line torn by a crash: the request is repeated and appends it again.
-        }
-      }
+      const replay = await replayJournal(file, (value) => {
+        const parsed = cueSchema.safeParse(value);
+        return parsed.success ? parsed.data : null;
+      });
+      for (const r of replay.entries) if (!this.applied.has(this.key(r))) this.apply(r);
+      this.journal = new JsonlJournal<CueRecord>({ file, mode: 0o644, snapshot: () => this.records, compactAfter: 100_000, retryMs: 0 });
     })().catch((err: unknown) => {
       this.loaded = null;
       throw err;
     });
-    return this.loaded;
+    return this.loaded.then(() => this.journal!);
   }
 }

@@ -16,6 +16,8 @@ export interface OutgoingCaption {
   lang: string | undefined;
   /** When the hub committed the change (epoch ms, hub clock): the caption's age and its timestamp. */
   at: number;
+  /** When the line began (the publisher's `startedAt`): where a subtitle cue starts. */
+  startedAt?: number;
   /** The channel's cursor of the change: the output's position. */
   cursor: number;
 }
@@ -28,6 +30,8 @@ export interface CaptionUnit {
   /** Shaped text (lines separated by `\n`). */
   text: string;
   at: number;
+  /** When the line began, where the caption says (live files time their cues with it). */
+  startedAt?: number;
   cursor: number;
   /** Part of the caption, 1-based, of `parts`. */
   part: number;
@@ -84,6 +88,7 @@ export function unitsOf(caption: OutgoingCaption, texts: readonly string[]): Cap
     caption: { kind: caption.kind, lineId: caption.lineId, revision: caption.revision },
     text,
     at: caption.at,
+    ...(caption.startedAt !== undefined ? { startedAt: caption.startedAt } : {}),
     cursor: caption.cursor,
     part: i + 1,
     parts: texts.length,

@@ -44,6 +44,7 @@ export const outputProgressSchema: z.ZodType<OutputProgress> = z.object({
           caption: z.object({ kind: z.enum(['final', 'revision', 'clear']), lineId: z.string(), revision: z.number().int().nonnegative() }),
           text: z.string(),
           at: z.number(),
+          startedAt: z.number().optional(),
           cursor: z.number().int(),
           part: z.number().int().positive(),
           parts: z.number().int().positive(),

@@ -14,6 +14,7 @@ import type {
 } from '../../../electron/common/console-api';
 import type { CaptionSource, ChannelChange } from '../../../electron/common/protocol';
 import type { ErrorInfo, Result } from '../../../electron/common/result';
+import { isLanguageCode } from '../../../electron/common/languages';
 import { newLineId } from './line-ids';
 import { ScriptCues } from './script-cues.svelte';
 
@@ -85,7 +86,7 @@ export class InterpreterChannel {
 
   /** The channel's language (the channel name when it is one of the booth languages). */
   get lang(): string | undefined {
-    return /^[a-z]{2}$/.test(this.channel) ? this.channel : undefined;
+    return isLanguageCode(this.channel) ? this.channel : undefined;
   }
 
   /** Writing direction of the channel: Arabic lays out right to left. */

@@ -1,0 +1,176 @@
+/**
+ * The speech the STT benchmarks feed and the engine wrapper they use (bench:stt and bench:e2e): sentences spoken
+ * word by word with espeak-ng (so each word's times are known), and a wrapper that pays the real model's compute
+ * on the real audio, then answers with the reference words heard so far, so the streaming policy sees text that
+ * agrees. Random-weight models never agree with themselves; the figures are compute and plumbing, not accuracy.
+ */
+import { execFileSync } from 'node:child_process';
+import { SAMPLE_RATE, type EngineSegment, type SpeechEngine, type TranscribeOptions } from '../electron/stt/engine';
+import { parseWav, resampleTo16k } from '../electron/stt/wav';
+import {
+  ensureGeneratedModel,
+  GENERATED_FTYPES,
+  GENERATED_PRESETS,
+  type GeneratedFtype,
+  type GeneratedPreset,
+} from '../models/generate-ggml';
+
+/** The sentences the fixture speaks, in turn. */
+export const SENTENCES = [
+  'Good morning and welcome to the second session of the committee on climate finance.',
+  'The chair will now give the floor to the delegation of the Russian Federation.',
+  'We have studied the report with great care and we support its main conclusions.',
+  'However we believe that the figures for adaptation funding are still far too low.',
+  'Developing countries need predictable support over the next ten years.',
+  'Our delegation proposes a working group to review the methods of accounting.',
+  'We also ask the secretariat to publish the data in all official languages.',
+  'Let me thank the interpreters and the technical staff for their excellent work.',
+  'The next speaker on my list is the representative of Egypt.',
+  'I would like to return to the question of capacity building in small island states.',
+  'Many of them face rising sea levels and cannot wait for another round of talks.',
+  'We are ready to work with all partners in a spirit of compromise.',
+];
+
+/** A word of the fixture, timeline seconds. */
+export interface RefWord {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** The p-th percentile (nearest rank); NaN for no values. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Synthesises one word with espeak-ng at 16 kHz, trimmed of its leading and trailing silence. */
+const wordCache = new Map<string, Float32Array>();
+/** Distinct words synthesised so far. */
+export function spokenWordCount(): number {
+  return wordCache.size;
+}
+
+function speakWord(word: string): Float32Array {
+  const hit = wordCache.get(word);
+  if (hit) return hit;
+  const wav = execFileSync('espeak-ng', ['-v', 'en', '-s', '165', '--stdout', word], { maxBuffer: 16 * 1024 * 1024 });
+  const parsed = parseWav(new Uint8Array(wav.buffer, wav.byteOffset, wav.byteLength));
+  if (!parsed.ok) throw new Error(`espeak-ng output for "${word}": ${parsed.error.message}`);
+  const pcm = resampleTo16k(parsed.value.samples, parsed.value.sampleRate);
+  let a = 0;
+  let b = pcm.length;
+  while (a < b && Math.abs(pcm[a]!) < 0.01) a++;
+  while (b > a && Math.abs(pcm[b - 1]!) < 0.01) b--;
+  const trimmed = pcm.slice(a, b);
+  wordCache.set(word, trimmed);
+  return trimmed;
+}
+
+/** The speech fixture: sentences spoken word by word, with short gaps between words and a pause after each sentence. */
+export function buildFixture(seconds: number): { pcm: Float32Array; words: RefWord[] } {
+  const parts: Float32Array[] = [new Float32Array(SAMPLE_RATE)];
+  const words: RefWord[] = [];
+  let at = SAMPLE_RATE;
+  for (let s = 0; at < seconds * SAMPLE_RATE; s++) {
+    const sentence = SENTENCES[s % SENTENCES.length]!;
+    for (const raw of sentence.split(' ')) {
+      const text = raw.replace(/[.,]/g, '').toLowerCase();
+      const audio = speakWord(text);
+      words.push({ text, start: at / SAMPLE_RATE, end: (at + audio.length) / SAMPLE_RATE });
+      parts.push(audio, new Float32Array(Math.round(0.06 * SAMPLE_RATE)));
+      at += audio.length + Math.round(0.06 * SAMPLE_RATE);
+    }
+    const pause = Math.round(0.9 * SAMPLE_RATE);
+    parts.push(new Float32Array(pause));
+    at += pause;
+  }
+  parts.push(new Float32Array(3 * SAMPLE_RATE));
+  const pcm = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    pcm.set(p, o);
+    o += p.length;
+  }
+  return { pcm, words };
+}
+
+/** Text tokens per English word whisper's tokenizer gives on such speech (about 1.3), rounded up per pass. */
+const TOKENS_PER_WORD = 1.3;
+
+/**
+ * The real engine, answering with the reference words: each pass runs whisper on the buffer (the real cost),
+ * then returns the words inside the buffer whose audio the feeder has already delivered.
+ *
+ * The cost is made realistic: the generated model decodes until its cap (it is generated with a fixed token count
+ * far above any pass: see `benchModelPath`), and the cap of each pass is what whisper would decode there, the
+ * tokens of the reference words inside the buffer (about 1.3 per word), never more than the stream asked for. A pass over a buffer trimmed to the new words decodes few tokens; one over a long buffer, many.
+ */
+export class ReferenceWordsEngine implements SpeechEngine {
+  /** Timeline seconds of the buffer of the pass about to run (set from the stream's onPassStart). */
+  bufferOffset = 0;
+  passes = 0;
+  passMs: number[] = [];
+  /** Text tokens each pass was allowed to decode. */
+  passTokens: number[] = [];
+
+  constructor(
+    private readonly real: SpeechEngine,
+    private readonly words: readonly RefWord[],
+    private readonly heardSeconds: () => number,
+  ) {}
+
+  async transcribe(pcm: Float32Array, options: TranscribeOptions): Promise<EngineSegment[]> {
+    const from = this.bufferOffset;
+    const to = Math.min(from + pcm.length / SAMPLE_RATE, this.heardSeconds());
+    const inBuffer = this.words.filter((w) => w.end > from && w.start < to).length;
+    const tokens = Math.ceil(inBuffer * TOKENS_PER_WORD);
+    const maxTokens = Math.max(1, Math.min(options.maxTokens ?? tokens, tokens));
+    this.passTokens.push(maxTokens);
+    const started = performance.now();
+    await this.real.transcribe(pcm, { ...options, maxTokens });
+    this.passMs.push(performance.now() - started);
+    this.passes++;
+    const heard = this.words.filter((w) => w.start >= from - 0.02 && w.end <= to);
+    if (heard.length === 0) return [];
+    return [
+      {
+        text: heard.map((w) => ` ${w.text}`).join(''),
+        start: heard[0]!.start - from,
+        end: heard[heard.length - 1]!.end - from,
+        lang: 'en',
+        tokens: heard.map((w) => ({ text: ` ${w.text}`, p: 0.95, start: w.start - from, end: w.end - from })),
+      },
+    ];
+  }
+
+  close(): Promise<void> {
+    return this.real.close();
+  }
+}
+
+/** A benchmark model: a generated preset and weight type, e.g. `small`, `small-q8_0`, `large-v3-turbo-q5_0`. */
+export interface BenchModel {
+  name: string;
+  preset: GeneratedPreset;
+  ftype: GeneratedFtype;
+}
+
+/** Parses `--model` (`<preset>` or `<preset>-<ftype>`). */
+export function parseBenchModel(name: string): BenchModel {
+  for (const preset of [...GENERATED_PRESETS].sort((a, b) => b.length - a.length)) {
+    if (name === preset) return { name, preset, ftype: 'f16' };
+    const ftype = name.startsWith(`${preset}-`) ? name.slice(preset.length + 1) : '';
+    if ((GENERATED_FTYPES as readonly string[]).includes(ftype)) return { name, preset, ftype: ftype as GeneratedFtype };
+  }
+  throw new Error(`--model must be <preset>[-<ftype>] with a preset of ${GENERATED_PRESETS.join(', ')} and a type of ${GENERATED_FTYPES.join(', ')}`);
+}
+
+/** Text tokens the benchmarks' generated models would decode unprompted: far above any pass, so the cap decides. */
+export const BENCH_FIXED_TOKENS = 400;
+
+/** The generated model file of a benchmark model (made on first use). */
+export function benchModelPath(model: BenchModel): Promise<string> {
+  return ensureGeneratedModel(model.preset, { ftype: model.ftype, fixedTokens: BENCH_FIXED_TOKENS });
+}
