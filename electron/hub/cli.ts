@@ -22,8 +22,9 @@ import {
 import { nameSchema } from '../common/ids';
 import { FLOOR_CHANNEL } from '../common/protocol';
 import { startCaptionHub, type HubOptions } from './caption-hub';
-import { createStderrLogger } from '../node/logger';
-import { attachHubOutputs, OutputFlagError, parseOutputFlag } from './outputs/hub-attach';
+import { boothRelay } from './booth-relay';
+import { checkOutputRooms, hubOutputs, type HubOutputs } from './outputs/hub-outputs';
+import { OutputFlagError, parseOutputFlag } from './outputs/output-flag';
 import type { OutputConfig } from '../common/caption-outputs';
 import { redactUrl } from './redis-url';
 import { lanAddresses } from '../node/lan-addresses';
@@ -103,7 +104,8 @@ function readPem(flag: string, file: string): string {
 interface CliPlan {
   options: HubOptions;
   generatedSecret: string | null;
-  outputs: OutputConfig[];
+  /** The platform outputs the hub runs (a feature in `options.features`), or none. */
+  outputs: HubOutputs | null;
 }
 
 function plan(argv: string[]): CliPlan | null {
@@ -205,13 +207,11 @@ function plan(argv: string[]): CliPlan | null {
     if (err instanceof OutputFlagError) throw new UsageError(err.message);
     throw err;
   }
-  if (new Set(outputs.map((o) => o.id)).size !== outputs.length) throw new UsageError('an output id is given twice (give each --output its own room/channel, or ids in the config file)');
-  for (const o of outputs) {
-    const room = rooms.find((r) => r.id === o.room);
-    if (!room) throw new UsageError(`output ${o.id}: no room ${o.room}`);
-    if (!(room.channels ?? DEFAULT_CHANNELS).includes(o.channel)) throw new UsageError(`output ${o.id}: room ${o.room} has no channel ${o.channel}`);
-  }
-  return { options, generatedSecret, outputs };
+  const mismatch = checkOutputRooms(outputs, rooms.map((r) => ({ id: r.id, channels: r.channels ?? DEFAULT_CHANNELS })));
+  if (mismatch) throw new UsageError(mismatch);
+  const outputFeature = outputs.length > 0 ? hubOutputs({ outputs, ...(dataDir !== undefined ? { dataDir } : {}), ...(options.redis ? { redis: options.redis } : {}) }) : null;
+  if (outputFeature) options.features = [boothRelay(), outputFeature];
+  return { options, generatedSecret, outputs: outputFeature };
 }
 
 /** Builds the renderer when the display page is missing (a fresh clone); says what to run when that fails. */
@@ -250,19 +250,7 @@ async function main(): Promise<void> {
     console.error(`hub: cannot start: ${(err as Error).message}`);
     process.exit(1);
   }
-  const outputs =
-    cli.outputs.length > 0
-      ? await attachHubOutputs(hub, {
-          outputs: cli.outputs,
-          rooms: options.rooms.map((r) => ({ id: r.id, secret: r.secret, channels: r.channels ?? DEFAULT_CHANNELS })),
-          ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
-          ...(options.redis ? { redis: options.redis } : {}),
-          logger: createStderrLogger('hub'),
-        }).catch((err: unknown) => {
-          console.error(`hub: outputs not started: ${(err as Error).message}`);
-          return null;
-        })
-      : null;
+  const { outputs } = cli;
   const scheme = options.tls ? 'https' : 'http';
   const host = options.host ?? '0.0.0.0';
   const bases =
@@ -302,9 +290,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     console.error(`hub: ${signal}, closing (journal flushed)...`);
-    Promise.resolve(outputs?.close())
-      .then(() => hub.close())
-      .then(
+    hub.close().then(
       () => process.exit(0),
       (err: unknown) => {
         console.error(`hub: close failed: ${String(err)}`);

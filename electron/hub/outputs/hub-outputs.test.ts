@@ -8,11 +8,11 @@ import { hubRequest } from '../hub-client';
 import { ClientPool, startTestHub, TEST_ROOMS, type CapturedLogger } from '../hub-test-helpers';
 import { FakeObsServer } from './fake-obs-server';
 import { FakeCaptionPlatform } from './fake-platforms';
-import { attachHubOutputs, parseOutputFlag } from './hub-attach';
-import type { HubOutputs } from './hub-outputs';
+import { boothRelay } from '../booth-relay';
+import { hubOutputs, type HubOutputs } from './hub-outputs';
+import { parseOutputFlag } from './output-flag';
 
 const SECRET = TEST_ROOMS[0]!.secret;
-const ROOMS = TEST_ROOMS.map((r) => ({ id: r.id, secret: r.secret, channels: r.channels ?? ['floor', 'ar', 'en', 'ru'] }));
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -28,8 +28,8 @@ async function until(check: () => boolean | Promise<boolean>, ms: number, what: 
 }
 
 async function hubWithOutputs(outputs: OutputConfig[], dataDir?: string): Promise<{ hub: CaptionHub; log: CapturedLogger; outs: HubOutputs }> {
-  const { hub, log } = await startTestHub(dataDir ? { dataDir } : {});
-  const outs = await attachHubOutputs(hub, { outputs, rooms: ROOMS, logger: log, pollMs: 50, ...(dataDir ? { dataDir } : {}), requestTimeoutMs: 1000 });
+  const outs = hubOutputs({ outputs, pollMs: 50, ...(dataDir ? { dataDir } : {}), requestTimeoutMs: 1000 });
+  const { hub, log } = await startTestHub({ features: [boothRelay(), outs], ...(dataDir ? { dataDir } : {}) });
   return { hub, log, outs };
 }
 
@@ -45,14 +45,14 @@ describe('outputs in a running hub', () => {
     const obs = await FakeObsServer.start('obs-secret');
     const dir = mkdtempSync(join(tmpdir(), 'tarjuman-live-'));
     cleanups.push(() => youtube.close(), () => zoom.close(), () => obs.close());
-    const { hub, outs } = await hubWithOutputs([
+    const { hub } = await hubWithOutputs([
       { kind: 'youtube', id: 'yt-en', room: 'main', channel: 'en', url: youtube.url, minIntervalMs: 200 },
       { kind: 'zoom', id: 'zoom-en', room: 'main', channel: 'en', url: zoom.url, minIntervalMs: 200 },
       { kind: 'obs', id: 'obs-en', room: 'main', channel: 'en', url: obs.url, password: 'obs-secret', minIntervalMs: 200 },
       { kind: 'obs', id: 'obs-ar', room: 'main', channel: 'ar', url: obs.url, password: 'obs-secret' },
       { kind: 'file', id: 'files-ar', room: 'main', channel: 'ar', dir },
     ]);
-    cleanups.push(() => hub.close(), () => outs.close());
+    cleanups.push(() => hub.close());
     const pool = new ClientPool();
     cleanups.push(() => pool.closeAll());
     const en = await pool.connect(hub.url, { role: 'booth', room: 'main', channel: 'en', secret: SECRET });
@@ -88,8 +88,8 @@ describe('outputs in a running hub', () => {
   it('an operator switches an output off and on without a restart; while off nothing goes out, and it comes back live', async () => {
     const zoom = await FakeCaptionPlatform.start({ kind: 'zoom' });
     cleanups.push(() => zoom.close());
-    const { hub, outs } = await hubWithOutputs([{ kind: 'zoom', id: 'zoom-en', room: 'main', channel: 'en', url: zoom.url, minIntervalMs: 200 }]);
-    cleanups.push(() => hub.close(), () => outs.close());
+    const { hub } = await hubWithOutputs([{ kind: 'zoom', id: 'zoom-en', room: 'main', channel: 'en', url: zoom.url, minIntervalMs: 200 }]);
+    cleanups.push(() => hub.close());
     const pool = new ClientPool();
     cleanups.push(() => pool.closeAll());
     const en = await pool.connect(hub.url, { role: 'booth', room: 'main', channel: 'en', secret: SECRET });
@@ -121,12 +121,11 @@ describe('outputs in a running hub', () => {
     let ru = await pool.connect(first.hub.url, { role: 'booth', room: 'main', channel: 'ru', secret: SECRET });
     for (let i = 1; i <= 3; i++) await hubRequest(ru, 'caption:publish', { id: `r${i}`, channel: 'ru', text: `Строка номер ${i}.`, state: 'final', source: 'typed' });
     await until(() => teams.texts().join(' ').includes('номер 3'), 10_000, 'three delivered');
-    await first.outs.close();
     await first.hub.close();
     pool.closeAll();
 
     const second = await hubWithOutputs(config, dataDir);
-    cleanups.push(() => second.hub.close(), () => second.outs.close());
+    cleanups.push(() => second.hub.close());
     ru = await pool.connect(second.hub.url, { role: 'booth', room: 'main', channel: 'ru', secret: SECRET });
     await hubRequest(ru, 'caption:publish', { id: 'r4', channel: 'ru', text: 'Строка номер 4.', state: 'final', source: 'typed' });
     await until(() => teams.texts().join(' ').includes('номер 4'), 10_000, 'fourth delivered');
@@ -136,6 +135,13 @@ describe('outputs in a running hub', () => {
     expect(teams.violations).toEqual([]);
     expect(second.outs.list()[0]).toMatchObject({ delivered: 4, seq: teams.seq });
   }, 60_000);
+});
+
+describe('outputs as a hub feature', () => {
+  it('a hub whose output names a channel the room lacks does not start, and says which output', async () => {
+    const outs = hubOutputs({ outputs: [{ kind: 'file', id: 'files-de', room: 'main', channel: 'de', dir: tmpdir() }] });
+    await expect(startTestHub({ features: [boothRelay(), outs] })).rejects.toThrow(/platform outputs cannot start: output files-de: room main has no channel de/);
+  });
 });
 
 describe('--output flag', () => {

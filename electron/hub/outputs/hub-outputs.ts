@@ -1,7 +1,8 @@
 /**
- * The hub's platform outputs: one runner per configured output (output-runner.ts), fed from the channel's
- * committed history (channel-feed.ts), driven by exactly one hub node (output-lease.ts with Redis), switched on
- * and off by an operator without a restart, and reported at `GET /outputs`.
+ * The hub's platform outputs, a hub feature (hub-socket.ts): one runner per configured output
+ * (output-runner.ts), fed from the channel's committed history (channel-feed.ts) and woken by each change the hub
+ * commits, driven by exactly one hub node (output-lease.ts with Redis), switched on and off by an operator
+ * without a restart, and reported at `GET /outputs`.
  *
  * HTTP (operator authentication: `Authorization: Bearer <room secret>`; each answer covers the rooms whose
  * secret was presented):
@@ -10,7 +11,6 @@
  *   starts from the live position (what was said while it was off is not sent late).
  * Targets are never shown in full: statuses carry their redacted form only.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   platformLanguage,
@@ -20,7 +20,7 @@ import {
 } from '../../common/caption-outputs';
 import { fail, ok, type Result } from '../../common/result';
 import type { HistoryStore } from '../history-store';
-import type { Logger } from '../../node/logger';
+import type { HubFeature, HubFeatureContext, HubRoom } from '../hub-socket';
 import { ChannelFeed } from './channel-feed';
 import { FileDriver } from './file-driver';
 import { TeamsDriver, YoutubeDriver, ZoomDriver } from './http-drivers';
@@ -30,40 +30,74 @@ import type { RedisOutputCoordinator } from './output-lease';
 import { FileProgressStore, FileSwitches, MemoryProgressStore, MemorySwitches, type OutputProgressStore, type OutputSwitches } from './output-progress';
 import { OutputRunner } from './output-runner';
 
-/** A room as the outputs need it: its channels, and its secret for the operator check. */
-export interface OutputsRoom {
-  id: string;
-  secret: string;
-  channels: readonly string[];
-}
-
-/** Options of {@link startHubOutputs}. */
+/** Options of the {@link hubOutputs} feature. */
 export interface HubOutputsOptions {
   outputs: readonly OutputConfig[];
-  rooms: readonly OutputsRoom[];
-  store: Pick<HistoryStore, 'snapshot'>;
   /** Progress and switches survive a restart here (`<dataDir>/outputs/`); omitted keeps them in memory. */
   dataDir?: string;
-  /** The hub is one node of several: leases and state in this Redis. */
+  /** The hub is one node of several: leases and state in this Redis (the hub's own `redis`). */
   redis?: { url: string; keyPrefix?: string };
-  logger: Logger;
-  /** How often each output reads its channel. Default 200 ms. */
+  /** How often each output reads its channel besides the commits it hears of. Default 200 ms. */
   pollMs?: number;
   /** Platform request deadline. Default 5 s. */
   requestTimeoutMs?: number;
 }
 
+/** What the outputs need of the hub: its rooms, store, log and operator check (a {@link HubFeatureContext}). */
+type OutputsContext = Pick<HubFeatureContext, 'rooms' | 'logger' | 'operatorRooms'> & { store: Pick<HistoryStore, 'snapshot'> };
+
 /** Running outputs. */
-export interface HubOutputs {
-  /** Every output's status. */
+interface RunningOutputs {
+  list(): OutputStatus[];
+  setEnabled(id: string, enabled: boolean): Promise<Result<OutputStatus>>;
+  handleHttp(req: IncomingMessage, res: ServerResponse): boolean;
+  nudge(room: string, channel: string): void;
+  close(): Promise<void>;
+}
+
+/** The outputs as a hub feature, with what the CLI, the console and tests read of them. */
+export interface HubOutputs extends HubFeature {
+  /** Every output's status (empty before the hub started them). */
   list(): OutputStatus[];
   /** Switches an output on or off (shared by every hub node). */
   setEnabled(id: string, enabled: boolean): Promise<Result<OutputStatus>>;
-  /** Serves `/outputs...`; returns `false` for any other path. */
-  handleHttp(req: IncomingMessage, res: ServerResponse): boolean;
-  /** Reads the channels now (a change was committed). */
-  nudge(room: string, channel: string): void;
-  close(): Promise<void>;
+}
+
+/** Checks outputs against the hub's rooms; the message names the first output that does not fit. */
+export function checkOutputRooms(outputs: readonly OutputConfig[], rooms: readonly Pick<HubRoom, 'id' | 'channels'>[]): string | null {
+  if (new Set(outputs.map((o) => o.id)).size !== outputs.length) return 'an output id is given twice (give each output its own id)';
+  for (const o of outputs) {
+    const room = rooms.find((r) => r.id === o.room);
+    if (!room) return `output ${o.id}: no room ${o.room}`;
+    if (!room.channels.includes(o.channel)) return `output ${o.id}: room ${o.room} has no channel ${o.channel}`;
+  }
+  return null;
+}
+
+/**
+ * The platform outputs of a hub: pass it in `HubOptions.features` (with the booth relay). The hub starts them
+ * before it listens (a configuration that names an unknown room or channel stops the start), and closes them
+ * before its store.
+ */
+export function hubOutputs(options: HubOutputsOptions): HubOutputs {
+  let running: RunningOutputs | null = null;
+  return {
+    name: 'platform outputs',
+    async start(context) {
+      running = await startOutputs(options, context);
+    },
+    changed(change) {
+      running?.nudge(change.room, change.channel);
+    },
+    http: (req, res) => running?.handleHttp(req, res) ?? false,
+    list: () => running?.list() ?? [],
+    setEnabled: (id, enabled) => (running ? running.setEnabled(id, enabled) : Promise.resolve(fail('NOT_FOUND', 'the outputs have not started'))),
+    async close() {
+      const r = running;
+      running = null;
+      await r?.close();
+    },
+  };
 }
 
 /** Languages written in a script other than Latin: their channels cannot go to a CEA-608 track. */
@@ -79,10 +113,6 @@ interface Slot {
   refused: { code: string; message: string } | null;
   /** Serializes starts and stops of this output. */
   turn: Promise<void>;
-}
-
-function hash(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
 }
 
 function targetOf(config: OutputConfig): string {
@@ -105,16 +135,10 @@ function driverFor(config: OutputConfig, requestTimeoutMs: number | undefined): 
   }
 }
 
-/** Starts the outputs; they run until {@link HubOutputs.close}. */
-export async function startHubOutputs(options: HubOutputsOptions): Promise<HubOutputs> {
-  const { logger } = options;
-  const rooms = new Map(options.rooms.map((r) => [r.id, r] as const));
-  for (const o of options.outputs) {
-    const room = rooms.get(o.room);
-    if (!room) throw new Error(`output ${o.id}: no room ${o.room}`);
-    if (!room.channels.includes(o.channel)) throw new Error(`output ${o.id}: room ${o.room} has no channel ${o.channel}`);
-  }
-  const secretHashes = new Map(options.rooms.map((r) => [r.id, hash(r.secret)] as const));
+async function startOutputs(options: HubOutputsOptions, context: OutputsContext): Promise<RunningOutputs> {
+  const { logger } = context;
+  const mismatch = checkOutputRooms(options.outputs, context.rooms);
+  if (mismatch) throw new Error(mismatch);
   let coordinator: RedisOutputCoordinator | null = null;
   let leaseTickMs = 1000;
   if (options.redis) {
@@ -157,7 +181,7 @@ export async function startHubOutputs(options: HubOutputsOptions): Promise<HubOu
     });
     await runner.start();
     const feed = new ChannelFeed({
-      store: options.store,
+      store: context.store,
       room: config.room,
       channel: config.channel,
       from: runner.cursor,
@@ -183,7 +207,7 @@ export async function startHubOutputs(options: HubOutputsOptions): Promise<HubOu
 
   /** Sets an output's saved position to the channel's current end (a re-enabled output starts live). */
   async function skipToLive(slot: Slot): Promise<void> {
-    const snapshot = await options.store.snapshot(slot.config.room, slot.config.channel, Number.MAX_SAFE_INTEGER);
+    const snapshot = await context.store.snapshot(slot.config.room, slot.config.channel, Number.MAX_SAFE_INTEGER);
     if (!snapshot.ok) return;
     const saved = (await progress.load(slot.config.id)) ?? null;
     if (!saved || saved.cursor >= snapshot.value.cursor) return;
@@ -302,14 +326,9 @@ export async function startHubOutputs(options: HubOutputsOptions): Promise<HubOu
   }
 
   /** The rooms an `Authorization: Bearer <room secret>` opens. */
-  function authorizedRooms(req: IncomingMessage): Set<string> {
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(.+)$/i.exec(header);
-    const result = new Set<string>();
-    if (!m?.[1]) return result;
-    const presented = hash(m[1].trim());
-    for (const [room, stored] of secretHashes) if (timingSafeEqual(presented, stored)) result.add(room);
-    return result;
+  function authorizedRooms(req: IncomingMessage): ReadonlySet<string> {
+    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    return m?.[1] ? context.operatorRooms(m[1].trim()) : new Set();
   }
 
   function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
