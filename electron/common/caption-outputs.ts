@@ -145,6 +145,26 @@ export interface OutputStatus {
   leader: boolean;
 }
 
+/** {@link OutputStatus} as it arrives from a hub (`GET /outputs`): checked before the console shows it. */
+export const outputStatusSchema: z.ZodType<OutputStatus> = z.object({
+  id: z.string(),
+  kind: z.enum(OUTPUT_KINDS),
+  room: z.string(),
+  channel: z.string(),
+  target: z.string(),
+  enabled: z.boolean(),
+  state: z.enum(['sending', 'waiting', 'failing', 'stopped']),
+  code: z.string().optional(),
+  message: z.string().optional(),
+  lastCaptionAt: z.number().nullable(),
+  backlog: z.number().int().nonnegative(),
+  delivered: z.number().int().nonnegative(),
+  dropped: z.object({ stale: z.number().int().nonnegative(), overflow: z.number().int().nonnegative(), refused: z.number().int().nonnegative() }),
+  retries: z.number().int().nonnegative(),
+  seq: z.number().int().optional(),
+  leader: z.boolean(),
+});
+
 /**
  * A target as it may be shown: scheme, host and path, never the query (tokens, signatures, stream keys live
  * there), user info or password.

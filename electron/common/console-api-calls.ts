@@ -69,6 +69,8 @@ export function consoleApiOver(call: ConsoleCall, events: ConsoleEventRegistry, 
     startNewSession: () => call('startNewSession', []),
     listModels: () => call('listModels', []),
     importModel: (path) => call('importModel', [path]),
+    listOutputs: () => call('listOutputs', []),
+    setOutputEnabled: (id, enabled) => call('setOutputEnabled', [id, enabled]),
     on: events.on,
   };
 }

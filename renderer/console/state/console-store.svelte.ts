@@ -18,6 +18,7 @@ import type { MediaEnvironment } from '../audio/media-environment';
 import { FloorTranscript } from './floor-transcript.svelte';
 import { HandoverFlow } from './handover.svelte';
 import { InterpreterChannel } from './interpreter-channel.svelte';
+import { OutputsPanel } from './outputs-panel.svelte';
 import { RoomView } from './room-view.svelte';
 import { SettingsForm } from './settings-form.svelte';
 
@@ -49,6 +50,8 @@ export class ConsoleStore {
   /** The booth assistant beside the floor transcript (number style remembered in this browser). */
   readonly assist = new AssistRail(undefined, typeof localStorage === 'undefined' ? null : localStorage);
   readonly room: RoomView;
+  /** The hub's platform outputs (operator view). */
+  readonly outputs: OutputsPanel;
   readonly handover: HandoverFlow;
   readonly settings: SettingsForm;
   readonly floorCapture: AudioCapture | null;
@@ -66,6 +69,7 @@ export class ConsoleStore {
     media: MediaEnvironment | null = null,
   ) {
     this.room = new RoomView(api);
+    this.outputs = new OutputsPanel(api);
     this.handover = new HandoverFlow(api);
     this.settings = new SettingsForm(api);
     this.floorCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('floor', frame)) : null;
