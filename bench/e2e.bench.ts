@@ -254,7 +254,7 @@ async function main(): Promise<void> {
   const typedLat: number[] = [];
   try {
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    await page.goto(server.url);
+    await page.goto(server.link);
     await page.getByTestId('op-en').waitFor();
     await page.keyboard.press('Alt+B');
     const input = page.getByTestId('typed-input');

@@ -12,7 +12,7 @@ import {
   type GeneratedFtype,
   type GeneratedPreset,
 } from './generate-ggml';
-import { validateModelFile } from './validate';
+import { formatMiB, validateModelFile } from './validate';
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +49,5 @@ if (!checked.ok) {
   console.error(`models:generate: the written file does not validate: ${checked.error.message}`);
   process.exit(1);
 }
-const mb = (checked.value.fileBytes / 1e6).toFixed(1);
-const what = `${preset}, ${checked.value.weightType}, ${mb} MB, ${checked.value.tensorCount} tensors`;
+const what = `${preset}, ${checked.value.weightType}, ${formatMiB(checked.value.fileBytes)}, ${checked.value.tensorCount} tensors`;
 console.log(`${target} (${what}, ${Date.now() - started} ms)`);

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,6 +36,33 @@ describe('npm run models', () => {
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toMatch(/^models: .*ggml-base\.bin: .*(truncated|size)/i);
     expect(readdirSync(dir).sort()).toEqual(['test.bin']);
+  });
+
+  it('lists the generated models the console uses beside the folder\'s own, answers --help, and says MiB everywhere', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tarjuman-models-'));
+    mkdirSync(join(dir, 'generated'));
+    copyFileSync(await ensureGeneratedModel('test'), join(dir, 'generated', 'test.bin'));
+    const listed = await run(['list', '--dir', dir]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).not.toContain('(no model installed)');
+    expect(listed.stdout).toContain('(no downloaded or imported model: only the generated ones below)');
+    expect(listed.stdout).toMatch(/^generated models \(.*generated\): random weights/m);
+    expect(listed.stdout).toMatch(/^ {2}test\.bin .*multilingual, f16, 8 MiB$/m);
+    expect(listed.stdout).not.toMatch(/\bMB\b/);
+    const help = await run(['--help']);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^usage: npm run models -- list/);
+    const truncated = join(dir, 'ggml-cut.bin');
+    writeFileSync(truncated, readFileSync(await ensureGeneratedModel('test')).subarray(0, 3_000_000));
+    const refused = await run(['import', truncated, '--dir', mkdtempSync(join(tmpdir(), 'tarjuman-models-'))]);
+    expect(refused.stderr).toMatch(/truncated: 2\.9 MiB \(3000000 bytes\) of the 8\.0 MiB/);
+  });
+
+  it('keeps the files of an interrupted download or import out of git', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    for (const file of ['models/ggml-base-q8_0.bin.part', 'models/.ggml-base.bin.import-123-456']) {
+      expect(spawnSync('git', ['check-ignore', '-q', file], { cwd: root }).status, file).toBe(0);
+    }
   });
 
   it('downloads from a mirror, and refuses a file whose SHA-1 is not the published one without leaving it', async () => {

@@ -19,7 +19,7 @@ import { findCatalogModel, MODEL_CATALOG } from './catalog';
 import { downloadModel } from './download';
 import { importModelFile } from './import';
 import { defaultModelsDir, listInstalledModels } from './installed';
-import { describeModel } from './validate';
+import { describeModel, formatMiB } from './validate';
 
 function die(message: string, code = 1): never {
   process.stderr.write(`models: ${message}\n`);
@@ -28,17 +28,25 @@ function die(message: string, code = 1): never {
 
 const USAGE = 'usage: npm run models -- list | download <id> [--mirror <url>] | import <file> [--name <file.bin>] [--dir <folder>]';
 
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
-}
+const mb = formatMiB;
 
 async function list(dir: string): Promise<void> {
   const installed = await listInstalledModels(dir);
-  console.log(`models folder: ${dir}`);
-  if (installed.length === 0) console.log('  (no model installed)');
-  for (const m of installed) {
+  // The console and the tests also take the generated models (random weights) from models/generated.
+  const generatedDir = path.join(dir, 'generated');
+  const generated = await listInstalledModels(generatedDir);
+  const show = (m: (typeof installed)[number]): void => {
     const what = m.info ? describeModel(m.info) : `NOT USABLE: ${m.error?.message}`;
     console.log(`  ${m.file.padEnd(32)} ${m.catalog ? m.catalog.id.padEnd(22) : ''.padEnd(22)} ${what}`);
+  };
+  console.log(`models folder: ${dir}`);
+  if (installed.length === 0) {
+    console.log(generated.length > 0 ? '  (no downloaded or imported model: only the generated ones below)' : '  (no model installed)');
+  }
+  installed.forEach(show);
+  if (generated.length > 0) {
+    console.log(`generated models (${generatedDir}): random weights, real timings, garbage text (tests, benchmarks):`);
+    generated.forEach(show);
   }
   const have = new Set(installed.filter((m) => m.info).map((m) => m.file));
   console.log('catalog (npm run models -- download <id>):');
@@ -93,12 +101,16 @@ async function main(): Promise<void> {
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { dir: { type: 'string' }, mirror: { type: 'string' }, name: { type: 'string' } },
+      options: { dir: { type: 'string' }, mirror: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
     die(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`, 2);
   }
   const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const dir = path.resolve(values.dir ?? defaultModelsDir());
   const [command, arg, ...extra] = positionals;
   if (extra.length > 0) die(USAGE, 2);

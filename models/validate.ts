@@ -82,8 +82,9 @@ const MODEL_TYPES: Readonly<Record<number, ModelInfo['modelType']>> = {
   32: 'large',
 };
 
-function mb(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+/** A size for people, in MiB like the catalog and the console (one decimal under 10 MiB). */
+export function formatMiB(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
 }
 
 /** One line for people: "base, multilingual, q8_0, 78 MiB" (`custom size` when the dimensions are not OpenAI's). */
@@ -194,7 +195,7 @@ async function validateOpen(reader: FileReader, path: string): Promise<Result<Mo
   if (size < expectedSize) {
     return fail(
       'MODEL_TRUNCATED',
-      `${path} is truncated: ${mb(size)} (${size} bytes) of the ${mb(expectedSize)} (${expectedSize} bytes) ` +
+      `${path} is truncated: ${formatMiB(size)} (${size} bytes) of the ${formatMiB(expectedSize)} (${expectedSize} bytes) ` +
         `these hyperparameters need. Was the download interrupted?`,
     );
   }

@@ -19,6 +19,20 @@ const requestIdSchema = idSchema.max(64);
 export const pingSchema = z.strictObject({ sentAt: z.number().finite() });
 export type PingRequest = z.infer<typeof pingSchema>;
 
+/** What a ping is answered with. */
+export interface PingAnswer {
+  /** The hub's clock, epoch ms. */
+  now: number;
+  /**
+   * Room displays subscribed to each channel of the console's room on this hub node (a console's own room view,
+   * whose clientId ends in {@link CONSOLE_VIEW_SUFFIX}, is not a display). Absent from hubs that do not count.
+   */
+  displays?: Record<string, number>;
+}
+
+/** The clientId suffix of a console's room-view socket (a display-role socket that no audience looks at). */
+export const CONSOLE_VIEW_SUFFIX = '-view';
+
 /**
  * `handover:claim`: sent by a booth console on every (re)connect. `wasOnAir`: it held the channel before the
  * reconnect (then it takes the channel back from a console that only claimed it while it was away).
@@ -74,7 +88,7 @@ export interface HandoverDone extends OnAirInfo {
 
 /** Console → hub requests of the extension. */
 export interface BoothRelayClientEvents {
-  'hub:ping': (req: PingRequest, ack: (r: Result<{ now: number }>) => void) => void;
+  'hub:ping': (req: PingRequest, ack: (r: Result<PingAnswer>) => void) => void;
   'handover:claim': (req: HandoverClaim, ack: (r: Result<OnAirInfo>) => void) => void;
   'handover:request': (req: HandoverRequest, ack: (r: Result<{ granted: boolean } & OnAirInfo>) => void) => void;
   'handover:respond': (req: HandoverRespond, ack: (r: Result<OnAirInfo>) => void) => void;

@@ -3,30 +3,13 @@
  * core gets the parsed values, a throw becomes `INTERNAL`, events fan out until stopped, audio frames are checked.
  */
 import { describe, expect, it } from 'vitest';
-import { CONSOLE_EVENT_NAMES, CONSOLE_REQUEST_NAMES, type ConsoleApi } from './console-api';
-import { consoleApiOver, createConsoleEventRegistry } from './console-api-calls';
+import { CONSOLE_EVENT_NAMES, CONSOLE_REQUEST_NAMES } from './console-api';
 import { acceptAudioFrame, dispatchConsoleCall, forwardConsoleEvents, MAX_AUDIO_FRAME_SAMPLES } from './console-api-dispatch';
-import { ok } from './console-api-result';
-
-/** A ConsoleApi whose requests record their arguments and answer ok; `throwing` methods throw instead. */
-function recordingApi(throwing: string[] = []) {
-  const calls: { method: string; args: unknown[] }[] = [];
-  const events = createConsoleEventRegistry();
-  const api = consoleApiOver(
-    async (method, args) => {
-      if (throwing.includes(method)) throw new Error(`${method} blew up`);
-      calls.push({ method, args });
-      return ok(undefined as never);
-    },
-    events,
-    () => undefined,
-  );
-  return { api, calls, events };
-}
+import { recordingConsoleApi } from './console-api-test-support';
 
 describe('dispatchConsoleCall', () => {
   it('refuses unknown methods and bad arguments before the core runs', async () => {
-    const { api, calls } = recordingApi();
+    const { api, calls } = recordingConsoleApi();
     for (const method of ['constructor', '__proto__', 'on', 'pushAudio', 'toString', 42, null]) {
       expect(await dispatchConsoleCall(api, method, [])).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENTS' } });
     }
@@ -50,7 +33,7 @@ describe('dispatchConsoleCall', () => {
   });
 
   it('calls the core with the parsed arguments and turns a throw into INTERNAL', async () => {
-    const { api, calls } = recordingApi(['getState']);
+    const { api, calls } = recordingConsoleApi(['getState']);
     expect(await dispatchConsoleCall(api, 'showNotice', ['Please sit', 60_000])).toEqual({ ok: true, value: undefined });
     expect(await dispatchConsoleCall(api, 'setChannelMuted', ['ru', true])).toEqual({ ok: true, value: undefined });
     expect(calls).toEqual([
@@ -63,7 +46,7 @@ describe('dispatchConsoleCall', () => {
   });
 
   it('every request name has a schema and every schema a request', () => {
-    const api = recordingApi().api;
+    const api = recordingConsoleApi().api;
     const requests = Object.keys(api).filter((k) => k !== 'on' && k !== 'pushAudio').sort();
     expect([...CONSOLE_REQUEST_NAMES].sort()).toEqual(requests);
   });
@@ -71,9 +54,9 @@ describe('dispatchConsoleCall', () => {
 
 describe('forwardConsoleEvents', () => {
   it('hands every event name on until stopped', () => {
-    const { api, events } = recordingApi();
+    const { api, events } = recordingConsoleApi();
     const seen: [string, unknown][] = [];
-    const stop = forwardConsoleEvents(api as ConsoleApi, (name, payload) => seen.push([name, payload]));
+    const stop = forwardConsoleEvents(api, (name, payload) => seen.push([name, payload]));
     for (const name of CONSOLE_EVENT_NAMES) events.dispatch(name, { n: name });
     expect(seen.map(([name]) => name)).toEqual([...CONSOLE_EVENT_NAMES]);
     stop();

@@ -17,7 +17,7 @@ import { EXPORT_FORMATS, type ExportFormat } from './subtitles';
 import type { ConsoleError, ConsoleResult } from './console-api-result';
 import { MAX_GLOSSARY_TERMS, storedGlossaryTermSchema } from './glossary';
 import { CAPTION_SOURCES } from './protocol';
-import type { ChannelChange, Notice, PartialUpdate, PublishAck, SubscribeResult } from './protocol';
+import type { ChannelChange, Notice, PartialUpdate, SubscribeResult } from './protocol';
 import type { SttRealtime } from './stt-protocol';
 
 /** Where speech-to-text listens: the floor feed, or the interpreter's own microphone. */
@@ -129,7 +129,7 @@ export interface HubStatus {
   url: string | null;
   /** Round trip of the last ping (ack), ms; null before the first. */
   latencyMs: number | null;
-  /** Why the last attempt failed (e.g. `AUTH_BAD_SECRET`, `HUB_UNREACHABLE`, `HOST_PORT_IN_USE`). */
+  /** Why the last attempt failed (e.g. `AUTH_BAD_SECRET`, `HUB_UNREACHABLE`, `HOST_FAILED`). */
   error: ConsoleError | null;
   /**
    * Host mode: the hub's start page on each LAN address of this machine (first = preferred); it lists the
@@ -142,7 +142,31 @@ export interface HubStatus {
   displayLinks: Record<string, string>;
   /** Lines published but not yet acknowledged by the hub (resent after a reconnect). */
   outboxPending: number;
+  /** Whether what this console sends reaches the hub now (what ON AIR must not hide). */
+  delivery: DeliveryStatus;
+  /**
+   * Room displays watching each channel of the room, as the hub counted them at the last ping (the consoles' own
+   * room views are not counted); null before the first answer or from a hub that does not count.
+   */
+  displays: Record<string, number> | null;
 }
+
+/**
+ * Delivery at a glance. `ok`: everything sent was acknowledged, or is younger than
+ * {@link DELIVERY_LATE_MS}. `late`: something has waited longer than that for the hub's ack (the link may be down
+ * or silently dead; lines wait in the outbox and go out after the reconnect). `failing`: the hub cannot be
+ * reached or refused the console or its last line (`reason` says why); it turns `ok` again with the next ack.
+ */
+export interface DeliveryStatus {
+  state: 'ok' | 'late' | 'failing';
+  /** Why it is not `ok`, for a person. */
+  reason: string | null;
+  /** Age of the oldest request the hub has not acknowledged, ms (at the time of the status). */
+  oldestPendingMs: number | null;
+}
+
+/** How long a line may wait for the hub's ack before the console says it is late, ms. */
+export const DELIVERY_LATE_MS = 1000;
 
 /** Speech-to-text status of one source. */
 export type SttStatusKind = 'stopped' | 'loading' | 'ready' | 'busy' | 'restarting' | 'failed';
@@ -153,6 +177,8 @@ export interface SttStatus {
   reason?: string;
   /** Audio dropped because the worker was down or behind, in samples (16 kHz) since the source started. */
   droppedFrames?: number;
+  /** Seconds of audio received but not yet transcribed (how far the captions run behind the speaker). */
+  lagSeconds?: number;
   /** Whether this machine keeps up with the model (measured on the first minute of speech), and the pacing now. */
   realtime?: SttRealtime;
 }
@@ -172,6 +198,32 @@ export interface SttCaption {
   /** Character ranges [from, to) of low-probability tokens in `text`. */
   uncertain?: [number, number][];
 }
+
+/**
+ * A committed line held back because its channel was muted (by the operator, enforced by the hub). It stays
+ * held, across restarts, until a person releases it (it goes out) or discards it (it never goes out).
+ */
+export interface HeldLine {
+  id: string;
+  channel: string;
+  text: string;
+  source: (typeof CAPTION_SOURCES)[number];
+  /** When it was committed, epoch ms. */
+  committedAt: number;
+  /** The console holding it. */
+  clientId: string;
+  label: string;
+}
+
+/** Which held lines a release or discard is about. */
+export const heldLinesRequestSchema = z.strictObject({
+  channel: nameSchema,
+  /** Omitted: every line held on the channel. */
+  ids: z.array(lineIdSchema).min(1).max(500).optional(),
+  /** The console holding them (operator, for another console's lines); omitted: this console. */
+  clientId: lineIdSchema.optional(),
+});
+export type HeldLinesRequest = z.infer<typeof heldLinesRequestSchema>;
 
 /** A voice line waiting in its review window (sent when `sendAt` passes unless sent now or cancelled). */
 export interface PendingVoiceLine {
@@ -226,8 +278,12 @@ export interface ConsoleSnapshot {
   /** Voice lines in their review window. */
   pendingVoice: PendingVoiceLine[];
   session: SessionInfo;
-  /** Lines held because their channel is muted, per channel (sent when unmuted). */
+  /** Lines this console holds because their channel is muted, per channel (they wait for a release or discard). */
   heldByMute: Record<string, number>;
+  /** The lines this console holds, oldest first. */
+  held: HeldLine[];
+  /** Lines other consoles of the room hold, as the hub relays them (operator and booths see them). */
+  roomHeld: HeldLine[];
   /** Channels an operator muted room-wide (this console holds their lines too); `settings.mutedChannels` is this operator's own list. */
   hubMutedChannels?: string[];
   /** Channels of the room as the hub reports them (host: the configured list). */
@@ -249,12 +305,32 @@ export const consolePublishSchema = z.strictObject({
 });
 export type ConsolePublish = z.infer<typeof consolePublishSchema>;
 
-/** What `publish` resolves with. `queued`: not yet acknowledged (offline: in the outbox; muted: held). */
+/**
+ * What `publish` (and `revise`) resolves with, as soon as the line is in the session record and in the outbox:
+ * it never waits for the hub. The hub's answer comes later as a `line:delivery` event.
+ */
 export interface ConsolePublishAck {
   id: string;
-  /** Hub ack when it came back in time; null while queued or held. */
-  ack: PublishAck | null;
-  status: 'sent' | 'queued' | 'held';
+  /** `queued`: in the outbox, on its way (or waiting for the reconnect); `held`: its channel is muted. */
+  status: 'queued' | 'held';
+  /** A committed line is on disk in the session record (false for partials, and while the disk fails). */
+  saved: boolean;
+}
+
+/** What became of a line or correction this console sent, once the hub answered (or a person decided). */
+export interface LineDelivery {
+  channel: string;
+  id: string;
+  /** `line`: the line itself; `revision`: a correction of it. */
+  what: 'line' | 'revision';
+  /**
+   * `recorded`: the committed line is on disk in the session record (any source: typed, voice, floor, script;
+   * it survives a crash and is resent until the hub has it); `sent`: the hub has it (displays show it);
+   * `refused`: the hub will not take it (`error`); `held`: its channel is muted and it waits; `released`: a
+   * person let a held line go (it is on its way); `discarded`: a person dropped a held line (it never went out).
+   */
+  status: 'recorded' | 'sent' | 'refused' | 'held' | 'released' | 'discarded';
+  error?: ConsoleError;
 }
 
 export const consoleReviseSchema = z.strictObject({ channel: nameSchema, id: lineIdSchema, text: z.string().max(4000) });
@@ -282,6 +358,8 @@ export const consoleRequestSchemas = {
   showNotice: z.tuple([z.string().max(280).nullable(), z.number().int().positive().max(3_600_000).optional()]),
   setAutoRouting: z.tuple([z.boolean()]),
   setChannelMuted: z.tuple([nameSchema, z.boolean()]),
+  releaseHeld: z.tuple([heldLinesRequestSchema]),
+  discardHeld: z.tuple([heldLinesRequestSchema]),
   startSource: z.tuple([z.enum(STT_SOURCES), z.strictObject({ language: z.enum(CONSOLE_STT_LANGUAGES).optional() })]),
   stopSource: z.tuple([z.enum(STT_SOURCES)]),
   sendVoiceNow: z.tuple([lineIdSchema]),
@@ -338,11 +416,19 @@ export interface ConsoleApi {
   /** Operator: floor finals also go to the channel of their detected language. Persisted. */
   setAutoRouting(on: boolean): Promise<ConsoleResult<void>>;
   /**
-   * Operator: mutes a channel room-wide. Every console of the room (this one and the booths, through the hub)
-   * holds that channel's outgoing lines: partials are dropped, finals kept in order and sent when it is unmuted.
-   * Persisted, and asserted again after a hub restart. `NOT_OPERATOR` for a booth.
+   * Operator: mutes a channel room-wide; the hub refuses its lines (`CHANNEL_MUTED`). Every console of the room
+   * holds that channel's outgoing lines: partials are dropped, finals recorded as held. Held lines stay held after
+   * the unmute, until a person releases or discards them. Persisted, and asserted again after a hub restart.
+   * `NOT_OPERATOR` for a booth.
    */
   setChannelMuted(channel: string, muted: boolean): Promise<ConsoleResult<void>>;
+  /**
+   * Sends held lines of an unmuted channel, in order (`CHANNEL_MUTED` while it is still muted). A booth releases
+   * its own; an operator also another console's (`clientId`), through the hub. Resolves with how many went.
+   */
+  releaseHeld(req: HeldLinesRequest): Promise<ConsoleResult<{ lines: number }>>;
+  /** Drops held lines: they never go out and are not exported. Same rights as {@link ConsoleApi.releaseHeld}. */
+  discardHeld(req: HeldLinesRequest): Promise<ConsoleResult<{ lines: number }>>;
   /** Starts speech-to-text on a source (language defaults to the source's setting). */
   startSource(source: SttSourceKind, opts: { language?: ConsoleSttLanguage }): Promise<ConsoleResult<void>>;
   stopSource(source: SttSourceKind): Promise<ConsoleResult<void>>;
@@ -427,6 +513,8 @@ export interface ConsoleEvents {
   'handover:completed': (e: HandoverCompletedEvent) => void;
   /** An error the page should show (journal unwritable, publish refused...). */
   'console:error': (e: ConsoleError) => void;
+  /** The hub answered a line or correction this console sent, or a held line was released or discarded. */
+  'line:delivery': (e: LineDelivery) => void;
 }
 export type ConsoleEventName = keyof ConsoleEvents;
 export { CONSOLE_EVENT_NAMES, CONSOLE_TRANSPORT } from './console-transport';

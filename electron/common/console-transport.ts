@@ -29,4 +29,5 @@ export const CONSOLE_EVENT_NAMES: readonly ConsoleEventName[] = [
   'handover:requested',
   'handover:completed',
   'console:error',
+  'line:delivery',
 ];

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'RATE_LIMITED',
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
+  /** An operator muted the channel: the hub takes no line for it until it is unmuted. */
+  CHANNEL_MUTED: 'CHANNEL_MUTED',
   INTERNAL: 'INTERNAL',
 } as const;
 /** A code the hub sends. */

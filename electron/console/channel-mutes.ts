@@ -1,7 +1,9 @@
 /**
  * Channel mutes as one console sees them: the channels this operator console muted (its settings, asserted to the
- * hub room-wide) and the channels any operator muted room-wide (from the hub). Lines to a muted channel are held
- * here: partials are dropped, finals kept in order; a channel's held lines leave when it is muted by nobody.
+ * hub room-wide) and the channels any operator muted room-wide (from the hub). The hub enforces a mute (it
+ * refuses a muted channel's lines with `CHANNEL_MUTED`); the console knows it too, so it holds such lines at once
+ * instead of sending them to be refused (line-publisher.ts). Unmuting releases nothing by itself: held lines wait
+ * for a person.
  */
 import type { ConsolePublish } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleResult } from '../common/console-api-result';
@@ -11,31 +13,27 @@ import type { HubConnection } from './hub-connection';
 /** A line on its way out, with its id. */
 export type OutgoingLine = ConsolePublish & { id: string };
 
-/** The mutes and held lines of a console. */
+/** The mutes a console knows of. */
 export class ChannelMutes {
   /** Channels an operator muted room-wide (from the hub). */
   private hubMuted = new Set<string>();
-  private readonly held = new Map<string, OutgoingLine[]>();
 
   constructor(
     private readonly ctx: ConsoleContext,
     connection: Pick<HubConnection, 'link' | 'subscribe'>,
-    /** Sends a channel's held lines (in order) once nobody mutes it any more. */
-    private readonly release: (lines: OutgoingLine[]) => void,
   ) {
     ctx.settings.watch(['mutedChannels'], (after, before) => {
       const link = connection.link;
-      for (const channel of before.mutedChannels) {
-        if (after.mutedChannels.includes(channel)) continue;
-        void link?.setMuted(channel, false);
-        if (!this.isMuted(channel)) this.releaseHeld(channel);
-      }
+      for (const channel of before.mutedChannels) if (!after.mutedChannels.includes(channel)) void link?.setMuted(channel, false);
       if (after.role === 'operator') {
         for (const channel of after.mutedChannels) if (!before.mutedChannels.includes(channel)) void link?.setMuted(channel, true);
       }
     });
     connection.subscribe({
-      mutes: (muted) => this.applyHubMutes(muted),
+      mutes: (muted) => {
+        this.hubMuted = new Set(muted);
+        this.ctx.changed();
+      },
       unlinked: () => {
         this.hubMuted = new Set();
       },
@@ -47,15 +45,6 @@ export class ChannelMutes {
     return this.ctx.settings.value.mutedChannels.includes(channel) || this.hubMuted.has(channel);
   }
 
-  /** Holds a line to a muted channel (a partial is dropped: the final carries its text). */
-  hold(line: OutgoingLine): void {
-    if (line.state !== 'final') return;
-    let lines = this.held.get(line.channel);
-    if (!lines) this.held.set(line.channel, (lines = []));
-    lines.push(line);
-    this.ctx.changed();
-  }
-
   /** Operator: mutes or unmutes a channel (persisted; the hub is told by the settings watcher). */
   async setMuted(channel: string, muted: boolean): Promise<ConsoleResult<void>> {
     const settings = this.ctx.settings.value;
@@ -65,28 +54,8 @@ export class ChannelMutes {
     return ok(undefined);
   }
 
-  /** Held lines per channel (for the snapshot). */
-  heldCounts(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const [channel, lines] of this.held) if (lines.length > 0) counts[channel] = lines.length;
-    return counts;
-  }
-
   /** Channels muted room-wide, sorted. */
   roomMuted(): string[] {
     return [...this.hubMuted].sort();
-  }
-
-  private applyHubMutes(muted: string[]): void {
-    const before = this.hubMuted;
-    this.hubMuted = new Set(muted);
-    for (const channel of before) if (!this.hubMuted.has(channel) && !this.isMuted(channel)) this.releaseHeld(channel);
-    this.ctx.changed();
-  }
-
-  private releaseHeld(channel: string): void {
-    const lines = this.held.get(channel) ?? [];
-    this.held.delete(channel);
-    this.release(lines);
   }
 }

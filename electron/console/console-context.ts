@@ -5,13 +5,13 @@
  * narrow views of the pieces before it, never on a piece after it, so nothing calls back into itself in a cycle.
  */
 import type { ConsoleEventName, ConsoleEvents } from '../common/console-api';
-import type { ConsoleSettings } from './console-settings';
 import { createStderrLogger, type Logger } from '../node/logger';
+import type { ConsoleSettings } from './console-settings';
 
 /** Where the core writes its log (the Node layer's one Logger). Callers never pass secrets; the core never logs settings values. */
 export type CoreLogger = Logger;
 
-/** Writes one JSON-fielded line per event to standard error. */
+/** One line per event on standard error, as `console`. */
 export const stderrCoreLogger: CoreLogger = createStderrLogger('console');
 
 /** The payload of a console event. */
@@ -37,6 +37,9 @@ export interface ConsoleContext {
 export class ConsoleEventBus {
   private readonly listeners = new Map<ConsoleEventName, Set<(payload: unknown) => void>>();
   private stateChangedQueued = false;
+  /** Until the core is built there is no snapshot to send: a change then waits for `start()`. */
+  private started = false;
+  private changedBeforeStart = false;
   private closed = false;
 
   constructor(
@@ -63,12 +66,22 @@ export class ConsoleEventBus {
   }
 
   changed(): void {
+    if (!this.started) {
+      this.changedBeforeStart = true;
+      return;
+    }
     if (this.stateChangedQueued || this.closed) return;
     this.stateChangedQueued = true;
     setImmediate(() => {
       this.stateChangedQueued = false;
       if (!this.closed) this.emit('state:changed', this.snapshot());
     });
+  }
+
+  /** The snapshot can be taken from now on (the core is built). */
+  start(): void {
+    this.started = true;
+    if (this.changedBeforeStart) this.changed();
   }
 
   /** No more `state:changed` after this. */

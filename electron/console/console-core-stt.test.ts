@@ -101,6 +101,41 @@ describe('ConsoleCore speech-to-text', () => {
     expect((await core.stopSource('floor')).ok).toBe(true);
   });
 
+  it('sends floor times in the session timeline: a Stop/Start of the floor never takes cue times back; reports the lag', async () => {
+    const { core, hub, display } = await setup('operator', 'en', ['floor']);
+    const lags: number[] = [];
+    core.on('stt:status', (s) => {
+      if (s.source === 'floor' && s.lagSeconds !== undefined) lags.push(s.lagSeconds);
+    });
+    const committed = (): { text: string; start: number; end: number }[] =>
+      display.changes.flatMap((c) => (c.channel === 'floor' && c.kind === 'committed' ? [{ text: c.line.text.trim(), start: c.line.audioStart ?? -1, end: c.line.audioEnd ?? -1 }] : []));
+    for (const [round, words] of [[1, [1, 2, null, null, null]], [2, [3, 4, null, null, null]]] as const) {
+      const ready = waitReady(core, 'floor');
+      expect((await core.startSource('floor', { language: 'en' })).ok).toBe(true);
+      // The first round's audio arrives while the worker still loads: it waits, and the lag shows it.
+      if (round === 1) {
+        pushAudio(core, 'floor', makeToneAudio([...words]));
+        await ready;
+      } else {
+        await ready;
+        pushAudio(core, 'floor', makeToneAudio([...words]));
+      }
+      await display.until(() => committed().map((l) => l.text).join(' ').split(' ').length >= round * 2, 30_000, `floor lines of start ${round}`);
+      expect((await core.stopSource('floor')).ok).toBe(true);
+    }
+    const lines = committed();
+    expect(lines.map((l) => l.text).join(' ')).toBe('w1 w2 w3 w4');
+    for (let i = 1; i < lines.length; i++) expect(lines[i]!.start).toBeGreaterThanOrEqual(lines[i - 1]!.end);
+    // The hub's export uses those times: cue starts never go back.
+    const vtt = await fetch(`${hub.url}/export/main/floor.vtt`).then((r) => r.text());
+    const starts = [...vtt.matchAll(/^(\d\d):(\d\d):(\d\d)\.(\d{3}) -->/gm)].map((m) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 1000);
+    expect(starts.length).toBe(lines.length);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]).toBeGreaterThanOrEqual(starts[i - 1]!);
+    // How far behind the speaker the captions run was reported while the floor ran.
+    expect(lags.length).toBeGreaterThan(0);
+    expect(Math.max(...lags)).toBeGreaterThan(0);
+  });
+
   it('holds voice lines for the review window: send now, cancel, or let them go', async () => {
     const { core, display } = await setup('booth', 'en', ['en']);
     await core.updateSettings({ voiceReviewMs: 2500 });

@@ -3,7 +3,8 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CaptionHub } from '../hub/index';
-import type { ConsoleEvents } from '../common/console-api';
+import type { ConsoleEvents, ConsolePublish } from '../common/console-api';
+import type { ChannelChange } from '../common/protocol';
 import { dispatchConsoleCall } from '../common/console-api-dispatch';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
@@ -49,6 +50,21 @@ function nextEvent<E extends keyof ConsoleEvents>(c: ConsoleCore, name: E, predi
       resolve(p);
     }) as ConsoleEvents[E]);
   });
+}
+
+/**
+ * Publishes a committed line and waits for the hub's ack, which comes as a `line:delivery` event after `publish`
+ * answered (publish never waits for the hub).
+ */
+async function publishAcked(c: ConsoleCore, line: Omit<ConsolePublish, 'state'>): Promise<string> {
+  const id = line.id ?? `t${Math.random().toString(36).slice(2)}`;
+  const recorded = nextEvent(c, 'line:delivery', (e) => e.id === id && e.status === 'recorded');
+  const delivered = nextEvent(c, 'line:delivery', (e) => e.id === id && e.what === 'line' && e.status !== 'recorded');
+  const r = await c.publish({ ...line, id, state: 'final' });
+  expect(r.ok && r.value.status, JSON.stringify(r)).toBe('queued');
+  await recorded;
+  expect((await delivered).status).toBe('sent');
+  return id;
 }
 
 async function joinAs(c: ConsoleCore, h: CaptionHub, role: 'booth' | 'operator', channel = 'en'): Promise<void> {
@@ -101,6 +117,37 @@ describe('ConsoleCore settings', () => {
   });
 });
 
+describe('settings checked on save', () => {
+  it('writes a hub address typed without http:// as a URL, refuses one that is not an address, and refuses a missing model', async () => {
+    const h = await hub();
+    const models = await tempDir();
+    const c = await core({ resolveModel: modelResolver([models]), modelDirs: [models] });
+    const saved = await c.updateSettings({ hubMode: 'join', hubUrl: `localhost:${h.port}`, role: 'operator', room: 'main', secret: TEST_SECRET });
+    expect(saved.ok && saved.value.hubUrl).toBe(`http://localhost:${h.port}`);
+    expect((await c.connectHub()).ok).toBe(true);
+    const bad = await c.updateSettings({ hubUrl: `http://localhost:${h.port}/display?room=main` });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENTS', message: expect.stringMatching(/give it as host:port or http:\/\/host:port/) } });
+    const missing = await c.updateSettings({ model: 'ggml-not-here.bin' });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'MODEL_NOT_FOUND', message: expect.stringContaining('ggml-not-here.bin') } });
+    const state = await c.getState();
+    expect(state.ok && state.value.settings).toMatchObject({ hubUrl: `http://localhost:${h.port}`, model: '' });
+  });
+
+  it('a hub that failed to start is tried again when its settings are corrected, without pressing Connect', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => blocker.close(() => r())));
+    const busy = (blocker.address() as AddressInfo).port;
+    const c = await core();
+    await c.updateSettings({ hubMode: 'host', hostPort: busy, hostAddress: '127.0.0.1', role: 'operator' });
+    const failed = await c.connectHub();
+    expect(!failed.ok && failed.error.code).toBe('HOST_FAILED');
+    const connected = nextEvent(c, 'hub:status', (s) => s.state === 'connected');
+    expect((await c.updateSettings({ hostPort: 0 })).ok).toBe(true);
+    expect((await connected).mode).toBe('host');
+  });
+});
+
 describe('ConsoleCore hub', () => {
   it('hosts the hub embedded and gives display URLs and a QR code', async () => {
     const c = await core();
@@ -125,8 +172,7 @@ describe('ConsoleCore hub', () => {
       const s = await c.getState();
       return s.ok && s.value.hub.latencyMs !== null;
     }, 10_000, 'a latency figure');
-    const pub = await c.publish({ channel: 'floor', text: 'Hosted line', state: 'final', source: 'typed' });
-    expect(pub.ok && pub.value.status).toBe('sent');
+    await publishAcked(c, { channel: 'floor', text: 'Hosted line', source: 'typed' });
     const d = await display(c.hostedHubUrl!, ['floor']);
     await d.until(() => d.lines.size === 1);
     expect([...d.lines.values()][0]!.text).toBe('Hosted line');
@@ -144,8 +190,7 @@ describe('ConsoleCore hub', () => {
     if (!partial.ok) return;
     const id = partial.value.id;
     await d.until(() => d.partials.some((p) => p.line.text === 'Ladies and'));
-    const final = await c.publish({ channel: 'en', id, text: 'Ladies and gentlemen.', state: 'final', source: 'typed' });
-    expect(final.ok && final.value.status).toBe('sent');
+    await publishAcked(c, { channel: 'en', id, text: 'Ladies and gentlemen.', source: 'typed' });
     await d.until(() => d.lines.get(id)?.text === 'Ladies and gentlemen.');
     const rev = await c.revise({ channel: 'en', id, text: 'Ladies and gentlemen, welcome.' });
     expect(rev.ok).toBe(true);
@@ -184,11 +229,7 @@ describe('ConsoleCore hub', () => {
     }, 10_000, 'booth on air');
     const d = await display(h.url, ['en']);
     const ids: string[] = [];
-    for (let i = 1; i <= 5; i++) {
-      const r = await c.publish({ channel: 'en', text: `Line ${i}`, state: 'final', source: 'typed' });
-      expect(r.ok && r.value.status).toBe('sent');
-      if (r.ok) ids.push(r.value.id);
-    }
+    for (let i = 1; i <= 5; i++) ids.push(await publishAcked(c, { channel: 'en', text: `Line ${i}`, source: 'typed' }));
     await d.until(() => d.lines.size === 5);
     await h.close();
     // Offline: the interpreter keeps typing; lines queue in order.
@@ -221,15 +262,15 @@ describe('ConsoleCore hub', () => {
     const moved = nextEvent(c, 'hub:status', (s) => s.state === 'connected' && s.url === b.url);
     expect((await c.updateSettings({ hubUrl: b.url })).ok).toBe(true);
     await moved;
-    const r = await c.publish({ channel: 'en', text: 'Now on hub B', state: 'final', source: 'typed' });
-    expect(r.ok && r.value.status).toBe('sent');
+    await publishAcked(c, { channel: 'en', text: 'Now on hub B', source: 'typed' });
     await onB.until(() => onB.lines.size === 1);
     await eventually(() => a.health().connections === 0, 10_000, 'nobody left on hub A');
   });
 
-  it('mutes a channel room-wide: the operator\'s and the booth\'s lines are held, then sent in order on unmute', async () => {
+  it('mutes a channel room-wide: lines are held, visible, kept across a restart, and leave only when released or discarded', async () => {
     const h = await hub();
-    const c = await core();
+    const opDir = await tempDir();
+    let c = await core({ dataDir: opDir });
     const booth = await core();
     await joinAs(c, h, 'operator');
     await joinAs(booth, h, 'booth', 'ru');
@@ -247,21 +288,57 @@ describe('ConsoleCore hub', () => {
     await boothHears;
     const held1 = await c.publish({ channel: 'ru', text: 'Первая', state: 'final', source: 'typed' });
     const heldPartial = await booth.publish({ channel: 'ru', text: 'Втор', state: 'partial', source: 'typed' });
-    const held2 = await booth.publish({ channel: 'ru', text: 'Вторая', state: 'final', source: 'typed' });
+    const held2 = await booth.publish({ channel: 'ru', id: 'booth-ru-2', text: 'Вторая', state: 'final', source: 'typed' });
     expect([held1, heldPartial, held2].map((r) => r.ok && r.value.status)).toEqual(['held', 'held', 'held']);
+    // Held lines are in the record (on disk) and visible with their text.
+    expect(held2.ok && held2.value.saved).toBe(true);
     const state = await c.getState();
     expect(state.ok && state.value.heldByMute).toEqual({ ru: 1 });
+    expect(state.ok && state.value.held.map((l) => l.text)).toEqual(['Первая']);
     expect(state.ok && state.value.settings.mutedChannels).toEqual(['ru']);
     const boothState = await booth.getState();
-    expect(boothState.ok && boothState.value.heldByMute).toEqual({ ru: 1 });
-    // A booth cannot mute; other channels are not affected.
+    expect(boothState.ok && boothState.value.held.map((l) => [l.id, l.text, l.channel])).toEqual([['booth-ru-2', 'Вторая', 'ru']]);
+    // A booth can neither mute nor release while the channel is muted; other channels are not affected.
     expect((await booth.setChannelMuted('ru', false)).ok).toBe(false);
+    const early = await booth.releaseHeld({ channel: 'ru' });
+    expect(!early.ok && early.error.code).toBe('CHANNEL_MUTED');
     await c.publish({ channel: 'en', text: 'English goes out', state: 'final', source: 'typed' });
     await d.until(() => d.lines.size === 1);
     expect(d.partials.filter((p) => p.channel === 'ru')).toHaveLength(0);
+
+    // The operator console restarts: its held line is still held.
+    await c.close();
+    c = await core({ dataDir: opDir });
+    await eventually(async () => {
+      const s = await c.getState();
+      return s.ok && s.value.hub.state === 'connected';
+    }, 15_000, 'operator back');
+    const restored = await c.getState();
+    expect(restored.ok && restored.value.held.map((l) => l.text)).toEqual(['Первая']);
+
+    // Unmuting releases nothing by itself.
+    const boothUnmuted = new Promise<void>((resolve) =>
+      booth.on('state:changed', (s) => {
+        if (!s.hubMutedChannels?.includes('ru')) resolve();
+      }),
+    );
     expect((await c.setChannelMuted('ru', false)).ok).toBe(true);
-    await d.until(() => d.lines.size === 3);
-    expect(d.changes.filter((ch) => ch.channel === 'ru').map((ch) => ch.kind === 'committed' && ch.line.text).sort()).toEqual(['Вторая', 'Первая']);
+    await boothUnmuted;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(d.lines.size).toBe(1);
+
+    // The booth releases its line (it goes out); the operator discards its own (it never goes out).
+    const delivered = nextEvent(booth, 'line:delivery', (e) => e.id === 'booth-ru-2' && e.status === 'sent');
+    expect(await booth.releaseHeld({ channel: 'ru' })).toEqual({ ok: true, value: { lines: 1 } });
+    await delivered;
+    expect(await c.discardHeld({ channel: 'ru' })).toEqual({ ok: true, value: { lines: 1 } });
+    await d.until(() => d.lines.size === 2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect([...d.lines.values()].map((l) => l.text)).toEqual(['English goes out', 'Вторая']);
+    const after = await c.getState();
+    expect(after.ok && after.value.held).toEqual([]);
+    expect(await booth.exportSession('ru', 'txt')).toEqual({ ok: true, value: 'Вторая\n' });
+    expect(await c.exportSession('ru', 'txt')).toEqual({ ok: true, value: '' });
   });
 
   it('hands a booth channel over between the two consoles of a booth, with confirmation on both sides', async () => {
@@ -297,8 +374,7 @@ describe('ConsoleCore hub', () => {
     expect(await aDone).toMatchObject({ outcome: 'accepted', onAir: false, channel: 'ar' });
     expect(await bDone).toMatchObject({ outcome: 'accepted', onAir: true, channel: 'ar' });
 
-    const fromB = await b.publish({ channel: 'ar', text: 'من المترجم الثاني', state: 'final', source: 'typed' });
-    expect(fromB.ok && fromB.value.status).toBe('sent');
+    await publishAcked(b, { channel: 'ar', text: 'من المترجم الثاني', source: 'typed' });
     const fromA = await a.publish({ channel: 'ar', text: 'بعد التسليم', state: 'final', source: 'typed' });
     expect(!fromA.ok && fromA.error.code).toBe('NOT_ON_AIR');
     await d.until(() => d.lines.size === 2);
@@ -327,7 +403,8 @@ describe('ConsoleCore hub', () => {
     await joinAs(c, h, 'operator');
     const d = await display(h.url, ['en']);
     const r = await c.publish({ channel: 'en', text: 'Disk full, captions still flow', state: 'final', source: 'typed' });
-    expect(r.ok && r.value.status).toBe('sent');
+    // Queued, but not saved: the page can say the line is not in the record.
+    expect(r.ok && r.value).toMatchObject({ status: 'queued', saved: false });
     await d.until(() => d.lines.size === 1);
     const s = await c.getState();
     expect(s.ok && s.value.session.error?.code).toBe('SESSION_WRITE_FAILED');
@@ -358,6 +435,9 @@ describe('ConsoleCore hub', () => {
     });
     const relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
     const c = await core({ pingIntervalMs: 300, pingTimeoutMs: 700, ackWaitMs: 300, resendAfterMs: 1000 });
+    // The console's own room view (through the same frozen relay) must catch up too: each change once, in order.
+    const viewed: ChannelChange[] = [];
+    c.on('hub:changed', (change) => change.channel === 'en' && viewed.push(change));
     await c.updateSettings({ hubMode: 'join', hubUrl: relayUrl, role: 'operator', channel: 'en', room: 'main', secret: TEST_SECRET });
     expect((await c.connectHub()).ok).toBe(true);
     await eventually(async () => {
@@ -365,8 +445,7 @@ describe('ConsoleCore hub', () => {
       return s.ok && s.value.hub.latencyMs !== null;
     }, 10_000, 'a first ping answer');
     const d = await display(h.url, ['en']);
-    const first = await c.publish({ channel: 'en', text: 'Before the freeze', state: 'final', source: 'typed' });
-    expect(first.ok && first.value.status).toBe('sent');
+    await publishAcked(c, { channel: 'en', text: 'Before the freeze', source: 'typed' });
     // Freeze the flows that exist now; new connections pass again.
     const dead = flows.splice(0);
     frozen = true;
@@ -386,6 +465,9 @@ describe('ConsoleCore hub', () => {
     await d.until(() => d.lines.size === 4, 20_000, 'the lines typed while frozen');
     expect([...d.lines.values()].map((l) => l.text)).toEqual(['Before the freeze', 'While frozen 1', 'While frozen 2', 'While frozen 3']);
     expect(new Set(d.commits).size).toBe(4);
+    await eventually(() => viewed.length === 4, 20_000, 'the room view caught up');
+    expect(viewed.map((v) => v.kind === 'committed' && v.line.text)).toEqual(['Before the freeze', 'While frozen 1', 'While frozen 2', 'While frozen 3']);
+    expect(viewed.map((v) => v.cursor - viewed[0]!.cursor)).toEqual([0, 1, 2, 3]);
     for (const f of dead) f.client.destroy();
   });
 
@@ -397,8 +479,7 @@ describe('ConsoleCore hub', () => {
     const dataDir = await tempDir();
     const first = await ConsoleCore.create({ dataDir, logger: recordingLogger(), ackWaitMs: 500 });
     await joinAs(first, h, 'operator');
-    const sent = await first.publish({ channel: 'en', text: 'Acknowledged before', state: 'final', source: 'typed' });
-    expect(sent.ok && sent.value.status).toBe('sent');
+    await publishAcked(first, { channel: 'en', text: 'Acknowledged before', source: 'typed' });
     await h.close();
     const queued = await first.publish({ channel: 'en', text: 'Typed while the hub was down', state: 'final', source: 'typed' });
     expect(queued.ok && queued.value.status).toBe('queued');
@@ -433,9 +514,10 @@ describe('ConsoleCore hub', () => {
     await joinAs(first, h, 'operator');
     await first.publish({ channel: 'floor', text: 'Before the crash', state: 'final', source: 'typed' });
     const before = await first.getState();
-    // No close() before the second start: as after a crash, nothing more is saved by the first console.
+    // No close() before the second start: as after a crash, nothing more is saved by the first console (whose
+    // lock the second takes over: a crashed console's pid is gone, this one's is the test's own).
     cleanups.push(() => first.close());
-    const second = await core({ dataDir });
+    const second = await core({ dataDir, takeOverOwnLock: true });
     const after = await second.getState();
     expect(after.ok && before.ok && after.value.session.id).toBe(before.ok ? before.value.session.id : '');
     expect(after.ok && after.value.session.recovered).toBe(1);

@@ -33,6 +33,7 @@ import type {
   ConsoleSnapshot,
   ConsoleSttLanguage,
   ExportFormat,
+  HeldLinesRequest,
   HubStatus,
   MonitorInfo,
   OpenDisplay,
@@ -43,6 +44,7 @@ import type {
 } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, ok, type ConsoleResult } from '../common/console-api-result';
 import { BoothHandover } from './booth-handover';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { ConsoleEventBus, stderrCoreLogger, type ConsoleContext, type CoreLogger } from './console-context';
 import { importConsoleModel, listConsoleModels } from './console-models';
 import { ConsoleSession } from './console-session';
@@ -54,6 +56,7 @@ import { LinePublisher } from './line-publisher';
 import { redactSettings, SettingsStore } from './settings-store';
 import type { SttSourceFactory } from './stt-source';
 import { SttRouter } from './stt-router';
+import { checkSettingsPatch } from './settings-check';
 
 export { stderrCoreLogger, type CoreLogger } from './console-context';
 
@@ -87,6 +90,19 @@ export interface ConsoleCoreOptions {
   resendAfterMs?: number;
   /** Reconnect to the hub at start when the console was connected when it closed (default true). */
   restoreConnection?: boolean;
+  /** Take over a data folder lock this process still holds (tests that simulate a crash); default refused. */
+  takeOverOwnLock?: boolean;
+}
+
+/** A console that could not start (`DATA_DIR_LOCKED`: another console uses the data folder). */
+export class ConsoleStartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConsoleStartError';
+  }
 }
 
 /** The pieces of a running core. */
@@ -106,6 +122,7 @@ export class ConsoleCore implements ConsoleApi {
   private readonly settings: ConsoleSettings;
   private readonly ctx: ConsoleContext;
   private pieces!: Pieces;
+  private lock: DataDirLock | null = null;
   private closed = false;
 
   private constructor(private readonly options: ConsoleCoreOptions) {
@@ -125,16 +142,27 @@ export class ConsoleCore implements ConsoleApi {
     };
   }
 
-  /** Loads settings and state, reopens the session record, and reconnects to the hub if it was connected. */
+  /**
+   * Locks the data folder, loads settings and state, reopens the session record, and reconnects to the hub if
+   * it was connected. Throws {@link ConsoleStartError} when another console uses the data folder.
+   */
   static async create(options: ConsoleCoreOptions): Promise<ConsoleCore> {
     const core = new ConsoleCore(options);
-    await core.init();
+    try {
+      await core.init();
+    } catch (err) {
+      await core.lock?.release();
+      throw err;
+    }
     return core;
   }
 
   private async init(): Promise<void> {
     const { options, ctx } = this;
     await mkdir(options.dataDir, { recursive: true }).catch(() => undefined);
+    const lock = await lockDataDir(options.dataDir, { takeOverOwn: options.takeOverOwnLock ?? false });
+    if (!lock.ok) throw new ConsoleStartError(lock.error.code, lock.error.message);
+    this.lock = lock.value;
     const settings = await this.settings.load();
     const state = await ConsoleStateFile.load(options.dataDir, this.logger);
     const session = await ConsoleSession.open(ctx, options.dataDir, state);
@@ -152,10 +180,12 @@ export class ConsoleCore implements ConsoleApi {
       ctx,
       publisher,
       connection,
+      session,
       { ...(options.sttFactory ? { sttFactory: options.sttFactory } : {}), ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}) },
       state.value.clientId,
     );
     this.pieces = { state, session, connection, handover, publisher, stt };
+    this.events.start();
     this.logger.info('console started', {
       dataDir: options.dataDir,
       session: state.value.sessionId,
@@ -179,7 +209,9 @@ export class ConsoleCore implements ConsoleApi {
       handover: handover.snapshot,
       pendingVoice: stt.voice.lines(),
       session: session.info(),
-      heldByMute: publisher.mutes.heldCounts(),
+      heldByMute: publisher.heldCounts(),
+      held: publisher.heldLines(),
+      roomHeld: [],
       hubMutedChannels: publisher.mutes.roomMuted(),
       channels: this.ctx.roomChannels(),
       shell: this.options.shell ?? 'browser',
@@ -192,7 +224,9 @@ export class ConsoleCore implements ConsoleApi {
   }
 
   async updateSettings(patch: SettingsPatch): Promise<ConsoleResult<PublicSettings>> {
-    return ok(redactSettings(await this.settings.update(patch)));
+    const checked = await checkSettingsPatch(patch, this.options.resolveModel);
+    if (!checked.ok) return checked;
+    return ok(redactSettings(await this.settings.update(checked.value)));
   }
 
   connectHub(): Promise<ConsoleResult<HubStatus>> {
@@ -236,6 +270,14 @@ export class ConsoleCore implements ConsoleApi {
 
   setChannelMuted(channel: string, muted: boolean): Promise<ConsoleResult<void>> {
     return this.pieces.publisher.mutes.setMuted(channel, muted);
+  }
+
+  async releaseHeld(req: HeldLinesRequest): Promise<ConsoleResult<{ lines: number }>> {
+    return this.pieces.publisher.releaseHeld(req);
+  }
+
+  async discardHeld(req: HeldLinesRequest): Promise<ConsoleResult<{ lines: number }>> {
+    return this.pieces.publisher.discardHeld(req);
   }
 
   startSource(source: SttSourceKind, opts: { language?: ConsoleSttLanguage }): Promise<ConsoleResult<void>> {
@@ -331,6 +373,7 @@ export class ConsoleCore implements ConsoleApi {
     this.events.close();
     await this.pieces.connection.close();
     await this.pieces.session.close();
+    await this.lock?.release();
     this.logger.info('console closed', {});
   }
 

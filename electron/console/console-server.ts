@@ -1,22 +1,26 @@
 /**
- * The console API over socket.io, for a browser-only console (a venue server, a second screen) and the tests:
+ * The console API over socket.io, for a browser-only console (a venue machine, a second screen) and the tests:
  * serves the built console page (out/renderer/index.html and its assets) and exposes a {@link ConsoleApi} on
  * the same origin. The client half is electron/common/console-api-socket.ts.
  *
- * Wire: `console:call (method, args[], ack(Result))` parsed with `consoleRequestSchemas` before the core sees
- * it; `console:event (name, payload)` for every core event; `console:audio (source, binary Float32 samples)`.
- * Whoever reaches this server controls the console: it listens on loopback unless told otherwise, and an
- * optional token (handshake `auth.token` or `?token=` on the page URL) guards it when it does not.
+ * Wire: `console:call (method, args[], ack(result))` through the shared dispatcher (arguments parsed before the
+ * core sees them); `console:event (name, payload)` for every core event; `console:audio (source, binary Float32
+ * samples)`.
+ *
+ * Whoever reaches this API controls the console, so every request passes console-access.ts first: the Host on
+ * every HTTP request, the Origin on every request of the socket.io transport (handshakes, polling, WebSocket
+ * upgrades), and the access token in the socket handshake, before any method can run. The token is always
+ * required; the link to open is `…/#token=…` (the fragment never reaches a server or a log).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, sep } from 'node:path';
 import { Server } from 'socket.io';
 import { CONSOLE_TRANSPORT, type ConsoleApi } from '../common/console-api';
 import { acceptAudioFrame, dispatchConsoleCall, forwardConsoleEvents } from '../common/console-api-dispatch';
+import { createStaticFiles, requestFilePath, requestPath, sendText } from '../node/static-files';
+import { silentLogger, type Logger } from '../node/logger';
+import { ConsoleAccess } from './console-access';
 import { CONSOLE_CSP } from './console-csp';
 
 /** Options of {@link startConsoleServer}. */
@@ -29,124 +33,30 @@ export interface ConsoleServerOptions {
   host?: string;
   /** Built renderer directory holding index.html (the console page) and assets/. */
   staticDir: string;
-  /** When set, clients present it (handshake `auth.token` or `token` query); compared in constant time. */
+  /** The access token the page presents; a random one when omitted (read it back from `token` / `link`). */
   token?: string;
+  /** Host names the server answers to besides loopback and the addresses it listens on (a DNS name of this machine). */
+  allowedHosts?: readonly string[];
+  /** Refused token attempts per client address per minute before it is refused outright (default 10). */
+  tokenFailureLimit?: number;
+  /** Where refusals are logged (never with a token). Default: nowhere. */
+  logger?: Logger;
 }
 
 /** A running console server. */
 export interface ConsoleServer {
-  /** e.g. `http://127.0.0.1:5173` (the console page is at `/`). */
+  /** e.g. `http://127.0.0.1:7400` (the console page is at `/`). */
   url: string;
   port: number;
+  /** The access token. */
+  token: string;
+  /** The console page with its token: `<url>/#token=<token>` (what to open, print or hand to a browser). */
+  link: string;
+  /** The same link on another address or name of this machine (a LAN address, an allowed host name). */
+  linkVia(host: string): string;
   /** Connected console pages. */
   clients(): number;
   close(): Promise<void>;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wav': 'audio/wav',
-  '.map': 'application/json; charset=utf-8',
-};
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
-}
-
-/** Name of the cookie that carries the access token from the page URL to the socket handshake. */
-const TOKEN_COOKIE = 'tarjuman_console';
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) {
-      try {
-        return decodeURIComponent(v.join('='));
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
-
-/**
- * Serves files of `staticDir` (no dot files, nothing outside it); `/` is the console page. With a token, pages
- * are served only to a request presenting it (`?token=` once, then the cookie this sets).
- */
-function staticHandler(staticDir: string, tokenOk: ((t: string | undefined) => boolean) | null): (req: IncomingMessage, res: ServerResponse) => void {
-  let rootPromise: Promise<string> | null = null;
-  const root = (): Promise<string> => (rootPromise ??= realpath(staticDir).catch(() => staticDir));
-  return (req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://console');
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { allow: 'GET, HEAD' }).end();
-        return;
-      }
-      let path: string;
-      try {
-        path = decodeURIComponent(url.pathname);
-      } catch {
-        res.writeHead(400).end();
-        return;
-      }
-      if (path === '/' || path === '/index.html' || path === '/console') path = '/index.html';
-      const setCookie: Record<string, string> = {};
-      if (tokenOk) {
-        const fromQuery = url.searchParams.get('token') ?? undefined;
-        if (fromQuery !== undefined && tokenOk(fromQuery)) {
-          setCookie['set-cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(fromQuery)}; HttpOnly; SameSite=Strict; Path=/`;
-        } else if (!tokenOk(cookieValue(req.headers.cookie, TOKEN_COOKIE))) {
-          res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('Open the console with its access link (…/?token=…).\n');
-          return;
-        }
-      }
-      if (path.split('/').some((part) => part.startsWith('.') || part.includes('\\') || part.includes('\0'))) {
-        res.writeHead(404).end();
-        return;
-      }
-      const base = await root();
-      let file: string;
-      try {
-        file = await realpath(join(base, path));
-        if (!file.startsWith(base + sep) || !(await stat(file)).isFile()) throw new Error('outside');
-      } catch {
-        const missingPage = path === '/index.html';
-        res.writeHead(missingPage ? 503 : 404, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(missingPage ? 'The console page is not built: run `npm run build`.\n' : 'Not found\n');
-        return;
-      }
-      const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-      const headers: Record<string, string> = {
-        ...setCookie,
-        'content-type': type,
-        'x-content-type-options': 'nosniff',
-        'cache-control': type.startsWith('text/html') ? 'no-store' : 'max-age=3600',
-      };
-      if (type.startsWith('text/html')) {
-        headers['content-security-policy'] = CONSOLE_CSP;
-        headers['x-frame-options'] = 'DENY';
-        headers['referrer-policy'] = 'no-referrer';
-      }
-      res.writeHead(200, headers);
-      if (req.method === 'HEAD') {
-        res.end();
-        return;
-      }
-      createReadStream(file).on('error', () => res.destroy()).pipe(res);
-    })();
-  };
 }
 
 /** Float32 samples from a binary socket payload (Buffer, ArrayBuffer or typed array); null when it is not one. */
@@ -162,26 +72,66 @@ function toFloat32(data: unknown): Float32Array | null {
   return new Float32Array(copy.buffer);
 }
 
+/** Serves the console page (`/`, `/index.html`, `/console`) and its assets to requests with a Host it serves. */
+function pageHandler(staticDir: string, access: ConsoleAccess): (req: IncomingMessage, res: ServerResponse) => void {
+  const files = createStaticFiles({
+    root: staticDir,
+    htmlHeaders: { 'Content-Security-Policy': CONSOLE_CSP, 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'no-referrer' },
+    cacheControl: (_path, type) => (type.startsWith('text/html') ? 'no-store' : 'max-age=3600'),
+  });
+  return (req, res) => {
+    void (async () => {
+      const refused = access.checkHost(req);
+      if (refused) return sendText(res, 403, `${refused.code}: ${refused.message}`);
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed.', { Allow: 'GET, HEAD' });
+      const path = requestPath(req.url);
+      if (new URL(req.url ?? '/', 'http://console.invalid').searchParams.has('token')) {
+        return sendText(res, 400, 'The access token goes after # in the link (…/#token=…), never in the query: open the link the console printed.');
+      }
+      const page = path === '/' || path === '/index.html' || path === '/console';
+      const file = page ? 'index.html' : path === null ? null : requestFilePath(path);
+      if (file !== null && (await files.serve(res, file))) return;
+      if (page) return sendText(res, 503, 'The console page is not built: run `npm run build`.');
+      sendText(res, 404, 'Not found.');
+    })();
+  };
+}
+
 /** Starts the console server; resolves once it listens. */
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const { core } = options;
-  const tokenDigest = options.token ? digest(options.token) : null;
-  const tokenOk = tokenDigest ? (t: string | undefined): boolean => typeof t === 'string' && timingSafeEqual(digest(t), tokenDigest) : null;
-  const httpServer = createServer(staticHandler(options.staticDir, tokenOk));
-  const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 4 * 1024 * 1024 });
-
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? randomBytes(18).toString('base64url');
+  const access = new ConsoleAccess({
+    token,
+    listenHost: host,
+    logger: options.logger ?? silentLogger,
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.tokenFailureLimit !== undefined ? { failureLimit: options.tokenFailureLimit } : {}),
+  });
+  const httpServer = createServer(pageHandler(options.staticDir, access));
+  const io = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: 4 * 1024 * 1024,
+    // A transport handshake (polling or WebSocket) from a foreign origin or host never gets a session; the
+    // refusal's code travels in the answer (`{"code":4,"message":"ACCESS_…: …"}`).
+    allowRequest: (req, callback) => {
+      const refused = access.checkTransport(req);
+      callback(refused ? `${refused.code}: ${refused.message}` : null, refused === null);
+    },
+  });
+  // Every later request of a session (polls, posts, the upgrade to WebSocket) is checked again.
+  io.engine.use((req: IncomingMessage, _res: ServerResponse, next: (err?: Error) => void) => {
+    if (!(req as IncomingMessage & { _query?: Record<string, string> })._query?.['sid']) return next();
+    const refused = access.checkTransport(req);
+    next(refused ? new Error(refused.code) : undefined);
+  });
   io.use((socket, next) => {
-    if (!tokenOk) return next();
-    const auth = socket.handshake.auth as Record<string, unknown> | undefined;
-    const query = socket.handshake.query['token'];
-    const presented = [
-      typeof auth?.['token'] === 'string' ? auth['token'] : undefined,
-      typeof query === 'string' ? query : undefined,
-      cookieValue(socket.handshake.headers.cookie, TOKEN_COOKIE),
-    ];
-    if (presented.some((t) => tokenOk(t))) return next();
-    const err = new Error('This console needs its access token.') as Error & { data?: unknown };
-    err.data = { code: 'AUTH_BAD_SECRET', message: 'This console needs its access token.' };
+    const { headers, auth, query, address } = socket.handshake;
+    const refused = access.checkTransport({ headers, socket: { remoteAddress: address } }) ?? access.checkToken({ auth, query, headers, address });
+    if (!refused) return next();
+    const err = new Error(refused.message) as Error & { data?: unknown };
+    err.data = refused;
     next(err);
   });
 
@@ -204,7 +154,6 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     });
   });
 
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port ?? 0, host, () => {
@@ -213,10 +162,16 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     });
   });
   const port = (httpServer.address() as AddressInfo).port;
+  access.setPort(port);
+  const linkVia = (name: string): string => `http://${name.includes(':') ? `[${name}]` : name}:${port}/#token=${encodeURIComponent(token)}`;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const url = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}`;
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     port,
+    token,
+    link: linkVia(urlHost),
+    linkVia,
     clients: () => io.engine.clientsCount,
     close: async () => {
       io.disconnectSockets(true);

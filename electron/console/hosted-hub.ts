@@ -9,9 +9,9 @@ import { startCaptionHub, type CaptionHub } from '../hub/index';
 import { displayUrl } from '../common/hub-config';
 import type { Settings } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleResult } from '../common/console-api-result';
-import type { CoreLogger } from './console-context';
 import { lanAddresses } from '../node/lan-addresses';
 import { prefixedLogger } from '../node/logger';
+import type { CoreLogger } from './console-context';
 
 /** A QR code of `text` as an SVG data URL (shown by the page as an image; the console CSP allows data: images). */
 export async function qrSvgDataUrl(text: string): Promise<string> {
@@ -51,7 +51,6 @@ function displayHosts(hostAddress: string): string[] {
 /** Starts the embedded hub for the room the settings describe (they carry its secret). */
 export async function startHostedHub(settings: Readonly<Settings>, options: HostedHubOptions): Promise<ConsoleResult<HostedHub>> {
   const { logger } = options;
-  const hubLogger = prefixedLogger(logger, 'hub: ');
   let hub: CaptionHub;
   try {
     hub = await startCaptionHub({
@@ -60,7 +59,7 @@ export async function startHostedHub(settings: Readonly<Settings>, options: Host
       rooms: [{ id: settings.room, channels: [...settings.hostChannels], secret: settings.secret }],
       dataDir: join(options.dataDir, 'hub'),
       ...(options.staticDir ? { staticDir: options.staticDir } : {}),
-      logger: hubLogger,
+      logger: prefixedLogger(logger, 'hub: '),
     });
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'UNKNOWN';

@@ -11,6 +11,7 @@ import type { HubStatus, Settings } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 import type { ConsoleContext } from './console-context';
 import type { ConsoleStateFile } from './console-state-file';
+import { parseHubUrl } from '../common/hub-url';
 import { startHostedHub, type HostedHub } from './hosted-hub';
 import { HubLink, type HubLinkEvents, type HubLinkStatus } from './hub-link';
 import type { SettingsKey } from './console-settings';
@@ -39,8 +40,20 @@ export interface HubConnectionOptions {
   resendAfterMs?: number;
 }
 
-function emptyStatus(mode: Settings['hubMode']): HubStatus {
-  return { mode, state: 'disconnected', url: null, latencyMs: null, error: null, displayUrls: [], qrDataUrl: null, outboxPending: 0, displayLinks: {} };
+function emptyStatus(mode: Settings['hubMode'], error: ConsoleError | null = null): HubStatus {
+  return {
+    mode,
+    state: error ? 'error' : 'disconnected',
+    url: null,
+    latencyMs: null,
+    error,
+    displayUrls: [],
+    qrDataUrl: null,
+    outboxPending: 0,
+    displayLinks: {},
+    delivery: { state: 'failing', reason: error?.message ?? 'Not connected to a hub.', oldestPendingMs: null },
+    displays: null,
+  };
 }
 
 /** The hub connection of a console. */
@@ -62,7 +75,8 @@ export class HubConnection {
       if (!this.current) this.hubStatus = emptyStatus(after.hubMode);
     });
     ctx.settings.watch(CONNECTION_SETTINGS, () => {
-      if (!this.current) return;
+      // Linked, or the last attempt failed (a wrong address, port or secret, now corrected): try again.
+      if (!this.current && this.hubStatus.state !== 'error') return;
       this.ctx.logger.info('hub settings changed; reconnecting', {});
       void this.connect();
     });
@@ -86,6 +100,11 @@ export class HubConnection {
   /** The embedded hub's channels (host mode), else null. */
   get hostedChannels(): readonly string[] | null {
     return this.hosted?.channels ?? null;
+  }
+
+  /** Which hub and room the current link goes to (`url|room`), or null when not linked. */
+  get linkKey(): string | null {
+    return this.current ? `${this.linkedUrl}|${this.ctx.settings.value.room}` : null;
   }
 
   /** The base URL of the hub this console is linked to (embedded or joined), or '' when not linked. */
@@ -133,7 +152,7 @@ export class HubConnection {
   }
 
   private failWith(mode: Settings['hubMode'], error: ConsoleError): ConsoleResult<HubStatus> {
-    this.hubStatus = { ...emptyStatus(mode), state: 'error', error };
+    this.hubStatus = emptyStatus(mode, error);
     this.emitStatus();
     return fail(error.code, error.message);
   }
@@ -155,8 +174,11 @@ export class HubConnection {
       this.hosted = hosted.value;
       url = hosted.value.url;
       this.hubStatus = { ...this.hubStatus, url, displayUrls: hosted.value.displayUrls, displayLinks: hosted.value.displayLinks, qrDataUrl: hosted.value.qrDataUrl };
-    } else if (!/^https?:\/\/[^\s/]+/.test(url)) {
-      return this.failWith(settings.hubMode, { code: CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, message: `The hub address "${url}" is not an http(s) URL.` });
+    } else {
+      // Settings saved before addresses were checked on save may still hold one without a scheme.
+      const parsed = parseHubUrl(url);
+      if (!parsed.ok) return this.failWith(settings.hubMode, { code: CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, message: parsed.error.message });
+      url = parsed.value;
     }
     await this.state.update({ hubWanted: true });
     const { pingIntervalMs, pingTimeoutMs, ackWaitMs, resendAfterMs } = this.options;
@@ -209,7 +231,8 @@ export class HubConnection {
       refused: (what, error, request) => {
         this.notify((l) => l.refused?.(what, error, request));
         ctx.logger.warn('hub refused a request', { what, code: error.code });
-        ctx.emit('console:error', { code: error.code, message: `The hub refused a ${what}: ${error.message}` });
+        // A muted channel's lines are held, and shown as held: not an error.
+        if (error.code !== 'CHANNEL_MUTED') ctx.emit('console:error', { code: error.code, message: `The hub refused a ${what}: ${error.message}` });
       },
       acked: (request) => this.notify((l) => l.acked?.(request)),
       onAir: (info) => this.notify((l) => l.onAir?.(info)),
@@ -233,17 +256,20 @@ export class HubConnection {
 
   private onLinkStatus(s: HubLinkStatus): void {
     const prev = this.hubStatus;
-    // A new latency figure alone goes out as `hub:status` only (every few seconds; the snapshot is bigger).
-    const onlyLatency = prev.state === s.state && prev.outboxPending === s.outboxPending && prev.error?.code === s.error?.code;
+    // New figures alone (latency, displays, the age of a late line) go out as `hub:status` only (the snapshot is bigger).
+    const onlyFigures =
+      prev.state === s.state && prev.outboxPending === s.outboxPending && prev.error?.code === s.error?.code && prev.delivery.state === s.delivery.state;
     this.hubStatus = {
       ...this.hubStatus,
       state: s.state,
       latencyMs: s.latencyMs,
       error: s.error,
       outboxPending: s.outboxPending,
+      delivery: s.delivery,
+      displays: s.displays,
       url: this.hosted?.url ?? (this.current ? this.ctx.settings.value.hubUrl : null),
     };
-    if (onlyLatency) this.ctx.emit('hub:status', this.status);
+    if (onlyFigures) this.ctx.emit('hub:status', this.status);
     else this.emitStatus();
   }
 

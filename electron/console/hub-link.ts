@@ -3,17 +3,23 @@
  * (role booth or operator, with the room secret) that sends through the outbox (hub-outbox.ts) and speaks the
  * booth relay (handover, on-air, mutes), and the **room view** (hub-room-view.ts) for the preview.
  *
- * The link watches its own health: a ping every few seconds gives the round trip, and two unanswered pings in a
- * row (on a hub that has answered before) mean a silently dead network, so it reconnects at once instead of
- * waiting for socket.io's own timeout (45 s by default); the outbox then resends what is unacknowledged.
+ * The link watches its own health: a ping every few seconds gives the round trip (and, from a hub that counts
+ * them, the displays watching each channel), and two unanswered pings in a row (on a hub that has answered
+ * before) mean a silently dead network, so it reconnects at once instead of waiting for socket.io's own timeout
+ * (45 s by default); the outbox then resends what is unacknowledged.
+ *
+ * Delivery (what the on-air indicator must not hide) is judged from what the hub actually acknowledges, not
+ * from the socket alone: a request waiting longer than {@link DELIVERY_LATE_MS} makes it `late` within that
+ * time (a timer fires at the deadline), a refusal or a lost link makes it `failing` until the next ack.
  */
 import { io, type Socket } from 'socket.io-client';
 import type { HubClientEvents, HubServerEvents, Notice, PublishAck, PublishLine, ReviseLine, SubscribeResult } from '../common/protocol';
 import type { BoothRelayClientEvents, BoothRelayServerEvents, HandoverAsked, HandoverDone, OnAirInfo, RoomMutes } from '../common/booth-relay';
 import type { Result } from '../common/result';
+import { DELIVERY_LATE_MS, type DeliveryStatus } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 import { HubOutbox, type OutboxRequest, type OutboxTimings } from './hub-outbox';
-import { HubRoomView, reconnectAfterServerClose, type RoomViewEvents } from './hub-room-view';
+import { HubRoomView, type RoomViewEvents } from './hub-room-view';
 
 type PublisherSocket = Socket<HubServerEvents & BoothRelayServerEvents, HubClientEvents & BoothRelayClientEvents>;
 
@@ -48,6 +54,9 @@ export interface HubLinkStatus {
   latencyMs: number | null;
   error: ConsoleError | null;
   outboxPending: number;
+  delivery: DeliveryStatus;
+  /** Displays watching each channel at the last ping answer (null: not known). */
+  displays: Record<string, number> | null;
 }
 
 /** What the link reports to its owner (the console's hub connection). */
@@ -65,6 +74,17 @@ export interface HubLinkEvents extends RoomViewEvents {
   mutes(muted: string[]): void;
 }
 
+/**
+ * socket.io does not retry after the server closed the connection itself (a hub shutting down does), but a
+ * restarted hub must still get the console back: connect again shortly.
+ */
+function reconnectAfterServerClose(socket: Socket, closed: () => boolean): void {
+  const timer = setTimeout(() => {
+    if (!closed() && !socket.connected) socket.connect();
+  }, 500);
+  timer.unref();
+}
+
 /** A live link to one hub. Create, then `connect()`; `close()` when done. */
 export class HubLink {
   private publisher: PublisherSocket | null = null;
@@ -80,6 +100,10 @@ export class HubLink {
   private pingAnswered = false;
   private missedPings = 0;
   private closed = false;
+  /** The hub's last refusal of a request, until the next ack. */
+  private lastRefusal: ConsoleError | null = null;
+  private displays: Record<string, number> | null = null;
+  private lateTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private options: HubLinkOptions,
@@ -93,8 +117,21 @@ export class HubLink {
         send: (request, timeoutMs, onAck) => this.sendRequest(request, timeoutMs, onAck),
       },
       {
-        acked: (request) => events.acked(request),
-        refused: (request, error) => events.refused(request.kind, error, request),
+        acked: (request) => {
+          if (this.lastRefusal) {
+            this.lastRefusal = null;
+            this.emitStatus();
+          }
+          events.acked(request);
+        },
+        refused: (request, error) => {
+          // A muted channel's line is held by the console: delivery itself is fine.
+          if (error.code !== 'CHANNEL_MUTED') {
+            this.lastRefusal = error;
+            this.emitStatus();
+          }
+          events.refused(request.kind, error, request);
+        },
         size: () => this.emitStatus(),
       },
       options,
@@ -103,7 +140,40 @@ export class HubLink {
 
   /** Current status. */
   get status(): HubLinkStatus {
-    return { state: this.state, latencyMs: this.latencyMs, error: this.lastError, outboxPending: this.outbox.size };
+    return {
+      state: this.state,
+      latencyMs: this.latencyMs,
+      error: this.lastError,
+      outboxPending: this.outbox.size,
+      delivery: this.delivery(),
+      displays: this.displays,
+    };
+  }
+
+  private delivery(): DeliveryStatus {
+    const since = this.outbox.oldestSince;
+    const oldestPendingMs = since === null ? null : Date.now() - since;
+    if (this.state !== 'connected') {
+      const reason = this.lastError?.message ?? (this.state === 'connecting' ? 'Connecting to the hub; lines wait in the outbox.' : 'Not connected to the hub.');
+      return { state: 'failing', reason, oldestPendingMs };
+    }
+    if (this.lastRefusal) return { state: 'failing', reason: `The hub refused a line: ${this.lastRefusal.message}`, oldestPendingMs };
+    if (oldestPendingMs !== null && oldestPendingMs >= DELIVERY_LATE_MS) {
+      return { state: 'late', reason: `No answer from the hub for ${(oldestPendingMs / 1000).toFixed(1)} s; lines wait in the outbox.`, oldestPendingMs };
+    }
+    return { state: 'ok', reason: null, oldestPendingMs };
+  }
+
+  /** Reports again when the oldest waiting request crosses the late threshold. */
+  private armLateTimer(): void {
+    if (this.lateTimer) clearTimeout(this.lateTimer);
+    this.lateTimer = null;
+    const since = this.outbox.oldestSince;
+    if (since === null || this.closed) return;
+    const due = since + DELIVERY_LATE_MS - Date.now();
+    // Past the threshold already: the status says late; report again each second so the age stays true.
+    this.lateTimer = setTimeout(() => this.emitStatus(), due > 0 ? due + 5 : 1000);
+    this.lateTimer.unref();
   }
 
   /** Whether this console holds its booth channel (always true for an operator). */
@@ -176,6 +246,8 @@ export class HubLink {
     this.closed = true;
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.pingTimer = null;
+    if (this.lateTimer) clearTimeout(this.lateTimer);
+    this.lateTimer = null;
     this.publisher?.removeAllListeners();
     this.publisher?.disconnect();
     this.publisher = null;
@@ -323,11 +395,12 @@ export class HubLink {
     if (!publisher?.connected) return Promise.resolve();
     const sentAt = performance.now();
     return new Promise((resolve) => {
-      publisher.timeout(this.options.pingTimeoutMs ?? 5000).emit('hub:ping', { sentAt: Date.now() }, (err) => {
+      publisher.timeout(this.options.pingTimeoutMs ?? 5000).emit('hub:ping', { sentAt: Date.now() }, (err, answer) => {
         if (!err) {
           this.pingAnswered = true;
           this.missedPings = 0;
           this.latencyMs = Math.round((performance.now() - sentAt) * 10) / 10;
+          this.displays = answer?.ok && answer.value.displays ? { ...answer.value.displays } : null;
           this.emitStatus();
         } else if (this.pingAnswered && publisher === this.publisher && publisher.connected && ++this.missedPings >= 2) {
           this.missedPings = 0;
@@ -349,6 +422,7 @@ export class HubLink {
   }
 
   private emitStatus(): void {
+    this.armLateTimer();
     this.events.status(this.status);
   }
 }

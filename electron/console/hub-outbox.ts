@@ -12,6 +12,7 @@
  */
 import type { Notice, PublishAck, PublishLine, ReviseLine } from '../common/protocol';
 import type { Result } from '../common/result';
+import { isHubErrorCode, isPermanentHubError } from '../common/hub-errors';
 import { CONSOLE_ERROR_CODES, consoleResult, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 
 /** A request waiting in the outbox, with what its ack carries. */
@@ -50,13 +51,15 @@ export interface OutboxEvents {
 interface Entry {
   key: string;
   request: OutboxRequest;
+  /** When it entered the outbox (a request that replaced another keeps the older time). */
+  since: number;
   /** When it was last sent (0 = not yet). */
   sentAt: number;
   waiters: ((r: ConsoleResult<unknown>) => void)[];
 }
 
-/** Errors after which a resend can help. */
-const TRANSIENT_CODES = new Set<string>(['RATE_LIMITED', 'INTERNAL']);
+/** A hub refusal after which a resend can help (the hub's rule: a rate limit, its own trouble). */
+const resendHelps = (code: string): boolean => isHubErrorCode(code) && !isPermanentHubError(code);
 
 /** Timings of an outbox. */
 export interface OutboxTimings {
@@ -80,6 +83,13 @@ export class HubOutbox {
   /** Requests waiting for an ack. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** When the oldest request still waiting entered the outbox (epoch ms), or `null` when none waits. */
+  get oldestSince(): number | null {
+    let oldest: number | null = null;
+    for (const entry of this.entries.values()) if (oldest === null || entry.since < oldest) oldest = entry.since;
+    return oldest;
   }
 
   /** A line: a partial supersedes the waiting partial of the line; the final supersedes both. */
@@ -130,8 +140,9 @@ export class HubOutbox {
   }
 
   private enqueue<K extends OutboxRequest['kind']>(key: string, request: OutboxRequest & { kind: K }): Promise<ConsoleResult<AckOf[K] | null>> {
+    const since = this.entries.get(key)?.since ?? Date.now();
     this.drop(key);
-    const entry: Entry = { key, request, sentAt: 0, waiters: [] };
+    const entry: Entry = { key, request, since, sentAt: 0, waiters: [] };
     this.entries.set(key, entry);
     const answer = new Promise<ConsoleResult<unknown>>((resolve) => {
       const timer = setTimeout(() => resolve(ok(null)), this.timings.ackWaitMs ?? 3000);
@@ -164,7 +175,7 @@ export class HubOutbox {
         for (const w of entry.waiters.splice(0)) w(answer.ok ? answer : ok(null));
         return;
       }
-      if (!answer.ok && TRANSIENT_CODES.has(answer.error.code)) {
+      if (!answer.ok && resendHelps(answer.error.code)) {
         entry.sentAt = Date.now() - this.resendAfter + 500;
         return;
       }

@@ -1,11 +1,17 @@
 /**
- * The console's view of the room: a display-role socket (no secret) subscribed to every channel of the room, for
- * the preview and the operator view. After a reconnect it subscribes again with its cursors, so the hub sends
- * only what it missed; a change is passed on once, by cursor, so catch-up never doubles a line.
+ * The console's view of the room: a display-role socket (no secret) following every channel of the room with
+ * the product's ChannelFollower (electron/common/channel-follower.ts), for the preview and the operator view. The
+ * follower catches up by cursor after a reconnect and subscribes again with `since` by itself on a gap, so the
+ * core passes on every change once and in order; the page reloads the whole view only when it opens.
  */
 import { io, type Socket } from 'socket.io-client';
+import { ChannelFollower } from '../common/channel-follower';
 import type { ChannelChange, HubClientEvents, HubServerEvents, Notice, PartialUpdate, SubscribeResult } from '../common/protocol';
 import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
+import { CONSOLE_VIEW_SUFFIX } from '../common/booth-relay';
+
+/** Committed lines the console keeps per channel of its room view (the page keeps fewer). */
+const ROOM_VIEW_KEEP = 200;
 
 type ViewSocket = Socket<HubServerEvents, HubClientEvents>;
 
@@ -28,22 +34,10 @@ export interface RoomViewOptions {
   channels: readonly string[];
 }
 
-/**
- * socket.io does not retry after the server closed the connection itself (a hub shutting down does), but a
- * restarted hub must still get the console back: connect again shortly.
- */
-export function reconnectAfterServerClose(socket: Socket, closed: () => boolean): void {
-  const timer = setTimeout(() => {
-    if (!closed() && !socket.connected) socket.connect();
-  }, 500);
-  timer.unref();
-}
-
 /** The room as displays see it, followed live. Create, `open()`, `close()` when done. */
 export class HubRoomView {
   private socket: ViewSocket | null = null;
-  private readonly cursors = new Map<string, number>();
-  private closed = false;
+  private follower: ChannelFollower | null = null;
 
   constructor(
     private readonly options: RoomViewOptions,
@@ -53,36 +47,27 @@ export class HubRoomView {
   open(): void {
     const { url, room, clientId, channels } = this.options;
     const view: ViewSocket = io(url, {
-      auth: { role: 'display', room, clientId: `${clientId}-view` },
+      auth: { role: 'display', room, clientId: `${clientId}${CONSOLE_VIEW_SUFFIX}` },
       transports: ['websocket'],
       reconnectionDelay: 250,
       reconnectionDelayMax: 2000,
       forceNew: true,
     });
     this.socket = view;
-    view.on('connect', () => {
-      const since: Record<string, number> = {};
-      for (const [ch, cursor] of this.cursors) since[ch] = cursor;
-      view.timeout(10_000).emit('display:subscribe', { channels: [...channels], ...(this.cursors.size > 0 ? { since } : {}) }, (err, r) => {
-        if (err) return;
-        if (!r.ok) {
-          this.events.viewRefused(consoleError(r.error));
-          return;
-        }
-        for (const snap of r.value.channels) {
-          if (snap.reset) this.cursors.delete(snap.channel);
-          for (const change of snap.changes) this.accept(change);
-          if (snap.partial) this.events.partial({ room, channel: snap.channel, cursor: snap.cursor, line: snap.partial });
-        }
-        if (r.value.notice) this.events.notice(r.value.notice);
-      });
+    this.follower = new ChannelFollower(view, {
+      channels,
+      keep: ROOM_VIEW_KEEP,
+      changed: (change) => this.events.changed(change),
+      partial: (update) => this.events.partial(update),
+      // An answer without a notice says nothing new; a live clear is passed on as the hub sends it (text null).
+      notice: (notice, live) => {
+        if (notice) this.events.notice(notice);
+        else if (live) this.events.notice({ room, text: null, shownAt: Date.now() });
+      },
+      // E.g. the room on that hub has other channels than the settings say: the view stays empty, say why.
+      refused: (error) => this.events.viewRefused(consoleError(error)),
     });
-    view.on('disconnect', (reason) => {
-      if (reason === 'io server disconnect') reconnectAfterServerClose(view, () => this.closed);
-    });
-    view.on('caption:changed', (change) => this.accept(change));
-    view.on('caption:partial', (update) => this.events.partial(update));
-    view.on('notice:changed', (notice) => this.events.notice(notice));
+    void this.follower.start();
   }
 
   /** The room as displays see it now (every channel), straight from the hub. */
@@ -97,24 +82,17 @@ export class HubRoomView {
     });
   }
 
-  /** Drops the connection and opens a new one (the network went silently dead). */
+  /** Drops the connection and opens a new one (the network went silently dead); the follower catches up. */
   reconnect(): void {
     this.socket?.disconnect();
     this.socket?.connect();
   }
 
   close(): void {
-    this.closed = true;
+    this.follower?.stop();
+    this.follower = null;
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
-  }
-
-  /** Passes a change on once (by cursor). */
-  private accept(change: ChannelChange): void {
-    const last = this.cursors.get(change.channel) ?? 0;
-    if (change.cursor <= last) return;
-    this.cursors.set(change.channel, change.cursor);
-    this.events.changed(change);
   }
 }

@@ -1,17 +1,24 @@
 /**
  * Everything a console sends to the room: lines (typed, cued, speech-to-text), corrections, clears and notices.
  * In order, a line goes through: who may write (linked, a channel of the room, a booth only to its own channel
- * and only on air), the mute (held while its channel is muted), the session record (write-ahead: a committed line
- * is in the record before it is sent; the wait for the disk is bounded so a slow disk never stalls captions),
- * then the hub link's outbox.
+ * and only on air), the mute (a muted channel's finals are recorded as held, its partials dropped), the session
+ * record (write-ahead: a committed line is in the record before it is sent; the wait for the disk is bounded so a
+ * slow disk never stalls captions), then the hub link's outbox.
  *
- * The record also remembers which committed lines the hub acknowledged: at the first link after a start, the
- * ones it never acknowledged (the console closed or crashed first) go out again. The hub is idempotent per line
- * id, so one that did arrive is not doubled.
+ * Nothing here waits for the hub: `publish` answers once the line is recorded and queued, and the hub's answer
+ * arrives later as a `line:delivery` event (sent, refused, or held when the hub found the channel muted). So a
+ * page that publishes one line at a time is never paced by the hub's round trip, nor stalled by a dead link.
+ *
+ * The record remembers which committed lines the hub acknowledged: on a new link to the same hub and room (the
+ * first after a start, or a reconnect with changed settings, which starts a new outbox) the ones it never
+ * acknowledged go out again. The hub is idempotent per line id, so one that did arrive is not doubled.
+ *
+ * Held lines stay held, across restarts, until a person releases them (they go out, in order) or discards them
+ * (they never go out and are not exported).
  */
-import type { ConsolePublish, ConsolePublishAck, ConsoleRevise } from '../common/console-api';
-import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleResult } from '../common/console-api-result';
-import type { PublishLine } from '../common/protocol';
+import type { ConsolePublish, ConsolePublishAck, ConsoleRevise, HeldLine, HeldLinesRequest, LineDelivery } from '../common/console-api';
+import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
+import { ERROR_CODES, type PublishLine } from '../common/protocol';
 import type { BoothHandover } from './booth-handover';
 import { ChannelMutes, type OutgoingLine } from './channel-mutes';
 import type { ConsoleContext } from './console-context';
@@ -19,8 +26,9 @@ import type { ConsoleSession } from './console-session';
 import type { HubConnection } from './hub-connection';
 import type { HubLink } from './hub-link';
 import type { OutboxRequest } from './hub-outbox';
+import type { RecordedLine } from './session-record';
 
-/** Audio times of a speech-to-text line, seconds in its source's stream. */
+/** Audio times of a speech-to-text line, seconds in the session's audio timeline. */
 export interface AudioTimes {
   audioStart?: number;
   audioEnd?: number;
@@ -35,29 +43,26 @@ export class LinePublisher {
   /** When each line in progress started (its first partial), by id. */
   private readonly lineStarts = new Map<string, number>();
   private idCounter = 0;
-  /** The first link after start resends what the previous run left unacknowledged. */
-  private recoveryPending = true;
+  /** Hub and room of the last link: a new link to the same ones resends what was never acknowledged. */
+  private lastLinkKey: string | null = null;
 
   constructor(
     private readonly ctx: ConsoleContext,
-    private readonly connection: Pick<HubConnection, 'link' | 'subscribe'>,
+    private readonly connection: Pick<HubConnection, 'link' | 'subscribe' | 'linkKey'>,
     private readonly handover: Pick<BoothHandover, 'onAir'>,
     private readonly session: Pick<ConsoleSession, 'record'>,
     private readonly clientId: string,
   ) {
-    this.mutes = new ChannelMutes(ctx, connection, (lines) => void this.sendHeld(lines));
-    const settled = (request: OutboxRequest | null): void => {
-      if (request?.kind === 'publish' && request.payload.state === 'final') void session.record.markAcked(request.payload.channel, request.payload.id);
-    };
+    this.mutes = new ChannelMutes(ctx, connection);
     connection.subscribe({
       linked: (link) => {
-        if (!this.recoveryPending) return;
-        this.recoveryPending = false;
-        this.resendUnacknowledged(link);
+        const key = connection.linkKey;
+        const resend = this.lastLinkKey === null || this.lastLinkKey === key;
+        this.lastLinkKey = key;
+        if (resend) this.resendUnacknowledged(link);
       },
-      acked: settled,
-      // Refused for good (the hub will not take it): not retried at the next start either.
-      refused: (_what, _error, request) => settled(request),
+      acked: (request) => this.onAcked(request),
+      refused: (_what, error, request) => this.onRefused(request, error),
     });
   }
 
@@ -70,26 +75,40 @@ export class LinePublisher {
   async publishLine(line: OutgoingLine, times: AudioTimes = {}): Promise<ConsoleResult<ConsolePublishAck>> {
     const allowed = this.mayWrite(line.channel);
     if (!allowed.ok) return allowed;
+    if (line.state === 'final' && line.text.trim() === '') return fail('INVALID_PAYLOAD', 'A committed line needs text.');
     if (!this.lineStarts.has(line.id)) {
       this.lineStarts.set(line.id, Date.now());
       if (this.lineStarts.size > 5000) this.lineStarts.delete(this.lineStarts.keys().next().value!);
     }
     if (this.mutes.isMuted(line.channel)) {
-      this.mutes.hold(line);
-      return ok({ id: line.id, ack: null, status: 'held' });
+      if (line.state !== 'final') return ok({ id: line.id, status: 'held', saved: false });
+      const saved = await this.writeAhead(line, times, true);
+      this.delivered({ channel: line.channel, id: line.id, what: 'line', status: 'held' });
+      return ok({ id: line.id, status: 'held', saved });
     }
-    return this.send(line, times);
+    const saved = line.state === 'final' ? await this.writeAhead(line, times, false) : false;
+    // Read again: the link may have been replaced during the write-ahead wait.
+    const link = this.connection.link;
+    if (!link) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
+    void link.publish(this.wire(line, times));
+    return ok({ id: line.id, status: 'queued', saved });
   }
 
-  /** Corrects a committed line (recorded, then sent). */
+  /** Corrects a committed line (recorded, then queued; a held line is corrected where it waits). */
   async revise(req: ConsoleRevise): Promise<ConsoleResult<ConsolePublishAck>> {
     const allowed = this.mayWrite(req.channel);
     if (!allowed.ok) return allowed;
     if (req.text.trim() === '') return fail('INVALID_PAYLOAD', 'A correction needs text (clear the channel to remove lines).');
+    const recorded = this.session.record.line(req.id);
+    if (recorded?.delivery === 'held') {
+      await this.session.record.revise(req.channel, req.id, req.text);
+      this.ctx.changed();
+      return ok({ id: req.id, status: 'held', saved: this.session.record.error === null });
+    }
+    if (this.mutes.isMuted(req.channel)) return fail(ERROR_CODES.CHANNEL_MUTED, `The channel ${req.channel} is muted: the correction was not sent.`);
     void this.session.record.revise(req.channel, req.id, req.text);
-    const result = await allowed.value.revise(req);
-    if (!result.ok) return result;
-    return ok({ id: req.id, ack: result.value, status: result.value ? 'sent' : 'queued' });
+    void allowed.value.revise(req);
+    return ok({ id: req.id, status: 'queued', saved: false });
   }
 
   /** Clears a channel on every display (the record notes it; its lines stay in the record). */
@@ -97,8 +116,8 @@ export class LinePublisher {
     const allowed = this.mayWrite(channel);
     if (!allowed.ok) return allowed;
     void this.session.record.clear(channel);
-    const result = await allowed.value.clear(channel);
-    return result.ok ? ok(undefined) : result;
+    void allowed.value.clear(channel);
+    return ok(undefined);
   }
 
   /** Operator: clears every channel of the room, stopping at the first failure. */
@@ -120,6 +139,61 @@ export class LinePublisher {
     return result.ok ? ok(undefined) : result;
   }
 
+  /** The lines this console holds, oldest first. */
+  heldLines(): HeldLine[] {
+    const label = this.ctx.settings.value.label;
+    return this.session.record.heldLines().map((l) => ({
+      id: l.id,
+      channel: l.channel,
+      text: l.text,
+      source: l.source,
+      committedAt: l.committedAt,
+      clientId: this.clientId,
+      label,
+    }));
+  }
+
+  /** Held lines per channel. */
+  heldCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const line of this.session.record.heldLines()) counts[line.channel] = (counts[line.channel] ?? 0) + 1;
+    return counts;
+  }
+
+  /** Sends this console's held lines of an unmuted channel, in order. */
+  releaseHeld(req: HeldLinesRequest): ConsoleResult<{ lines: number }> {
+    const allowed = this.mayWrite(req.channel);
+    if (!allowed.ok) return allowed;
+    if (this.mutes.isMuted(req.channel)) {
+      return fail(ERROR_CODES.CHANNEL_MUTED, `The channel ${req.channel} is still muted: unmute it first, then release its held lines.`);
+    }
+    const lines = this.selectHeld(req);
+    for (const line of lines) {
+      if (!this.session.record.settleHeld(line.id, 'released')) continue;
+      void allowed.value.publish(this.wire(line, line));
+      this.delivered({ channel: line.channel, id: line.id, what: 'line', status: 'released' });
+    }
+    if (lines.length > 0) this.ctx.logger.info('held lines released', { channel: req.channel, lines: lines.length });
+    return ok({ lines: lines.length });
+  }
+
+  /** Drops this console's held lines: they never go out. A booth its own channel's; an operator any. */
+  discardHeld(req: HeldLinesRequest): ConsoleResult<{ lines: number }> {
+    const settings = this.ctx.settings.value;
+    if (settings.role === 'booth' && req.channel !== settings.channel) return fail('FORBIDDEN', `This booth holds lines of ${settings.channel} only.`);
+    const lines = this.selectHeld(req);
+    for (const line of lines) {
+      if (this.session.record.settleHeld(line.id, 'discarded')) this.delivered({ channel: line.channel, id: line.id, what: 'line', status: 'discarded' });
+    }
+    if (lines.length > 0) this.ctx.logger.info('held lines discarded', { channel: req.channel, lines: lines.length });
+    return ok({ lines: lines.length });
+  }
+
+  private selectHeld(req: HeldLinesRequest): RecordedLine[] {
+    const ids = req.ids ? new Set(req.ids) : null;
+    return this.session.record.heldLines(req.channel).filter((l) => !ids || ids.has(l.id));
+  }
+
   private newLineId(): string {
     return `${this.clientId}.${Date.now().toString(36)}.${(++this.idCounter).toString(36)}`;
   }
@@ -137,50 +211,74 @@ export class LinePublisher {
     return ok(link);
   }
 
-  /** Write-ahead for a committed line, then the outbox. */
-  private async send(line: OutgoingLine, times: AudioTimes): Promise<ConsoleResult<ConsolePublishAck>> {
-    if (!this.connection.link) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
+  /** Records a committed line (as held when its channel is muted); `true` once it is on disk. Bounded wait. */
+  private async writeAhead(line: OutgoingLine, times: AudioTimes, held: boolean): Promise<boolean> {
     const startedAt = this.lineStarts.get(line.id) ?? Date.now();
-    if (line.state === 'final') {
-      if (line.text.trim() === '') return fail('INVALID_PAYLOAD', 'A committed line needs text.');
-      const recorded = this.session.record.commit({
+    const recorded = this.session.record.commit(
+      {
         id: line.id,
         channel: line.channel,
         text: line.text,
         source: line.source,
         ...(line.lang ? { lang: line.lang } : {}),
         startedAt,
-      });
-      await Promise.race([recorded, new Promise((r) => setTimeout(r, WRITE_AHEAD_WAIT_MS))]);
-      this.lineStarts.delete(line.id);
-      this.ctx.changed();
-    }
-    // Read again: the link may have been replaced during the write-ahead wait.
-    const link = this.connection.link;
-    if (!link) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
-    const wire: PublishLine = {
+        ...audioTimes(times),
+      },
+      { held },
+    );
+    // Reported whenever the disk has it, also when that took longer than the wait below.
+    void recorded.then((saved) => saved && this.delivered({ channel: line.channel, id: line.id, what: 'line', status: 'recorded' }));
+    let timer: NodeJS.Timeout | undefined;
+    const saved = await Promise.race([recorded, new Promise<false>((r) => (timer = setTimeout(() => r(false), WRITE_AHEAD_WAIT_MS)))]);
+    clearTimeout(timer);
+    this.lineStarts.delete(line.id);
+    this.ctx.changed();
+    return saved;
+  }
+
+  /** The line as the hub takes it. */
+  private wire(line: Pick<RecordedLine, 'id' | 'channel' | 'text' | 'source' | 'lang'> & { state?: PublishLine['state']; startedAt?: number }, times: AudioTimes): PublishLine {
+    return {
       id: line.id,
       channel: line.channel,
       text: line.text,
-      state: line.state,
+      state: line.state ?? 'final',
       source: line.source,
       ...(line.lang ? { lang: line.lang } : {}),
-      ...(times.audioStart !== undefined ? { audioStart: times.audioStart } : {}),
-      ...(times.audioEnd !== undefined && (times.audioStart === undefined || times.audioEnd >= times.audioStart) ? { audioEnd: times.audioEnd } : {}),
-      startedAt,
+      ...audioTimes(times),
+      startedAt: line.startedAt ?? this.lineStarts.get(line.id) ?? Date.now(),
     };
-    const result = await link.publish(wire);
-    if (!result.ok) return result;
-    return ok({ id: line.id, ack: result.value, status: result.value ? 'sent' : 'queued' });
   }
 
-  /** Sends the finals held while a channel was muted, in order. */
-  private async sendHeld(lines: OutgoingLine[]): Promise<void> {
-    for (const line of lines) {
-      const r = await this.send(line, {});
-      if (!r.ok) this.ctx.emit('console:error', { code: r.error.code, message: `A held line was not sent: ${r.error.message}` });
+  private onAcked(request: OutboxRequest): void {
+    if (request.kind === 'publish' && request.payload.state === 'final') {
+      void this.session.record.markAcked(request.payload.channel, request.payload.id);
+      this.delivered({ channel: request.payload.channel, id: request.payload.id, what: 'line', status: 'sent' });
+    } else if (request.kind === 'revise') {
+      this.delivered({ channel: request.payload.channel, id: request.payload.id, what: 'revision', status: 'sent' });
     }
-    this.ctx.changed();
+  }
+
+  /** The hub will not take a request: a final of a channel it finds muted is held; anything else is refused. */
+  private onRefused(request: OutboxRequest | null, error: ConsoleError): void {
+    if (request?.kind === 'publish' && request.payload.state === 'final') {
+      const { channel, id } = request.payload;
+      if (error.code === ERROR_CODES.CHANNEL_MUTED) {
+        void this.session.record.markHeld(channel, id);
+        this.delivered({ channel, id, what: 'line', status: 'held' });
+      } else {
+        // Refused for good: not retried at the next start, not exported as sent.
+        void this.session.record.markRefused(channel, id, error.code);
+        this.delivered({ channel, id, what: 'line', status: 'refused', error });
+      }
+    } else if (request?.kind === 'revise') {
+      this.delivered({ channel: request.payload.channel, id: request.payload.id, what: 'revision', status: 'refused', error });
+    }
+  }
+
+  private delivered(e: LineDelivery): void {
+    this.ctx.emit('line:delivery', e);
+    if (e.status !== 'sent' && e.status !== 'recorded') this.ctx.changed();
   }
 
   /** Puts the session's committed lines the hub never acknowledged back in the outbox, in order. */
@@ -188,16 +286,14 @@ export class LinePublisher {
     const lines = this.session.record.unacknowledged();
     if (lines.length === 0) return;
     this.ctx.logger.info('resending lines the hub never acknowledged', { lines: lines.length });
-    for (const line of lines) {
-      void link.publish({
-        id: line.id,
-        channel: line.channel,
-        text: line.text,
-        state: 'final',
-        source: line.source,
-        ...(line.lang ? { lang: line.lang } : {}),
-        startedAt: line.startedAt,
-      });
-    }
+    for (const line of lines) void link.publish(this.wire(line, line));
   }
+}
+
+function audioTimes(times: AudioTimes): AudioTimes {
+  const { audioStart, audioEnd } = times;
+  return {
+    ...(audioStart !== undefined ? { audioStart } : {}),
+    ...(audioEnd !== undefined && (audioStart === undefined || audioEnd >= audioStart) ? { audioEnd } : {}),
+  };
 }

@@ -87,6 +87,27 @@ describe('SessionRecord', () => {
     await record.close();
   });
 
+  it('writes every line committed while an earlier write is in flight, and says which commits reached the disk', async () => {
+    const dir = await tempDir();
+    const record = await SessionRecord.open({ dir, sessionId: 's-inflight' });
+    const saved: Promise<boolean>[] = [];
+    // Commits arrive at every turn of the event loop, so most land while the previous write or fsync is running.
+    for (let i = 0; i < 120; i++) {
+      saved.push(record.commit({ id: `l${i}`, channel: 'ar', text: `line ${i}`, source: 'typed' }));
+      if (i % 3 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(await Promise.all(saved)).toEqual(saved.map(() => true));
+    // Read the file as it is now, before close() gets a chance to write anything late.
+    const onDisk = (await readFile(join(dir, JOURNAL_FILE), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { t: string; id?: string })
+      .filter((e) => e.t === 'final')
+      .map((e) => e.id);
+    expect(onDisk).toEqual(saved.map((_, i) => `l${i}`));
+    await record.close();
+  });
+
   it('reports a full disk, keeps everything in memory, and writes the backlog once the disk is back', async () => {
     const dir = await tempDir();
     await mkdir(dir, { recursive: true });

@@ -15,6 +15,7 @@ import type { ErrorInfo } from '../common/result';
 import { idSchema, nameSchema } from '../common/ids';
 import { CAPTION_SOURCES } from '../common/protocol';
 import { CONSOLE_ERROR_CODES } from '../common/console-api';
+import { sequentialCues } from '../common/cue-timing';
 import { writeSubtitles, type ExportFormat, type SubtitleCue } from '../common/subtitles';
 import { JsonlJournal, replayJournal, type JournalReplay } from '../node/jsonl-journal';
 
@@ -39,13 +40,32 @@ export const sessionRecordSchema = z.discriminatedUnion('t', [
     lang: z.string().max(8).optional(),
     /** When the line started (first partial), epoch ms. */
     startedAt: z.number().finite().nonnegative(),
+    /** Speech-to-text lines: start and end in the session's audio timeline, seconds (resent with the line). */
+    audioStart: z.number().finite().nonnegative().optional(),
+    audioEnd: z.number().finite().nonnegative().optional(),
   }),
   z.strictObject({ t: z.literal('revision'), ...baseFields, id: idSchema, text: z.string() }),
   z.strictObject({ t: z.literal('clear'), ...baseFields }),
   /** The hub acknowledged a committed line (written without fsync: losing one only causes a harmless resend). */
   z.strictObject({ t: z.literal('ack'), ...baseFields, id: idSchema }),
+  /** The hub refused a committed line for good (`code` says why): it is on no display and not in the exports. */
+  z.strictObject({ t: z.literal('refused'), ...baseFields, id: idSchema, code: z.string().min(1).max(64) }),
+  /** A committed line held back because its channel is muted: it goes out only when released. */
+  z.strictObject({ t: z.literal('held'), ...baseFields, id: idSchema }),
+  /** A held line released by a person: it goes out (or waits for the hub's ack like any other line). */
+  z.strictObject({ t: z.literal('released'), ...baseFields, id: idSchema }),
+  /** A held line discarded by a person: it never went out. */
+  z.strictObject({ t: z.literal('discarded'), ...baseFields, id: idSchema }),
 ]);
 export type SessionRecordEntry = z.infer<typeof sessionRecordSchema>;
+
+/**
+ * Where a committed line stands: `unacked` (sent, or waiting in the outbox, no ack yet), `acked` (the hub has it),
+ * `held` (its channel was muted: it waits for a person to release or discard it), `discarded` (a person dropped
+ * it while held: it never went out), `refused` (the hub will not take it). Only `unacked` and `acked` lines are
+ * exported as sent.
+ */
+export type LineDelivery = 'unacked' | 'acked' | 'held' | 'discarded' | 'refused';
 
 /** A committed line of the record, with its corrections applied. */
 export interface RecordedLine {
@@ -56,7 +76,24 @@ export interface RecordedLine {
   lang?: string;
   startedAt: number;
   committedAt: number;
+  audioStart?: number;
+  audioEnd?: number;
   revisions: number;
+  delivery: LineDelivery;
+  /** For `refused`: the hub's code. */
+  refusedCode?: string;
+}
+
+/** What a committed line looks like to {@link SessionRecord.commit}. */
+export interface CommitLine {
+  id: string;
+  channel: string;
+  text: string;
+  source: RecordedLine['source'];
+  lang?: string;
+  startedAt?: number;
+  audioStart?: number;
+  audioEnd?: number;
 }
 
 /** Options of {@link SessionRecord.open}. */
@@ -91,7 +128,6 @@ function describeWriteError(code: string, file: string): ErrorInfo {
 export class SessionRecord {
   private readonly lines: RecordedLine[] = [];
   private readonly byId = new Map<string, RecordedLine>();
-  private readonly acked = new Set<string>();
   private readonly journal: JsonlJournal<SessionRecordEntry>;
   private flushing: Promise<void> = Promise.resolve();
   private lastError: ErrorInfo | null = null;
@@ -146,14 +182,29 @@ export class SessionRecord {
     return counts;
   }
 
-  /** The committed lines of a channel (or all), in commit order, corrections applied. */
+  /** The committed lines of a channel (or all), in commit order, corrections applied, whatever their delivery. */
   linesOf(channel?: string): RecordedLine[] {
     return this.lines.filter((l) => channel === undefined || l.channel === channel).map((l) => ({ ...l }));
   }
 
-  /** Records a committed line (once per id: a resend of the same id is ignored). Resolves after the fsync. */
-  commit(line: { id: string; channel: string; text: string; source: RecordedLine['source']; lang?: string; startedAt?: number }): Promise<void> {
-    if (this.byId.has(line.id)) return this.flushing;
+  /** The lines of a channel (or all) that went out or are on their way: what the exports show as sent. */
+  sentLinesOf(channel?: string): RecordedLine[] {
+    return this.linesOf(channel).filter((l) => l.delivery === 'unacked' || l.delivery === 'acked');
+  }
+
+  /** One line, or `null`. */
+  line(id: string): RecordedLine | null {
+    const line = this.byId.get(id);
+    return line ? { ...line } : null;
+  }
+
+  /**
+   * Records a committed line (once per id: a resend of the same id is ignored). `held`: its channel is muted, so
+   * it is recorded as held in the same write. Resolves once the write settled: `true` when the line is on disk
+   * (fsynced), `false` when the disk failed (it stays in memory, and `error` says so).
+   */
+  commit(line: CommitLine, options: { held?: boolean } = {}): Promise<boolean> {
+    if (this.byId.has(line.id)) return this.saved(this.flushing);
     const at = this.now();
     const entry: SessionRecordEntry = {
       t: 'final',
@@ -164,25 +215,63 @@ export class SessionRecord {
       source: line.source,
       ...(line.lang ? { lang: line.lang } : {}),
       startedAt: Math.min(line.startedAt ?? at, at),
+      ...(line.audioStart !== undefined ? { audioStart: line.audioStart } : {}),
+      ...(line.audioEnd !== undefined ? { audioEnd: line.audioEnd } : {}),
     };
     this.apply(entry);
-    return this.enqueue(entry, true);
+    if (!options.held) return this.saved(this.enqueue(entry, true));
+    const held: SessionRecordEntry = { t: 'held', ch: line.channel, at, id: line.id };
+    this.apply(held);
+    void this.enqueue(entry, true);
+    return this.saved(this.enqueue(held, true));
   }
 
   /** Records that the hub acknowledged a committed line (no fsync; batched with the next write). */
   markAcked(channel: string, id: string): Promise<void> {
-    if (!this.byId.has(id) || this.acked.has(id)) return this.flushing;
+    if (this.byId.get(id)?.delivery !== 'unacked') return this.flushing;
     const entry: SessionRecordEntry = { t: 'ack', ch: channel, at: this.now(), id };
     this.apply(entry);
     return this.enqueue(entry, false);
   }
 
+  /** Records that the hub refused a committed line for good: not resent, not exported as sent. */
+  markRefused(channel: string, id: string, code: string): Promise<void> {
+    if (this.byId.get(id)?.delivery !== 'unacked') return this.flushing;
+    const entry: SessionRecordEntry = { t: 'refused', ch: channel, at: this.now(), id, code: code.slice(0, 64) };
+    this.apply(entry);
+    return this.enqueue(entry, true);
+  }
+
+  /** Records that a line the hub refused because its channel was muted is held instead (it waits for a person). */
+  markHeld(channel: string, id: string): Promise<boolean> {
+    if (this.byId.get(id)?.delivery !== 'unacked') return this.saved(this.flushing);
+    const entry: SessionRecordEntry = { t: 'held', ch: channel, at: this.now(), id };
+    this.apply(entry);
+    return this.saved(this.enqueue(entry, true));
+  }
+
+  /** Records that a held line was released (it goes out) or discarded (it never goes out). `false`: it was not held. */
+  settleHeld(id: string, how: 'released' | 'discarded'): boolean {
+    const line = this.byId.get(id);
+    if (line?.delivery !== 'held') return false;
+    const entry: SessionRecordEntry = { t: how, ch: line.channel, at: this.now(), id };
+    this.apply(entry);
+    void this.enqueue(entry, true);
+    return true;
+  }
+
+  /** Lines held while their channel is muted, in commit order (restored after a restart: they stay held). */
+  heldLines(channel?: string): RecordedLine[] {
+    return this.linesOf(channel).filter((l) => l.delivery === 'held');
+  }
+
   /**
    * Committed lines the hub never acknowledged (the console went down first), in commit order: the console
-   * sends them again after a restart (the hub ignores a line it already has).
+   * sends them again after a restart (the hub ignores a line it already has). Held, discarded and refused lines
+   * are not among them.
    */
   unacknowledged(): RecordedLine[] {
-    return this.lines.filter((l) => !this.acked.has(l.id)).map((l) => ({ ...l }));
+    return this.lines.filter((l) => l.delivery === 'unacked').map((l) => ({ ...l }));
   }
 
   /** Records a correction of a committed line. */
@@ -209,13 +298,22 @@ export class SessionRecord {
     await this.journal.close();
   }
 
-  /** A channel's record as SRT, WebVTT or plain text, times relative to the session start. */
+  /**
+   * A channel's record as SRT, WebVTT or plain text, times relative to the session start: the lines that went
+   * out (held, discarded and refused lines never reached a display).
+   */
   export(channel: string, format: ExportFormat): string {
-    return formatSubtitles(this.linesOf(channel), format, this.startedAt);
+    return formatSubtitles(this.sentLinesOf(channel), format, this.startedAt);
   }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
+  }
+
+  /** Whether the writes up to `written` reached the disk. */
+  private async saved(written: Promise<void>): Promise<boolean> {
+    await written;
+    return this.journal.error === null;
   }
 
   private apply(entry: SessionRecordEntry): void {
@@ -231,12 +329,28 @@ export class SessionRecord {
         ...(entry.lang ? { lang: entry.lang } : {}),
         startedAt: entry.startedAt,
         committedAt: entry.at,
+        ...(entry.audioStart !== undefined ? { audioStart: entry.audioStart } : {}),
+        ...(entry.audioEnd !== undefined ? { audioEnd: entry.audioEnd } : {}),
         revisions: 0,
+        delivery: 'unacked',
       };
       this.lines.push(line);
       this.byId.set(entry.id, line);
     } else if (entry.t === 'ack') {
-      this.acked.add(entry.id);
+      const line = this.byId.get(entry.id);
+      if (line?.delivery === 'unacked') line.delivery = 'acked';
+    } else if (entry.t === 'refused') {
+      const line = this.byId.get(entry.id);
+      if (line?.delivery === 'unacked') {
+        line.delivery = 'refused';
+        line.refusedCode = entry.code;
+      }
+    } else if (entry.t === 'held') {
+      const line = this.byId.get(entry.id);
+      if (line?.delivery === 'unacked') line.delivery = 'held';
+    } else if (entry.t === 'released' || entry.t === 'discarded') {
+      const line = this.byId.get(entry.id);
+      if (line?.delivery === 'held') line.delivery = entry.t === 'released' ? 'unacked' : 'discarded';
     } else if (entry.t === 'revision') {
       const line = this.byId.get(entry.id);
       if (line && line.channel === entry.ch) {
@@ -290,19 +404,10 @@ const MIN_CUE_MS = 1000;
 
 /**
  * Formats committed lines as subtitles (electron/common/subtitles.ts writes them). A cue runs from the line's
- * start (its first partial) to its commit, at least {@link MIN_CUE_MS}, and ends no later than the next cue
- * starts (when that is later than its own start).
+ * start (its first partial) to its commit, at least {@link MIN_CUE_MS}; cues never overlap and never go back
+ * (electron/common/cue-timing.ts): one ends where the next starts.
  */
 export function formatSubtitles(lines: readonly RecordedLine[], format: ExportFormat, origin: number): string {
-  const cues = lines.map((line, i): SubtitleCue => {
-    const startMs = line.startedAt - origin;
-    let endMs = Math.max(line.committedAt - origin, startMs + MIN_CUE_MS);
-    const next = lines[i + 1];
-    if (next) {
-      const nextStart = next.startedAt - origin;
-      if (nextStart > startMs && nextStart < endMs) endMs = nextStart;
-    }
-    return { startMs, endMs, text: line.text };
-  });
-  return writeSubtitles(cues, format);
+  const spans = lines.map((line): SubtitleCue => ({ startMs: line.startedAt - origin, endMs: line.committedAt - origin, text: line.text }));
+  return writeSubtitles(sequentialCues(spans, MIN_CUE_MS), format);
 }

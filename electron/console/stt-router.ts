@@ -4,6 +4,11 @@
  * on and this console may write `floor`, go to the `floor` channel; with auto-routing an operator's floor finals
  * also go to the channel of their detected language when the room has it. Voice captions go to the booth's own
  * channel: at once (partials too) with no review window, else finals after the window (voice-review.ts).
+ *
+ * Times: a source's audio timeline starts at 0 each time it starts. What goes to the hub (and the record) is in
+ * the session's timeline instead, seconds since the session record started: the source's start time in the
+ * session plus the caption's time, and never earlier than what the source published before. So a Stop/Start
+ * of the floor input never sends cue times back to 0.
  */
 import type { ConsoleSttLanguage, SttSourceKind, SttStatus } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, consoleResult, fail, ok, type ConsoleResult } from '../common/console-api-result';
@@ -11,6 +16,7 @@ import { FLOOR_CHANNEL } from '../common/protocol';
 import type { Result } from '../common/result';
 import type { CaptionEvent, SttStatusEvent } from '../common/stt-protocol';
 import type { ConsoleContext } from './console-context';
+import type { ConsoleSession } from './console-session';
 import type { HubConnection } from './hub-connection';
 import type { LinePublisher } from './line-publisher';
 import { toSttGlossary, type SttSourceFactory, type SttSourceHandle } from './stt-source';
@@ -30,6 +36,10 @@ export interface SttRouterOptions {
 export class SttRouter {
   readonly voice: VoiceReview;
   private readonly running = new Map<SttSourceKind, SttSourceHandle>();
+  /** Where each running source's audio time 0 lies in the session's timeline, seconds. */
+  private readonly timelineOffset = new Map<SttSourceKind, number>();
+  /** The latest session time each source published (a restarted source never goes before it). */
+  private readonly publishedUntil = new Map<SttSourceKind, number>();
   private readonly statuses: Record<SttSourceKind, SttStatus> = {
     floor: { source: 'floor', status: 'stopped' },
     voice: { source: 'voice', status: 'stopped' },
@@ -39,6 +49,7 @@ export class SttRouter {
     private readonly ctx: ConsoleContext,
     private readonly publisher: Pick<LinePublisher, 'publishLine'>,
     private readonly connection: Pick<HubConnection, 'link'>,
+    private readonly session: Pick<ConsoleSession, 'record'>,
     private readonly options: SttRouterOptions,
     private readonly clientId: string,
   ) {
@@ -70,6 +81,8 @@ export class SttRouter {
       return model;
     }
     const idPrefix = `${this.clientId}.${Date.now().toString(36)}.${source === 'floor' ? 'f' : 'v'}`;
+    const sessionSeconds = Math.max(0, (Date.now() - this.session.record.startedAt) / 1000);
+    this.timelineOffset.set(source, Math.max(sessionSeconds, this.publishedUntil.get(source) ?? 0));
     this.setStatus(source, { source, status: 'loading' });
     // Events that come before the factory returns (none expected) are dropped like those of a stopped source.
     let handle: SttSourceHandle | null = null;
@@ -80,6 +93,11 @@ export class SttRouter {
         status: (e) => this.onStatus(source, handle, e),
         dropped: (samples) => {
           this.statuses[source] = { ...this.statuses[source], droppedFrames: samples };
+        },
+        lag: (seconds) => {
+          if (!this.current(source, handle)) return;
+          this.statuses[source] = { ...this.statuses[source], lagSeconds: seconds };
+          this.ctx.emit('stt:status', { ...this.statuses[source] });
         },
       },
     );
@@ -124,12 +142,13 @@ export class SttRouter {
 
   private onStatus(source: SttSourceKind, handle: SttSourceHandle | null, e: SttStatusEvent): void {
     if (!this.current(source, handle)) return;
-    const dropped = this.statuses[source].droppedFrames;
+    const { droppedFrames, lagSeconds } = this.statuses[source];
     this.setStatus(source, {
       source,
       status: e.state,
       ...(e.reason ? { reason: e.reason } : {}),
-      ...(dropped ? { droppedFrames: dropped } : {}),
+      ...(droppedFrames ? { droppedFrames } : {}),
+      ...(lagSeconds !== undefined ? { lagSeconds } : {}),
       ...(e.realtime ? { realtime: e.realtime } : {}),
     });
   }
@@ -146,17 +165,26 @@ export class SttRouter {
       lang: e.lang,
       ...(e.uncertain ? { uncertain: e.uncertain } : {}),
     });
-    if (source === 'floor') this.routeFloor(e);
-    else this.routeVoice(e);
+    if (source === 'floor') this.routeFloor(e, this.sessionTimes(source, e));
+    else this.routeVoice(e, this.sessionTimes(source, e));
   }
 
-  private routeFloor(e: CaptionEvent): void {
+  /** A caption's times in the session's timeline (see the module comment). */
+  private sessionTimes(source: SttSourceKind, e: CaptionEvent): { audioStart: number; audioEnd: number } {
+    const offset = this.timelineOffset.get(source) ?? 0;
+    const round = (t: number): number => Math.round(t * 1000) / 1000;
+    const audioStart = round(offset + Math.max(0, e.start));
+    const audioEnd = round(Math.max(audioStart, offset + Math.max(0, e.end)));
+    if (e.state === 'final') this.publishedUntil.set(source, Math.max(this.publishedUntil.get(source) ?? 0, audioEnd));
+    return { audioStart, audioEnd };
+  }
+
+  private routeFloor(e: CaptionEvent, times: { audioStart: number; audioEnd: number }): void {
     const settings = this.ctx.settings.value;
     if (!this.connection.link || !settings.publishFloor) return;
     const lang = LANG.test(e.lang) ? e.lang : undefined;
     const channels = this.ctx.roomChannels();
     const canFloor = channels.includes(FLOOR_CHANNEL) && (settings.role === 'operator' || settings.channel === FLOOR_CHANNEL);
-    const times = { audioStart: e.start, audioEnd: e.end };
     const hasText = e.text.trim() !== '';
     if (canFloor && (e.state === 'partial' || hasText)) {
       void this.publisher.publishLine({ id: e.id, channel: FLOOR_CHANNEL, text: e.text, state: e.state, source: 'floor-stt', ...(lang ? { lang } : {}) }, times).then((r) => {
@@ -169,14 +197,14 @@ export class SttRouter {
     }
   }
 
-  private routeVoice(e: CaptionEvent): void {
+  private routeVoice(e: CaptionEvent, times: { audioStart: number; audioEnd: number }): void {
     const settings = this.ctx.settings.value;
     if (!this.connection.link) return;
     const channel = settings.channel;
     const lang = LANG.test(e.lang) ? e.lang : undefined;
     if (settings.voiceReviewMs === 0) {
       if (e.state === 'final' && e.text.trim() === '') return;
-      void this.publisher.publishLine({ id: e.id, channel, text: e.text, state: e.state, source: 'voice-stt', ...(lang ? { lang } : {}) }, { audioStart: e.start, audioEnd: e.end });
+      void this.publisher.publishLine({ id: e.id, channel, text: e.text, state: e.state, source: 'voice-stt', ...(lang ? { lang } : {}) }, times);
       return;
     }
     if (e.state !== 'final' || e.text.trim() === '') return;

@@ -23,6 +23,8 @@ export interface SttSourceEvents {
   status(e: SttStatusEvent): void;
   /** Audio dropped so far (the supervisor's bounded buffer was full), frames or samples. */
   dropped?(samples: number): void;
+  /** Seconds of audio received but not yet transcribed, when it changed noticeably. */
+  lag?(seconds: number): void;
 }
 
 /** A running source. */

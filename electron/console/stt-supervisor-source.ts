@@ -7,6 +7,9 @@ import { SttSupervisor, type SpawnWorker } from '../stt/stt-supervisor';
 import type { StreamTuning } from '../common/stt-protocol';
 import type { SttSourceFactory } from './stt-source';
 
+/** How often the speech-to-text lag is checked, ms. */
+const LAG_REPORT_MS = 500;
+
 /** Options shared by every source the factory starts. */
 export interface SupervisorSourceOptions {
   spawnWorker: SpawnWorker;
@@ -21,6 +24,15 @@ export interface SupervisorSourceOptions {
 export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourceFactory {
   return (request, events) => {
     let lastDropped = 0;
+    // The lag moves with every frame: reported twice a second and at each status change (a pass, a restart),
+    // and only when it moved by a tenth of a second.
+    let lastLag = -1;
+    const reportLag = (): void => {
+      const lag = Math.round(supervisor.lagSeconds * 10) / 10;
+      if (Math.abs(lag - lastLag) < 0.1) return;
+      lastLag = lag;
+      events.lag?.(lag);
+    };
     const supervisor: SttSupervisor = new SttSupervisor({
       spawnWorker: options.spawnWorker,
       modelPath: request.modelPath,
@@ -32,6 +44,7 @@ export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourc
       ...(options.tuning ? { tuning: options.tuning } : {}),
       onCaption: (e) => events.caption(e),
       onStatus: (e) => {
+        reportLag();
         const dropped = supervisor.counters.droppedSamples;
         if (dropped !== lastDropped) {
           lastDropped = dropped;
@@ -41,10 +54,15 @@ export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourc
       },
     });
     supervisor.start();
+    const lagTimer = setInterval(reportLag, LAG_REPORT_MS);
+    lagTimer.unref();
     return {
       push: (frame) => supervisor.push(frame),
       setGlossary: (terms) => supervisor.configure({ glossary: terms }),
-      stop: () => supervisor.stop(),
+      stop: () => {
+        clearInterval(lagTimer);
+        return supervisor.stop();
+      },
     };
   };
 }

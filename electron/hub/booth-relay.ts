@@ -55,6 +55,8 @@ export interface BoothRelay extends HubFeature<BoothRelayClientEvents, BoothRela
 /** Inter-server messages of the relay (socket.io `serverSideEmit`, through the Redis Streams adapter). */
 const MUTES_CHANGED = 'tarjuman:relay:mutes';
 const MUTES_WANTED = 'tarjuman:relay:mutes?';
+/** Pauses between a starting node's asks for the mutes the running nodes hold (heartbeats come every 5 s). */
+const LEARN_PAUSES_MS = [250, 500, 1000, 2000, 3000, 4000, 5000];
 
 /**
  * The booth relay: `hub:ping`, `handover:*` and `channel:mute(s)` for the booth and operator sockets of a hub.
@@ -250,6 +252,9 @@ export function boothRelay(): BoothRelay {
     });
   };
 
+  let closed = false;
+  let learnTimer: ReturnType<typeof setTimeout> | undefined;
+
   return {
     name: 'booth relay',
     start(ctx) {
@@ -259,15 +264,26 @@ export function boothRelay(): BoothRelay {
       const io = ctx.io as unknown as Server;
       io.sockets.on(MUTES_CHANGED, onMutesChanged);
       io.sockets.on(MUTES_WANTED, onMutesWanted);
-      // A node that (re)starts learns the mutes the running nodes hold (none answer when it is the first).
-      void io.serverSideEmitWithAck(MUTES_WANTED).then(
-        (replies: unknown[]) => {
-          for (const reply of replies) {
-            if (Array.isArray(reply)) for (const m of reply) if (isMutes(m) && !mutes.has(m.room)) applyMutes(m.room, m.muted);
+      // A node that (re)starts learns the mutes the running nodes hold. The adapter counts the other nodes from
+      // their heartbeats, so right after start it may know none and the ask returns at once with no answer: ask
+      // again, with growing pauses, until a node answers (or ~15 s pass: then this node is the first).
+      const learnMutes = (attempt: number): void => {
+        if (closed) return;
+        void io.serverSideEmitWithAck(MUTES_WANTED).then(
+          (replies: unknown[]) => {
+            for (const reply of replies) {
+              if (Array.isArray(reply)) for (const m of reply) if (isMutes(m) && !mutes.has(m.room)) applyMutes(m.room, m.muted);
+            }
+            return replies.length > 0;
+          },
+          () => false, // no other node answered in time
+        ).then((learned) => {
+          if (!learned && attempt < LEARN_PAUSES_MS.length && !closed) {
+            learnTimer = setTimeout(() => learnMutes(attempt + 1), LEARN_PAUSES_MS[attempt]);
           }
-        },
-        () => undefined, // no other node answered in time: nothing to learn
-      );
+        });
+      };
+      learnMutes(0);
     },
     connection: onConnection,
     holderOf: (room, channel) => holders.get(keyOf(room, channel))?.clientId ?? null,
@@ -276,6 +292,8 @@ export function boothRelay(): BoothRelay {
       const io = context?.io as unknown as Server | undefined;
       io?.sockets.off(MUTES_CHANGED, onMutesChanged);
       io?.sockets.off(MUTES_WANTED, onMutesWanted);
+      closed = true;
+      clearTimeout(learnTimer);
       for (const p of pending.values()) clearTimeout(p.timer);
       pending.clear();
     },

@@ -2,12 +2,14 @@
  * A channel's committed lines as subtitles (the hub's `/export/<room>/<channel>.vtt|.srt|.txt`), each line at its
  * latest revision; written by the one subtitle writer (electron/common/subtitles.ts).
  *
- * Times: when every line carries audio times (speech-to-text lines), cues use them as they are (seconds of the
- * source audio). Otherwise cues use the wall-clock times relative to the first line: a cue starts when its
- * line started (the publisher's `startedAt`, or the hub's first sight of the id) and ends when it was
- * committed, at least {@link MIN_CUE_MS} later.
+ * Times: when every line carries audio times (speech-to-text lines), cues use them (seconds in the publisher's
+ * session timeline, which never goes back when its source restarts). Otherwise cues use the wall-clock times
+ * relative to the first line: a cue starts when its line started (the publisher's `startedAt`, or the hub's
+ * first sight of the id) and ends when it was committed, at least {@link MIN_CUE_MS} later. Either way cues
+ * follow one another: none overlaps the next, none goes back (electron/common/cue-timing.ts).
  */
 import type { CaptionLine } from '../common/protocol';
+import { sequentialCues } from '../common/cue-timing';
 import { cueLines, writeSubtitles, type ExportFormat, type SubtitleCue } from '../common/subtitles';
 
 /** Shortest cue, so a line committed the instant it started is still readable. */
@@ -25,18 +27,19 @@ export function lineCues(all: readonly CueSourceLine[]): SubtitleCue[] {
   if (lines.length === 0) return [];
   const withAudio = lines.every((l) => l.audioStart !== undefined && l.audioEnd !== undefined);
   if (withAudio) {
-    return lines.map((l) => {
-      const startMs = Math.round((l.audioStart ?? 0) * 1000);
-      return { startMs, endMs: Math.max(Math.round((l.audioEnd ?? 0) * 1000), startMs + 1), text: l.text };
-    });
+    const audio = lines.map((l) => ({ startMs: Math.round((l.audioStart ?? 0) * 1000), endMs: Math.round((l.audioEnd ?? 0) * 1000), text: l.text }));
+    return sequentialCues(audio, 1);
   }
   const spans = lines.map((l) => {
     const end = l.committedAt ?? l.updatedAt;
     const start = l.startedAt <= end && end - l.startedAt <= MAX_LINE_MS ? l.startedAt : end;
-    return { start, end: Math.max(end, start + MIN_CUE_MS), text: l.text };
+    return { start, end, text: l.text };
   });
   const origin = Math.min(...spans.map((s) => s.start));
-  return spans.map((s) => ({ startMs: s.start - origin, endMs: s.end - origin, text: s.text }));
+  return sequentialCues(
+    spans.map((s) => ({ startMs: s.start - origin, endMs: s.end - origin, text: s.text })),
+    MIN_CUE_MS,
+  );
 }
 
 /** Renders committed lines in a format. */

@@ -78,7 +78,7 @@ export interface HubOptions {
    * connection's peer address, and the header is ignored (any client can send one).
    */
   trustProxy?: number;
-  /** CORS for socket.io's HTTP long-polling from other origins (e.g. the console page); default none. */
+  /** Origins (besides the hub's own) whose pages may use socket.io's long-polling and connect as booth or operator; default none. */
   cors?: { origin: string | string[] | boolean };
   /**
    * Feature modules added to the hub (see {@link HubFeature}). Default: the booth relay (latency ping, handover,
@@ -235,6 +235,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     logger,
     failureLimit: options.handshakeFailureLimit ?? 30,
     trustProxy: options.trustProxy ?? 0,
+    ...(options.cors ? { cors: options.cors.origin } : {}),
   });
 
   const context = { io: server, rooms: roomList, store, logger, clustered, operatorRooms: (secret: string) => roomsOfSecret(rooms, secret) };

@@ -8,7 +8,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { constants, existsSync, readFileSync } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -214,6 +215,21 @@ function plan(argv: string[]): CliPlan | null {
   return { options, generatedSecret, outputs: outputFeature };
 }
 
+/** Why the journal folder cannot be written (checked before the banner names it as in use), or null. */
+async function journalProblem(dir: string): Promise<string | null> {
+  try {
+    await mkdir(dir, { recursive: true });
+    if (!(await stat(dir)).isDirectory()) return 'it is not a folder';
+    await access(dir, constants.W_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') return 'a file is in the way';
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'no permission to write there';
+    return code ?? String(err);
+  }
+}
+
 /** Builds the renderer when the display page is missing (a fresh clone); says what to run when that fails. */
 function ensureDisplayBuilt(staticDir: string): void {
   if (existsSync(join(staticDir, 'display.html'))) return;
@@ -258,11 +274,15 @@ async function main(): Promise<void> {
       ? [`${scheme}://localhost:${hub.port}`, ...lanAddresses().map((a) => `${scheme}://${a}:${hub.port}`)]
       : [hub.url];
   console.log(`\nTarjuman caption hub on ${bases.join('  ')}`);
+  const journalIssue = options.redis || options.dataDir === undefined ? null : (hub.store.health().error?.message ?? (await journalProblem(options.dataDir)));
   console.log(
     options.redis
       ? `history: Redis ${redactUrl(options.redis.url)} (shared with the other hub nodes)`
-      : `journal: ${options.dataDir ?? 'off (history in memory only)'}`,
+      : journalIssue
+        ? `journal: ${options.dataDir} CANNOT BE WRITTEN (${journalIssue}): history is in memory only until it can`
+        : `journal: ${options.dataDir ?? 'off (history in memory only)'}`,
   );
+  if (journalIssue) console.error(`hub: the journal folder ${options.dataDir} cannot be written (${journalIssue}); captions flow, but a restart loses them`);
   for (const room of hub.rooms) {
     const languages = room.channels.filter((c) => c !== FLOOR_CHANNEL);
     console.log(`\nroom ${room.id} (${room.channels.join(', ')}): open a display at`);

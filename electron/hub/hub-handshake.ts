@@ -85,6 +85,17 @@ export interface HandshakeOptions {
   failureLimit: number;
   /** Trusted proxies in front of the hub (see HubOptions.trustProxy). */
   trustProxy: number;
+  /** Origins besides the hub's own whose pages may connect as booth or operator (HubOptions.cors). */
+  cors?: string | string[] | boolean;
+}
+
+/** Whether a handshake's `Origin` is absent (not a browser page), the hub's own, or one `cors` allows. */
+function originMayPublish(headers: Record<string, string | string[] | undefined>, cors: string | string[] | boolean | undefined): boolean {
+  const origin = headers['origin'];
+  if (origin === undefined || cors === true) return true;
+  const host = headers['host'];
+  const allowed = typeof cors === 'string' ? [cors] : Array.isArray(cors) ? cors : [];
+  return typeof origin === 'string' && (allowed.includes(origin) || origin === `http://${String(host)}` || origin === `https://${String(host)}`);
 }
 
 /** The handshake fields the address is read from. */
@@ -170,6 +181,12 @@ export function checkHandshakes(io: HubServer, options: HandshakeOptions): { cli
       data.channel = auth.channel;
     }
     if (PUBLISHER_ROLES.includes(auth.role)) {
+      // The display side is open to any page (read-only); publishers are consoles and tools, not web pages of
+      // another site: a browser page somewhere else must not use a venue machine's browser to try secrets here.
+      if (!originMayPublish(socket.handshake.headers, options.cors)) {
+        refuse(ERROR_CODES.FORBIDDEN, `a ${auth.role} does not connect from a web page of another site`);
+        return;
+      }
       if (auth.secret === undefined || auth.secret === '') {
         refuse(ERROR_CODES.AUTH_MISSING_SECRET, `a ${auth.role} presents the room secret${auth.role === 'booth' ? ' or its channel PIN' : ''}`);
         return;

@@ -47,8 +47,14 @@ describe('npm run say', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('AUTH_BAD_SECRET');
     expect(refused.stderr).not.toContain('not-the-secret');
-    await until(() => follower.lines('ru').length === 3, 10_000, 'three lines');
-    expect(follower.lines('ru').map((l) => l.text).sort()).toEqual(['Вторая строка.', 'Добрый день, коллеги.', 'Первая строка.'].sort());
+    // An address typed without http:// works; one where no hub runs says what to check.
+    const bare = await say(['--hub', hub.url.replace(/^http:\/\//, ''), '--room', 'main', '--channel', 'ru', '--secret', SECRET, 'Без схемы.']);
+    expect(bare.code, bare.stderr).toBe(0);
+    const nobody = await say(['--hub', 'localhost:9', '--room', 'main', '--channel', 'ru', '--secret', SECRET, 'x']);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr.trim()).toMatch(/^say: no hub answers at http:\/\/localhost:9 \(.+\): is `npm run hub` running there\? Check the address and port \(--hub\)\.$/);
+    await until(() => follower.lines('ru').length === 4, 10_000, 'four lines');
+    expect(follower.lines('ru').map((l) => l.text).sort()).toEqual(['Без схемы.', 'Вторая строка.', 'Добрый день, коллеги.', 'Первая строка.'].sort());
     const usage = await say(['--room', 'main', '--secret', SECRET, 'no channel']);
     expect(usage.code).toBe(2);
     expect(usage.stderr.split('\n')[0]).toBe('say: --channel is required, e.g. --channel en');

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { DEFAULT_HUB_PORT } from '../common/hub-config';
+import { parseHubUrl } from '../common/hub-url';
 import { CAPTION_SOURCES, type CaptionSource, type HandshakeAuth } from '../common/protocol';
 import type { Result } from '../common/result';
 import { connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
@@ -109,12 +110,8 @@ async function main(): Promise<number> {
   if (!operatorOnly && values.channel === undefined) throw new UsageError('--channel is required, e.g. --channel en');
   const delayMs = Number(values['partial-delay-ms']);
   if (!Number.isFinite(delayMs) || delayMs < 0) throw new UsageError('--partial-delay-ms wants a number');
-  let url: URL;
-  try {
-    url = new URL(values.hub);
-  } catch {
-    throw new UsageError(`--hub wants a URL like http://localhost:${DEFAULT_HUB_PORT}, not "${values.hub}"`);
-  }
+  const url = parseHubUrl(values.hub);
+  if (!url.ok) throw new UsageError(`--hub: ${url.error.message}`);
 
   const auth: HandshakeAuth = {
     role: values.role,
@@ -124,9 +121,14 @@ async function main(): Promise<number> {
     label: values.label ?? 'npm run say',
     ...(values.role === 'booth' && values.channel !== undefined ? { channel: values.channel } : {}),
   };
-  const connected = await connectHubClient(url.toString(), auth, { reconnection: false, timeoutMs: 8000 });
+  const connected = await connectHubClient(url.value, auth, { reconnection: false, timeoutMs: 8000 });
   if (!connected.ok) {
-    console.error(`say: refused: ${connected.error.code}: ${connected.error.message}`);
+    if (connected.error.code === 'CONNECT_FAILED') {
+      // socket.io's own words ("xhr poll error") do not say what to check.
+      console.error(`say: no hub answers at ${url.value} (${connected.error.message.replace(/^.*: /, '')}): is \`npm run hub\` running there? Check the address and port (--hub).`);
+    } else {
+      console.error(`say: refused: ${connected.error.code}: ${connected.error.message}`);
+    }
     return 1;
   }
   const socket = connected.value;

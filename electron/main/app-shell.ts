@@ -1,15 +1,17 @@
 /**
- * The thin Electron layer around the console core: the console window, the IPC bridge (sender checked,
- * arguments parsed), audio over a MessagePort, the session hardening (CSP, permissions, navigation, new
- * windows), and display windows on chosen monitors. Every option and check comes from window-security.ts,
- * where a test reads it.
+ * The thin Electron layer around the console core: the console window, the IPC bridge (sender checked, then the
+ * shared dispatcher), audio over a MessagePort, the session hardening (CSP, permissions, navigation, new
+ * windows), and display windows on chosen monitors. Options and URL checks come from window-security.ts. Every
+ * function takes the Electron objects it uses as parameters (shell-ports.ts), so app-shell.test.ts runs the real
+ * guards against fakes, without the Electron binary.
  */
-import { BrowserWindow, ipcMain, screen, session, type IpcMainInvokeEvent, type MessagePortMain, type WebContents } from 'electron';
-import { CONSOLE_TRANSPORT, type MonitorInfo, type OpenDisplay } from '../common/console-api';
+import { CONSOLE_TRANSPORT, type ConsoleApi, type MonitorInfo, type OpenDisplay } from '../common/console-api';
 import { acceptAudioFrame, dispatchConsoleCall, forwardConsoleEvents } from '../common/console-api-dispatch';
-import { CONSOLE_ERROR_CODES, fail as consoleFail, type ConsoleResult } from '../common/console-api-result';
-import { fail, ok, type Result } from '../common/result';
-import type { ConsoleCore, DisplayWindowOpener } from '../console/console-core';
+import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleResult } from '../common/console-api-result';
+import type { Result } from '../common/result';
+import type { DisplayWindowOpener } from '../console/console-core';
+import { CONSOLE_CSP } from '../console/console-csp';
+import type { IpcSender, ShellApp, ShellIpcMain, ShellMessagePort, ShellScreen, ShellSession, ShellWindow, ShellWindowClass } from './shell-ports';
 import {
   consoleWindowOptions,
   displayWindowOptions,
@@ -19,47 +21,47 @@ import {
   WINDOW_OPEN_POLICY,
   type AppOrigin,
 } from './window-security';
-import { CONSOLE_CSP } from '../console/console-csp';
 
 /**
  * Applies the app-wide guards: CSP header on the app's own responses (the dev server; file:// loads use the
  * page's meta tag), permissions (audio capture for the console only), and for every web contents: no
- * navigation away, no new windows, no webviews.
+ * navigation away (except a display window to its hub's display page), no new windows, no webviews.
  */
-export function hardenApp(app: Electron.App, origin: AppOrigin, hubBaseUrl: () => string | null): void {
-  const ses = session.defaultSession;
+export function hardenApp(app: ShellApp, ses: ShellSession, origin: AppOrigin, hubBaseUrl: () => string | null): void {
   ses.webRequest.onHeadersReceived((details, callback) => {
     if (!isAppUrl(details.url, origin)) return callback({});
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONSOLE_CSP] } });
   });
   ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    const mediaTypes = 'mediaTypes' in details && Array.isArray(details.mediaTypes) ? details.mediaTypes : [];
-    callback(permissionAllowed(permission, details.requestingUrl, origin, mediaTypes));
+    callback(permissionAllowed(permission, details.requestingUrl, origin, Array.isArray(details.mediaTypes) ? details.mediaTypes : []));
   });
   ses.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => {
-    const mediaType = (details as { mediaType?: string }).mediaType;
-    const url = (details as { requestingUrl?: string }).requestingUrl ?? requestingOrigin;
-    return permissionAllowed(permission, url, origin, mediaType ? [mediaType] : []);
+    return permissionAllowed(permission, details.requestingUrl ?? requestingOrigin, origin, details.mediaType ? [details.mediaType] : []);
   });
+  const mayGo = (url: string): boolean => {
+    const hub = hubBaseUrl();
+    return isAppUrl(url, origin) || (hub !== null && isDisplayUrl(url, hub));
+  };
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(() => WINDOW_OPEN_POLICY);
     contents.on('will-navigate', (event, url) => {
-      const hub = hubBaseUrl();
-      if (isAppUrl(url, origin) || (hub !== null && isDisplayUrl(url, hub))) return;
-      event.preventDefault();
+      if (!mayGo(url)) event.preventDefault();
     });
     contents.on('will-redirect', (event, url) => {
-      const hub = hubBaseUrl();
-      if (isAppUrl(url, origin) || (hub !== null && isDisplayUrl(url, hub))) return;
-      event.preventDefault();
+      if (!mayGo(url)) event.preventDefault();
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
 }
 
 /** Opens the console window on the built page (or the dev server). */
-export function createConsoleWindow(preloadPath: string, origin: AppOrigin, pageFile: string): BrowserWindow {
-  const win = new BrowserWindow(consoleWindowOptions(preloadPath));
+export function createConsoleWindow<W extends ShellWindow>(
+  Window: ShellWindowClass<W, ReturnType<typeof consoleWindowOptions>>,
+  preloadPath: string,
+  origin: AppOrigin,
+  pageFile: string,
+): W {
+  const win = new Window(consoleWindowOptions(preloadPath));
   win.once('ready-to-show', () => win.show());
   if (origin.devServerUrl) void win.loadURL(`${origin.devServerUrl.replace(/\/$/, '')}/index.html`);
   else void win.loadFile(pageFile);
@@ -67,25 +69,25 @@ export function createConsoleWindow(preloadPath: string, origin: AppOrigin, page
 }
 
 /** Whether an IPC message comes from the app's own page in one of the console windows. */
-function fromConsole(event: { sender: WebContents; senderFrame: Electron.WebFrameMain | null }, origin: AppOrigin, consoles: () => readonly BrowserWindow[]): boolean {
+function fromConsole(event: IpcSender, origin: AppOrigin, consoles: () => readonly ShellWindow[]): boolean {
   const frame = event.senderFrame;
   if (!frame || !isAppUrl(frame.url, origin)) return false;
   return consoles().some((w) => !w.isDestroyed() && w.webContents.id === event.sender.id);
 }
 
 /**
- * Serves the console API over IPC: `invoke(call, method, args)` with the sender checked and the arguments
- * parsed, events pushed to every console window, audio from the preload's MessagePort. Returns an unregister
- * function.
+ * Serves the console API over IPC: `invoke(call, method, args)` from a console window's own page goes to the
+ * shared dispatcher (anything else is `FORBIDDEN`), events go to every console window, audio comes from the
+ * preload's MessagePort. Returns an unregister function.
  */
-export function registerConsoleIpc(core: ConsoleCore, origin: AppOrigin, consoles: () => readonly BrowserWindow[]): () => void {
-  ipcMain.handle(CONSOLE_TRANSPORT.call, async (event: IpcMainInvokeEvent, method: unknown, args: unknown): Promise<ConsoleResult<unknown>> => {
-    if (!fromConsole(event, origin, consoles)) return consoleFail('FORBIDDEN', 'Only the console page may call the console.');
+export function registerConsoleIpc(ipcMain: ShellIpcMain, core: ConsoleApi, origin: AppOrigin, consoles: () => readonly ShellWindow[]): () => void {
+  ipcMain.handle(CONSOLE_TRANSPORT.call, async (event, method, args): Promise<ConsoleResult<unknown>> => {
+    if (!fromConsole(event, origin, consoles)) return fail('FORBIDDEN', 'Only the console page may call the console.');
     return dispatchConsoleCall(core, method, args);
   });
 
-  const ports = new Set<MessagePortMain>();
-  const onPort = (event: Electron.IpcMainEvent): void => {
+  const ports = new Set<ShellMessagePort>();
+  const onPort = (event: IpcSender & { ports: ShellMessagePort[] }): void => {
     if (!fromConsole(event, origin, consoles)) return;
     const port = event.ports[0];
     if (!port) return;
@@ -111,9 +113,13 @@ export function registerConsoleIpc(core: ConsoleCore, origin: AppOrigin, console
   };
 }
 
-/** Display windows on chosen monitors, opened by the main process only. */
-export function displayWindowOpener(hubBaseUrl: () => string | null): DisplayWindowOpener {
-  const windows = new Set<BrowserWindow>();
+/** Display windows on chosen monitors, opened by the main process only, and only on the hub's display page. */
+export function displayWindowOpener<W extends ShellWindow>(
+  Window: ShellWindowClass<W, ReturnType<typeof displayWindowOptions>>,
+  screen: ShellScreen,
+  hubBaseUrl: () => string | null,
+): DisplayWindowOpener {
+  const windows = new Set<W>();
   return {
     listMonitors(): MonitorInfo[] {
       const primary = screen.getPrimaryDisplay().id;
@@ -134,7 +140,7 @@ export function displayWindowOpener(hubBaseUrl: () => string | null): DisplayWin
         (opts.monitor !== undefined ? displays.find((d) => d.id === opts.monitor) : undefined) ??
         displays.find((d) => d.id !== primary.id) ??
         primary;
-      const win = new BrowserWindow(displayWindowOptions(target.bounds));
+      const win = new Window(displayWindowOptions(target.bounds));
       win.setMenuBarVisibility(false);
       windows.add(win);
       win.on('closed', () => windows.delete(win));

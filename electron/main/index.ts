@@ -3,7 +3,7 @@
  * speech-to-text workers as utility processes. Everything it does beyond wiring lives in the core.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, screen, session } from 'electron';
 import { ConsoleCore, stderrCoreLogger } from '../console/console-core';
 import { modelResolver } from '../console/model-resolver';
 import { supervisorSttFactory } from '../console/stt-supervisor-source';
@@ -21,7 +21,7 @@ const consoleWindows: BrowserWindow[] = [];
 let core: ConsoleCore | null = null;
 
 function openConsole(): void {
-  const win = createConsoleWindow(preloadPath, origin, join(rendererDir, 'index.html'));
+  const win = createConsoleWindow(BrowserWindow, preloadPath, origin, join(rendererDir, 'index.html'));
   consoleWindows.push(win);
   win.on('closed', () => consoleWindows.splice(consoleWindows.indexOf(win), 1));
 }
@@ -31,7 +31,7 @@ async function start(): Promise<void> {
   // Imported models go to the first (the app's own folder is read-only once packaged).
   const modelDirs = [join(userData, 'models'), join(app.getAppPath(), 'models'), join(app.getAppPath(), 'models', 'generated')];
   let hubUrl: () => string | null = () => null;
-  hardenApp(app, origin, () => hubUrl());
+  hardenApp(app, session.defaultSession, origin, () => hubUrl());
   core = await ConsoleCore.create({
     dataDir: userData,
     shell: 'electron',
@@ -40,11 +40,11 @@ async function start(): Promise<void> {
     sttFactory: supervisorSttFactory({ spawnWorker: utilityWorkerSpawner(join(import.meta.dirname, 'stt-worker.js')) }),
     resolveModel: modelResolver(modelDirs),
     modelDirs,
-    displays: displayWindowOpener(() => hubUrl()),
+    displays: displayWindowOpener(BrowserWindow, screen, () => hubUrl()),
   });
   const running = core;
   hubUrl = () => running.hostedHubUrl ?? (running.currentHubUrl || null);
-  registerConsoleIpc(running, origin, () => consoleWindows);
+  registerConsoleIpc(ipcMain, running, origin, () => consoleWindows);
   openConsole();
 }
 
@@ -58,7 +58,14 @@ else {
       win.focus();
     }
   });
-  void app.whenReady().then(start);
+  void app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      // e.g. another console (npm run console) uses this data folder: say so instead of an unhandled rejection.
+      dialog.showErrorBox('Tarjuman did not start', err instanceof Error ? err.message : String(err));
+      app.quit();
+    });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0 && core) openConsole();
   });

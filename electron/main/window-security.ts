@@ -1,8 +1,7 @@
 /**
- * The console's Electron hardening as plain data, so a test can read and check it without the Electron binary:
- * the BrowserWindow options of the console and display windows and the checks the shell applies to navigation,
- * new windows, permissions and IPC senders. electron/main/index.ts applies exactly these; nothing here imports
- * electron.
+ * The console's Electron hardening as plain data and pure checks, testable without the Electron binary: the
+ * BrowserWindow options of the console and display windows and the URL checks the shell (app-shell.ts) applies
+ * to navigation, new windows, permissions and IPC senders. Nothing here imports electron.
  */
 import { pathToFileURL } from 'node:url';
 import { resolve, sep } from 'node:path';

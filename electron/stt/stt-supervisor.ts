@@ -151,6 +151,11 @@ export class SttSupervisor {
     return { ...this.counterValues, bufferedSeconds: buffered / SAMPLE_RATE, droppedSeconds: this.counterValues.droppedSamples / SAMPLE_RATE };
   }
 
+  /** Seconds of audio received but not yet transcribed by the worker (how far the captions run behind). */
+  get lagSeconds(): number {
+    return Math.max(0, this.nextSample - this.doneSample) / SAMPLE_RATE;
+  }
+
   /** OS process id of the current worker (tests kill it). */
   get workerPid(): number | undefined {
     return this.worker?.pid;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptionEvent } from '../common/stt-protocol';
-import { captionsToCues, toSrt, toVtt } from './subtitles';
+import { captionsToCues, shortTime, toSrt, toVtt } from './subtitles';
 
 const final = (id: number, start: number, end: number, text: string): CaptionEvent => ({ type: 'caption', id: `c${id}`, state: 'final', text, start, end, lang: 'en' });
 
@@ -27,6 +27,10 @@ describe('subtitles', () => {
       '1\n00:00:00,500 --> 00:00:02,000\nGood morning everyone.\n\n2\n00:00:02,100 --> 00:00:03,000\nThe session\n\n3\n00:00:05,000 --> 00:00:06,250\nis open\n',
     );
     expect(toVtt(cues.slice(0, 1))).toBe('WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nGood morning everyone.\n');
+  });
+
+  it('prints short times rounded once: 59.96 s is 01:00.0, never 00:60.0', () => {
+    expect([0, 9.94, 59.94, 59.96, 60, 119.99, 3599.97].map(shortTime)).toEqual(['00:00.0', '00:09.9', '00:59.9', '01:00.0', '01:00.0', '02:00.0', '60:00.0']);
   });
 
   it('caps the cue length', () => {

@@ -65,7 +65,8 @@ export function toVtt(cues: readonly Cue[]): string {
 
 /** `mm:ss.s` for console lines. */
 export function shortTime(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  const s = seconds - m * 60;
-  return `${String(m).padStart(2, '0')}:${s.toFixed(1).padStart(4, '0')}`;
+  // Round once, to tenths, before splitting: 59.96 s is 01:00.0, not 00:60.0.
+  const tenths = Math.round(Math.max(0, seconds) * 10);
+  const m = Math.floor(tenths / 600);
+  return `${String(m).padStart(2, '0')}:${((tenths % 600) / 10).toFixed(1).padStart(4, '0')}`;
 }

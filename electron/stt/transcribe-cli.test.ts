@@ -36,6 +36,9 @@ describe.concurrent('npm run transcribe: bad input gets one clear line and a non
     ['a language it does not know', [wav, '--lang', 'fr'], /^transcribe: --lang must be one of ar, en, ru, auto \(got fr\)$/],
     ['no input', [], /^transcribe: usage: npm run transcribe -- <file\.wav\|file\.mp3\|->/],
     ['a corrupt model', [wav, '--model', file('corrupt.bin', 'garbage that is not ggml')], /^transcribe: .*(ggml|model)/i],
+    // Checked before the model loads and the audio is decoded (a missing model would otherwise be reported first).
+    ['subtitles into a folder that does not exist', [wav, '--model', join(dir, 'missing.bin'), '--srt', join(dir, 'no-such-dir', 'out.srt')], /^transcribe: cannot write .*out\.srt: the folder .*no-such-dir does not exist$/],
+    ['subtitles onto a folder', [wav, '--vtt', dir], /^transcribe: cannot write .*: it is a folder$/],
   ];
   it.each(cases)('%s', async (_name, args, message) => {
     const r = await run(args);

@@ -10,9 +10,9 @@
  * Bad input gets one line on stderr and a non-zero exit.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { constants, existsSync } from 'node:fs';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseGlossaryCsv, type GlossaryTerm } from '../common/glossary';
@@ -26,6 +26,18 @@ import { parseWav, resampleTo16k, WavStreamDecoder } from './wav';
 /** The model used without --model. */
 const DEFAULT_MODEL = 'models/ggml-base.bin';
 const DEFAULT_MODEL_PATH = fileURLToPath(new URL(`../../${DEFAULT_MODEL}`, import.meta.url));
+
+/** Why `path` cannot be written (its folder missing or read-only, a folder in its place), or null. */
+async function unwritable(path: string): Promise<string | null> {
+  const target = await stat(path).catch(() => null);
+  if (target?.isDirectory()) return 'it is a folder';
+  try {
+    await access(target ? path : dirname(resolve(path)), constants.W_OK);
+    return null;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? `the folder ${dirname(resolve(path))} does not exist` : 'it is not writable';
+  }
+}
 
 function die(message: string, code = 1): never {
   process.stderr.write(`transcribe: ${message}\n`);
@@ -160,6 +172,13 @@ async function main(): Promise<void> {
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) die(`--threads must be a whole number from 1 to 64 (got ${values.threads})`, 2);
   const step = Number(values.step);
   if (!(step >= 0.2 && step <= 10)) die(`--step must be between 0.2 and 10 seconds (got ${values.step})`, 2);
+
+  // Where the subtitles go is checked before the run, not after minutes of decoding.
+  for (const out of [values.srt, values.vtt]) {
+    if (!out) continue;
+    const problem = await unwritable(out);
+    if (problem) die(`cannot write ${out}: ${problem}`, 2);
+  }
 
   // A file is read (and refused) before anything starts; stdin is read as it arrives.
   const audio: AsyncIterable<Float32Array> | Iterable<Float32Array> = input === '-' ? stdinAudio() : [await loadAudio(input)];

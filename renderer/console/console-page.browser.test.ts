@@ -104,4 +104,61 @@ describe('console page in Chromium (fake API)', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('never shows plain ON AIR while lines do not reach the hub; shows delivery figures; held lines wait for release or discard', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    await page.addInitScript(installFakeApi, { channel: 'en' });
+    await page.goto(`${baseUrl}/index.html`);
+    const badge = page.getByTestId('on-air');
+    await badge.waitFor();
+    const emit = (event: string, payload: unknown): Promise<void> =>
+      page.evaluate(([e, p]) => (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit(e as string, p), [event, payload] as const);
+    const hub = await page.evaluate(() => (window as unknown as { __snapshot: { hub: Record<string, unknown> } }).__snapshot.hub);
+    const figures = (): Promise<string[]> => page.getByTestId('delivery-status').locator('[data-figure]').allTextContents();
+
+    expect(await badge.textContent()).toBe('ON AIR');
+    expect(await figures()).toEqual(['hub 3 ms', '1 display']);
+
+    // A line unacknowledged for over a second, then the link lost: the indicator says so, in both places.
+    await emit('hub:status', { ...hub, outboxPending: 1, delivery: { state: 'late', reason: 'No answer from the hub for 1.2 s; lines wait in the outbox.', oldestPendingMs: 1200 } });
+    await expect.poll(() => badge.textContent()).toBe('ON AIR · NOT CONFIRMED');
+    await emit('hub:status', { ...hub, state: 'connecting', latencyMs: null, outboxPending: 3, delivery: { state: 'failing', reason: 'Lost the hub (transport close); reconnecting. Lines wait in the outbox.', oldestPendingMs: 4000 } });
+    await expect.poll(() => badge.textContent()).toBe('ON AIR · NOT DELIVERED');
+    expect(await page.getByTestId('on-air-compact').textContent()).toBe('ON AIR · NOT DELIVERED');
+    expect(await page.getByTestId('delivery-status').getByRole('status').textContent()).toContain('Lost the hub');
+    // Speech-to-text behind and dropping audio.
+    await emit('stt:status', { source: 'floor', status: 'busy', lagSeconds: 4.2, droppedFrames: 32_000 });
+    await expect.poll(figures).toEqual(['hub —', '1 display', 'floor 4.2 s behind', 'floor 2.0 s dropped']);
+    expect(await page.locator('[data-figure="lag-floor"]').evaluate((el) => el.classList.contains('warn'))).toBe(true);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'console-not-delivered.png') });
+    await emit('hub:status', hub);
+    await expect.poll(() => badge.textContent()).toBe('ON AIR');
+
+    // The operator mutes EN: two lines wait, visible with their text; Release waits for the unmute, Discard does not.
+    const snapshot = await page.evaluate(() => (window as unknown as { __snapshot: Record<string, unknown> }).__snapshot);
+    const held = [
+      { id: 'h1', channel: 'en', text: 'Held while muted, one.', source: 'typed', committedAt: Date.now() - 5000, clientId: 'console-a', label: 'English booth A' },
+      { id: 'h2', channel: 'en', text: 'Held while muted, two.', source: 'voice-stt', committedAt: Date.now() - 2000, clientId: 'console-a', label: 'English booth A' },
+    ];
+    await emit('state:changed', { ...snapshot, held, heldByMute: { en: 2 }, hubMutedChannels: ['en'] });
+    const list = page.getByTestId('held-lines');
+    await expect.poll(() => list.getByTestId('held-line').allTextContents()).toEqual([expect.stringContaining('Held while muted, one.'), expect.stringContaining('Held while muted, two.')]);
+    expect(await list.getByRole('button', { name: 'Release all' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-held-lines.png') });
+    await list.getByTestId('held-line').first().getByRole('button', { name: 'Discard' }).click();
+    await emit('state:changed', { ...snapshot, held: held.slice(1), heldByMute: { en: 1 }, hubMutedChannels: [] });
+    await expect.poll(() => list.getByTestId('held-line').count()).toBe(1);
+    await list.getByRole('button', { name: 'Release all' }).click();
+    const calls = await page.evaluate(() => (window as unknown as { __calls: { method: string; args: unknown[] }[] }).__calls.filter((c) => c.method === 'releaseHeld' || c.method === 'discardHeld'));
+    expect(calls).toEqual([
+      { method: 'discardHeld', args: [{ channel: 'en', ids: ['h1'] }] },
+      { method: 'releaseHeld', args: [{ channel: 'en' }] },
+    ]);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
 });

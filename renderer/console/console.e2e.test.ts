@@ -102,9 +102,9 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
       return p;
     };
     display = await page(displayUrl(hubUrl!, 'main', ['floor', 'en']));
-    consoleA = await page(a.server.url);
-    consoleB = await page(b.server.url);
-    operator = await page(c.server.url);
+    consoleA = await page(a.server.link);
+    consoleB = await page(b.server.link);
+    operator = await page(c.server.link);
     await consoleA.getByTestId('typed-input').waitFor();
     await consoleB.getByTestId('typed-input').waitFor();
   });
@@ -254,7 +254,7 @@ describe('console end to end with the real whisper engine (generated test model)
     display = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
     await display.goto(displayUrl(hubUrl!, 'main', ['floor']));
     operator = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-    await operator.goto(server.url);
+    await operator.goto(server.link);
   });
 
   afterAll(async () => {

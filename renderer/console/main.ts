@@ -7,5 +7,7 @@ import { ConsoleStore } from './state/console-store.svelte';
 const connection = getConsoleApi();
 const store = new ConsoleStore(connection.api, createBrowserMediaEnvironment());
 connection.onTransportChange((up) => store.setTransportUp(up));
+// A refused page gets no state: say why instead of waiting for answers that will not come.
+connection.onAccessRefused((error) => (store.loadError = error));
 mount(ConsoleApp, { target: document.getElementById('app')!, props: { store } });
 void store.init();

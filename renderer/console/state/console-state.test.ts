@@ -35,6 +35,9 @@ describe('InterpreterChannel: typed mode', () => {
     ]);
     expect(new Set(sent.map((p) => p.id)).size).toBe(1);
     expect(ch.draft).toBe('');
+    // Recorded and queued; the hub's ack comes as an event.
+    expect(ch.sent.map((l) => [l.text, l.status])).toEqual([['مرحبا بكم', 'queued']]);
+    ch.applyDelivery({ channel: 'ar', id: sent[0]!.id!, what: 'line', status: 'sent' });
     expect(ch.sent.map((l) => [l.text, l.status])).toEqual([['مرحبا بكم', 'sent']]);
     expect(ch.dir).toBe('rtl');
     // The next line gets a new id.
@@ -56,6 +59,28 @@ describe('InterpreterChannel: typed mode', () => {
     await settle();
     const sent = published(api);
     expect(sent.map((p) => `${p.state}:${p.text}`)).toEqual(['partial:H', 'final:Hello']);
+  });
+
+  it('never waits for the hub: the next lines go out while earlier ones wait for their acks, which arrive as events', async () => {
+    const api = new FakeConsoleApi();
+    api.autoDeliver = false;
+    const ch = new InterpreterChannel(api, 'en');
+    for (const text of ['One.', 'Two.', 'Three.']) {
+      ch.setDraft(text);
+      await ch.commitDraft();
+    }
+    ch.setDraft('Fo');
+    await settle();
+    expect(published(api).map((p) => `${p.state}:${p.text}`)).toEqual(['partial:One.', 'final:One.', 'partial:Two.', 'final:Two.', 'partial:Three.', 'final:Three.', 'partial:Fo']);
+    expect(ch.sent.map((l) => l.status)).toEqual(['queued', 'queued', 'queued']);
+    const ids = ch.sent.map((l) => l.id);
+    ch.applyDelivery({ channel: 'en', id: ids[1]!, what: 'line', status: 'sent' });
+    ch.applyDelivery({ channel: 'en', id: ids[0]!, what: 'line', status: 'sent' });
+    ch.applyDelivery({ channel: 'en', id: ids[2]!, what: 'line', status: 'refused', error: { code: 'TEXT_TOO_LONG', message: 'too long' } });
+    // Another channel's deliveries are not this channel's.
+    ch.applyDelivery({ channel: 'ar', id: ids[2]!, what: 'line', status: 'sent' });
+    expect(ch.sent.map((l) => l.status)).toEqual(['sent', 'sent', 'failed']);
+    expect(ch.error?.code).toBe('TEXT_TOO_LONG');
   });
 
   it('Escape withdraws the partial and an empty draft commits nothing', async () => {
@@ -287,7 +312,11 @@ describe('SettingsForm', () => {
     form.set('hubUrl', 'http://10.0.0.5:7300');
     form.setSecret('s3cret');
     expect(form.patch()).toEqual({ hubMode: 'join', hubUrl: 'http://10.0.0.5:7300', secret: 's3cret' });
-    expect(await form.save()).toBe(true);
+    // Joining sends the secret to a new host: saved only once confirmed (hub-destination.test.ts has the rules).
+    expect(await form.save()).toBe(false);
+    expect(form.pendingDestination?.host).toBe('10.0.0.5');
+    expect(api.callsOf('updateSettings')).toHaveLength(0);
+    expect(await form.confirmDestination()).toBe(true);
     expect(form.secret).toBe('');
     expect(form.hasSecret).toBe(true);
     expect(form.dirty).toBe(false);

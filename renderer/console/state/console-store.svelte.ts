@@ -17,6 +17,7 @@ import { AssistRail, boothLanguageOf } from './assist-rail.svelte';
 import type { MediaEnvironment } from '../audio/media-environment';
 import { FloorTranscript } from './floor-transcript.svelte';
 import { HandoverFlow } from './handover.svelte';
+import { HeldLines } from './held-lines.svelte';
 import { InterpreterChannel } from './interpreter-channel.svelte';
 import { OutputsPanel } from './outputs-panel.svelte';
 import { RoomView } from './room-view.svelte';
@@ -53,6 +54,7 @@ export class ConsoleStore {
   /** The hub's platform outputs (operator view). */
   readonly outputs: OutputsPanel;
   readonly handover: HandoverFlow;
+  readonly held: HeldLines;
   readonly settings: SettingsForm;
   readonly floorCapture: AudioCapture | null;
   readonly voiceCapture: AudioCapture | null;
@@ -71,6 +73,7 @@ export class ConsoleStore {
     this.room = new RoomView(api);
     this.outputs = new OutputsPanel(api);
     this.handover = new HandoverFlow(api);
+    this.held = new HeldLines(api);
     this.settings = new SettingsForm(api);
     this.floorCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('floor', frame)) : null;
     this.voiceCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('voice', frame)) : null;
@@ -113,6 +116,7 @@ export class ConsoleStore {
         this.notify('HANDOVER', this.handover.lastOutcome ?? '');
       }),
       api.on('console:error', (e) => this.notify(e.code, e.message)),
+      api.on('line:delivery', (e) => this.channel?.applyDelivery(e)),
     );
     await this.reload();
   }
@@ -141,6 +145,7 @@ export class ConsoleStore {
     this.channel.setVoiceStatus(s.stt.voice);
     this.floor.setStatus(s.stt.floor);
     this.handover.sync(s.handover);
+    this.held.sync(s);
     // Muted room-wide by any operator, or by this operator: either way the channel's lines are held.
     const muted = [...s.settings.mutedChannels, ...(s.hubMutedChannels ?? []).filter((c) => !s.settings.mutedChannels.includes(c))];
     this.room.configure(s.channels, s.settings.autoRouting, muted, s.heldByMute);

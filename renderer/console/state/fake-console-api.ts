@@ -15,12 +15,14 @@ export function fakeSnapshot(overrides: Partial<PublicSettings> = {}): ConsoleSn
   const { secret: _secret, ...rest } = DEFAULT_SETTINGS;
   return {
     settings: { ...rest, hasSecret: false, ...overrides },
-    hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 4, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
+    hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 4, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0, delivery: { state: 'ok', reason: null, oldestPendingMs: null }, displays: { ar: 1, en: 1, ru: 1, floor: 0 } },
     stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
     handover: { onAir: true, outgoing: null, incoming: null },
     pendingVoice: [],
     session: { id: 's1', file: '/tmp/s1.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },
     heldByMute: {},
+    held: [],
+    roomHeld: [],
     channels: ['floor', 'ar', 'en', 'ru'],
     shell: 'browser',
     clientId: 'console-a',
@@ -80,14 +82,22 @@ export class FakeConsoleApi implements ConsoleApi {
   publish: ConsoleApi['publish'] = async (line) => {
     if (this.publishGate) await this.publishGate;
     this.seq += 1;
-    return this.record('publish', [line], { id: line.id ?? `auto-${this.seq}`, ack: { seq: this.seq, cursor: this.seq, duplicate: false }, status: 'sent' as const });
+    const id = line.id ?? `auto-${this.seq}`;
+    const r = this.record('publish', [line], { id, status: 'queued' as const, saved: line.state === 'final' });
+    // The hub's answer arrives as an event after the publish answered, as from the core.
+    if (r.ok && line.state === 'final' && this.autoDeliver) queueMicrotask(() => this.emit('line:delivery', { channel: line.channel, id, what: 'line', status: 'sent' }));
+    return r;
   };
-  revise: ConsoleApi['revise'] = async (req) => this.record('revise', [req], { id: req.id, ack: { seq: 1, cursor: ++this.seq, duplicate: false }, status: 'sent' as const });
+  /** Whether committed lines are reported `sent` by themselves (tests of refusals turn it off). */
+  autoDeliver = true;
+  revise: ConsoleApi['revise'] = async (req) => this.record('revise', [req], { id: req.id, status: 'queued' as const, saved: true });
   clearChannel = async (channel: string) => this.record('clearChannel', [channel], undefined);
   clearAllChannels = async () => this.record('clearAllChannels', [], undefined);
   showNotice = async (text: string | null, ttlMs?: number) => this.record('showNotice', [text, ttlMs], undefined);
   setAutoRouting = async (on: boolean) => this.record('setAutoRouting', [on], undefined);
   setChannelMuted = async (channel: string, muted: boolean) => this.record('setChannelMuted', [channel, muted], undefined);
+  releaseHeld: ConsoleApi['releaseHeld'] = async (req) => this.record('releaseHeld', [req], { lines: req.ids?.length ?? 0 });
+  discardHeld: ConsoleApi['discardHeld'] = async (req) => this.record('discardHeld', [req], { lines: req.ids?.length ?? 0 });
   startSource: ConsoleApi['startSource'] = async (source, opts) => this.record('startSource', [source, opts], undefined);
   stopSource: ConsoleApi['stopSource'] = async (source) => this.record('stopSource', [source], undefined);
   pushAudio: ConsoleApi['pushAudio'] = (source, frame) => {

@@ -7,6 +7,7 @@
 import type {
   ConsoleApi,
   ConsolePublishAck,
+  LineDelivery,
   ConsoleSttLanguage,
   PendingVoiceLine,
   SttCaption,
@@ -27,8 +28,11 @@ export interface SentLine {
   id: string;
   text: string;
   source: CaptionSource;
-  /** `sent`: acknowledged by the hub; `queued`: waiting in the outbox; `held`: channel muted; `failed`: refused. */
-  status: 'sent' | 'queued' | 'held' | 'failed' | 'sending';
+  /**
+   * `sending`: on its way to the core; `queued`: recorded and in the outbox; `sent`: acknowledged by the hub;
+   * `held`: its channel is muted; `discarded`: dropped while held (never went out); `failed`: refused.
+   */
+  status: 'sent' | 'queued' | 'held' | 'discarded' | 'failed' | 'sending';
   revision: number;
   at: number;
   error?: ErrorInfo;
@@ -241,8 +245,31 @@ export class InterpreterChannel {
     if (!line || line.text === text) return null;
     const r = await this.api.revise({ channel: this.channel, id, text });
     this.noteResult(r);
-    if (r.ok) this.upsert({ ...line, text, revision: line.revision + 1, status: r.value.status === 'held' ? 'held' : r.value.status === 'queued' ? 'queued' : 'sent' });
+    if (r.ok) this.upsert({ ...line, text, revision: line.revision + 1, status: r.value.status === 'held' ? 'held' : line.status });
     return r;
+  }
+
+  /**
+   * What the hub (or a person, for held lines) made of a line this channel sent: publish answers once the line
+   * is recorded and queued, the hub's answer comes later as this event.
+   */
+  applyDelivery(e: LineDelivery): void {
+    if (e.channel !== this.channel) return;
+    const line = this.sent.find((l) => l.id === e.id);
+    if (e.what === 'revision') {
+      if (e.status === 'refused' && e.error) this.error = e.error;
+      return;
+    }
+    if (!line || e.status === 'recorded') return;
+    if (e.status === 'refused') {
+      this.upsert({ ...line, status: 'failed', ...(e.error ? { error: e.error } : {}) });
+      if (e.error) this.error = e.error;
+      return;
+    }
+    // A line already acknowledged stays sent (its catch-up echo can come first).
+    if (e.status === 'sent' || line.status !== 'sent') {
+      this.upsert({ ...line, status: e.status === 'released' ? 'queued' : e.status });
+    }
   }
 
   /** Clears the channel on every display. */
@@ -278,7 +305,8 @@ export class InterpreterChannel {
       void this.pump();
     });
     const line = this.sent.find((l) => l.id === id);
-    if (line) this.upsert(r.ok ? { ...line, status: r.value.status } : { ...line, status: 'failed', error: r.error });
+    // The hub's ack may already have arrived as an event while the core answered: never step back from `sent`.
+    if (line) this.upsert(r.ok ? { ...line, status: line.status === 'sent' ? 'sent' : r.value.status } : { ...line, status: 'failed', error: r.error });
     this.noteResult(r);
     return r;
   }

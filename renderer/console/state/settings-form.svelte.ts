@@ -1,9 +1,11 @@
 /**
  * The settings panel: an editable copy of the console's settings, saved as one patch. The secret is
- * write-only: the field starts empty and is sent only when typed in (or cleared on purpose).
+ * write-only: the field starts empty and is sent only when typed in (or cleared on purpose). A change that sends
+ * the room secret to a new hub host waits for a confirmation (hub-destination.ts).
  */
 import type { ConsoleApi, ConsoleModelInfo, PublicSettings, SettingsPatch } from '../../../electron/common/console-api';
 import type { ErrorInfo } from '../../../electron/common/result';
+import { newSecretDestination, type SecretDestination } from './hub-destination';
 
 /** The fields the panel edits. */
 export type SettingsDraft = Pick<
@@ -45,6 +47,8 @@ export class SettingsForm {
   models = $state.raw<ConsoleModelInfo[]>([]);
   /** Result of the last model import, for the panel. */
   modelMessage = $state<string | null>(null);
+  /** A save that would send the room secret to a new host, waiting for `confirmDestination()` or `cancelDestination()`. */
+  pendingDestination = $state.raw<SecretDestination | null>(null);
 
   private saved: SettingsDraft | null = null;
 
@@ -68,6 +72,7 @@ export class SettingsForm {
 
   set<K extends keyof SettingsDraft>(key: K, value: SettingsDraft[K]): void {
     if (this.draft) this.draft = { ...this.draft, [key]: value };
+    this.pendingDestination = null;
   }
 
   setSecret(value: string): void {
@@ -90,8 +95,31 @@ export class SettingsForm {
     return patch as SettingsPatch;
   }
 
-  /** Saves the changes; on success the form takes the saved settings and forgets the typed secret. */
+  /**
+   * Saves the changes; on success the form takes the saved settings and forgets the typed secret. A change that
+   * sends the secret to a new hub host is not saved yet: it waits in `pendingDestination` for a confirmation.
+   */
   async save(): Promise<boolean> {
+    const destination = this.draft && this.saved ? newSecretDestination(this.saved, this.draft) : null;
+    if (destination) {
+      this.pendingDestination = destination;
+      return false;
+    }
+    return this.saveNow();
+  }
+
+  /** Saves the change waiting for confirmation (the secret may go to its new host). */
+  confirmDestination(): Promise<boolean> {
+    this.pendingDestination = null;
+    return this.saveNow();
+  }
+
+  /** Keeps the change unsaved (the draft stays for editing). */
+  cancelDestination(): void {
+    this.pendingDestination = null;
+  }
+
+  private async saveNow(): Promise<boolean> {
     const patch = this.patch();
     if (Object.keys(patch).length === 0) return true;
     this.saving = true;
@@ -115,6 +143,7 @@ export class SettingsForm {
 
   /** Drops the edits. */
   revert(): void {
+    this.pendingDestination = null;
     this.secret = '';
     this.clearSecret = false;
     if (this.saved) this.draft = { ...this.saved };

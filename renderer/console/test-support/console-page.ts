@@ -71,12 +71,15 @@ export function installFakeApi(options: FakeApiOptions): void {
       voiceLanguage: options.channel, model: '', glossary: options.glossary ?? [{ en: 'climate finance', ru: 'климатическое финансирование', ar: 'تمويل المناخ' }],
       autoRouting: false, mutedChannels: [], voiceReviewMs: 1500, publishFloor: true, hasSecret: true,
     },
-    hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0 },
+    hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0,
+      delivery: { state: 'ok', reason: null, oldestPendingMs: null }, displays: { floor: 0, ar: 2, en: 1, ru: 1 } },
     stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
     handover: { onAir: true, outgoing: null, incoming: null },
     pendingVoice: [],
     session: { id: 'test', file: '/tmp/test.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },
     heldByMute: {},
+    held: [],
+    roomHeld: [],
     channels,
     shell: 'electron',
     clientId: 'console-a',
@@ -103,9 +106,13 @@ export function installFakeApi(options: FakeApiOptions): void {
         cursors[l.channel] = cursor + 1;
         emit('hub:changed', { kind: 'committed', room: 'main', channel: l.channel, cursor: cursor + 1, line: line(l) });
       }
-      return record('publish', [l], { id: l.id, ack: { seq: 1, cursor, duplicate: false }, status: 'sent' });
+      // As from the core: publish answers once recorded and queued; the hub's ack follows as an event.
+      if (l.state === 'final') setTimeout(() => emit('line:delivery', { channel: l.channel, id: l.id, what: 'line', status: 'sent' }), 0);
+      return record('publish', [l], { id: l.id, status: 'queued', saved: l.state === 'final' });
     },
-    revise: (r: { id: string }) => record('revise', [r], { id: r.id, ack: null, status: 'sent' }),
+    revise: (r: { id: string }) => record('revise', [r], { id: r.id, status: 'queued', saved: true }),
+    releaseHeld: (r: { ids?: string[] }) => record('releaseHeld', [r], { lines: r.ids?.length ?? 0 }),
+    discardHeld: (r: { ids?: string[] }) => record('discardHeld', [r], { lines: r.ids?.length ?? 0 }),
     clearChannel: (c: string) => record('clearChannel', [c]),
     clearAllChannels: () => record('clearAllChannels', []),
     showNotice: (t: string | null) => record('showNotice', [t]),
@@ -147,6 +154,7 @@ export function installFakeApi(options: FakeApiOptions): void {
     },
   };
   w['__calls'] = calls;
+  w['__snapshot'] = snapshot;
   w['__audio'] = audio;
   w['__emit'] = emit;
 }
