@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { mulberry32 } from '../electron/common/seeded-random';
 import { silentHubLogger, startCaptionHub } from '../electron/hub/index';
-import { TcpProxy } from '../electron/hub/redis-test-support';
+import { TcpProxy } from '../electron/hub/test-support';
 import { replayJournal } from '../electron/node/jsonl-journal';
 import { JOURNAL_FILE, sessionRecordSchema } from '../electron/console/session-record';
 

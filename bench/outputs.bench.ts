@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import type { OutputStatus } from '../electron/common/caption-outputs';
 import { mulberry32 } from '../electron/common/seeded-random';
 import { startFakeTargets } from '../electron/hub/outputs/fake-targets';
-import { freePort, ResendingBooth, spawnHub, type HubProcess } from '../electron/hub/redis-test-support';
+import { freePort, ResendingBooth, spawnHub, type HubProcess } from '../electron/hub/test-support';
 
 const CHANNELS = ['ar', 'en', 'ru'] as const;
 type Channel = (typeof CHANNELS)[number];

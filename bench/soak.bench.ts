@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { connectHubClient, hubRequest, type HubClientSocket } from '../electron/hub/hub-client';
-import { ResendingBooth, spawnHub, startRedisServer, type HubProcess, type RedisServerProcess } from '../electron/hub/redis-test-support';
+import { ResendingBooth, spawnHub, startRedisServer, type HubProcess, type RedisServerProcess } from '../electron/hub/test-support';
 import { mulberry32 } from '../electron/common/seeded-random';
 
 const SECRET = 'soak-secret-60217';

@@ -8,6 +8,9 @@
  * (console-api-dispatch.ts, used by the IPC handler and the socket server), never trusted by type alone; the
  * core's methods take the parsed values. The schemas are typed against {@link ConsoleApi}, so the compiler checks
  * that contract and schemas agree.
+ *
+ * A little over 500 lines: the contract is one file on purpose, each method's types beside its schema, so that a
+ * change to the boundary is read and reviewed in one place.
  */
 import { z } from 'zod';
 import type { OutputStatus } from './caption-outputs';
@@ -136,7 +139,7 @@ export interface HubStatus {
    * room's display links, so one QR code serves every channel.
    */
   displayUrls: string[];
-  /** Host mode: a QR code of `displayUrls[0]` as an `data:image/svg+xml` URL. */
+  /** Host mode: a QR code of the room's phone page on the first LAN address (`phoneUrl`), as a `data:image/svg+xml` URL. */
   qrDataUrl: string | null;
   /** Host mode: the display page of each channel on the first LAN address (`/display?room=..&channels=..`). */
   displayLinks: Record<string, string>;

@@ -46,6 +46,14 @@ export const roomConfigSchema = z.strictObject({
 /** One room of the event, as configured (`channels` defaults to `floor`, `ar`, `en`, `ru`). */
 export type RoomConfig = z.input<typeof roomConfigSchema>;
 
+/**
+ * An origin allowed to frame the hub's pages (a venue's web page embedding a display): `https://venue.example`,
+ * `http://10.0.0.5:8080`, or `https://*.venue.example`. Nothing else: no path, no `*` alone, no other scheme.
+ */
+export const frameAncestorSchema = z
+  .string()
+  .regex(/^https?:\/\/(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$/, 'an origin such as https://venue.example (scheme, host, optional port)');
+
 /** Token-bucket limits applied to every socket's requests. */
 export const rateLimitSchema = z.strictObject({
   /** Requests a socket may send in a burst. */
@@ -67,6 +75,8 @@ export const hubConfigFileSchema = z.strictObject({
   rateLimit: rateLimitSchema.optional(),
   /** Proxies in front of the hub whose X-Forwarded-For is trusted (see HubOptions.trustProxy). */
   trustProxy: z.number().int().min(0).max(10).optional(),
+  /** Origins whose pages may frame the display page (default none: only the hub's own pages). */
+  frameAncestors: z.array(frameAncestorSchema).max(32).optional(),
   /** Paths of a PEM certificate and key; turns on HTTPS/WSS. */
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   /** Platform outputs (YouTube, Zoom, Teams, OBS, live files): see electron/common/caption-outputs.ts. */
@@ -81,6 +91,16 @@ export type HubConfigFile = z.infer<typeof hubConfigFileSchema>;
 /** The channels of a configured room, with the default applied. */
 export function roomChannels(room: RoomConfig): readonly string[] {
   return room.channels ?? DEFAULT_CHANNELS;
+}
+
+/**
+ * The phone page of a room on a hub (what its QR code opens):
+ * `<base>/display?room=main&channels=ar,en,ru,floor&view=phone`, every channel of the room to pick from, the
+ * languages first and the floor (the speakers' own words) last.
+ */
+export function phoneUrl(baseUrl: string, room: string, channels: readonly string[]): string {
+  const ordered = [...channels.filter((c) => c !== FLOOR_CHANNEL), ...channels.filter((c) => c === FLOOR_CHANNEL)];
+  return `${displayUrl(baseUrl, room, ordered)}&view=phone`;
 }
 
 /**

@@ -145,6 +145,11 @@ export interface Notice {
   text: string | null;
   shownAt: number;
   ttlMs?: number;
+  /**
+   * Sent to displays with a notice that has a `ttlMs`: how long it has left, on the hub's clock, when the hub
+   * sent it. A display counts it down from receipt and never compares `shownAt` with its own clock.
+   */
+  remainingMs?: number;
 }
 
 /** What a display gets when it subscribes: each channel's recent history (or what it missed) and its partial. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsoleSnapshot } from '../common/console-api';
 import { ConsoleEventBus } from './console-context';
-import { recordingLogger } from './test-support';
+import { recordingLogger } from '../hub/test-support';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -8,7 +8,8 @@ import { makeToneAudio } from '../stt/fake-engines';
 import type { ConsoleEvents, PendingVoiceLine, SttCaption } from '../common/console-api';
 import type { CaptionHub } from '../hub/index';
 import { ConsoleCore } from './console-core';
-import { cleanupTempDirs, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET, toneStt } from './test-support';
+import { cleanupTempDirs, roomHub, tempDir, TestDisplay, TEST_SECRET, toneStt } from './test-support';
+import { recordingLogger } from '../hub/test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -17,7 +18,7 @@ afterEach(async () => {
 });
 
 async function setup(role: 'booth' | 'operator', channel: string, channels: string[]): Promise<{ core: ConsoleCore; hub: CaptionHub; display: TestDisplay }> {
-  const hub = await startTestHub();
+  const hub = await roomHub();
   cleanups.push(() => hub.close());
   const core = await ConsoleCore.create({
     dataDir: await tempDir(),

@@ -8,8 +8,10 @@ import type { ChannelChange } from '../common/protocol';
 import { dispatchConsoleCall } from '../common/console-api-dispatch';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
+import { qrSvgDataUrl } from './hosted-hub';
 import { modelResolver } from './model-resolver';
-import { cleanupTempDirs, eventually, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
+import { cleanupTempDirs, roomHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
+import { until, recordingLogger } from '../hub/test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -17,8 +19,8 @@ afterEach(async () => {
   await cleanupTempDirs();
 });
 
-async function hub(opts: Parameters<typeof startTestHub>[0] = {}): Promise<CaptionHub> {
-  const h = await startTestHub(opts);
+async function hub(opts: Parameters<typeof roomHub>[0] = {}): Promise<CaptionHub> {
+  const h = await roomHub(opts);
   cleanups.push(() => h.close());
   return h;
 }
@@ -162,13 +164,15 @@ describe('ConsoleCore hub', () => {
     expect(r.value.qrDataUrl).toMatch(/^data:image\/svg\+xml;base64,/);
     const svg = Buffer.from(r.value.qrDataUrl!.split(',')[1]!, 'base64').toString('utf8');
     expect(svg).toContain('<svg');
+    // It leads phones to the phone page of the room, with its channels to pick from.
+    expect(r.value.qrDataUrl).toBe(await qrSvgDataUrl(`http://127.0.0.1:${port}/display?room=main&channels=ar,en,ru,floor&view=phone`));
     // The hub answers on those URLs, and a secret was generated for the room (but is not shown).
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     const state = await c.getState();
     expect(state.ok && state.value.settings.hasSecret).toBe(true);
     // Latency comes from a real ping round trip.
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.hub.latencyMs !== null;
     }, 10_000, 'a latency figure');
@@ -218,12 +222,12 @@ describe('ConsoleCore hub', () => {
 
   it('resends what was not acknowledged after a hub restart: nothing missing or doubled at a display', async () => {
     const hubData = await tempDir();
-    let h = await startTestHub({ dataDir: hubData });
+    let h = await roomHub({ dataDir: hubData });
     const port = h.port;
     cleanups.push(() => h.close());
     const c = await core({ ackWaitMs: 1000, resendAfterMs: 1500 });
     await joinAs(c, h, 'booth', 'en');
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.handover.onAir;
     }, 10_000, 'booth on air');
@@ -240,11 +244,11 @@ describe('ConsoleCore hub', () => {
     }
     const pending = await c.getState();
     expect(pending.ok && pending.value.hub.outboxPending).toBe(5);
-    h = await startTestHub({ dataDir: hubData, port });
+    h = await roomHub({ dataDir: hubData, port });
     await d.until(() => d.lines.size === 10, 30_000, 'all ten lines after the restart');
     expect(d.commits).toEqual(ids);
     expect([...d.lines.values()].map((l) => l.text)).toEqual(ids.map((_, i) => `Line ${i + 1}`));
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.hub.outboxPending === 0 && s.value.hub.state === 'connected';
     }, 15_000, 'an empty outbox');
@@ -264,7 +268,7 @@ describe('ConsoleCore hub', () => {
     await moved;
     await publishAcked(c, { channel: 'en', text: 'Now on hub B', source: 'typed' });
     await onB.until(() => onB.lines.size === 1);
-    await eventually(() => a.health().connections === 0, 10_000, 'nobody left on hub A');
+    await until(() => a.health().connections === 0, 10_000, 'nobody left on hub A');
   });
 
   it('mutes a channel room-wide: lines are held, visible, kept across a restart, and leave only when released or discarded', async () => {
@@ -274,7 +278,7 @@ describe('ConsoleCore hub', () => {
     const booth = await core();
     await joinAs(c, h, 'operator');
     await joinAs(booth, h, 'booth', 'ru');
-    await eventually(async () => {
+    await until(async () => {
       const s = await booth.getState();
       return s.ok && s.value.handover.onAir;
     }, 10_000, 'ru booth on air');
@@ -309,7 +313,7 @@ describe('ConsoleCore hub', () => {
     // The operator console restarts: its held line is still held.
     await c.close();
     c = await core({ dataDir: opDir });
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.hub.state === 'connected';
     }, 15_000, 'operator back');
@@ -346,14 +350,14 @@ describe('ConsoleCore hub', () => {
     const a = await core();
     const b = await core();
     await joinAs(a, h, 'booth', 'ar');
-    await eventually(async () => {
+    await until(async () => {
       const s = await a.getState();
       return s.ok && s.value.handover.onAir;
     }, 10_000, 'A on air');
     await joinAs(b, h, 'booth', 'ar');
     const d = await display(h.url, ['ar']);
     // B is not on air: its lines are refused locally, nothing reaches the display.
-    await eventually(async () => {
+    await until(async () => {
       const s = await b.getState();
       return s.ok && s.value.hub.state === 'connected';
     });
@@ -440,7 +444,7 @@ describe('ConsoleCore hub', () => {
     c.on('hub:changed', (change) => change.channel === 'en' && viewed.push(change));
     await c.updateSettings({ hubMode: 'join', hubUrl: relayUrl, role: 'operator', channel: 'en', room: 'main', secret: TEST_SECRET });
     expect((await c.connectHub()).ok).toBe(true);
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.hub.latencyMs !== null;
     }, 10_000, 'a first ping answer');
@@ -465,7 +469,7 @@ describe('ConsoleCore hub', () => {
     await d.until(() => d.lines.size === 4, 20_000, 'the lines typed while frozen');
     expect([...d.lines.values()].map((l) => l.text)).toEqual(['Before the freeze', 'While frozen 1', 'While frozen 2', 'While frozen 3']);
     expect(new Set(d.commits).size).toBe(4);
-    await eventually(() => viewed.length === 4, 20_000, 'the room view caught up');
+    await until(() => viewed.length === 4, 20_000, 'the room view caught up');
     expect(viewed.map((v) => v.kind === 'committed' && v.line.text)).toEqual(['Before the freeze', 'While frozen 1', 'While frozen 2', 'While frozen 3']);
     expect(viewed.map((v) => v.cursor - viewed[0]!.cursor)).toEqual([0, 1, 2, 3]);
     for (const f of dead) f.client.destroy();
@@ -473,7 +477,7 @@ describe('ConsoleCore hub', () => {
 
   it('after a console restart, sends the committed lines the hub never acknowledged, once', async () => {
     const hubData = await tempDir();
-    let h = await startTestHub({ dataDir: hubData });
+    let h = await roomHub({ dataDir: hubData });
     const port = h.port;
     cleanups.push(() => h.close());
     const dataDir = await tempDir();
@@ -485,20 +489,20 @@ describe('ConsoleCore hub', () => {
     expect(queued.ok && queued.value.status).toBe('queued');
     // The console goes away with the line still in its outbox (in memory only).
     await first.close();
-    h = await startTestHub({ dataDir: hubData, port });
+    h = await roomHub({ dataDir: hubData, port });
     const d = await display(h.url, ['en']);
     const second = await core({ dataDir });
     await d.until(() => d.lines.size === 2, 20_000, 'the unacknowledged line');
     expect([...d.lines.values()].map((l) => l.text)).toEqual(['Acknowledged before', 'Typed while the hub was down']);
     expect(new Set(d.commits).size).toBe(d.commits.length);
     // Now acknowledged: a third start sends nothing again.
-    await eventually(async () => {
+    await until(async () => {
       const s = await second.getState();
       return s.ok && s.value.hub.outboxPending === 0 && s.value.hub.state === 'connected';
     });
     await second.close();
     const third = await core({ dataDir });
-    await eventually(async () => {
+    await until(async () => {
       const s = await third.getState();
       return s.ok && s.value.hub.state === 'connected';
     });
@@ -521,7 +525,7 @@ describe('ConsoleCore hub', () => {
     const after = await second.getState();
     expect(after.ok && before.ok && after.value.session.id).toBe(before.ok ? before.value.session.id : '');
     expect(after.ok && after.value.session.recovered).toBe(1);
-    await eventually(async () => {
+    await until(async () => {
       const s = await second.getState();
       return s.ok && s.value.hub.state === 'connected';
     }, 15_000, 'reconnected after restart');

@@ -11,7 +11,8 @@ import { startCaptionHub, silentHubLogger, type CaptionHub } from '../hub/index'
 import { FakeCaptionPlatform } from '../hub/outputs/fake-platforms';
 import { hubOutputs } from '../hub/outputs/hub-outputs';
 import { ConsoleCore } from './console-core';
-import { cleanupTempDirs, eventually, recordingLogger, startTestHub, tempDir, TEST_SECRET } from './test-support';
+import { recordingLogger, until } from '../hub/test-support';
+import { cleanupTempDirs, roomHub, tempDir, TEST_SECRET } from './test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -51,7 +52,7 @@ describe('console: platform outputs', () => {
     const pub = await booth.publish({ channel: 'en', text: 'Welcome to the plenary.', state: 'final', source: 'typed' });
     expect(pub.ok, JSON.stringify(pub)).toBe(true);
     let list: OutputStatus[] = [];
-    await eventually(async () => {
+    await until(async () => {
       const r = await operator.listOutputs();
       if (r.ok) list = r.value;
       return list.length === 2 && list.every((o) => o.delivered === 1);
@@ -68,7 +69,7 @@ describe('console: platform outputs', () => {
     const off = await operator.setOutputEnabled('yt-en', false);
     expect(off).toMatchObject({ ok: true, value: { id: 'yt-en', state: 'stopped', enabled: false } });
     expect((await booth.publish({ channel: 'en', text: 'Said while YouTube was off.', state: 'final', source: 'typed' })).ok).toBe(true);
-    await eventually(async () => {
+    await until(async () => {
       const r = await operator.listOutputs();
       return r.ok && r.value.find((o) => o.id === 'files-en')?.delivered === 2;
     }, 15_000, 'the files output went on');
@@ -79,7 +80,7 @@ describe('console: platform outputs', () => {
   }, 60_000);
 
   it('a hub without outputs gives the operator an empty list; a console without a hub says so', async () => {
-    const h = await startTestHub();
+    const h = await roomHub();
     cleanups.push(() => h.close());
     const operator = await joined(h, 'operator');
     expect(await operator.listOutputs()).toEqual({ ok: true, value: [] });

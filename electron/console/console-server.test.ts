@@ -17,7 +17,8 @@ import { SAMPLE_RATE } from '../stt/engine';
 import { makeToneAudio } from '../stt/fake-engines';
 import { ConsoleCore } from './console-core';
 import { startConsoleServer, type ConsoleServer, type ConsoleServerOptions } from './console-server';
-import { cleanupTempDirs, recordingLogger, tempDir, TestDisplay, toneStt } from './test-support';
+import { cleanupTempDirs, tempDir, TestDisplay, toneStt } from './test-support';
+import { recordingLogger } from '../hub/test-support';
 import { CONSOLE_CSP } from './console-csp';
 
 const TOKEN = 'let-me-in-42-abcdefgh';

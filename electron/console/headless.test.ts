@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { lanAddresses } from '../node/lan-addresses';
 import { DATA_DIR_LOCK_FILE } from './data-dir-lock';
 import { cleanupTempDirs, tempDir } from './test-support';
+import { until } from '../hub/test-support';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -38,14 +39,6 @@ function runConsole(args: string[]): Run {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-async function until(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function busyPort(): Promise<number> {
   const s = createServer();
   servers.push(s);
@@ -67,7 +60,7 @@ describe('npm run console', () => {
   it('refuses a second console on the same data folder, and takes over the lock of a console that was killed', async () => {
     const dataDir = await tempDir();
     const first = runConsole(['--port', '0', '--data-dir', dataDir]);
-    await until(() => first.stdout().includes('(data: '), 'the first console');
+    await until(() => first.stdout().includes('(data: '), 60_000, 'the first console');
     const second = runConsole(['--port', '0', '--data-dir', dataDir]);
     expect(await second.exited).toBe(1);
     expect(second.stdout()).toBe('');
@@ -77,7 +70,7 @@ describe('npm run console', () => {
     await first.exited;
     expect(existsSync(join(dataDir, DATA_DIR_LOCK_FILE))).toBe(true);
     const third = runConsole(['--port', '0', '--data-dir', dataDir]);
-    await until(() => third.stdout().includes('(data: '), 'the console after the kill');
+    await until(() => third.stdout().includes('(data: '), 60_000, 'the console after the kill');
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
     expect(existsSync(join(dataDir, DATA_DIR_LOCK_FILE))).toBe(false);
@@ -86,7 +79,7 @@ describe('npm run console', () => {
   it('listening on every address, prints the link another machine can open (LAN address, with the token)', async () => {
     const dataDir = await tempDir();
     const run = runConsole(['--port', '0', '--host', '0.0.0.0', '--data-dir', dataDir]);
-    await until(() => run.stdout().includes('(data: '), 'the console links');
+    await until(() => run.stdout().includes('(data: '), 60_000, 'the console links');
     const links = run.stdout().split('\n').filter((l) => l.startsWith('  http://'));
     // The loopback link first, then one per LAN address: each carries the token in the fragment.
     expect(links[0]).toMatch(/^ {2}http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+$/);

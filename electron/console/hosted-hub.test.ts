@@ -7,7 +7,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConsoleCore } from './console-core';
-import { cleanupTempDirs, recordingLogger, tempDir, TEST_SECRET } from './test-support';
+import { cleanupTempDirs, tempDir, TEST_SECRET } from './test-support';
+import { recordingLogger } from '../hub/test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

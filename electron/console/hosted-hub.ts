@@ -1,12 +1,12 @@
 /**
  * Host mode: the caption hub embedded in the console (one room; the booth relay is a default hub feature), and what the page
  * shows so room screens can find it: the hub's start page on each LAN address of this machine, each channel's
- * display link, and a QR code of the first address.
+ * display link, and a QR code of the room's phone page on the first address.
  */
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { startCaptionHub, type CaptionHub } from '../hub/index';
-import { displayUrl } from '../common/hub-config';
+import { displayUrl, phoneUrl } from '../common/hub-config';
 import type { Settings } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleResult } from '../common/console-api-result';
 import { lanAddresses } from '../node/lan-addresses';
@@ -29,7 +29,7 @@ export interface HostedHub {
   displayUrls: string[];
   /** Each channel's display page on the first address. */
   displayLinks: Record<string, string>;
-  /** A QR code of `displayUrls[0]`. */
+  /** A QR code of the room's phone page on the first address (see `phoneUrl`). */
   qrDataUrl: string;
   close(): Promise<void>;
 }
@@ -78,7 +78,8 @@ export async function startHostedHub(settings: Readonly<Settings>, options: Host
     channels,
     displayUrls: bases.map((b) => `${b}/`),
     displayLinks,
-    qrDataUrl: await qrSvgDataUrl(`${bases[0]!}/`),
+    // The room's QR code leads attendees' phones to the phone page (their language, their text size).
+    qrDataUrl: await qrSvgDataUrl(phoneUrl(bases[0]!, settings.room, channels)),
     close: async () => {
       await hub.close().catch((err: unknown) => logger.warn('hub close failed', { error: String(err) }));
     },

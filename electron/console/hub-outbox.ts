@@ -11,6 +11,7 @@
  * Callers get an answer within `ackWaitMs` at the latest: the hub's ack, or `null` (queued, still in the outbox).
  */
 import type { Notice, PublishAck, PublishLine, ReviseLine } from '../common/protocol';
+import { checkRequestSize } from '../common/frame-limit';
 import type { Result } from '../common/result';
 import { isHubErrorCode, isPermanentHubError } from '../common/hub-errors';
 import { CONSOLE_ERROR_CODES, consoleResult, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
@@ -140,6 +141,9 @@ export class HubOutbox {
   }
 
   private enqueue<K extends OutboxRequest['kind']>(key: string, request: OutboxRequest & { kind: K }): Promise<ConsoleResult<AckOf[K] | null>> {
+    // A request the hub would not read would cost the connection on every resend: refuse it now, with the hub's code.
+    const size = checkRequestSize(request.kind, request.payload);
+    if (!size.ok) return Promise.resolve(consoleResult(size));
     const since = this.entries.get(key)?.since ?? Date.now();
     this.drop(key);
     const entry: Entry = { key, request, since, sentAt: 0, waiters: [] };

@@ -6,7 +6,8 @@ import { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsoleEvents, HubStatus } from '../common/console-api';
 import { ConsoleCore } from './console-core';
-import { cleanupTempDirs, eventually, recordingLogger, startTestHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
+import { cleanupTempDirs, roomHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
+import { until, recordingLogger } from '../hub/test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -57,7 +58,7 @@ describe('publishing never waits for the hub', () => {
     const dataDir = await tempDir();
     const c = await core(dataDir);
     await joinHub(c, url);
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.hub.state === 'connected';
     }, 10_000, 'connected to the silent hub');
@@ -83,14 +84,14 @@ describe('delivery at a glance', () => {
     const url = await silentHub();
     const c = await core();
     await joinHub(c, url);
-    await eventually(async () => {
+    await until(async () => {
       const s = await c.getState();
       return s.ok && s.value.hub.state === 'connected';
     }, 10_000, 'connected');
     const seen = statuses(c);
     const sentAt = Date.now();
     await c.publish({ channel: 'en', text: 'Nobody acknowledges this', state: 'final', source: 'typed' });
-    await eventually(() => seen.some((e) => e.s.delivery.state === 'late'), 5000, 'a late delivery');
+    await until(() => seen.some((e) => e.s.delivery.state === 'late'), 5000, 'a late delivery');
     const late = seen.find((e) => e.s.delivery.state === 'late')!;
     // Within a second of the line's deadline (one second), with room for a loaded machine.
     expect(late.at - sentAt).toBeGreaterThanOrEqual(950);
@@ -100,7 +101,7 @@ describe('delivery at a glance', () => {
   });
 
   it('fails on a refused room, a refused line and an unreachable hub; turns ok with the next ack', async () => {
-    const h = await startTestHub();
+    const h = await roomHub();
     cleanups.push(() => h.close());
     const c = await core();
     // An unknown room: refused at the handshake.
@@ -113,7 +114,7 @@ describe('delivery at a glance', () => {
     const d = new TestDisplay(h.url, ['en']);
     cleanups.push(() => d.close());
     await d.ready();
-    await eventually(async () => {
+    await until(async () => {
       const st = await c.getState();
       return st.ok && st.value.hub.state === 'connected' && st.value.hub.delivery.state === 'ok';
     }, 10_000, 'delivery ok');
@@ -121,7 +122,7 @@ describe('delivery at a glance', () => {
     // Longer than the hub takes: refused for good (the console's own limit is higher).
     const refused = await c.publish({ channel: 'en', id: 'too-long', text: 'x'.repeat(2500), state: 'final', source: 'typed' });
     expect(refused.ok && refused.value.status).toBe('queued');
-    await eventually(() => deliveries.some((e) => e.id === 'too-long' && e.status === 'refused'), 10_000, 'the refusal');
+    await until(() => deliveries.some((e) => e.id === 'too-long' && e.status === 'refused'), 10_000, 'the refusal');
     // Recorded first (on disk), then refused by the hub.
     expect(deliveries.filter((e) => e.id === 'too-long').map((e) => e.status)).toEqual(['recorded', 'refused']);
     expect(deliveries.find((e) => e.id === 'too-long' && e.status === 'refused')).toMatchObject({ error: { code: 'TEXT_TOO_LONG' } });
@@ -129,7 +130,7 @@ describe('delivery at a glance', () => {
     expect(s.ok && s.value.hub.delivery).toMatchObject({ state: 'failing', reason: expect.stringMatching(/refused/) });
     // A refused line is not exported as sent, and not resent.
     await c.publish({ channel: 'en', id: 'fine', text: 'A good line', state: 'final', source: 'typed' });
-    await eventually(() => deliveries.some((e) => e.id === 'fine' && e.status === 'sent'), 10_000, 'the next ack');
+    await until(() => deliveries.some((e) => e.id === 'fine' && e.status === 'sent'), 10_000, 'the next ack');
     s = await c.getState();
     expect(s.ok && s.value.hub.delivery.state).toBe('ok');
     expect(await c.exportSession('en', 'txt')).toEqual({ ok: true, value: 'A good line\n' });

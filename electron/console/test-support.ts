@@ -1,18 +1,20 @@
 /**
  * Test support for the console core tests: a real hub on a loopback port, a real display socket that keeps
- * what a room display would show, temporary data dirs, and a logger that records every line. Used only by
+ * what a room display would show, temporary data dirs (the recording logger and the wait helper are the hub's,
+ * electron/hub/test-support). Used only by
  * *.test.ts files beside it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { startCaptionHub, silentHubLogger, type CaptionHub, type HubLogger } from '../hub/index';
+import { silentHubLogger, type CaptionHub, type HubLogger } from '../hub/index';
+import { startTestHub } from '../hub/test-support';
 import type { ChannelChange, HubClientEvents, HubServerEvents, PartialUpdate } from '../common/protocol';
 import { ChannelFollower } from '../common/channel-follower';
 import { ok } from '../common/result';
 import { nodeWorkerSpawner } from '../stt/node-worker';
-import type { ConsoleCoreOptions, CoreLogger } from './console-core';
+import type { ConsoleCoreOptions } from './console-core';
 import { supervisorSttFactory } from './stt-supervisor-source';
 
 /**
@@ -43,20 +45,13 @@ export async function cleanupTempDirs(): Promise<void> {
   for (const d of temps.splice(0)) await rm(d, { recursive: true, force: true });
 }
 
-/** A logger that keeps every line (to check that no secret is ever logged). */
-export function recordingLogger(): CoreLogger & HubLogger & { lines: string[] } {
-  const lines: string[] = [];
-  const log = (level: string) => (m: string, f?: Record<string, unknown>) => {
-    lines.push(`${level} ${m} ${f ? JSON.stringify(f) : ''}`);
-  };
-  return { lines, info: log('info'), warn: log('warn'), error: log('error') };
-}
-
-/** Starts a hub with one room `main` (floor, ar, en, ru), on loopback (the booth relay is a default feature). */
-export async function startTestHub(opts: { port?: number; dataDir?: string; logger?: HubLogger } = {}): Promise<CaptionHub> {
-  const hub = await startCaptionHub({
+/**
+ * The hub the console tests connect to: the one test hub (electron/hub/test-support) with a room `main` (floor,
+ * ar, en, ru) of secret {@link TEST_SECRET}, a silent log unless one is given, and a rate limit no test reaches.
+ */
+export async function roomHub(opts: { port?: number; dataDir?: string; logger?: HubLogger } = {}): Promise<CaptionHub> {
+  const { hub } = await startTestHub({
     port: opts.port ?? 0,
-    host: '127.0.0.1',
     rooms: [{ id: 'main', secret: TEST_SECRET }],
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     logger: opts.logger ?? silentHubLogger,
@@ -148,14 +143,5 @@ export class TestDisplay {
     this.follower.stop();
     this.socket.removeAllListeners();
     this.socket.disconnect();
-  }
-}
-
-/** Polls `predicate` until it holds (for state that has no event of its own), failing after `timeoutMs`. */
-export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -3,11 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, MAX_TEXT_LENGTH, type ChannelChange, type Notice, type PartialUpdate, type PublishLine } from '../common/protocol';
 import type { CaptionHub } from './caption-hub';
 import { connectHubClient, hubRequest } from './hub-client';
-import { ClientPool, startTestHub, TEST_ROOMS, until, type CapturedLogger } from './hub-test-helpers';
+import { ClientPool, startTestHub, TEST_ROOMS, until, type RecordingLogger } from './test-support';
 
 const SECRET = TEST_ROOMS[0]!.secret;
 let hub: CaptionHub;
-let log: CapturedLogger;
+let log: RecordingLogger;
 const pool = new ClientPool();
 let n = 0;
 const uid = (p = 'l'): string => `${p}-${Date.now()}-${n++}`;

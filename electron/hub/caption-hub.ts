@@ -16,7 +16,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Server } from 'socket.io';
-import { DEFAULT_HISTORY_LIMIT, type RateLimitConfig, type RoomConfig } from '../common/hub-config';
+import { MAX_FRAME_BYTES } from '../common/frame-limit';
+import { DEFAULT_HISTORY_LIMIT, frameAncestorSchema, type RateLimitConfig, type RoomConfig } from '../common/hub-config';
 import type { ErrorInfo } from '../common/result';
 import type { JournalDurability } from '../node/jsonl-journal';
 import { createStderrLogger, type Logger } from '../node/logger';
@@ -80,6 +81,11 @@ export interface HubOptions {
   trustProxy?: number;
   /** Origins (besides the hub's own) whose pages may use socket.io's long-polling and connect as booth or operator; default none. */
   cors?: { origin: string | string[] | boolean };
+  /**
+   * Origins whose pages may frame the display page (a venue's web page), e.g. `https://venue.example`; default
+   * none: only the hub's own pages may (see `frameAncestorSchema` for the accepted forms).
+   */
+  frameAncestors?: readonly string[];
   /**
    * Feature modules added to the hub (see {@link HubFeature}). Default: the booth relay (latency ping, handover,
    * channel mutes), which every hub that consoles connect to needs; pass a list to choose.
@@ -189,6 +195,9 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
   }
   const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   if (!Number.isInteger(historyLimit) || historyLimit < 1) throw new HubStartError('CONFIG', 'historyLimit must be a positive integer');
+  const frameAncestors = [...(options.frameAncestors ?? [])];
+  const badOrigin = frameAncestors.find((origin) => !frameAncestorSchema.safeParse(origin).success);
+  if (badOrigin !== undefined) throw new HubStartError('CONFIG', `frameAncestors: "${badOrigin}" is not an origin such as https://venue.example`);
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const startedAt = Date.now();
   const clustered = options.store === undefined && options.redis !== undefined;
@@ -212,6 +221,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     health,
     logger,
     iconFile: defaultIconFile(),
+    frameAncestors,
   });
   const features = options.features ?? [boothRelay()];
   const routeRequest: typeof handler = (req, res) => {
@@ -223,7 +233,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
   const recoveryWindowMs = options.recoveryWindowMs ?? 120_000;
   const server: HubServer = new Server(httpServer, {
     serveClient: false,
-    maxHttpBufferSize: 64 * 1024,
+    maxHttpBufferSize: MAX_FRAME_BYTES,
     ...(recoveryWindowMs > 0 ? { connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: false } } : {}),
     ...(options.cors ? { cors: { origin: options.cors.origin } } : {}),
     ...(adapter ? { adapter: adapter() } : {}),

@@ -11,7 +11,7 @@ import type { PublishLine } from '../common/protocol';
 import type { Result } from '../common/result';
 import { MemoryJournalHistoryStore, type HistoryStore } from './history-store';
 import { RedisHistoryStore } from './redis-history-store';
-import { startRedisServer, type RedisServerProcess } from './redis-test-support';
+import { startRedisServer, type RedisServerProcess } from './test-support';
 
 type Op =
   | { op: 'partial' | 'final'; id: string; text: string }

@@ -26,6 +26,7 @@ import {
   type Role,
 } from '../common/protocol';
 import { fail, ok, type Result } from '../common/result';
+import { hasVisibleCharacter } from '../common/visible-text';
 import type { Logger } from '../node/logger';
 import { cleanCaptionText } from './caption-text';
 import type { HistoryStore } from './history-store';
@@ -110,10 +111,12 @@ function writable(who: HubSocketData, room: HubRoom, channel: string): Result<vo
   return ok(undefined);
 }
 
+/** The notice to send a display now, with the time it has left on this hub's clock (displays' clocks may be off). */
 function currentNotice(notice: Notice | null, now: number): Notice | null {
   if (!notice || notice.text === null) return null;
-  if (notice.ttlMs !== undefined && notice.shownAt + notice.ttlMs <= now) return null;
-  return notice;
+  if (notice.ttlMs === undefined) return notice;
+  const remainingMs = notice.shownAt + notice.ttlMs - now;
+  return remainingMs > 0 ? { ...notice, remainingMs } : null;
 }
 
 /** Clears each room's notice when its time is up (a notice shown with `ttlMs`). */
@@ -193,7 +196,9 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
     if (!allowed.ok) return reply(allowed);
     const text = cleanCaptionText(line.text);
     if (!text.ok) return reply(text);
-    if (line.state === 'final' && text.value.trim() === '') return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a final line needs text'));
+    if (line.state === 'final' && !hasVisibleCharacter(text.value)) {
+      return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a final line needs text (marks, zero-width and blank characters show nothing)'));
+    }
     if (line.audioStart !== undefined && line.audioEnd !== undefined && line.audioEnd < line.audioStart) {
       return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'audioEnd is before audioStart'));
     }
@@ -219,6 +224,9 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
     if (!allowed.ok) return reply(allowed);
     const text = cleanCaptionText(rev.text);
     if (!text.ok) return reply(text);
+    if (!hasVisibleCharacter(text.value)) {
+      return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a correction needs text (marks, zero-width and blank characters show nothing)'));
+    }
     return sequencer.inTurn(async () => {
       const outcome = await store.revise(roomId, rev.channel, rev.id, text.value, Date.now());
       if (!outcome.ok) return reply(outcome);
@@ -252,7 +260,7 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
       if (!saved.ok) return reply(saved);
       ctx.notices.schedule(notice);
       sequencer.deliver([NOTICE_LANE], undefined, () => {
-        io.to(hubRoomKey(roomId)).emit('notice:changed', notice);
+        io.to(hubRoomKey(roomId)).emit('notice:changed', notice.ttlMs !== undefined ? { ...notice, remainingMs: notice.ttlMs } : notice);
         reply(ok(notice));
       });
     });
@@ -260,7 +268,7 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
   on(socket, logger, 'notice:show', showNoticeSchema, ['operator'], (req, reply) => {
     const text = cleanCaptionText(req.text, MAX_NOTICE_LENGTH);
     if (!text.ok) return reply(text);
-    if (text.value.trim() === '') return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a notice needs text (send notice:clear to remove it)'));
+    if (!hasVisibleCharacter(text.value)) return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a notice needs text (send notice:clear to remove it)'));
     const notice: Notice = { room: roomId, text: text.value, shownAt: Date.now() };
     if (req.ttlMs !== undefined) notice.ttlMs = req.ttlMs;
     return setNotice(notice, reply);

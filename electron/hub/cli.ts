@@ -16,7 +16,9 @@ import {
   DEFAULT_CHANNELS,
   DEFAULT_HUB_PORT,
   displayUrl,
+  frameAncestorSchema,
   hubConfigFileSchema,
+  phoneUrl,
   type HubConfigFile,
   type RoomConfig,
 } from '../common/hub-config';
@@ -35,6 +37,7 @@ const USAGE = `usage: npm run hub -- [--room id:secret]... [--channels floor,ar,
                     [--history-limit 500] [--tls-cert cert.pem --tls-key key.pem] [--static-dir out/renderer]
                     [--redis redis://host:6379]   (one node of a hub spanning several processes)
                     [--trust-proxy 1]             (behind a load balancer: client address from X-Forwarded-For)
+                    [--frame-ancestors https://venue.example,...]  (sites allowed to embed the display page)
                     [--output kind:room/channel=target]...  (youtube|zoom|teams|obs|file; target env:NAME keeps it out of ps)`;
 
 /** A command-line mistake: printed as one line, exit code 2. */
@@ -131,6 +134,7 @@ function plan(argv: string[]): CliPlan | null {
         'static-dir': { type: 'string' },
         redis: { type: 'string' },
         'trust-proxy': { type: 'string' },
+        'frame-ancestors': { type: 'string' },
         output: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -171,6 +175,12 @@ function plan(argv: string[]): CliPlan | null {
       throw new UsageError('--trust-proxy wants the number of proxies in front of the hub (0 to 10)');
     }
   }
+  let frameAncestors = config?.frameAncestors;
+  if (values['frame-ancestors'] !== undefined) {
+    frameAncestors = values['frame-ancestors'].split(',').map((o) => o.trim()).filter((o) => o !== '');
+    const bad = frameAncestors.find((o) => !frameAncestorSchema.safeParse(o).success);
+    if (bad !== undefined) throw new UsageError(`--frame-ancestors wants origins such as https://venue.example, not "${bad}"`);
+  }
   const journalSync = values['journal-sync'];
   if (journalSync !== undefined && journalSync !== 'write' && journalSync !== 'fsync') {
     throw new UsageError(`--journal-sync is write (default) or fsync, not "${journalSync}"`);
@@ -199,6 +209,7 @@ function plan(argv: string[]): CliPlan | null {
     ...(values.redis !== undefined ? { redis: { url: parseRedisUrl(values.redis) } } : {}),
     ...(journalSync !== undefined ? { journalSync } : {}),
     ...(trustProxy ? { trustProxy } : {}),
+    ...(frameAncestors?.length ? { frameAncestors } : {}),
     ...(certFile && keyFile ? { tls: { cert: readPem('--tls-cert', certFile), key: readPem('--tls-key', keyFile) } } : {}),
   };
   let outputs: OutputConfig[] = (config?.outputs ?? []).map((o) => (o.kind === 'file' ? { ...o, dir: relativeToConfig(o.dir) } : o));
@@ -289,6 +300,7 @@ async function main(): Promise<void> {
     for (const base of bases.slice(-1)) {
       for (const c of room.channels) console.log(`  ${displayUrl(base, room.id, [c])}`);
       if (languages.length > 1) console.log(`  ${displayUrl(base, room.id, languages)}`);
+      console.log(`phones (for the room's QR code): ${phoneUrl(base, room.id, room.channels)}`);
     }
     const cfg = options.rooms.find((r) => r.id === room.id);
     const channel = languages[0] ?? room.channels[0] ?? 'en';

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
 import { journalFile } from './history-store';
-import { startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
-import { ResendingBooth, spawnHub, TcpProxy, watchDisplay as watchDisplayAt, type HubProcess, type WatchedDisplay } from './redis-test-support';
+import { startTestHub, TEST_ROOMS, until } from './test-support';
+import { ResendingBooth, spawnHub, TcpProxy, watchDisplay as watchDisplayAt, type HubProcess, type WatchedDisplay } from './test-support';
 
 const DROP_MS = Number(process.env['TARJUMAN_DROP_MS'] ?? 4000);
 const SECRET = 'faults-secret-8812';

@@ -8,20 +8,32 @@
  *   path outside the directory (`..`, encoded or not, and symlinks leading out are refused).
  * - `GET /healthz`: JSON status.
  * - `GET /export/<room>/<channel>.vtt|.srt|.txt`: the channel's committed lines.
- * - `GET /`: a small page listing the rooms' display links.
+ * - `GET /`: a small page listing the rooms' display links and phone pages.
+ *
+ * Pages refuse to be framed by other sites unless the hub names them (see {@link pageHeaders}).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, dirname } from 'node:path';
-import { displayUrl } from '../common/hub-config';
+import { displayUrl, phoneUrl } from '../common/hub-config';
 import type { Logger } from '../node/logger';
 import { BASE_HEADERS, createStaticFiles, requestFilePath, requestPath, sendBody, sendText } from '../node/static-files';
 import { EXPORT_CONTENT_TYPES, type ExportFormat } from '../common/subtitles';
 import { exportLines } from './caption-export';
 import type { HistoryStore } from './history-store';
 
-/** Content-Security-Policy of the display page. */
+/** Content-Security-Policy of the display page: framed by the hub's own pages only. */
 export const DISPLAY_CSP =
-  "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'";
+  "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'self'";
+
+/**
+ * Policy headers of the hub's pages. Another site may frame them only when the hub names its origin
+ * (`frameAncestors`, a venue's web page): the CSP's `frame-ancestors`, and for browsers older than that,
+ * `X-Frame-Options: SAMEORIGIN`, sent only when no other origin is allowed (it cannot name one).
+ */
+export function pageHeaders(frameAncestors: readonly string[] = []): Record<string, string> {
+  if (frameAncestors.length === 0) return { 'Content-Security-Policy': DISPLAY_CSP, 'X-Frame-Options': 'SAMEORIGIN' };
+  return { 'Content-Security-Policy': `${DISPLAY_CSP} ${frameAncestors.join(' ')}` };
+}
 
 export interface HttpRoutesContext {
   staticDir: string;
@@ -32,6 +44,8 @@ export interface HttpRoutesContext {
   logger: Logger;
   /** The app icon as a PNG (resources/icon-32.png), answered for `/favicon.ico` when the built page has none. */
   iconFile?: string;
+  /** Origins allowed to frame the pages (see {@link pageHeaders}). */
+  frameAncestors?: readonly string[];
 }
 
 function escapeHtml(s: string): string {
@@ -42,7 +56,7 @@ function escapeHtml(s: string): string {
 export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMessage, res: ServerResponse) => void {
   const files = createStaticFiles({
     root: ctx.staticDir,
-    htmlHeaders: { 'Content-Security-Policy': DISPLAY_CSP },
+    htmlHeaders: pageHeaders(ctx.frameAncestors),
     // Built assets carry a content hash in their names: cache them for good; the rest is revalidated.
     cacheControl: (relative) => (relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
   });
@@ -71,11 +85,12 @@ export function createRequestHandler(ctx: HttpRoutesContext): (req: IncomingMess
             const href = displayUrl('', room, list);
             return `<a href="${escapeHtml(href)}">${escapeHtml(list.join(' + '))}</a>`;
           });
-        return `<li><strong>${escapeHtml(room)}</strong>: ${links.join(' · ')}</li>`;
+        const phone = `<a href="${escapeHtml(phoneUrl('', room, channels))}">phones</a>`;
+        return `<li><strong>${escapeHtml(room)}</strong>: ${links.join(' · ')} · ${phone}</li>`;
       })
       .join('\n');
     const body = `<!doctype html><html><head><meta charset="utf-8"><title>Tarjuman hub</title></head><body><h1>Tarjuman caption hub</h1><p>Room displays (open on any screen of this network, via ${escapeHtml(base)}):</p><ul>${items}</ul></body></html>\n`;
-    sendBody(res, 200, 'text/html; charset=utf-8', body, { 'Content-Security-Policy': DISPLAY_CSP });
+    sendBody(res, 200, 'text/html; charset=utf-8', body, pageHeaders(ctx.frameAncestors));
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PublishLine } from '../common/protocol';
 import type { CaptionHub } from './caption-hub';
 import { hubRequest, type HubClientSocket } from './hub-client';
-import { ClientPool, startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
+import { ClientPool, startTestHub, TEST_ROOMS, until } from './test-support';
 
 const SECRET = TEST_ROOMS[0]!.secret;
 const pool = new ClientPool();

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnHub, type HubProcess } from './redis-test-support';
+import { spawnHub, type HubProcess } from './test-support';
 
 const hubs: HubProcess[] = [];
 const dirs: string[] = [];

@@ -9,6 +9,7 @@ import {
   type HubClientEvents,
   type HubServerEvents,
 } from '../common/protocol';
+import { checkRequestSize } from '../common/frame-limit';
 import { HUB_CLIENT_ERROR_CODES, type HubClientErrorCode } from '../common/hub-errors';
 import { fail, ok, type Result } from '../common/result';
 
@@ -69,13 +70,18 @@ export function connectHubClient(url: string, auth: HandshakeAuth, options: Conn
   });
 }
 
-/** Sends a request and waits for its ack; a timeout comes back as an error value. */
+/**
+ * Sends a request and waits for its ack; a timeout comes back as an error value. A request larger than the hub
+ * reads is refused here, with the hub's code (see frame-limit.ts), instead of costing the connection.
+ */
 export async function hubRequest<E extends keyof HubClientEvents>(
   socket: HubClientSocket,
   event: E,
   payload: Parameters<HubClientEvents[E]>[0],
   timeoutMs = 10_000,
 ): Promise<RequestResult<E>> {
+  const size = checkRequestSize(event, payload);
+  if (!size.ok) return size as RequestResult<E>;
   try {
     const emit = socket.timeout(timeoutMs).emitWithAck as unknown as (e: E, p: unknown) => Promise<RequestResult<E>>;
     return await emit.call(socket.timeout(timeoutMs), event, payload);

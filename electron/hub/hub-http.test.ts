@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptionHub } from './caption-hub';
 import { hubRequest } from './hub-client';
-import { ClientPool, startTestHub, TEST_ROOMS } from './hub-test-helpers';
+import { ClientPool, startTestHub, TEST_ROOMS } from './test-support';
 import { DISPLAY_CSP } from './http-routes';
 
 const SECRET = TEST_ROOMS[0]!.secret;

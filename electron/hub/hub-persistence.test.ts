@@ -8,7 +8,7 @@ import type { ErrorInfo } from '../common/result';
 import type { CaptionHub } from './caption-hub';
 import { journalFile } from './history-store';
 import { hubRequest } from './hub-client';
-import { ClientPool, startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
+import { ClientPool, startTestHub, TEST_ROOMS, until } from './test-support';
 
 const SECRET = TEST_ROOMS[0]!.secret;
 const pool = new ClientPool();

@@ -12,7 +12,7 @@ import type { CaptionHub } from './caption-hub';
 import { io } from 'socket.io-client';
 import { fail, ok, type Result } from '../common/result';
 import { connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
-import { startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
+import { startTestHub, TEST_ROOMS, until } from './test-support';
 import { mulberry32 } from '../common/seeded-random';
 
 const ITERATIONS = Number(process.env['TARJUMAN_FUZZ_ITERATIONS'] ?? 5000);
@@ -71,6 +71,7 @@ const displayedNoticeSchema = z.strictObject({
   text: displayText(MAX_NOTICE_LENGTH).nullable(),
   shownAt: time,
   ttlMs: z.number().int().positive().optional(),
+  remainingMs: z.number().positive().optional(),
 });
 const ackSchema = z.union([
   z.object({ ok: z.literal(true), value: z.unknown() }),

@@ -8,7 +8,7 @@ import { CAPTION_SOURCES, type PublishLine } from '../common/protocol';
 import type { Result } from '../common/result';
 import { ChannelLedger } from './channel-ledger';
 import { RedisHistoryStore } from './redis-history-store';
-import { startRedisServer, type RedisServerProcess } from './redis-test-support';
+import { startRedisServer, type RedisServerProcess } from './test-support';
 import { mulberry32 } from '../common/seeded-random';
 
 let redis: RedisServerProcess;

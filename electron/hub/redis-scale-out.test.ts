@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
-import { until } from './hub-test-helpers';
-import { ResendingBooth, spawnHub, startRedisServer, watchDisplay, type HubProcess, type RedisServerProcess, type WatchedDisplay } from './redis-test-support';
+import { until } from './test-support';
+import { ResendingBooth, spawnHub, startRedisServer, watchDisplay, type HubProcess, type RedisServerProcess, type WatchedDisplay } from './test-support';
 
 const SECRET = 'scale-out-secret-5521';
 const ROOM = 'main';

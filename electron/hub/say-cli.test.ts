@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptionHub } from './caption-hub';
-import { ClientPool, startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
+import { ClientPool, startTestHub, TEST_ROOMS, until } from './test-support';
 
 const SECRET = TEST_ROOMS[0]!.secret;
 const SAY = join(import.meta.dirname, 'say-cli.ts');

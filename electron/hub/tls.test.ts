@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelChange } from '../common/protocol';
 import type { CaptionHub } from './caption-hub';
 import { connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
-import { startTestHub, TEST_ROOMS, until } from './hub-test-helpers';
-import { spawnHub, type HubProcess } from './redis-test-support';
+import { startTestHub, TEST_ROOMS, until } from './test-support';
+import { spawnHub, type HubProcess } from './test-support';
 
 const dir = mkdtempSync(join(tmpdir(), 'tarjuman-tls-'));
 const certFile = join(dir, 'cert.pem');

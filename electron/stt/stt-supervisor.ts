@@ -10,6 +10,9 @@
  * emitted twice, and ids continue.
  *
  * No electron import: the caller passes `spawnWorker` (utilityProcess in the app, `spawnNodeWorker` in Node).
+ *
+ * A little over 500 lines: the handshake, the pass deadline, the restart backoff and the audio replay share one
+ * worker lifecycle state; split apart, each piece would have to reach into the others' fields.
  */
 import {
   STT_ERROR_CODES,

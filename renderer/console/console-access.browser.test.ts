@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleApi } from '../../electron/common/console-api';
 import { ConsoleCore } from '../../electron/console/console-core';
 import { startConsoleServer, type ConsoleServer } from '../../electron/console/console-server';
-import { recordingLogger } from '../../electron/console/test-support';
+import { recordingLogger } from '../../electron/hub/test-support';
 
 const ROOT = join(import.meta.dirname, '../..');
 const OUT = join(ROOT, 'out/renderer');

@@ -6,12 +6,12 @@
  * screen instead of a blank page.
  */
 import type { Socket } from 'socket.io-client';
-import { captionRows, type CaptionRow } from '../../electron/common/caption-view';
 import { ChannelFollower } from '../../electron/common/channel-follower';
 import { directionOfLanguage, directionOfText, sanitizeCaptionText, type TextDirection } from '../../electron/common/bidi';
 import { isPermanentHubError } from '../../electron/common/hub-errors';
 import type { HubClientEvents, HubServerEvents, Notice } from '../../electron/common/protocol';
 import type { ErrorInfo } from '../../electron/common/result';
+import { ChannelRows, historyLinesFor, type DisplayRow } from './channel-rows';
 import type { DisplayParams } from './display-params';
 
 /** The part of a socket.io client socket the display uses. */
@@ -39,7 +39,10 @@ export interface ChannelBlock {
   dir: TextDirection;
   /** A human label: the language's name in that language ("العربية"), or the channel name. */
   label: string;
-  rows: CaptionRow[];
+  /** The rows on screen (a wall: the paced roll-up; a phone: every kept line). */
+  rows: DisplayRow[];
+  /** The roll-up is showing older rows faster than reading pace to catch up. */
+  catchingUp: boolean;
 }
 
 /** A notice as the page shows it. */
@@ -103,6 +106,7 @@ export class DisplayState {
   private readonly timers: DisplayTimers;
   /** Not reactive: the rows of its views are copied into `blocks`. */
   private readonly follower: ChannelFollower;
+  private readonly rows: ReadonlyMap<string, ChannelRows>;
   private noticeTimer: unknown = undefined;
   private retryTimer: unknown = undefined;
   private started = false;
@@ -114,7 +118,7 @@ export class DisplayState {
     this.timers = timers;
     this.follower = new ChannelFollower(socket, {
       channels: params.channels,
-      keep: params.lines,
+      keep: historyLinesFor(params),
       timers,
       updated: (channel) => this.refreshBlocks(channel),
       notice: (notice, live) => this.showNotice(notice, live),
@@ -123,8 +127,17 @@ export class DisplayState {
     });
     this.blocks = params.channels.map((channel) => {
       const lang = directionOfLanguage(channel) ? channel : undefined;
-      return { channel, lang, dir: directionOfLanguage(lang) ?? 'ltr', label: channelLabel(channel), rows: [] };
+      return { channel, lang, dir: directionOfLanguage(lang) ?? 'ltr', label: channelLabel(channel), rows: [], catchingUp: false };
     });
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- fixed at construction, not reactive state
+    this.rows = new Map(
+      this.blocks.map(({ channel, lang }) => [
+        channel,
+        new ChannelRows({ ...params, lang }, timers, (rows, catchingUp) => {
+          this.blocks = this.blocks.map((b) => (b.channel === channel ? { ...b, rows, catchingUp } : b));
+        }),
+      ]),
+    );
   }
 
   /** Listens to the socket and connects it (if not yet connected). */
@@ -146,6 +159,7 @@ export class DisplayState {
     this.follower.stop();
     this.timers.clearTimeout(this.noticeTimer);
     this.timers.clearTimeout(this.retryTimer);
+    for (const rows of this.rows.values()) rows.dispose();
     this.started = false;
     this.socket.disconnect();
   }
@@ -178,12 +192,10 @@ export class DisplayState {
   }
 
   private refreshBlocks(only?: string): void {
-    this.blocks = this.blocks.map((block) => {
-      if (only !== undefined && block.channel !== only) return block;
-      const view = this.follower.view(block.channel);
-      if (!view) return block;
-      return { ...block, rows: captionRows(view, { lang: block.lang, maxRows: this.params.lines }) };
-    });
+    for (const [channel, rows] of this.rows) {
+      const view = this.follower.view(channel);
+      if (view && (only === undefined || channel === only)) rows.update(view);
+    }
   }
 
   private showNotice(notice: Notice | null, live: boolean): void {
@@ -195,8 +207,14 @@ export class DisplayState {
     }
     let remaining: number | undefined;
     if (notice.ttlMs !== undefined) {
-      // A live notice counts from now; one from a snapshot from when the hub showed it (clocks may differ, so clamp).
-      remaining = live ? notice.ttlMs : Math.min(notice.ttlMs, Math.max(0, notice.shownAt + notice.ttlMs - this.timers.now()));
+      // The hub says how long it has left on its own clock; a hub that does not: a live notice counts from now,
+      // one from a snapshot from when the hub showed it (clocks may differ, so clamp).
+      remaining =
+        notice.remainingMs !== undefined
+          ? Math.min(notice.ttlMs, notice.remainingMs)
+          : live
+            ? notice.ttlMs
+            : Math.min(notice.ttlMs, Math.max(0, notice.shownAt + notice.ttlMs - this.timers.now()));
       if (remaining <= 0) {
         this.notice = null;
         return;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { breakIntoLines } from '../../electron/common/line-breaking';
 import type { CaptionLine, ChannelChange, ChannelSnapshot, Subscribe, SubscribeResult } from '../../electron/common/protocol';
 import type { Result } from '../../electron/common/result';
 import { parseDisplayParams, type DisplayParams } from './display-params';
@@ -246,6 +247,21 @@ describe('DisplayState', () => {
     expect(display.notice).toBeNull();
   });
 
+  it('counts a notice down from what the hub says is left, whatever the display clock says', () => {
+    const { socket, timers, display } = setup();
+    socket.up();
+    // This display's clock runs 10 minutes ahead of the hub's: by its clock the notice expired long ago.
+    const hubNow = timers.now() - 600_000;
+    socket.answer(subscribed([snap('ar', 0, []), snap('en', 0, [])], { room: 'main', text: 'Coffee break', shownAt: hubNow - 5_000, ttlMs: 60_000, remainingMs: 55_000 }));
+    expect(display.notice).toEqual({ text: 'Coffee break', dir: 'ltr' });
+    timers.advance(54_000);
+    expect(display.notice).not.toBeNull();
+    timers.advance(1_500);
+    expect(display.notice).toBeNull();
+    socket.fire('notice:changed', { room: 'main', text: 'Back in 5', shownAt: hubNow, ttlMs: 30_000, remainingMs: 30_000 });
+    expect(display.notice?.text).toBe('Back in 5');
+  });
+
   it('shows partials of its channels only, and stops cleanly', () => {
     const { socket, display } = setup();
     socket.up();
@@ -257,6 +273,34 @@ describe('DisplayState', () => {
     display.stop();
     expect(socket.listenerCount()).toBe(0);
     expect(socket.active).toBe(false);
+  });
+
+  it('rolls a long final up at reading pace on its own timer, and shows a phone every line whole', () => {
+    const long =
+      'The Under-Secretary-General opened the fourth session of the Committee in Vienna this morning and thanked the ' +
+      'Member States for their continued support of the programme of work, which now covers prevention, protection ' +
+      'of victims and cooperation.';
+    const { socket, timers, display } = setup('?room=main&channels=en');
+    socket.up();
+    socket.answer(subscribed([snap('en', 1, [commit('en', 1, 'e1', 'Good morning.')])]));
+    socket.fire('caption:changed', commit('en', 2, 'e2', long));
+    const first = texts(display, 'en');
+    expect(first).toEqual(['The Under-Secretary-General opened the', 'fourth session of the Committee in Vienna']);
+    const seen = new Set(first);
+    for (let t = 0; t < 30_000; t += 250) {
+      timers.advance(250);
+      for (const text of texts(display, 'en')) seen.add(text);
+    }
+    const rows = breakIntoLines(long, 42);
+    expect(texts(display, 'en')).toEqual(rows.slice(-2));
+    // Every row of the final was on screen at some point: none skipped to its last two.
+    expect(rows.every((row) => seen.has(row))).toBe(true);
+    display.stop();
+
+    const phone = setup('?room=main&channels=en&view=phone');
+    phone.socket.up();
+    phone.socket.answer(subscribed([snap('en', 2, [commit('en', 1, 'e1', 'Good morning.'), commit('en', 2, 'e2', long)])]));
+    expect(texts(phone.display, 'en')).toEqual(['Good morning.', long]);
   });
 
   it('labels channels in their own language', () => {

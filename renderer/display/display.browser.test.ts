@@ -6,125 +6,35 @@
  * Needs the built renderer (out/renderer, `npm run build`, which `npm test` runs first); when it is missing the
  * test builds it.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PublishLine } from '../../electron/common/protocol';
-import { startCaptionHub, silentHubLogger, type CaptionHub } from '../../electron/hub';
-import { connectHubClient, hubRequest, type HubClientSocket } from '../../electron/hub/hub-client';
+import type { CaptionHub } from '../../electron/hub';
+import { hubRequest, type HubClientSocket } from '../../electron/hub/hub-client';
+import { ARTIFACTS, DisplayHarness, POLL, publish, rowsOf, waitForRowText, waitLive, type OpenedPage } from './test-support/display-harness';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const STATIC_DIR = join(REPO, 'out/renderer');
-const ARTIFACTS = join(REPO, 'test-artifacts');
-const SECRET = 'display-test-secret-5521';
-const ROOMS = [{ id: 'main', secret: SECRET }];
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
-
-/** Poll on a timer, not on animation frames (which a hidden headless page may not run). */
-const POLL = { polling: 100, timeout: 30_000 } as const;
-
-let browser: Browser;
-const hubs: CaptionHub[] = [];
-const sockets: HubClientSocket[] = [];
-const contexts: BrowserContext[] = [];
+let harness: DisplayHarness;
 const tempDirs: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(STATIC_DIR, 'display.html'))) {
-    execFileSync('npx', ['electron-vite', 'build'], { cwd: REPO, stdio: 'inherit' });
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  harness = await DisplayHarness.launch();
 });
 
 afterEach(async () => {
-  for (const s of sockets.splice(0)) s.disconnect();
-  for (const c of contexts.splice(0)) await c.close();
-  for (const h of hubs.splice(0)) await h.close();
+  await harness.cleanup();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await harness?.close();
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function startHub(options: { port?: number; dataDir?: string } = {}): Promise<CaptionHub> {
-  const hub = await startCaptionHub({ host: '127.0.0.1', port: 0, rooms: ROOMS, staticDir: STATIC_DIR, logger: silentHubLogger, ...options });
-  hubs.push(hub);
-  return hub;
-}
-
-async function operator(hub: CaptionHub): Promise<HubClientSocket> {
-  const r = await connectHubClient(hub.url, { role: 'operator', room: 'main', secret: SECRET }, { transports: ['websocket'] });
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  sockets.push(r.value);
-  return r.value;
-}
-
-let n = 0;
-async function publish(op: HubClientSocket, channel: string, text: string, state: 'partial' | 'final' = 'final', id = `t${++n}`): Promise<string> {
-  const line: PublishLine = { id, channel, text, state, source: 'typed' };
-  const r = await hubRequest(op, 'caption:publish', line);
-  expect(r.ok, JSON.stringify(r)).toBe(true);
-  return id;
-}
-
-/** Opens a display page; records alert dialogs and page errors. */
-async function openDisplay(hub: CaptionHub, query: string): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  const dialogs: string[] = [];
-  const errors: string[] = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${hub.url}/display?${query}`);
-  return { page, dialogs, errors };
-}
-
-/** Waits until the display is subscribed (no connecting/reconnecting indicator, no error). */
-async function waitLive(page: Page): Promise<void> {
-  try {
-    await page.waitForFunction(
-      () => document.querySelector('main')?.dataset.status === 'live' && document.querySelector('.status') === null,
-      undefined,
-      POLL,
-    );
-  } catch (err) {
-    const state = await page.evaluate(() => ({ status: document.querySelector('main')?.dataset.status, text: document.body.innerText }));
-    throw new Error(`display not live: ${JSON.stringify(state)}`, { cause: err });
-  }
-}
-
-/** The rows of a channel as [line id, text, partial]. */
-function rowsOf(page: Page, channel: string): Promise<Array<[string, string, boolean]>> {
-  return page.$$eval(`section[data-channel="${channel}"] .row`, (els) =>
-    els.map((el) => [el.getAttribute('data-line-id') ?? '', el.textContent ?? '', el.classList.contains('partial')] as [string, string, boolean]),
-  );
-}
-
-async function waitForRowText(page: Page, channel: string, text: string): Promise<void> {
-  await page.waitForFunction(
-    ([c, t]) => [...document.querySelectorAll(`section[data-channel="${c}"] .row`)].some((el) => el.textContent === t),
-    [channel, text] as const,
-    POLL,
-  );
-}
+const startHub = (options: { port?: number; dataDir?: string } = {}): Promise<CaptionHub> => harness.startHub(options);
+const operator = (hub: CaptionHub): Promise<HubClientSocket> => harness.operator(hub);
+const openDisplay = (hub: CaptionHub, query: string): Promise<OpenedPage> => harness.open(hub, query);
 
 describe('room display in Chromium', () => {
   it('lays out an Arabic line that starts with a Latin acronym right to left, in the shipped Noto face, and updates in place', async () => {
@@ -139,7 +49,7 @@ describe('room display in Chromium', () => {
 
     const layout = await page.$eval(`.row[data-line-id="${id}"]`, (row) => {
       const style = getComputedStyle(row);
-      const textNode = row.firstChild as Text;
+      const textNode = row.querySelector('.text')?.firstChild as Text;
       const whole = document.createRange();
       whole.selectNodeContents(row);
       const acronym = document.createRange();
@@ -243,7 +153,7 @@ describe('room display in Chromium', () => {
     await publish(op, 'en', '<b>bold?</b> <script>alert(2)</script>', 'partial');
     await waitForRowText(page, 'en', payload);
     await waitForRowText(page, 'en', '<b>bold?</b> <script>alert(2)</script>');
-    expect(await page.$$eval('img, b, script:not([src]), .row *', (els) => els.length)).toBe(0);
+    expect(await page.$$eval('img, b, script:not([src]), .row .text *', (els) => els.length)).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'display-en-light-partial.png') });
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
@@ -343,8 +253,7 @@ describe('room display in Chromium', () => {
     const ids = [await publish(op, 'en', 'Line one before the restart.'), await publish(op, 'en', 'Line two before the restart.')];
     await waitForRowText(page, 'en', 'Line two before the restart.');
 
-    await first.close();
-    hubs.splice(hubs.indexOf(first), 1);
+    await harness.stopHub(first);
     await page.waitForSelector('.status.lost', { timeout: POLL.timeout });
     expect(await page.$eval('.status', (el) => el.textContent)).toContain('reconnecting');
     expect((await rowsOf(page, 'en')).map((r) => r[0])).toEqual(ids);
@@ -366,5 +275,56 @@ describe('room display in Chromium', () => {
       'Line four, live again.',
     ]);
     expect(errors).toEqual([]);
+  });
+
+  it('shows a notice with a time-to-live on a display whose clock runs 10 minutes fast', async () => {
+    const hub = await startHub();
+    const op = await operator(hub);
+    const shown = await hubRequest(op, 'notice:show', { text: 'Coffee break until 11:00', ttlMs: 120_000 });
+    expect(shown.ok).toBe(true);
+    const { page } = await harness.open(hub, 'room=main&channels=en', { width: 1280, height: 720 }, () => {
+      const realNow = Date.now;
+      Date.now = () => realNow() + 10 * 60_000;
+    });
+    await waitLive(page);
+    expect(await page.evaluate(() => Date.now() - performance.timeOrigin)).toBeGreaterThan(9 * 60_000);
+    await page.waitForSelector('.notice', { timeout: POLL.timeout });
+    expect(await page.$eval('.notice', (el) => el.textContent)).toBe('Coffee break until 11:00');
+    // ...and it still goes when its time is up, by the hub's count: a short one published now.
+    await hubRequest(op, 'notice:show', { text: 'Two seconds', ttlMs: 2_000 });
+    await page.waitForFunction(() => document.querySelector('.notice')?.textContent === 'Two seconds', undefined, POLL);
+    await page.waitForSelector('.notice', { state: 'detached', timeout: POLL.timeout });
+  });
+
+  it('cannot be framed by another site unless the hub names it', async () => {
+    const parent = createServer((req, res) => {
+      const target = new URL(req.url ?? '/', 'http://x').searchParams.get('src') ?? '';
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><title>venue</title><iframe src="${target.replace(/"/g, '')}" width="800" height="450"></iframe>`);
+    });
+    await new Promise<void>((resolve) => parent.listen(0, '127.0.0.1', resolve));
+    const parentOrigin = `http://127.0.0.1:${(parent.address() as AddressInfo).port}`;
+    try {
+      const framedBy = async (hub: CaptionHub): Promise<boolean> => {
+        const context = await harness.browser.newContext();
+        try {
+          const page = await context.newPage();
+          await page.goto(`${parentOrigin}/?src=${encodeURIComponent(`${hub.url}/display?room=main&channels=en`)}`);
+          const frame = page.frames().find((f) => f !== page.mainFrame());
+          if (!frame) return false;
+          return await frame
+            .waitForFunction(() => document.querySelector('main')?.dataset.status === 'live', undefined, { polling: 100, timeout: 8_000 })
+            .then(() => true)
+            .catch(() => false);
+        } finally {
+          await context.close();
+        }
+      };
+      expect(await framedBy(await startHub()), 'a foreign site framed the display').toBe(false);
+      const allowing = await harness.startHub({ frameAncestors: [parentOrigin] });
+      expect(await framedBy(allowing), 'the named venue page could not frame the display').toBe(true);
+    } finally {
+      await new Promise((resolve) => parent.close(resolve));
+    }
   });
 });

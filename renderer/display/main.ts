@@ -1,15 +1,18 @@
 /**
  * Entry of the room display page (`/display?room=...&channels=...`, served by the hub): reads the URL, ships the
- * caption fonts, connects to the hub at the page's own origin and mounts the page.
+ * caption fonts, connects to the hub at the page's own origin and mounts the wall display, or the phone page
+ * with `view=phone` (or on a small touch screen).
  */
 import { mount } from 'svelte';
 import { io } from 'socket.io-client';
 import type { HubClientEvents, HubServerEvents } from '../../electron/common/protocol';
 import type { Socket } from 'socket.io-client';
 import DisplayApp from './DisplayApp.svelte';
+import PhoneApp from './PhoneApp.svelte';
 import { registerCaptionFonts } from './caption-fonts';
-import { parseDisplayParams } from './display-params';
+import { parseDisplayParams, resolveView } from './display-params';
 import { DisplayState } from './display-state.svelte';
+import { keepScreenAwake } from './wake-lock';
 
 void registerCaptionFonts();
 
@@ -29,21 +32,10 @@ if (!parsed.ok) {
     tryAllTransports: true,
     autoConnect: false,
   });
-  const display = new DisplayState(params, socket);
-  mount(DisplayApp, { target, props: { display } });
+  const view = resolveView(params.view, window.matchMedia('(max-width: 600px) and (pointer: coarse)').matches);
+  const display = new DisplayState({ ...params, view }, socket);
+  if (view === 'phone') mount(PhoneApp, { target, props: { display } });
+  else mount(DisplayApp, { target, props: { display } });
   display.start();
   keepScreenAwake();
-}
-
-/**
- * Asks the browser to keep the screen on while the display is visible. Only available in a secure context
- * (https or localhost); elsewhere the venue PC's power settings decide.
- */
-function keepScreenAwake(): void {
-  if (!('wakeLock' in navigator)) return;
-  const request = (): void => {
-    if (document.visibilityState === 'visible') void navigator.wakeLock.request('screen').catch(() => undefined);
-  };
-  request();
-  document.addEventListener('visibilitychange', request);
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CapturedLogger } from '../hub-test-helpers';
+import { RecordingLogger, until } from '../test-support';
 import { FakeCaptionPlatform, type FakePlatformKind } from './fake-platforms';
 import { TeamsDriver, YoutubeDriver, ZoomDriver } from './http-drivers';
 import type { OutgoingCaption, OutputDriver } from './output-driver';
@@ -14,13 +14,6 @@ afterEach(async () => {
   await Promise.all(fakes.splice(0).map((f) => f.close()));
 });
 
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function fake(kind: FakePlatformKind, options: { clockSkewMs?: number } = {}): Promise<FakeCaptionPlatform> {
   const f = await FakeCaptionPlatform.start({ kind, ...options });
@@ -36,7 +29,7 @@ function driverFor(f: FakeCaptionPlatform, lang = 'en-US', url = f.url): OutputD
 
 async function runner(
   driver: OutputDriver,
-  options: { progress?: MemoryProgressStore; maxAgeMs?: number; minIntervalMs?: number; backlog?: number; log?: CapturedLogger } = {},
+  options: { progress?: MemoryProgressStore; maxAgeMs?: number; minIntervalMs?: number; backlog?: number; log?: RecordingLogger } = {},
 ): Promise<OutputRunner> {
   const r = new OutputRunner({
     id: 'out-1',
@@ -45,7 +38,7 @@ async function runner(
     minIntervalMs: options.minIntervalMs ?? 150,
     maxAgeMs: options.maxAgeMs ?? 60_000,
     retryBaseMs: 100,
-    logger: options.log ?? new CapturedLogger(),
+    logger: options.log ?? new RecordingLogger(),
     ...(options.backlog !== undefined ? { backlog: options.backlog } : {}),
   });
   runners.push(r);
@@ -80,7 +73,7 @@ describe.each(['youtube', 'zoom', 'teams'] as const)('%s output against the stri
 
   it('repeats a refused request under the same seq and recovers from 5xx, 408 and 429 without doubling', async () => {
     const f = await fake(kind);
-    const log = new CapturedLogger();
+    const log = new RecordingLogger();
     const r = await runner(driverFor(f), { log });
     f.failNext(1, 503);
     f.failNext(1, 408);

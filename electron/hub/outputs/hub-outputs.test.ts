@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { OutputConfig, OutputStatus } from '../../common/caption-outputs';
 import type { CaptionHub } from '../caption-hub';
 import { hubRequest } from '../hub-client';
-import { ClientPool, startTestHub, TEST_ROOMS, type CapturedLogger } from '../hub-test-helpers';
+import { ClientPool, startTestHub, TEST_ROOMS, until, type RecordingLogger } from '../test-support';
 import { FakeObsServer } from './fake-obs-server';
 import { FakeCaptionPlatform } from './fake-platforms';
 import { boothRelay } from '../booth-relay';
@@ -19,15 +19,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-async function hubWithOutputs(outputs: OutputConfig[], dataDir?: string): Promise<{ hub: CaptionHub; log: CapturedLogger; outs: HubOutputs }> {
+async function hubWithOutputs(outputs: OutputConfig[], dataDir?: string): Promise<{ hub: CaptionHub; log: RecordingLogger; outs: HubOutputs }> {
   const outs = hubOutputs({ outputs, pollMs: 50, ...(dataDir ? { dataDir } : {}), requestTimeoutMs: 1000 });
   const { hub, log } = await startTestHub({ features: [boothRelay(), outs], ...(dataDir ? { dataDir } : {}) });
   return { hub, log, outs };

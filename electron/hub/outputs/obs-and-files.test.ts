@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CapturedLogger } from '../hub-test-helpers';
+import { RecordingLogger } from '../test-support';
 import { cea608Cues, teamsLines, toCea608Text, twoLineCues, youtubeTimestamp, parseYoutubeTimestamp } from './caption-shaping';
 import { FakeObsServer } from './fake-obs-server';
 import { FileDriver } from './file-driver';
@@ -27,7 +27,7 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
 }
 
 async function runner(driver: OutputDriver, progress = new MemoryProgressStore()): Promise<OutputRunner> {
-  const r = new OutputRunner({ id: 'o', driver, progress, minIntervalMs: 100, retryBaseMs: 100, logger: new CapturedLogger() });
+  const r = new OutputRunner({ id: 'o', driver, progress, minIntervalMs: 100, retryBaseMs: 100, logger: new RecordingLogger() });
   runners.push(r);
   await r.start();
   return r;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutputStatus } from '../../common/caption-outputs';
-import { ResendingBooth, spawnHub, startRedisServer, type HubProcess, type RedisServerProcess } from '../redis-test-support';
+import { ResendingBooth, spawnHub, startRedisServer, type HubProcess, type RedisServerProcess } from '../test-support';
 import { FakeCaptionPlatform } from './fake-platforms';
 
 const SECRET = 'outputs-redis-secret-8812';

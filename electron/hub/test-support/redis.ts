@@ -3,16 +3,16 @@
  * CLI as a child process (so it can be SIGKILLed and restarted), a TCP proxy whose link can be cut and
  * restored, and a booth that keeps an outbox and resends what was not acknowledged after a reconnect.
  */
-import { ChannelFollower } from '../common/channel-follower';
+import { ChannelFollower } from '../../common/channel-follower';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { PublishLine } from '../common/protocol';
-import { connectHubClient, hubRequest, type HubClientSocket } from './hub-client';
+import type { PublishLine } from '../../common/protocol';
+import { connectHubClient, hubRequest, type HubClientSocket } from '../hub-client';
 
-const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
 
 /** A free TCP port on 127.0.0.1 (closed again; a tiny race with other programs is accepted in tests). */
 export async function freePort(): Promise<number> {
