@@ -50,6 +50,8 @@ export interface HubFeatureContext {
   logger: Logger;
   /** The hub is one node of several (Redis): state a feature keeps in memory must be shared or per node. */
   clustered: boolean;
+  /** Takes a channel's current partial off the displays (in the room's turn, like a publish). */
+  withdrawPartial(room: string, channel: string): void;
   /** The rooms whose secret this is (an operator presenting it over HTTP); empty for a wrong one. */
   operatorRooms(secret: string): ReadonlySet<string>;
 }
@@ -70,6 +72,11 @@ export interface HubFeature<ClientEvents extends EventsMap = EventsMap, ServerEv
   changed?(change: ChannelChange): void;
   /** A channel's new partial, once broadcast. */
   partial?(update: PartialUpdate): void;
+  /**
+   * Whether the feature holds `channel` of `room` closed to new lines (the booth relay's operator mutes): the hub
+   * then refuses publishes and revisions to it with `CHANNEL_MUTED`.
+   */
+  muted?(room: string, channel: string): boolean;
   /** Answers a request under the feature's own path and returns `true`; `false` leaves it to the hub. */
   http?(req: IncomingMessage, res: ServerResponse): boolean;
   close?(): void | Promise<void>;
