@@ -3,9 +3,11 @@
  * see it): a latency ping, and the **handover** of a booth channel between the two consoles of one booth.
  *
  * The hub keeps, per room and channel, which console (by handshake `clientId`) is on air. A console claims the
- * channel when it connects; the other console of the booth requests it; the hub asks the on-air console, and on
- * accept moves the channel and tells both. A request when the on-air console is not connected is granted at
- * once (a crashed console never blocks its booth). An operator can also **mute** a channel room-wide: every
+ * channel when it connects. Either side starts a handover: the off-air console **requests** the channel, or the
+ * on-air console **offers** it; the hub asks the other side, and on accept moves the channel and tells both. The
+ * side that started it may cancel it while it waits. A request when the on-air console is not connected is
+ * granted at once (a crashed console never blocks its booth). The hub tells every console of a booth who else is
+ * in it (`booth:presence`: online, offline, on air), so each shows its partner. An operator can also **mute** a channel room-wide: every
  * console of the room hears it and holds that channel's lines until it is unmuted. Everything is acknowledged with a Result, parsed with the
  * schemas below where it arrives.
  */
@@ -44,7 +46,15 @@ export type HandoverClaim = z.infer<typeof handoverClaimSchema>;
 export const handoverRequestSchema = z.strictObject({ requestId: requestIdSchema });
 export type HandoverRequest = z.infer<typeof handoverRequestSchema>;
 
-/** `handover:respond`: the on-air console accepts or declines a request. */
+/** `handover:offer`: the on-air console of a booth offers the channel to the other console(s) of the booth. */
+export const handoverOfferSchema = z.strictObject({ requestId: requestIdSchema });
+export type HandoverOffer = z.infer<typeof handoverOfferSchema>;
+
+/** `handover:cancel`: the console that requested or offered a handover withdraws it while it waits. */
+export const handoverCancelSchema = z.strictObject({ requestId: requestIdSchema });
+export type HandoverCancel = z.infer<typeof handoverCancelSchema>;
+
+/** `handover:respond`: the asked side accepts or declines (the on-air console a request, the other one an offer). */
 export const handoverRespondSchema = z.strictObject({ requestId: requestIdSchema, accept: z.boolean() });
 export type HandoverRespond = z.infer<typeof handoverRespondSchema>;
 
@@ -72,10 +82,17 @@ export interface OnAirInfo {
   holderLabel: string | null;
 }
 
-/** `handover:asked` (hub → on-air console): another console of the booth asks for the channel. */
+/** Who started a handover: the off-air console asking for the channel, or the on-air console offering it. */
+export type HandoverKind = 'request' | 'offer';
+
+/**
+ * `handover:asked` (hub → the side that answers): for a `request` the on-air console, for an `offer` the other
+ * console(s) of the booth.
+ */
 export interface HandoverAsked {
   requestId: string;
   channel: string;
+  kind: HandoverKind;
   fromClientId: string;
   fromLabel: string;
 }
@@ -83,7 +100,26 @@ export interface HandoverAsked {
 /** `handover:done` (hub → both consoles): the outcome; `holderClientId` is who is on air now. */
 export interface HandoverDone extends OnAirInfo {
   requestId: string;
-  outcome: 'accepted' | 'declined' | 'expired' | 'reclaimed';
+  outcome: 'accepted' | 'declined' | 'expired' | 'cancelled' | 'reclaimed';
+}
+
+/** One console of a booth as the hub knows it. */
+export interface BoothMember {
+  clientId: string;
+  label: string;
+  /** It has a connection to this hub now. */
+  online: boolean;
+  /** It holds the booth's channel. */
+  onAir: boolean;
+}
+
+/**
+ * `booth:presence` (hub → every console of a booth, and the room's operators): the consoles of the booth the hub has seen since it started
+ * (the receiver included), sent when one comes, goes or the channel changes hands.
+ */
+export interface BoothPresence {
+  channel: string;
+  members: BoothMember[];
 }
 
 /** Console → hub requests of the extension. */
@@ -91,6 +127,8 @@ export interface BoothRelayClientEvents {
   'hub:ping': (req: PingRequest, ack: (r: Result<PingAnswer>) => void) => void;
   'handover:claim': (req: HandoverClaim, ack: (r: Result<OnAirInfo>) => void) => void;
   'handover:request': (req: HandoverRequest, ack: (r: Result<{ granted: boolean } & OnAirInfo>) => void) => void;
+  'handover:offer': (req: HandoverOffer, ack: (r: Result<OnAirInfo>) => void) => void;
+  'handover:cancel': (req: HandoverCancel, ack: (r: Result<OnAirInfo>) => void) => void;
   'handover:respond': (req: HandoverRespond, ack: (r: Result<OnAirInfo>) => void) => void;
   'channel:mute': (req: ChannelMute, ack: (r: Result<RoomMutes>) => void) => void;
   'channel:mutes': (req: Record<string, never>, ack: (r: Result<RoomMutes>) => void) => void;
@@ -100,9 +138,10 @@ export interface BoothRelayClientEvents {
 export interface BoothRelayServerEvents {
   'handover:asked': (e: HandoverAsked) => void;
   'handover:done': (e: HandoverDone) => void;
+  'booth:presence': (e: BoothPresence) => void;
   /** The room's muted channels changed (to every booth and operator console of the room). */
   'channel:muted': (e: RoomMutes) => void;
 }
 
-/** How long the on-air console has to answer a handover request before it expires, ms. */
+/** How long the asked side has to answer a handover request or offer before it expires, ms. */
 export const HANDOVER_TIMEOUT_MS = 60_000;

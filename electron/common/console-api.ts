@@ -22,6 +22,11 @@ import { MAX_GLOSSARY_TERMS, storedGlossaryTermSchema } from './glossary';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, SubscribeResult } from './protocol';
 import type { SttRealtime } from './stt-protocol';
+import type { BoothMember, HandoverKind } from './booth-relay';
+import type { ConsoleAlert } from './console-alerts';
+import type { JoinDetails } from './join-link';
+
+export type { BoothMember, HandoverKind } from './booth-relay';
 
 /** Where speech-to-text listens: the floor feed, or the interpreter's own microphone. */
 export const STT_SOURCES = ['floor', 'voice'] as const;
@@ -50,8 +55,9 @@ const lineIdSchema = idSchema;
 export type { GlossaryTerm } from './glossary';
 
 /**
- * Everything the console persists (JSON in its data dir). `secret` is stored but never logged and never
- * returned to the page: `getState` gives `PublicSettings` with `hasSecret` instead.
+ * Everything the console persists (JSON in its data dir). `secret` and `hostSecret` are stored but never logged
+ * and never part of what the page gets: `getState` gives `PublicSettings` with `hasSecret` / `hasHostSecret`
+ * instead. The host console hands its room secret out on purpose only, through `getJoinDetails`.
  */
 export const settingsSchema = z.strictObject({
   /** Host the hub embedded, or join one elsewhere. */
@@ -68,8 +74,13 @@ export const settingsSchema = z.strictObject({
   role: z.enum(CONSOLE_ROLES),
   /** A booth's own channel (`ar`, `en`, `ru`...); ignored for an operator. */
   channel: nameSchema,
-  /** Room secret or channel PIN. Write-only from the page's point of view. */
+  /** Join mode: the joined room's secret or channel PIN. Write-only from the page's point of view. */
   secret: z.string().max(256),
+  /**
+   * Host mode: the hosted room's secret (generated at the first hosting when empty). Kept apart from `secret`, so
+   * a console that hosted never presents its own room's secret to a hub it joins.
+   */
+  hostSecret: z.string().max(256),
   /** Human label of this console ("Arabic booth A"), shown in handover prompts. */
   label: z.string().max(80),
   /** Audio input device ids chosen in the page (MediaDeviceInfo.deviceId), or null for the default. */
@@ -90,13 +101,15 @@ export const settingsSchema = z.strictObject({
   voiceReviewMs: z.number().int().min(0).max(MAX_VOICE_REVIEW_MS),
   /** Publish floor speech-to-text finals to the `floor` channel (off: transcript only, for the interpreter). */
   publishFloor: z.boolean(),
+  /** Channels whose typed lines go out on Enter only (no live partial while the interpreter types). */
+  enterOnlyChannels: z.array(nameSchema).max(16),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
-/** Settings as the page sees them: no secret, just whether one is set. */
-export type PublicSettings = Omit<Settings, 'secret'> & { hasSecret: boolean };
+/** Settings as the page sees them: no secrets, just whether each is set. */
+export type PublicSettings = Omit<Settings, 'secret' | 'hostSecret'> & { hasSecret: boolean; hasHostSecret: boolean };
 
-/** A change to settings; `secret: ''` clears the secret. Unknown keys are refused. */
+/** A change to settings; `secret: ''` clears the secret (`hostSecret: ''`: a new one at the next hosting). Unknown keys are refused. */
 export const settingsPatchSchema = settingsSchema.partial();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
@@ -111,6 +124,7 @@ export const DEFAULT_SETTINGS: Settings = {
   role: 'booth',
   channel: 'en',
   secret: '',
+  hostSecret: '',
   label: '',
   floorDeviceId: null,
   voiceDeviceId: null,
@@ -122,6 +136,7 @@ export const DEFAULT_SETTINGS: Settings = {
   mutedChannels: [],
   voiceReviewMs: 1500,
   publishFloor: true,
+  enterOnlyChannels: [],
 };
 
 /** Connection to the hub as the page shows it. */
@@ -234,18 +249,31 @@ export interface PendingVoiceLine {
   channel: string;
   text: string;
   lang: string;
-  /** Epoch ms when it goes out by itself. */
+  /** Epoch ms when it goes out by itself (the core's clock). */
   sendAt: number;
+  /** Ms left in its window when this was sent (the page counts down from it on its own clock). */
+  leftMs: number;
 }
 
-/** Handover of a booth channel between the two consoles of one booth. */
+/**
+ * Handover of a booth channel between the two consoles of one booth. Either side starts it: the console off air
+ * requests the channel (`kind: 'request'`), the console on air offers it (`kind: 'offer'`); the other side accepts
+ * or declines, and the side that started it may cancel it while it waits.
+ */
 export interface HandoverState {
   /** This console publishes the channel. */
   onAir: boolean;
-  /** A request this console sent and waits on (to the console on air). */
-  outgoing: { requestId: string; channel: string; requestedAt: number } | null;
-  /** A request from the other console that this (on-air) console must accept or decline. */
-  incoming: { requestId: string; channel: string; fromLabel: string; fromClientId: string; requestedAt: number } | null;
+  /** A handover this console started and waits on. */
+  outgoing: { requestId: string; channel: string; kind: HandoverKind; requestedAt: number } | null;
+  /** A handover the other console started, which this console must accept or decline. */
+  incoming: { requestId: string; channel: string; kind: HandoverKind; fromLabel: string; fromClientId: string; requestedAt: number } | null;
+  /** The other consoles of this booth as the hub knows them (online, offline, on air); empty before it tells. */
+  partners: BoothMember[];
+  /**
+   * Every booth of the room the hub told this console about, by channel, this console included: an operator
+   * hears of every booth (who is on air per channel), a booth console of its own.
+   */
+  booths: Record<string, BoothMember[]>;
 }
 
 /** The session record of this console. */
@@ -278,6 +306,8 @@ export interface ConsoleSnapshot {
   hub: HubStatus;
   stt: Record<SttSourceKind, SttStatus>;
   handover: HandoverState;
+  /** Errors whose condition is on, oldest first (console-alerts.ts); each goes away when its condition ends. */
+  alerts: ConsoleAlert[];
   /** Voice lines in their review window. */
   pendingVoice: PendingVoiceLine[];
   session: SessionInfo;
@@ -295,6 +325,16 @@ export interface ConsoleSnapshot {
   shell: 'electron' | 'browser';
   /** Stable id of this console (handover, hub logs). */
   clientId: string;
+  /** The name this console goes by in the room (its label, or "Arabic booth K" when it has none). */
+  label: string;
+}
+
+/** What another console needs to join the room this console hosts (see electron/common/join-link.ts). */
+export interface JoinInfo extends JoinDetails {
+  /** The join link (the secret in its fragment). */
+  link: string;
+  /** A QR code of the link (`data:image/svg+xml`). */
+  qrDataUrl: string;
 }
 
 /** A line as the page publishes it. `id` omitted: the core makes one (returned in the ack). */
@@ -369,11 +409,14 @@ export const consoleRequestSchemas = {
   cancelVoice: z.tuple([lineIdSchema]),
   importGlossary: z.tuple([z.string().max(2_000_000)]),
   requestHandover: z.tuple([]),
+  offerHandover: z.tuple([]),
+  cancelHandover: z.tuple([]),
   respondHandover: z.tuple([z.boolean()]),
   exportSession: z.tuple([nameSchema, z.enum(EXPORT_FORMATS)]),
   listMonitors: z.tuple([]),
   openDisplayWindow: z.tuple([openDisplaySchema]),
   startNewSession: z.tuple([]),
+  getJoinDetails: z.tuple([]),
   listModels: z.tuple([]),
   importModel: z.tuple([z.string().min(1).max(4096)]),
   listOutputs: z.tuple([]),
@@ -443,9 +486,16 @@ export interface ConsoleApi {
   cancelVoice(id: string): Promise<ConsoleResult<void>>;
   /** Replaces the glossary with a CSV (header `en,ru,ar`, any order/subset); persisted and used as STT prompt. */
   importGlossary(csvText: string): Promise<ConsoleResult<{ terms: number }>>;
-  /** Booth: asks the on-air console of this channel to hand it over. */
+  /** Booth (off air): asks the on-air console of this channel to hand it over (granted at once when it is gone). */
   requestHandover(): Promise<ConsoleResult<void>>;
-  /** Booth (on air): accepts or declines the pending request. */
+  /** Booth (on air): offers the channel to the other console of the booth (`NOT_FOUND` when none is connected). */
+  offerHandover(): Promise<ConsoleResult<void>>;
+  /** Booth: withdraws the request or offer this console made while it waits (`NO_PENDING` when none). */
+  cancelHandover(): Promise<ConsoleResult<void>>;
+  /**
+   * Booth: accepts or declines the handover the other console started (its request, or its offer). When this
+   * console goes off air, a partial it has on the displays is committed first and its voice lines in review go out.
+   */
   respondHandover(accept: boolean): Promise<ConsoleResult<void>>;
   /** The session record of a channel as SRT, WebVTT or plain text. */
   exportSession(channel: string, format: ExportFormat): Promise<ConsoleResult<string>>;
@@ -455,6 +505,12 @@ export interface ConsoleApi {
   openDisplayWindow(opts: OpenDisplay): Promise<ConsoleResult<void>>;
   /** Closes the current session record and starts a new one (the old one stays on disk). */
   startNewSession(): Promise<ConsoleResult<SessionInfo>>;
+  /**
+   * Host mode, while hosting: how another console joins this room (hub address on the venue network, room, the
+   * room's secret, a join link and its QR code). The one way the page gets a secret, on the host's request.
+   * `NOT_SUPPORTED` in join mode, `NOT_CONNECTED` while not hosting.
+   */
+  getJoinDetails(): Promise<ConsoleResult<JoinInfo>>;
   /** The model files in the console's model folders, each checked (the Model setting takes a `file`). */
   listModels(): Promise<ConsoleResult<ConsoleModelInfo[]>>;
   /**
@@ -488,14 +544,16 @@ export interface ConsoleModelInfo {
 export interface HandoverRequestedEvent {
   requestId: string;
   channel: string;
+  /** `request`: the other console asks for the channel; `offer`: the console on air offers it to this one. */
+  kind: HandoverKind;
   fromLabel: string;
   fromClientId: string;
 }
 export interface HandoverCompletedEvent {
   requestId: string;
   channel: string;
-  /** `accepted`: the requester is now on air; `declined`/`expired`/`failed`: nothing changed. */
-  outcome: 'accepted' | 'declined' | 'expired' | 'failed';
+  /** `accepted`: the channel changed hands; `declined`/`expired`/`cancelled`/`failed`: nothing changed. */
+  outcome: 'accepted' | 'declined' | 'expired' | 'cancelled' | 'failed';
   /** Whether this console is on air now. */
   onAir: boolean;
 }
@@ -514,7 +572,7 @@ export interface ConsoleEvents {
   'voice:pending': (lines: PendingVoiceLine[]) => void;
   'handover:requested': (e: HandoverRequestedEvent) => void;
   'handover:completed': (e: HandoverCompletedEvent) => void;
-  /** An error the page should show (journal unwritable, publish refused...). */
+  /** A new error (journal unwritable, publish refused...); the page shows the snapshot's `alerts`, which say when it ends. */
   'console:error': (e: ConsoleError) => void;
   /** The hub answered a line or correction this console sent, or a held line was released or discarded. */
   'line:delivery': (e: LineDelivery) => void;

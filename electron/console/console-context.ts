@@ -5,6 +5,7 @@
  * narrow views of the pieces before it, never on a piece after it, so nothing calls back into itself in a cycle.
  */
 import type { ConsoleEventName, ConsoleEvents } from '../common/console-api';
+import type { ConsoleError } from '../common/console-api-result';
 import { createStderrLogger, type Logger } from '../node/logger';
 import type { ConsoleSettings } from './console-settings';
 
@@ -25,6 +26,11 @@ export interface ConsoleContext {
   emit<E extends ConsoleEventName>(event: E, payload: ConsoleEventPayload<E>): void;
   /** Something the snapshot shows changed: one `state:changed` goes out at the end of this turn. */
   changed(): void;
+  /**
+   * Sets (an error) or clears (`null`) the alert of a condition (console-alerts.ts keys): the page shows it until
+   * it is cleared or its condition ends. A new error also goes out as `console:error`.
+   */
+  alert(key: string, error: ConsoleError | null): void;
   /** The room's channels: the embedded hub's when hosting, else the configured list. */
   roomChannels(): string[];
   readonly logger: CoreLogger;

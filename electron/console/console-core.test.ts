@@ -7,10 +7,12 @@ import type { ConsoleEvents, ConsolePublish } from '../common/console-api';
 import type { ChannelChange } from '../common/protocol';
 import { dispatchConsoleCall } from '../common/console-api-dispatch';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
+import { parseJoinLink } from '../common/join-link';
+import { fail, ok } from '../common/result';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
 import { qrSvgDataUrl } from './hosted-hub';
 import { modelResolver } from './model-resolver';
-import { cleanupTempDirs, roomHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
+import { cleanupTempDirs, roomHub, tempDir, TestDisplay, TEST_SECRET, toneStt } from './test-support';
 import { until, recordingLogger } from '../hub/test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -151,6 +153,97 @@ describe('settings checked on save', () => {
 });
 
 describe('ConsoleCore hub', () => {
+  it('keys errors by their condition: HOST_FAILED, AUTH_BAD_SECRET and STT_FAILED leave the snapshot when it ends', async () => {
+    const h = await hub();
+    let starts = 0;
+    const tone = toneStt();
+    const c = await core({ ...tone, resolveModel: async (setting) => (++starts === 1 ? fail('MODEL_MISSING', 'No model file here.') : tone.resolveModel!(setting)) });
+    const alerts = async (): Promise<string[]> => {
+      const s = await c.getState();
+      return s.ok ? s.value.alerts.map((a) => `${a.key}:${a.code}`) : ['state failed'];
+    };
+    // Hosting on a port that is taken fails; hosting on a free one clears it.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    await c.updateSettings({ hubMode: 'host', hostAddress: '127.0.0.1', hostPort: (taken.address() as AddressInfo).port, role: 'operator' });
+    expect((await c.connectHub()).ok).toBe(false);
+    expect(await alerts()).toEqual(['hub:HOST_FAILED']);
+    await c.updateSettings({ hostPort: 0 });
+    expect((await c.connectHub()).ok).toBe(true);
+    expect(await alerts()).toEqual([]);
+
+    // A wrong secret for a hub elsewhere, then the right one.
+    await c.updateSettings({ hubMode: 'join', hubUrl: h.url, room: 'main', secret: 'not-the-secret' });
+    await until(async () => (await alerts()).includes('hub:AUTH_BAD_SECRET'), 10_000, 'AUTH_BAD_SECRET');
+    await c.updateSettings({ secret: TEST_SECRET });
+    await until(async () => {
+      const s = await c.getState();
+      return s.ok && s.value.hub.state === 'connected';
+    }, 10_000, 'connected');
+    expect(await alerts()).toEqual([]);
+
+    // Speech-to-text that failed to start, then started well.
+    expect((await c.startSource('floor', {})).ok).toBe(false);
+    expect(await alerts()).toEqual(['stt:floor:STT_FAILED']);
+    expect((await c.startSource('floor', {})).ok).toBe(true);
+    expect(await alerts()).toEqual([]);
+  });
+
+  it('hosts a room others can join: the join details carry the room secret, which never leaks into join mode', async () => {
+    const host = await core();
+    await host.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'booth', channel: 'ar' });
+    expect((await host.connectHub()).ok).toBe(true);
+    const state = await host.getState();
+    expect(state.ok && state.value.settings).toMatchObject({ hasHostSecret: true, hasSecret: false });
+    // A booth with no label goes by a name a person reads.
+    expect(state.ok && state.value.label).toMatch(/^Arabic booth [A-Z]$/);
+    const details = await host.getJoinDetails();
+    expect(details.ok).toBe(true);
+    if (!details.ok) return;
+    expect(details.value.secret.length).toBeGreaterThanOrEqual(8);
+    expect(details.value.link).toBe(`${details.value.hubUrl}/?room=main#secret=${encodeURIComponent(details.value.secret)}`);
+    expect(details.value.qrDataUrl).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(JSON.stringify(state)).not.toContain(details.value.secret);
+
+    // Another console joins with the link: hub, room and secret from it.
+    const parsed = parseJoinLink(details.value.link);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const other = await core();
+    await other.updateSettings({ hubMode: 'join', hubUrl: parsed.value.hubUrl, room: parsed.value.room, secret: parsed.value.secret, role: 'booth', channel: 'ar' });
+    const joined = await other.connectHub();
+    expect(joined.ok, JSON.stringify(joined)).toBe(true);
+    await until(async () => {
+      const s = await host.getState();
+      return s.ok && s.value.handover.partners.some((p) => p.online && /^Arabic booth [A-Z]$/.test(p.label));
+    }, 10_000, 'the joined console shows as a partner with a readable name');
+
+    // The host switches to joining a hub elsewhere: its own room's secret is not presented there.
+    const elsewhere = await hub();
+    await host.updateSettings({ hubMode: 'join', hubUrl: elsewhere.url, room: 'main' });
+    const refused = await host.connectHub();
+    expect(!refused.ok && refused.error.code).toBe('AUTH_MISSING_SECRET');
+    expect((await host.getJoinDetails()).ok).toBe(false);
+    await host.updateSettings({ secret: TEST_SECRET });
+    await until(async () => {
+      const s = await host.getState();
+      return s.ok && s.value.hub.state === 'connected';
+    }, 10_000, 'joined elsewhere');
+  });
+
+  it('moves a room secret that an earlier version kept in the join secret to the hosted room, and out of join mode', async () => {
+    const dataDir = await tempDir();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dataDir, 'settings.json'), JSON.stringify({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', secret: 'old-room-secret-1', role: 'operator' }));
+    const c = await core({ dataDir });
+    expect((await c.connectHub()).ok).toBe(true);
+    const details = await c.getJoinDetails();
+    expect(details.ok && details.value.secret).toBe('old-room-secret-1');
+    const state = await c.getState();
+    expect(state.ok && state.value.settings).toMatchObject({ hasHostSecret: true, hasSecret: false });
+  });
+
   it('hosts the hub embedded and gives display URLs and a QR code', async () => {
     const c = await core();
     await c.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'operator' });
@@ -170,7 +263,7 @@ describe('ConsoleCore hub', () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     const state = await c.getState();
-    expect(state.ok && state.value.settings.hasSecret).toBe(true);
+    expect(state.ok && state.value.settings.hasHostSecret).toBe(true);
     // Latency comes from a real ping round trip.
     await until(async () => {
       const s = await c.getState();
@@ -255,6 +348,29 @@ describe('ConsoleCore hub', () => {
     // The hub's own history agrees: ten lines, once each.
     const exported = await fetch(`${h.url}/export/main/en.txt`).then((r) => r.text());
     expect(exported.trim().split('\n')).toEqual(ids.map((_, i) => `Line ${i + 1}`));
+  });
+
+  it('refuses an unusable hub address or a missing model at Save, and tries fixed settings at once after a failed connect', async () => {
+    const c = await core({ resolveModel: async (s) => (s === 'base' ? ok('/models/ggml-base.bin') : fail('STT_FAILED', `No model "${s}" in /models.`)) });
+    const bare = await c.updateSettings({ hubUrl: '192.168.1.20:7300' });
+    expect(bare.ok && bare.value.hubUrl).toBe('http://192.168.1.20:7300');
+    const ftp = await c.updateSettings({ hubUrl: 'ftp://192.168.1.20' });
+    expect(!ftp.ok && ftp.error).toMatchObject({ code: 'INVALID_ARGUMENTS', message: expect.stringContaining('http://') });
+    const missing = await c.updateSettings({ model: 'large' });
+    expect(!missing.ok && missing.error).toMatchObject({ code: 'MODEL_NOT_FOUND', message: 'No model "large" in /models.' });
+    expect((await c.updateSettings({ model: 'base' })).ok).toBe(true);
+    const s = await c.getState();
+    expect(s.ok && [s.value.settings.hubUrl, s.value.settings.model]).toEqual(['http://192.168.1.20:7300', 'base']);
+
+    // Hosting fails on a taken port; the fixed port is hosted on Save, without another Connect.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    await c.updateSettings({ hubMode: 'host', hostAddress: '127.0.0.1', hostPort: (taken.address() as AddressInfo).port, role: 'operator' });
+    expect((await c.connectHub()).ok).toBe(false);
+    const up = nextEvent(c, 'hub:status', (st) => st.state === 'connected');
+    expect((await c.updateSettings({ hostPort: 0 })).ok).toBe(true);
+    await up;
   });
 
   it('reconnects by itself when the hub settings change while connected', async () => {
@@ -442,6 +558,72 @@ describe('ConsoleCore hub', () => {
     expect(await aDeclined).toMatchObject({ outcome: 'declined', onAir: false });
     const bState = await b.getState();
     expect(bState.ok && bState.value.handover.onAir).toBe(true);
+    // The room's operator follows the booth: B on air, A online; it has no partners of its own.
+    const op = await core();
+    await joinAs(op, h, 'operator', 'floor');
+    await until(async () => {
+      const s = await op.getState();
+      const members = s.ok ? (s.value.handover.booths['ar'] ?? []) : [];
+      return members.length === 2 && members.every((m) => m.online) && members.filter((m) => m.onAir).length === 1;
+    }, 10_000, 'operator sees the booth');
+    const opState = await op.getState();
+    expect(opState.ok && opState.value.handover.partners).toEqual([]);
+    const aAfter = await a.getState();
+    expect(aAfter.ok && Object.keys(aAfter.value.handover.booths)).toEqual(['ar']);
+  });
+
+  it('lets the on-air console offer its channel, shows each the partner, and commits a half line at the handover', async () => {
+    const h = await hub();
+    const a = await core();
+    const b = await core();
+    await joinAs(a, h, 'booth', 'en');
+    await until(async () => {
+      const s = await a.getState();
+      return s.ok && s.value.handover.onAir;
+    }, 10_000, 'A on air');
+    await joinAs(b, h, 'booth', 'en');
+    const d = await display(h.url, ['en']);
+    // Each console sees the other: B sees A on air, A sees B online.
+    await until(async () => {
+      const [sa, sb] = [await a.getState(), await b.getState()];
+      return (
+        sa.ok && sb.ok &&
+        JSON.stringify(sa.value.handover.partners.map((p) => [p.label, p.online, p.onAir])) === JSON.stringify([['booth en', true, false]]) &&
+        JSON.stringify(sb.value.handover.partners.map((p) => [p.label, p.online, p.onAir])) === JSON.stringify([['booth en', true, true]])
+      );
+    }, 10_000, 'partners');
+
+    // A is mid-line when it offers the channel and B takes it: the half line is committed, not left as a partial.
+    expect((await a.publish({ channel: 'en', id: 'half-1', text: 'and the next speaker', state: 'partial', source: 'typed' })).ok).toBe(true);
+    await d.until(() => d.partials.some((p) => p.line.text === 'and the next speaker'));
+    const offered = nextEvent(b, 'handover:requested');
+    expect((await a.offerHandover()).ok).toBe(true);
+    expect(await offered).toMatchObject({ kind: 'offer', channel: 'en' });
+    const aOff = nextEvent(a, 'handover:completed');
+    expect((await b.respondHandover(true)).ok).toBe(true);
+    expect(await aOff).toMatchObject({ outcome: 'accepted', onAir: false });
+    await d.until(() => d.lines.get('half-1')?.text === 'and the next speaker', 10_000, 'half line committed');
+    const bState = await b.getState();
+    expect(bState.ok && bState.value.handover.onAir).toBe(true);
+
+    // A asks for it back and cancels before B answers: nothing changes, nothing waits on either side.
+    const asked = nextEvent(b, 'handover:requested');
+    expect((await a.requestHandover()).ok).toBe(true);
+    expect(await asked).toMatchObject({ kind: 'request' });
+    const cancelled = nextEvent(b, 'handover:completed');
+    expect((await a.cancelHandover()).ok).toBe(true);
+    expect(await cancelled).toMatchObject({ outcome: 'cancelled', onAir: true });
+    await until(async () => {
+      const [sa, sb] = [await a.getState(), await b.getState()];
+      return sa.ok && sb.ok && sa.value.handover.outgoing === null && sb.value.handover.incoming === null;
+    }, 5_000, 'nothing waiting');
+
+    // B's console goes away: A sees its partner offline.
+    await b.close();
+    await until(async () => {
+      const s = await a.getState();
+      return s.ok && s.value.handover.partners.length === 1 && !s.value.handover.partners[0]!.online;
+    }, 10_000, 'partner offline');
   });
 
   it('keeps publishing when the session record cannot be written, and says so', async () => {

@@ -35,14 +35,18 @@ import type {
   ExportFormat,
   HeldLinesRequest,
   HubStatus,
+  JoinInfo,
   MonitorInfo,
   OpenDisplay,
   PublicSettings,
   SessionInfo,
   SettingsPatch,
   SttSourceKind,
+  SttStatus,
 } from '../common/console-api';
-import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, ok, type ConsoleResult } from '../common/console-api-result';
+import { STT_SOURCES } from '../common/console-api';
+import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
+import { AlertSet, type ConsoleAlert } from '../common/console-alerts';
 import { BoothHandover } from './booth-handover';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { ConsoleEventBus, stderrCoreLogger, type ConsoleContext, type CoreLogger } from './console-context';
@@ -50,7 +54,7 @@ import { importConsoleModel, listConsoleModels } from './console-models';
 import { ConsoleSession } from './console-session';
 import { ConsoleSettings } from './console-settings';
 import { ConsoleStateFile } from './console-state-file';
-import { HubConnection } from './hub-connection';
+import { consoleLabel, HubConnection } from './hub-connection';
 import { fetchHubOutputs, switchHubOutput, type HubOutputsTarget } from './hub-outputs-client';
 import { LinePublisher } from './line-publisher';
 import { redactSettings, SettingsStore } from './settings-store';
@@ -121,6 +125,8 @@ export class ConsoleCore implements ConsoleApi {
   private readonly events: ConsoleEventBus;
   private readonly settings: ConsoleSettings;
   private readonly ctx: ConsoleContext;
+  /** Errors keyed by their condition (console-alerts.ts); the snapshot carries those still on. */
+  private readonly alerts = new AlertSet();
   private pieces!: Pieces;
   private lock: DataDirLock | null = null;
   private closed = false;
@@ -130,13 +136,19 @@ export class ConsoleCore implements ConsoleApi {
     this.events = new ConsoleEventBus(this.logger, () => this.snapshot());
     this.settings = new ConsoleSettings(new SettingsStore(options.dataDir), {
       logger: this.logger,
-      onWriteFailed: (error) => this.events.emit('console:error', consoleError(error)),
+      onWriteFailed: (error) => this.ctx.alert('settings', consoleError(error)),
+      onWritten: () => this.ctx.alert('settings', null),
       onChanged: () => this.events.changed(),
     });
     this.ctx = {
       settings: this.settings,
       emit: (event, payload) => this.events.emit(event, payload),
       changed: () => this.events.changed(),
+      alert: (key, error) => {
+        if (!this.alerts.set(key, error)) return;
+        if (error) this.events.emit('console:error', { code: error.code, message: error.message });
+        this.events.changed();
+      },
       roomChannels: () => [...(this.pieces?.connection.hostedChannels ?? this.settings.value.hostChannels)],
       logger: this.logger,
     };
@@ -184,6 +196,8 @@ export class ConsoleCore implements ConsoleApi {
       { ...(options.sttFactory ? { sttFactory: options.sttFactory } : {}), ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}) },
       state.value.clientId,
     );
+    // Going off air: the voice lines in their review window go out while this console may still write.
+    handover.onRelease(() => stt.voice.flush());
     this.pieces = { state, session, connection, handover, publisher, stt };
     this.events.start();
     this.logger.info('console started', {
@@ -202,13 +216,17 @@ export class ConsoleCore implements ConsoleApi {
 
   private snapshot(): ConsoleSnapshot {
     const { state, session, connection, handover, publisher, stt } = this.pieces;
+    const hub = connection.status;
+    const sttStatus = stt.status();
+    const sessionInfo = session.info();
     return {
       settings: redactSettings(this.settings.value),
-      hub: connection.status,
-      stt: stt.status(),
+      hub,
+      stt: sttStatus,
       handover: handover.snapshot,
+      alerts: this.currentAlerts(hub, sttStatus, sessionInfo.error, handover.onAir),
       pendingVoice: stt.voice.lines(),
-      session: session.info(),
+      session: sessionInfo,
       heldByMute: publisher.heldCounts(),
       held: publisher.heldLines(),
       roomHeld: [],
@@ -216,13 +234,30 @@ export class ConsoleCore implements ConsoleApi {
       channels: this.ctx.roomChannels(),
       shell: this.options.shell ?? 'browser',
       clientId: state.value.clientId,
+      label: consoleLabel(this.settings.value, state.value.clientId),
     };
+  }
+
+  /** The alerts still on: the states that carry an error (hub, speech-to-text, session record) and the raised ones. */
+  private currentAlerts(hub: HubStatus, sttStatus: Record<SttSourceKind, SttStatus>, sessionError: ConsoleError | null, onAir: boolean): ConsoleAlert[] {
+    this.alerts.set('hub', hub.state !== 'connected' ? hub.error : null);
+    for (const source of STT_SOURCES) {
+      const s = sttStatus[source];
+      this.alerts.set(`stt:${source}`, s.status === 'failed' ? { code: CONSOLE_ERROR_CODES.STT_FAILED, message: `Speech-to-text (${source}) failed: ${s.reason ?? 'no reason given'}` } : null);
+    }
+    this.alerts.set('session', sessionError);
+    const running = (s: SttStatus): boolean => s.status === 'loading' || s.status === 'ready' || s.status === 'busy' || s.status === 'restarting';
+    return this.alerts.list({ hubConnected: hub.state === 'connected', onAir, sttRunning: { floor: running(sttStatus.floor), voice: running(sttStatus.voice) } });
   }
 
   async getState(): Promise<ConsoleResult<ConsoleSnapshot>> {
     return ok(this.snapshot());
   }
 
+  /**
+   * Refuses, with what is wrong, a hub address that is no http(s) base URL (`host:port` is taken as `http://`) and
+   * a model that cannot be found or used: either would only fail later, at connect or at start, far from the Save.
+   */
   async updateSettings(patch: SettingsPatch): Promise<ConsoleResult<PublicSettings>> {
     const checked = await checkSettingsPatch(patch, this.options.resolveModel);
     if (!checked.ok) return checked;
@@ -319,6 +354,14 @@ export class ConsoleCore implements ConsoleApi {
     return this.pieces.handover.request();
   }
 
+  offerHandover(): Promise<ConsoleResult<void>> {
+    return this.pieces.handover.offer();
+  }
+
+  cancelHandover(): Promise<ConsoleResult<void>> {
+    return this.pieces.handover.cancel();
+  }
+
   respondHandover(accept: boolean): Promise<ConsoleResult<void>> {
     return this.pieces.handover.respond(accept);
   }
@@ -329,6 +372,10 @@ export class ConsoleCore implements ConsoleApi {
 
   async startNewSession(): Promise<ConsoleResult<SessionInfo>> {
     return ok(await this.pieces.session.startNew());
+  }
+
+  getJoinDetails(): Promise<ConsoleResult<JoinInfo>> {
+    return this.pieces.connection.joinDetails();
   }
 
   async listMonitors(): Promise<ConsoleResult<MonitorInfo[]>> {

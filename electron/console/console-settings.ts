@@ -22,6 +22,8 @@ export interface ConsoleSettingsHooks {
   logger: CoreLogger;
   /** The new settings apply but could not be saved. */
   onWriteFailed(error: ErrorInfo): void;
+  /** The settings were saved (after a failure: the file is good again). */
+  onWritten?(): void;
   /** After every change (the snapshot shows settings). */
   onChanged(): void;
 }
@@ -60,6 +62,7 @@ export class ConsoleSettings {
     const before = this.store.value;
     const written = await this.store.apply(patch);
     if (!written.ok) this.hooks.onWriteFailed(written.error);
+    else this.hooks.onWritten?.();
     const after = this.store.value;
     this.hooks.logger.info('settings changed', { keys: Object.keys(patch).sort() });
     const changed = new Set((Object.keys(after) as SettingsKey[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])));

@@ -7,20 +7,27 @@
  * HubConnectionListener}); the room view goes to the page as events.
  */
 import { randomBytes } from 'node:crypto';
-import type { HubStatus, Settings } from '../common/console-api';
+import type { HubStatus, JoinInfo, Settings } from '../common/console-api';
+import { defaultConsoleLabel, joinLink } from '../common/join-link';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 import type { ConsoleContext } from './console-context';
 import type { ConsoleStateFile } from './console-state-file';
 import { parseHubUrl } from '../common/hub-url';
-import { startHostedHub, type HostedHub } from './hosted-hub';
+import { qrSvgDataUrl, startHostedHub, type HostedHub } from './hosted-hub';
 import { HubLink, type HubLinkEvents, type HubLinkStatus } from './hub-link';
+import type { OutboxRequest } from './hub-outbox';
 import type { SettingsKey } from './console-settings';
 
 /** Settings that change how the console reaches the hub: changing one while linked reconnects. */
-const CONNECTION_SETTINGS: readonly SettingsKey[] = ['hubMode', 'hubUrl', 'hostPort', 'hostAddress', 'hostChannels', 'room', 'role', 'channel', 'secret', 'label'];
+const CONNECTION_SETTINGS: readonly SettingsKey[] = ['hubMode', 'hubUrl', 'hostPort', 'hostAddress', 'hostChannels', 'room', 'role', 'channel', 'secret', 'hostSecret', 'label'];
+
+/** The name a console goes by in the room: its label, or a readable default ("Arabic booth K"). */
+export function consoleLabel(settings: Pick<Settings, 'label' | 'role' | 'channel'>, clientId: string): string {
+  return settings.label.trim() || defaultConsoleLabel(settings.role, settings.channel, clientId);
+}
 
 /** What a piece of the core hears from the hub connection. */
-export type HubConnectionListener = Partial<Pick<HubLinkEvents, 'acked' | 'refused' | 'onAir' | 'handoverAsked' | 'handoverDone' | 'mutes'>> & {
+export type HubConnectionListener = Partial<Pick<HubLinkEvents, 'acked' | 'refused' | 'onAir' | 'handoverAsked' | 'handoverDone' | 'presence' | 'mutes'>> & {
   /** A new link exists (before it connects). */
   linked?(link: HubLink): void;
   /** The link is gone (disconnect, reconnect with new settings, close). */
@@ -38,6 +45,12 @@ export interface HubConnectionOptions {
   pingTimeoutMs?: number;
   ackWaitMs?: number;
   resendAfterMs?: number;
+}
+
+/** The alert key of what the hub refused or took (console-alerts.ts): a request's channel, a notice, the on-air claim. */
+function alertKeyOf(request: OutboxRequest | null): string {
+  if (!request) return 'handover';
+  return request.kind === 'notice' ? 'notice' : `channel:${request.payload.channel}`;
 }
 
 function emptyStatus(mode: Settings['hubMode'], error: ConsoleError | null = null): HubStatus {
@@ -60,6 +73,8 @@ function emptyStatus(mode: Settings['hubMode'], error: ConsoleError | null = nul
 export class HubConnection {
   private hosted: HostedHub | null = null;
   private current: HubLink | null = null;
+  /** The last connect failed before a link existed: a change of the connection settings tries again. */
+  private lastAttemptFailed = false;
   private hubStatus: HubStatus;
   private readonly listeners: HubConnectionListener[] = [];
   private queue: Promise<unknown> = Promise.resolve();
@@ -75,8 +90,9 @@ export class HubConnection {
       if (!this.current) this.hubStatus = emptyStatus(after.hubMode);
     });
     ctx.settings.watch(CONNECTION_SETTINGS, () => {
-      // Linked, or the last attempt failed (a wrong address, port or secret, now corrected): try again.
-      if (!this.current && this.hubStatus.state !== 'error') return;
+      // Linked, or the last attempt failed (a wrong address, port or secret, now corrected): try again. A flag,
+      // not the status: a change of hub mode resets the status before this runs.
+      if (!this.current && !this.lastAttemptFailed) return;
       this.ctx.logger.info('hub settings changed; reconnecting', {});
       void this.connect();
     });
@@ -95,6 +111,20 @@ export class HubConnection {
   /** The embedded hub's base URL (host mode). */
   get hostedUrl(): string | null {
     return this.hosted?.url ?? null;
+  }
+
+  /**
+   * Host mode while hosting: how other consoles join (the hub on this machine's first venue address, the room, its
+   * secret, the join link and its QR code).
+   */
+  async joinDetails(): Promise<ConsoleResult<JoinInfo>> {
+    const settings = this.ctx.settings.value;
+    if (settings.hubMode !== 'host') return fail(CONSOLE_ERROR_CODES.NOT_SUPPORTED, 'This console joins a hub elsewhere: the join details are on the console that hosts it.');
+    const hosted = this.hosted;
+    if (!hosted) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Host the room first (Connect).');
+    const details = { hubUrl: (hosted.displayUrls[0] ?? hosted.url).replace(/\/+$/, ''), room: settings.room, secret: settings.hostSecret };
+    const link = joinLink(details);
+    return ok({ ...details, link, qrDataUrl: await qrSvgDataUrl(link) });
   }
 
   /** The embedded hub's channels (host mode), else null. */
@@ -126,6 +156,7 @@ export class HubConnection {
   /** Leaves the hub (and stops the embedded hub); the console no longer links at start. */
   disconnect(): Promise<ConsoleResult<void>> {
     return this.serial(async () => {
+      this.lastAttemptFailed = false;
       await this.teardown();
       await this.state.update({ hubWanted: false });
       this.hubStatus = emptyStatus(this.ctx.settings.value.hubMode);
@@ -152,6 +183,7 @@ export class HubConnection {
   }
 
   private failWith(mode: Settings['hubMode'], error: ConsoleError): ConsoleResult<HubStatus> {
+    this.lastAttemptFailed = true;
     this.hubStatus = emptyStatus(mode, error);
     this.emitStatus();
     return fail(error.code, error.message);
@@ -159,17 +191,22 @@ export class HubConnection {
 
   private async connectNow(): Promise<ConsoleResult<HubStatus>> {
     if (this.closed) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'The console is closing.');
+    this.lastAttemptFailed = false;
     await this.teardown();
+    // A new link asks again: what the last one was refused is settled by the answers to this one.
+    this.ctx.alert('room-view', null);
     let settings = this.ctx.settings.value;
     this.hubStatus = { ...emptyStatus(settings.hubMode), state: 'connecting' };
     this.ctx.changed();
     let url = settings.hubUrl;
     if (settings.hubMode === 'host') {
-      if (settings.secret.length < 4) {
-        // A hosted room needs a secret: make one (the page shows that one is set, never its value).
-        settings = await this.ctx.settings.update({ secret: randomBytes(9).toString('base64url') });
+      if (settings.hostSecret.length < 4) {
+        // A hosted room needs a secret. A console that hosted before the two were kept apart has it in `secret`:
+        // it stays the room's (others may know it) and leaves `secret`, which is for hubs this console joins.
+        const earlier = settings.secret.length >= 4 ? settings.secret : null;
+        settings = await this.ctx.settings.update(earlier ? { hostSecret: earlier, secret: '' } : { hostSecret: randomBytes(9).toString('base64url') });
       }
-      const hosted = await startHostedHub(settings, { dataDir: this.options.dataDir, ...(this.options.hubStaticDir ? { staticDir: this.options.hubStaticDir } : {}), logger: this.ctx.logger });
+      const hosted = await startHostedHub({ ...settings, secret: settings.hostSecret }, { dataDir: this.options.dataDir, ...(this.options.hubStaticDir ? { staticDir: this.options.hubStaticDir } : {}), logger: this.ctx.logger });
       if (!hosted.ok) return this.failWith(settings.hubMode, hosted.error);
       this.hosted = hosted.value;
       url = hosted.value.url;
@@ -188,9 +225,9 @@ export class HubConnection {
         room: settings.room,
         role: settings.role,
         channel: settings.channel,
-        secret: settings.secret,
+        secret: settings.hubMode === 'host' ? settings.hostSecret : settings.secret,
         clientId: this.state.value.clientId,
-        label: settings.label || `${settings.role} ${settings.channel}`,
+        label: consoleLabel(settings, this.state.value.clientId),
         viewChannels: this.ctx.roomChannels(),
         wasOnAir: this.state.value.onAir,
         operatorMutes: settings.role === 'operator' ? settings.mutedChannels : [],
@@ -226,19 +263,24 @@ export class HubConnection {
       notice: (n) => ctx.emit('hub:notice', n),
       viewRefused: (error) => {
         ctx.logger.warn('room view refused', { code: error.code });
-        ctx.emit('console:error', { code: error.code, message: `The room view is empty: ${error.message} (check the room's channels in the settings).` });
+        ctx.alert('room-view', { code: error.code, message: `The room view is empty: ${error.message} (check the room's channels in the settings).` });
       },
       refused: (what, error, request) => {
         this.notify((l) => l.refused?.(what, error, request));
         ctx.logger.warn('hub refused a request', { what, code: error.code });
         // A muted channel's lines are held, and shown as held: not an error.
-        if (error.code !== 'CHANNEL_MUTED') ctx.emit('console:error', { code: error.code, message: `The hub refused a ${what}: ${error.message}` });
+        if (error.code !== 'CHANNEL_MUTED') ctx.alert(alertKeyOf(request), { code: error.code, message: `The hub refused a ${what}: ${error.message}` });
       },
-      acked: (request) => this.notify((l) => l.acked?.(request)),
+      acked: (request) => {
+        // The hub takes this channel's lines again: an earlier refusal of it is over.
+        ctx.alert(alertKeyOf(request), null);
+        this.notify((l) => l.acked?.(request));
+      },
       onAir: (info) => this.notify((l) => l.onAir?.(info)),
       mutes: (muted) => this.notify((l) => l.mutes?.(muted)),
       handoverAsked: (e) => this.notify((l) => l.handoverAsked?.(e)),
       handoverDone: (e) => this.notify((l) => l.handoverDone?.(e)),
+      presence: (e) => this.notify((l) => l.presence?.(e)),
     };
   }
 

@@ -14,7 +14,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { HubClientEvents, HubServerEvents, Notice, PublishAck, PublishLine, ReviseLine, SubscribeResult } from '../common/protocol';
-import type { BoothRelayClientEvents, BoothRelayServerEvents, HandoverAsked, HandoverDone, OnAirInfo, RoomMutes } from '../common/booth-relay';
+import type { BoothPresence, BoothRelayClientEvents, BoothRelayServerEvents, HandoverAsked, HandoverDone, OnAirInfo, RoomMutes } from '../common/booth-relay';
 import type { Result } from '../common/result';
 import { DELIVERY_LATE_MS, type DeliveryStatus } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
@@ -70,6 +70,8 @@ export interface HubLinkEvents extends RoomViewEvents {
   onAir(info: OnAirInfo & { onAir: boolean }): void;
   handoverAsked(e: HandoverAsked): void;
   handoverDone(e: HandoverDone & { onAir: boolean }): void;
+  /** The consoles of this booth as the hub knows them. */
+  presence(e: BoothPresence): void;
   /** The room's muted channels (room-wide, set by an operator). */
   mutes(muted: string[]): void;
 }
@@ -234,6 +236,7 @@ export class HubLink {
     });
     publisher.on('handover:asked', (e) => this.events.handoverAsked(e));
     publisher.on('handover:done', (e) => this.applyOnAir(e, e));
+    publisher.on('booth:presence', (e) => this.events.presence(e));
     publisher.on('channel:muted', (e) => this.events.mutes(e.muted));
 
     this.view.open();
@@ -321,7 +324,25 @@ export class HubLink {
     });
   }
 
-  /** On-air booth: answers a handover request. */
+  /** On-air booth: offers the channel to the other console(s) of the booth. */
+  offerHandover(requestId: string): Promise<ConsoleResult<void>> {
+    return this.relayRequest('handover:offer', { requestId });
+  }
+
+  /** Withdraws a handover this console started. */
+  cancelHandover(requestId: string): Promise<ConsoleResult<void>> {
+    return this.relayRequest('handover:cancel', { requestId });
+  }
+
+  private relayRequest(event: 'handover:offer' | 'handover:cancel', payload: { requestId: string }): Promise<ConsoleResult<void>> {
+    const publisher = this.publisher;
+    if (!publisher?.connected) return Promise.resolve(fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Not connected to the hub.'));
+    return new Promise((resolve) => {
+      publisher.timeout(5000).emit(event, payload, (err, r) => resolve(answerOf(err, r, (info) => this.applyOnAir(info, null))));
+    });
+  }
+
+  /** Answers a handover the other console started (its request when on air, its offer when off air). */
   respondHandover(requestId: string, accept: boolean): Promise<ConsoleResult<void>> {
     const publisher = this.publisher;
     if (!publisher?.connected) return Promise.resolve(fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Not connected to the hub.'));

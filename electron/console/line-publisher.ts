@@ -45,15 +45,18 @@ export class LinePublisher {
   private idCounter = 0;
   /** Hub and room of the last link: a new link to the same ones resends what was never acknowledged. */
   private lastLinkKey: string | null = null;
+  /** The partial this console has on the displays now, per channel (committed when it goes off air). */
+  private readonly livePartials = new Map<string, OutgoingLine>();
 
   constructor(
     private readonly ctx: ConsoleContext,
     private readonly connection: Pick<HubConnection, 'link' | 'subscribe' | 'linkKey'>,
-    private readonly handover: Pick<BoothHandover, 'onAir'>,
+    private readonly handover: Pick<BoothHandover, 'onAir' | 'onRelease'>,
     private readonly session: Pick<ConsoleSession, 'record'>,
     private readonly clientId: string,
   ) {
     this.mutes = new ChannelMutes(ctx, connection);
+    handover.onRelease(() => this.commitLivePartials());
     connection.subscribe({
       linked: (link) => {
         const key = connection.linkKey;
@@ -80,6 +83,7 @@ export class LinePublisher {
       this.lineStarts.set(line.id, Date.now());
       if (this.lineStarts.size > 5000) this.lineStarts.delete(this.lineStarts.keys().next().value!);
     }
+    this.noteLive(line);
     if (this.mutes.isMuted(line.channel)) {
       if (line.state !== 'final') return ok({ id: line.id, status: 'held', saved: false });
       const saved = await this.writeAhead(line, times, true);
@@ -137,6 +141,26 @@ export class LinePublisher {
     if (!link) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
     const result = await link.notice(text === null || text.trim() === '' ? null : text, ttlMs);
     return result.ok ? ok(undefined) : result;
+  }
+
+  /** Keeps track of the partial each channel shows from this console. */
+  private noteLive(line: OutgoingLine): void {
+    const live = this.livePartials.get(line.channel);
+    if (line.state === 'partial' && line.text.trim() !== '') this.livePartials.set(line.channel, line);
+    else if (live?.id === line.id || line.state === 'partial') this.livePartials.delete(line.channel);
+  }
+
+  /**
+   * Commits the partial of each channel as it stands (this console is about to go off air: a half line left on
+   * the displays would stay under the other console's lines). Starts synchronously, while writing is allowed.
+   */
+  private commitLivePartials(): void {
+    for (const line of [...this.livePartials.values()]) {
+      this.livePartials.delete(line.channel);
+      void this.publishLine({ ...line, state: 'final', text: line.text.trim() }).then((r) => {
+        if (!r.ok) this.ctx.alert(`channel:${line.channel}`, { code: r.error.code, message: `The line in progress at the handover was not committed: ${r.error.message}` });
+      });
+    }
   }
 
   /** The lines this console holds, oldest first. */

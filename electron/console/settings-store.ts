@@ -20,10 +20,10 @@ import {
 /** File name of the settings inside the data dir. */
 export const SETTINGS_FILE = 'settings.json';
 
-/** The page's view of settings: everything but the secret, plus whether one is set. */
+/** The page's view of settings: everything but the secrets, plus whether each is set. */
 export function redactSettings(settings: Settings): PublicSettings {
-  const { secret, ...rest } = settings;
-  return { ...rest, hasSecret: secret.length > 0 };
+  const { secret, hostSecret, ...rest } = settings;
+  return { ...rest, hasSecret: secret.length > 0, hasHostSecret: hostSecret.length > 0 };
 }
 
 /**

@@ -188,7 +188,7 @@ export class SttRouter {
     const hasText = e.text.trim() !== '';
     if (canFloor && (e.state === 'partial' || hasText)) {
       void this.publisher.publishLine({ id: e.id, channel: FLOOR_CHANNEL, text: e.text, state: e.state, source: 'floor-stt', ...(lang ? { lang } : {}) }, times).then((r) => {
-        if (!r.ok && e.state === 'final') this.ctx.emit('console:error', { code: r.error.code, message: `A floor line was not sent: ${r.error.message}` });
+        if (!r.ok && e.state === 'final') this.ctx.alert(`channel:${FLOOR_CHANNEL}`, { code: r.error.code, message: `A floor line was not sent: ${r.error.message}` });
       });
     }
     const autoRouted = e.state === 'final' && hasText && settings.autoRouting && settings.role === 'operator' && lang && lang !== FLOOR_CHANNEL && channels.includes(lang);

@@ -25,13 +25,14 @@ export class VoiceReview {
 
   /** The lines waiting, oldest first. */
   lines(): PendingVoiceLine[] {
-    return [...this.pending.values()].map((p) => ({ ...p.line }));
+    const now = Date.now();
+    return [...this.pending.values()].map((p) => ({ ...p.line, leftMs: Math.max(0, p.line.sendAt - now) }));
   }
 
   /** Starts the window of a line: it goes out by itself after `delayMs` unless sent or cancelled first. */
-  add(line: Omit<PendingVoiceLine, 'sendAt'>, delayMs: number): void {
+  add(line: Omit<PendingVoiceLine, 'sendAt' | 'leftMs'>, delayMs: number): void {
     const timer = setTimeout(() => void this.sendNow(line.id), delayMs);
-    this.pending.set(line.id, { line: { ...line, sendAt: Date.now() + delayMs }, timer });
+    this.pending.set(line.id, { line: { ...line, sendAt: Date.now() + delayMs, leftMs: delayMs }, timer });
     this.changed();
   }
 
@@ -48,10 +49,15 @@ export class VoiceReview {
       ...(LANG.test(line.lang) ? { lang: line.lang } : {}),
     });
     if (!r.ok) {
-      this.ctx.emit('console:error', { code: r.error.code, message: `A voice line was not sent: ${r.error.message}` });
+      this.ctx.alert(`channel:${line.channel}`, { code: r.error.code, message: `A voice line was not sent: ${r.error.message}` });
       return r;
     }
     return ok(undefined);
+  }
+
+  /** Sends every waiting line now, oldest first (the console is about to go off air). Starts synchronously. */
+  flush(): void {
+    for (const id of [...this.pending.keys()]) void this.sendNow(id);
   }
 
   /** Drops a waiting line. */

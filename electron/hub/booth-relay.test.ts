@@ -4,7 +4,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BoothRelayClientEvents, BoothRelayServerEvents, HandoverAsked, HandoverDone, RoomMutes } from '../common/booth-relay';
+import type { BoothPresence, BoothRelayClientEvents, BoothRelayServerEvents, HandoverAsked, HandoverDone, RoomMutes } from '../common/booth-relay';
 import type { Result } from '../common/result';
 import { boothRelay, type BoothRelay } from './booth-relay';
 import { ChannelFollower } from '../common/channel-follower';
@@ -75,6 +75,103 @@ describe('booth relay', () => {
     for (let i = 0; i < 400 && hub.health().connections > 1; i++) await new Promise((r) => setTimeout(r, 25));
     expect(hub.health().connections).toBe(1);
     expect(await ask(a, 'handover:request', { requestId: 'r3' })).toMatchObject({ ok: true, value: { granted: true, holderClientId: 'A' } });
+  });
+
+  it('lets the on-air console offer the channel, either side cancel what it started, and settles crossed moves', async () => {
+    const { hub, relay } = await hubWithRelay();
+    const a = await booth(hub.url, 'A');
+    await ask(a, 'handover:claim', { wasOnAir: false });
+    // Alone in the booth: nobody to offer the channel to.
+    expect(await ask(a, 'handover:offer', { requestId: 'o0' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const b = await booth(hub.url, 'B');
+    await ask(b, 'handover:claim', { wasOnAir: false });
+    expect(await ask(b, 'handover:offer', { requestId: 'o1' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+
+    const offered = once<HandoverAsked>(b, 'handover:asked');
+    expect(await ask(a, 'handover:offer', { requestId: 'o2' })).toMatchObject({ ok: true, value: { holderClientId: 'A' } });
+    expect(await offered).toEqual({ requestId: 'o2', channel: 'ar', kind: 'offer', fromClientId: 'A', fromLabel: 'A' });
+    // Only the side that started it cancels it.
+    expect(await ask(b, 'handover:cancel', { requestId: 'o2' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const cancelled = once<HandoverDone>(b, 'handover:done');
+    expect(await ask(a, 'handover:cancel', { requestId: 'o2' })).toMatchObject({ ok: true });
+    expect(await cancelled).toMatchObject({ requestId: 'o2', outcome: 'cancelled', holderClientId: 'A' });
+
+    // The offer accepted: B is on air; the on-air console does not answer its own offer.
+    await ask(a, 'handover:offer', { requestId: 'o3' });
+    expect(await ask(a, 'handover:respond', { requestId: 'o3', accept: true })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const toA = once<HandoverDone>(a, 'handover:done');
+    expect(await ask(b, 'handover:respond', { requestId: 'o3', accept: true })).toMatchObject({ ok: true, value: { holderClientId: 'B' } });
+    expect(await toA).toMatchObject({ requestId: 'o3', outcome: 'accepted', holderClientId: 'B' });
+    expect(relay.holderOf('main', 'ar')).toBe('B');
+
+    // Crossed moves: A asks while B (on air) offers: the offer settles the request, and the other way round.
+    await ask(a, 'handover:request', { requestId: 'r4' });
+    expect(await ask(b, 'handover:offer', { requestId: 'o4' })).toMatchObject({ ok: true, value: { holderClientId: 'A' } });
+    expect(relay.holderOf('main', 'ar')).toBe('A');
+    await ask(a, 'handover:offer', { requestId: 'o5' });
+    expect(await ask(b, 'handover:request', { requestId: 'r5' })).toMatchObject({ ok: true, value: { granted: true, holderClientId: 'B' } });
+    expect(relay.holderOf('main', 'ar')).toBe('B');
+  });
+
+  it('tells each console of a booth who else is in it: online, offline, on air', async () => {
+    const { hub } = await hubWithRelay();
+    const a = await booth(hub.url, 'A');
+    await ask(a, 'handover:claim', { wasOnAir: false });
+    const seenByA = once<BoothPresence>(a, 'booth:presence');
+    const b = await booth(hub.url, 'B');
+    expect(await seenByA).toEqual({
+      channel: 'ar',
+      members: [
+        { clientId: 'A', label: 'A', online: true, onAir: true },
+        { clientId: 'B', label: 'B', online: true, onAir: false },
+      ],
+    });
+    // Another booth's console is not a partner; a console that goes is offline (and still on air).
+    const seenByB: BoothPresence[] = [];
+    b.on('booth:presence', (p) => seenByB.push(p));
+    await booth(hub.url, 'C', 'en');
+    a.disconnect();
+    for (let i = 0; i < 200 && !seenByB.some((p) => p.members.some((m) => m.clientId === 'A' && !m.online)); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(seenByB.at(-1)).toEqual({
+      channel: 'ar',
+      members: [
+        { clientId: 'A', label: 'A', online: false, onAir: true },
+        { clientId: 'B', label: 'B', online: true, onAir: false },
+      ],
+    });
+    expect(seenByB.flatMap((p) => p.members.map((m) => m.clientId))).not.toContain('C');
+  });
+
+  it("tells the room's operators of every booth: on connect, and as booths come, go and change hands", async () => {
+    const { hub } = await hubWithRelay();
+    const a = await booth(hub.url, 'A');
+    await ask(a, 'handover:claim', { wasOnAir: false });
+    await booth(hub.url, 'E', 'en');
+    // An operator that connects later hears at once of the booths already there.
+    const operator = io(hub.url, { auth: { role: 'operator', room: 'main', secret: SECRET, clientId: 'OP', label: 'OP' }, transports: ['websocket'], forceNew: true, reconnection: false }) as ConsoleSocket;
+    cleanups.push(() => operator.disconnect());
+    const seen: BoothPresence[] = [];
+    operator.on('booth:presence', (p) => seen.push(p));
+    const latest = (channel: string): BoothPresence | undefined => seen.filter((p) => p.channel === channel).at(-1);
+    const until = async (ok: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    await until(() => latest('ar') !== undefined && latest('en') !== undefined);
+    expect(latest('ar')).toEqual({ channel: 'ar', members: [{ clientId: 'A', label: 'A', online: true, onAir: true }] });
+    expect(latest('en')).toEqual({ channel: 'en', members: [{ clientId: 'E', label: 'E', online: true, onAir: false }] });
+    // A second console joins the Arabic booth and takes the channel; then A goes.
+    const b = await booth(hub.url, 'B');
+    await ask(b, 'handover:request', { requestId: 'r1' });
+    await ask(a, 'handover:respond', { requestId: 'r1', accept: true });
+    a.disconnect();
+    await until(() => latest('ar')?.members.some((m) => m.clientId === 'A' && !m.online) ?? false);
+    expect(latest('ar')).toEqual({
+      channel: 'ar',
+      members: [
+        { clientId: 'A', label: 'A', online: false, onAir: false },
+        { clientId: 'B', label: 'B', online: true, onAir: true },
+      ],
+    });
   });
 
   it('gives the channel back to the console that was on air before a hub restart', async () => {

@@ -1,6 +1,7 @@
 /**
  * A feature module of the caption hub for consoles (contract in electron/common/booth-relay.ts): a latency
- * ping, the handover of a booth channel between the two consoles of one booth, and room-wide channel mutes. The
+ * ping, the handover of a booth channel between the two consoles of one booth (requested by the one off air or
+ * offered by the one on air) with each booth's presence, and room-wide channel mutes. The
  * hub starts it with every hub (HubOptions.features) and hands it each booth and operator socket after its own
  * handlers, so the handshake check, rate limit and caption handlers are untouched. Who is on air is kept in this process: with several hub processes on Redis, consoles of
  * one booth must reach the same node for handover (ping works everywhere). Channel mutes are shared between the
@@ -13,13 +14,18 @@ import {
   channelMuteSchema,
   channelMutesSchema,
   HANDOVER_TIMEOUT_MS,
+  handoverCancelSchema,
   handoverClaimSchema,
+  handoverOfferSchema,
   handoverRequestSchema,
   handoverRespondSchema,
   pingSchema,
+  type BoothPresence,
   type BoothRelayClientEvents,
   type BoothRelayServerEvents,
+  type HandoverAsked,
   type HandoverDone,
+  type HandoverKind,
   type OnAirInfo,
   type RoomMutes,
 } from '../common/booth-relay';
@@ -36,13 +42,28 @@ interface Holder {
   provisional: boolean;
 }
 
+/** A handover waiting for its answer. */
 interface PendingRequest {
   key: string;
   channel: string;
+  kind: HandoverKind;
+  /** The console that started it (it may cancel it). */
   fromClientId: string;
   fromLabel: string;
+  /** The consoles that may answer: the one on air (request), or the booth's other consoles (offer). */
+  askedClientIds: string[];
   timer: NodeJS.Timeout;
 }
+
+/** The consoles of one booth (room and channel) the hub has seen, for presence. */
+interface Booth {
+  room: string;
+  channel: string;
+  members: Map<string, { label: string; sockets: Set<RelaySocket> }>;
+}
+
+/** Offline members a booth keeps for presence ("offline" beats forgetting a partner at once). */
+const MAX_BOOTH_MEMBERS = 6;
 
 /** The booth relay as a hub feature, with what tests and health read of it. */
 export interface BoothRelay extends HubFeature<BoothRelayClientEvents, BoothRelayServerEvents> {
@@ -68,6 +89,8 @@ export function boothRelay(): BoothRelay {
   const pending = new Map<string, PendingRequest>();
   /** Connected booth sockets by clientId (a console may briefly have two while reconnecting). */
   const sockets = new Map<string, Set<RelaySocket>>();
+  /** The consoles of each booth, by room/channel key. */
+  const booths = new Map<string, Booth>();
 
   /** Muted channels per room. */
   const mutes = new Map<string, Set<string>>();
@@ -105,6 +128,49 @@ export function boothRelay(): BoothRelay {
     for (const s of sockets.get(clientId) ?? []) s.emit(event, payload);
   };
 
+  /** Who is in a booth (online, offline, on air). */
+  const presenceOf = (key: string, booth: Booth): BoothPresence => {
+    const holder = holders.get(key);
+    return {
+      channel: booth.channel,
+      members: [...booth.members].map(([clientId, m]) => ({ clientId, label: m.label, online: m.sockets.size > 0, onAir: holder?.clientId === clientId })),
+    };
+  };
+  /** Tells every console of a booth, and the room's operators (their overview), who is in it. */
+  const broadcastPresence = (key: string): void => {
+    const booth = booths.get(key);
+    if (!booth) return;
+    const presence = presenceOf(key, booth);
+    for (const m of booth.members.values()) for (const s of m.sockets) s.emit('booth:presence', presence);
+    for (const s of publishers.get(booth.room) ?? []) if (s.data.role === 'operator') s.emit('booth:presence', presence);
+  };
+  const setHolder = (key: string, holder: Holder): void => {
+    holders.set(key, holder);
+    broadcastPresence(key);
+  };
+  /** Ends a waiting handover and tells both sides; an accepted one moves the channel first. */
+  const finish = (requestId: string, outcome: HandoverDone['outcome'], newHolder?: Holder): OnAirInfo => {
+    const request = pending.get(requestId)!;
+    pending.delete(requestId);
+    clearTimeout(request.timer);
+    if (newHolder) setHolder(request.key, newHolder);
+    const done: HandoverDone = { requestId, outcome, ...info(request.channel, holders.get(request.key)) };
+    for (const clientId of new Set([request.fromClientId, ...request.askedClientIds])) emitTo(clientId, 'handover:done', done);
+    return info(request.channel, holders.get(request.key));
+  };
+  /** The handover of a booth that waits, of one kind, if any. */
+  const waitingIn = (key: string, kind: HandoverKind): [string, PendingRequest] | undefined => [...pending].find(([, p]) => p.key === key && p.kind === kind);
+  /** Starts a handover that the other side must answer within {@link HANDOVER_TIMEOUT_MS}. */
+  const ask = (requestId: string, request: Omit<PendingRequest, 'timer'>): void => {
+    const timer = setTimeout(() => {
+      if (pending.has(requestId)) finish(requestId, 'expired');
+    }, HANDOVER_TIMEOUT_MS);
+    timer.unref();
+    pending.set(requestId, { ...request, timer });
+    const asked: HandoverAsked = { requestId, channel: request.channel, kind: request.kind, fromClientId: request.fromClientId, fromLabel: request.fromLabel };
+    for (const clientId of request.askedClientIds) for (const s of sockets.get(clientId) ?? []) s.emit('handover:asked', asked);
+  };
+
   /** Registers a handler with payload parsing and a safe ack (never throws into socket.io). */
   function handle<S extends z.ZodType, T>(
     socket: RelaySocket,
@@ -136,12 +202,32 @@ export function boothRelay(): BoothRelay {
   }
 
   /** The booth's room/channel key, or an error for sockets that are not booths. */
-  function boothKey(id: HubSocketData): Result<{ key: string; channel: string; clientId: string; label: string }> {
+  function boothKey(id: HubSocketData): Result<{ key: string; room: string; channel: string; clientId: string; label: string }> {
     if (id.role !== 'booth' || !id.room || !id.channel) {
       return fail(ERROR_CODES.FORBIDDEN, 'only a booth console takes part in a handover');
     }
     if (!id.clientId) return fail(ERROR_CODES.INVALID_PAYLOAD, 'a booth console names its clientId in the handshake for handover');
-    return ok({ key: keyOf(id.room, id.channel), channel: id.channel, clientId: id.clientId, label: id.label ?? id.clientId });
+    return ok({ key: keyOf(id.room, id.channel), room: id.room, channel: id.channel, clientId: id.clientId, label: id.label ?? id.clientId });
+  }
+
+  /** Adds a booth socket to its booth's members (presence), forgetting the oldest offline members beyond a few. */
+  function joinBooth(socket: RelaySocket, id: HubSocketData): void {
+    const me = boothKey(id);
+    if (!me.ok) return;
+    const { key, room, channel, clientId, label } = me.value;
+    let booth = booths.get(key);
+    if (!booth) booths.set(key, (booth = { room, channel, members: new Map() }));
+    let member = booth.members.get(clientId);
+    if (!member) booth.members.set(clientId, (member = { label, sockets: new Set() }));
+    member.label = label;
+    member.sockets.add(socket);
+    const offline = [...booth.members].filter(([, m]) => m.sockets.size === 0);
+    for (const [gone] of offline.slice(0, Math.max(0, booth.members.size - MAX_BOOTH_MEMBERS))) booth.members.delete(gone);
+    broadcastPresence(key);
+    socket.on('disconnect', () => {
+      member.sockets.delete(socket);
+      broadcastPresence(key);
+    });
   }
 
   const onConnection = (socket: RelaySocket): void => {
@@ -154,6 +240,7 @@ export function boothRelay(): BoothRelay {
         set.delete(socket);
         if (set.size === 0) sockets.delete(id.clientId!);
       });
+      joinBooth(socket, id);
     }
 
     if ((id.role === 'booth' || id.role === 'operator') && id.room) {
@@ -162,6 +249,7 @@ export function boothRelay(): BoothRelay {
       if (!set) publishers.set(room, (set = new Set()));
       set.add(socket);
       socket.on('disconnect', () => set.delete(socket));
+      if (id.role === 'operator') for (const [key, booth] of booths) if (booth.room === room) socket.emit('booth:presence', presenceOf(key, booth));
     }
 
     handle(socket, 'hub:ping', pingSchema, () => ok({ now: Date.now() }));
@@ -191,13 +279,13 @@ export function boothRelay(): BoothRelay {
       const holder = holders.get(key);
       if (!holder || holder.clientId === clientId) {
         const next: Holder = { clientId, label, provisional: holder ? holder.provisional && !req.wasOnAir : !req.wasOnAir };
-        holders.set(key, next);
+        setHolder(key, next);
         return ok(info(channel, next));
       }
       if (req.wasOnAir && holder.provisional) {
         // The console that was on air is back after a hub restart: it takes its channel back.
         const next: Holder = { clientId, label, provisional: false };
-        holders.set(key, next);
+        setHolder(key, next);
         emitTo(holder.clientId, 'handover:done', { requestId: `reclaim-${Date.now()}`, outcome: 'reclaimed', ...info(channel, next) });
         return ok(info(channel, next));
       }
@@ -211,46 +299,69 @@ export function boothRelay(): BoothRelay {
       const holder = holders.get(key);
       if (!holder || holder.clientId === clientId || !connected(holder.clientId)) {
         const next: Holder = { clientId, label, provisional: false };
-        holders.set(key, next);
+        setHolder(key, next);
         if (holder && holder.clientId !== clientId) {
           emitTo(holder.clientId, 'handover:done', { requestId: req.requestId, outcome: 'accepted', ...info(channel, next) });
         }
         return ok({ granted: true, ...info(channel, next) });
       }
       if (pending.has(req.requestId)) return fail(ERROR_CODES.CONFLICT, 'this request id is already pending');
-      const timer = setTimeout(() => {
-        if (!pending.delete(req.requestId)) return;
-        const done: HandoverDone = { requestId: req.requestId, outcome: 'expired', ...info(channel, holders.get(key)) };
-        emitTo(clientId, 'handover:done', done);
-        emitTo(holder.clientId, 'handover:done', done);
-      }, HANDOVER_TIMEOUT_MS);
-      timer.unref();
-      pending.set(req.requestId, { key, channel, fromClientId: clientId, fromLabel: label, timer });
-      for (const s of sockets.get(holder.clientId) ?? []) {
-        s.emit('handover:asked', { requestId: req.requestId, channel, fromClientId: clientId, fromLabel: label });
+      // The console on air offers the channel already: asking for it takes the offer.
+      const offered = waitingIn(key, 'offer');
+      if (offered && offered[1].fromClientId === holder.clientId && offered[1].askedClientIds.includes(clientId)) {
+        return ok({ granted: true, ...finish(offered[0], 'accepted', { clientId, label, provisional: false }) });
       }
+      ask(req.requestId, { key, channel, kind: 'request', fromClientId: clientId, fromLabel: label, askedClientIds: [holder.clientId] });
       return ok({ granted: false, ...info(channel, holder) });
+    });
+
+    handle(socket, 'handover:offer', handoverOfferSchema, (req, who) => {
+      const me = boothKey(who);
+      if (!me.ok) return me;
+      const { key, channel, clientId, label } = me.value;
+      if (holders.get(key)?.clientId !== clientId) return fail(ERROR_CODES.FORBIDDEN, 'only the on-air console offers its channel');
+      if (pending.has(req.requestId)) return fail(ERROR_CODES.CONFLICT, 'this request id is already pending');
+      // The other console asks for the channel already: offering it accepts that request.
+      const requested = waitingIn(key, 'request');
+      if (requested && connected(requested[1].fromClientId)) {
+        const from = requested[1];
+        return ok(finish(requested[0], 'accepted', { clientId: from.fromClientId, label: from.fromLabel, provisional: false }));
+      }
+      const partners = [...(booths.get(key)?.members ?? [])].filter(([id, m]) => id !== clientId && m.sockets.size > 0).map(([id]) => id);
+      if (partners.length === 0) return fail(ERROR_CODES.NOT_FOUND, 'no other console of this booth is connected to take the channel');
+      ask(req.requestId, { key, channel, kind: 'offer', fromClientId: clientId, fromLabel: label, askedClientIds: partners });
+      return ok(info(channel, holders.get(key)));
+    });
+
+    handle(socket, 'handover:cancel', handoverCancelSchema, (req, who) => {
+      const me = boothKey(who);
+      if (!me.ok) return me;
+      const { key, channel, clientId } = me.value;
+      const request = pending.get(req.requestId);
+      if (!request || request.key !== key) return fail(ERROR_CODES.NOT_FOUND, 'no such handover (expired or answered)');
+      if (request.fromClientId !== clientId) return fail(ERROR_CODES.FORBIDDEN, 'only the console that started a handover cancels it');
+      finish(req.requestId, 'cancelled');
+      return ok(info(channel, holders.get(key)));
     });
 
     handle(socket, 'handover:respond', handoverRespondSchema, (req, who) => {
       const me = boothKey(who);
       if (!me.ok) return me;
-      const { key, channel, clientId } = me.value;
+      const { key, clientId, label } = me.value;
       const request = pending.get(req.requestId);
       if (!request || request.key !== key) return fail(ERROR_CODES.NOT_FOUND, 'no such handover request (expired or answered)');
       const holder = holders.get(key);
-      if (holder?.clientId !== clientId) return fail(ERROR_CODES.FORBIDDEN, 'only the on-air console answers a handover request');
-      pending.delete(req.requestId);
-      clearTimeout(request.timer);
-      let outcome: HandoverDone['outcome'] = req.accept ? 'accepted' : 'declined';
-      if (req.accept && !connected(request.fromClientId)) outcome = 'expired';
-      if (outcome === 'accepted') {
-        holders.set(key, { clientId: request.fromClientId, label: request.fromLabel, provisional: false });
+      if (request.kind === 'request') {
+        if (holder?.clientId !== clientId) return fail(ERROR_CODES.FORBIDDEN, 'only the on-air console answers a handover request');
+        if (!req.accept) return ok(finish(req.requestId, 'declined'));
+        if (!connected(request.fromClientId)) return ok(finish(req.requestId, 'expired'));
+        return ok(finish(req.requestId, 'accepted', { clientId: request.fromClientId, label: request.fromLabel, provisional: false }));
       }
-      const done: HandoverDone = { requestId: req.requestId, outcome, ...info(channel, holders.get(key)) };
-      emitTo(request.fromClientId, 'handover:done', done);
-      emitTo(clientId, 'handover:done', done);
-      return ok(info(channel, holders.get(key)));
+      if (!request.askedClientIds.includes(clientId)) return fail(ERROR_CODES.FORBIDDEN, 'only a console the channel was offered to answers the offer');
+      if (!req.accept) return ok(finish(req.requestId, 'declined'));
+      // The offering console no longer holds the channel (it moved meanwhile): the offer is void.
+      if (holder?.clientId !== request.fromClientId) return ok(finish(req.requestId, 'expired'));
+      return ok(finish(req.requestId, 'accepted', { clientId, label, provisional: false }));
     });
   };
 

@@ -187,16 +187,28 @@ describe('console end to end in Chromium (real core, STT workers, hub, display p
     await expect.poll(() => channelPanel.getByTestId('typed-input').isVisible(), LONG).toBe(true);
   }, 90_000);
 
-  it('hands the channel over to the second console with a confirmation on both sides', async () => {
+  it('hands the channel over to the second console: B asks, A answers with its own key while its input keeps the keyboard', async () => {
     await expect.poll(() => consoleA.getByTestId('on-air').textContent(), LONG).toBe('ON AIR');
     await expect.poll(() => consoleB.getByTestId('on-air').textContent(), LONG).toBe('OFF AIR');
-    await consoleB.getByRole('button', { name: /Take over/ }).click();
-    await consoleB.getByRole('button', { name: 'Ask for handover' }).click();
-    const incoming = consoleA.getByRole('alertdialog');
-    await expect.poll(() => incoming.textContent(), LONG).toContain('English booth B asks to take over EN');
-    await incoming.getByRole('button', { name: 'Hand over' }).click();
+    await expect.poll(() => consoleA.getByTestId('partner').textContent(), LONG).toContain('online · English booth B');
+    await expect.poll(() => consoleB.getByTestId('partner').textContent(), LONG).toContain('on air · English booth A');
+    // A is typing when B asks: the request shows as a banner and A's keys stay in A's input.
+    const inputA = consoleA.getByTestId('typed-input');
+    await inputA.click();
+    await inputA.pressSequentially('Thank you, Madam', { delay: 10 });
+    await consoleB.keyboard.press('Alt+H');
+    const banner = consoleA.getByTestId('handover-banner');
+    await expect.poll(() => banner.textContent(), LONG).toContain('English booth B asks to take over EN');
+    await consoleA.keyboard.type(' Chair');
+    expect(await inputA.inputValue()).toBe('Thank you, Madam Chair');
+    await expect.poll(() => shown('en', true), LONG).toBe('Thank you, Madam Chair');
+    // A hands over mid-line: the half line is committed on the displays, not left there as a partial.
+    await consoleA.keyboard.press('Alt+H');
     await expect.poll(() => consoleB.getByTestId('on-air').textContent(), LONG).toBe('ON AIR');
     await expect.poll(() => consoleA.getByTestId('on-air').textContent(), LONG).toBe('OFF AIR');
+    await expect.poll(() => shown('en'), LONG).toContain('Thank you, Madam Chair');
+    expect(await shown('en', true)).toBe('');
+    expect(await inputA.inputValue()).toBe('');
     const input = consoleB.getByTestId('typed-input');
     await input.click();
     await input.pressSequentially('Booth B now on air');

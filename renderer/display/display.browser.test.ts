@@ -214,6 +214,19 @@ describe('room display in Chromium', () => {
     await page.evaluate(() => document.fonts.ready);
     await page.screenshot({ path: join(ARTIFACTS, 'display-stacked.png') });
 
+    // Three stacked channels of three lines at 720p: every label and row on the screen, the top label too.
+    await publish(op, 'en', en);
+    await publish(op, 'ru', ru);
+    await publish(op, 'ar', ar);
+    await page.goto(`${hub.url}/display?room=main&channels=ar,en,ru&lines=3`);
+    await waitLive(page);
+    await page.waitForFunction(() => document.querySelectorAll('.row').length === 9, undefined, POLL);
+    await page.evaluate(() => document.fonts.ready);
+    const boxes = await page.$$eval('.label, .row', (els) => els.map((el) => el.getBoundingClientRect()).map((r) => ({ top: r.top, bottom: r.bottom })));
+    expect(Math.min(...boxes.map((b) => b.top))).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...boxes.map((b) => b.bottom))).toBeLessThanOrEqual(720);
+    await page.screenshot({ path: join(ARTIFACTS, 'display-stacked-3-lines.png') });
+
     await page.goto(`${hub.url}/display?room=main&channels=ar&theme=green`);
     await waitLive(page);
     expect(await page.$eval('main', (el) => getComputedStyle(el).backgroundColor)).toBe('rgb(0, 177, 64)');

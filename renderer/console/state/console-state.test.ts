@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ConsolePublish } from '../../../electron/common/console-api';
+import type { ConsolePublish, HandoverState } from '../../../electron/common/console-api';
 import type { CaptionLine, ChannelChange } from '../../../electron/common/protocol';
 import { ConsoleStore } from './console-store.svelte';
 import { FakeConsoleApi } from './fake-console-api';
 import { HandoverFlow } from './handover.svelte';
 import { InterpreterChannel } from './interpreter-channel.svelte';
+import { describeAge, describeOnAir, onAirOf } from './room-overview';
 import { RoomView } from './room-view.svelte';
 import { SettingsForm } from './settings-form.svelte';
 
@@ -94,15 +95,35 @@ describe('InterpreterChannel: typed mode', () => {
     expect(await ch.commitDraft()).toBeNull();
   });
 
-  it('shows a refused commit as failed with the hub error', async () => {
+  it('after a handover away, a live draft (committed by the core) is a sent line; a draft never sent stays in the input', async () => {
+    const api = new FakeConsoleApi();
+    const ch = new InterpreterChannel(api, 'en');
+    ch.setDraft('and the next');
+    await settle();
+    ch.handedOver();
+    expect(ch.draft).toBe('');
+    expect(ch.sent.map((l) => [l.text, l.status])).toEqual([['and the next', 'sent']]);
+    ch.setEnterOnly(true);
+    ch.setDraft('not yet out');
+    ch.handedOver();
+    expect(ch.draft).toBe('not yet out');
+  });
+
+  it('keeps a refused line in the input, under the same id, with the hub error', async () => {
     const api = new FakeConsoleApi();
     const ch = new InterpreterChannel(api, 'en');
     ch.setDraft('x'.repeat(10));
     await settle();
+    const id = published(api)[0]!.id;
     api.failNext.set('publish', 'TEXT_TOO_LONG');
-    await ch.commitDraft();
-    expect(ch.sent[0]!.status).toBe('failed');
+    expect((await ch.commitDraft())?.ok).toBe(false);
+    expect(ch.draft).toBe('x'.repeat(10));
+    expect(ch.draftId).toBe(id);
+    expect(ch.sent).toEqual([]);
     expect(ch.error?.code).toBe('TEXT_TOO_LONG');
+    // Sent again, it goes out as the same line.
+    expect((await ch.commitDraft())?.ok).toBe(true);
+    expect(published(api).at(-1)).toMatchObject({ id, state: 'final' });
   });
 });
 
@@ -126,13 +147,28 @@ describe('InterpreterChannel: revisions, clear, mode switching, voice', () => {
     expect(api.callsOf('revise')).toHaveLength(1);
   });
 
-  it('lists lines the other console of the booth commits on the channel, and clears the channel', async () => {
+  it("lists the interpreter's own lines only: its voice lines join, other consoles, say and floor routing do not", async () => {
     const api = new FakeConsoleApi();
-    const ch = new InterpreterChannel(api, 'en');
-    const change: ChannelChange = { kind: 'committed', room: 'main', channel: 'en', cursor: 1, line: line('en', 'other-1', 'From booth B', { source: 'voice-stt' }) };
-    ch.applyHubChange(change);
-    ch.applyHubChange({ ...change, channel: 'ar', line: line('ar', 'x', 'not ours') });
-    expect(ch.sent.map((l) => [l.id, l.source])).toEqual([['other-1', 'voice-stt']]);
+    const ch = new InterpreterChannel(api, 'en', null, Date.now, 'c-me');
+    ch.setDraft('Typed here');
+    await ch.commitDraft();
+    const typedId = ch.sent[0]!.id;
+    expect(typedId.startsWith('c-me.')).toBe(true);
+    const change = (id: string, text: string, over: Partial<CaptionLine> = {}): ChannelChange => ({ kind: 'committed', room: 'main', channel: 'en', cursor: 1, line: line('en', id, text, over) });
+    ch.applyHubChange(change('c-me.lx1.2.v3', 'Spoken here', { source: 'voice-stt' }));
+    ch.applyHubChange(change('c-other.lx1.1', 'From booth B', { source: 'voice-stt' }));
+    ch.applyHubChange(change('say-17', 'From say', { source: 'typed' }));
+    ch.applyHubChange(change('c-me.lx1.2.f9.en', 'Auto-routed floor', { source: 'floor-stt' }));
+    ch.applyHubChange({ ...change('c-me.x', 'other channel'), channel: 'ar' });
+    // The operator corrected a line of ours: the list shows the correction.
+    ch.applyHubChange({ kind: 'revised', room: 'main', channel: 'en', cursor: 2, line: line('en', typedId, 'Typed here, corrected', { revision: 1 }) });
+    expect(ch.sent.map((l) => [l.text, l.source, l.revision])).toEqual([
+      ['Typed here, corrected', 'typed', 1],
+      ['Spoken here', 'voice-stt', 0],
+    ]);
+    // F4 opens the interpreter's own last line.
+    expect(ch.beginEditLast()).toBe(true);
+    expect(ch.editingId).toBe('c-me.lx1.2.v3');
     await ch.clear();
     expect(api.callsOf('clearChannel')).toEqual([['en']]);
   });
@@ -162,9 +198,9 @@ describe('InterpreterChannel: revisions, clear, mode switching, voice', () => {
     const api = new FakeConsoleApi();
     const ch = new InterpreterChannel(api, 'en');
     ch.setPendingVoice([
-      { id: 'v1', channel: 'en', text: 'first', lang: 'en', sendAt: 10 },
-      { id: 'v9', channel: 'ru', text: 'other', lang: 'ru', sendAt: 10 },
-      { id: 'v2', channel: 'en', text: 'second', lang: 'en', sendAt: 20 },
+      { id: 'v1', channel: 'en', text: 'first', lang: 'en', sendAt: 10, leftMs: 1000 },
+      { id: 'v9', channel: 'ru', text: 'other', lang: 'ru', sendAt: 10, leftMs: 1000 },
+      { id: 'v2', channel: 'en', text: 'second', lang: 'en', sendAt: 20, leftMs: 2000 },
     ]);
     expect(ch.pendingVoice.map((p) => p.id)).toEqual(['v1', 'v2']);
     await ch.sendVoiceNow();
@@ -180,7 +216,7 @@ describe('InterpreterChannel: revisions, clear, mode switching, voice', () => {
 describe('InterpreterChannel: script cues', () => {
   const script = 'Ladies and gentlemen, good morning. Today we open the conference on climate finance. The first speaker is the minister.';
 
-  it('splits a script into cues and pushes next, back and jump', async () => {
+  it('splits a script into cues and pushes next and jump; back moves the position without sending', async () => {
     const api = new FakeConsoleApi();
     const ch = new InterpreterChannel(api, 'en');
     const count = ch.loadScript(script, 'speech.txt');
@@ -190,8 +226,14 @@ describe('InterpreterChannel: script cues', () => {
     await ch.pushNextCue();
     await ch.pushNextCue();
     expect(ch.script.current).toBe(1);
-    await ch.pushPreviousCue();
+    expect(ch.previousCue()).toBe(true);
     expect(ch.script.current).toBe(0);
+    await settle();
+    // Back sent nothing: the record and the exports hold each cue once.
+    expect(published(api)).toHaveLength(2);
+    expect(ch.previousCue()).toBe(true);
+    expect(ch.previousCue()).toBe(false);
+    await ch.pushNextCue();
     await ch.pushCue(count - 1);
     expect(ch.script.atEnd).toBe(true);
     expect(await ch.pushNextCue()).toBeNull();
@@ -215,51 +257,53 @@ describe('InterpreterChannel: script cues', () => {
 });
 
 describe('HandoverFlow', () => {
-  it('requester: confirm before sending, then waits until completion puts it on air', async () => {
+  const state = (over: Partial<HandoverState> = {}): HandoverState => ({ onAir: false, outgoing: null, incoming: null, partners: [], booths: {}, ...over });
+
+  it('off air, the handover key asks for the channel; completion puts this console on air', async () => {
     const api = new FakeConsoleApi();
     const h = new HandoverFlow(api);
-    h.sync({ onAir: false, outgoing: null, incoming: null });
-    h.ask();
-    expect(h.phase).toBe('confirming');
-    h.dismiss();
-    expect(h.phase).toBe('idle');
-    expect(api.callsOf('requestHandover')).toHaveLength(0);
-    h.ask();
-    await h.confirm();
-    expect(h.phase).toBe('waiting');
+    h.sync(state({ partners: [{ clientId: 'a', label: 'Arabic booth A', online: true, onAir: true }] }));
+    expect(h.partnerState).toBe('on-air');
+    await h.primary();
     expect(api.callsOf('requestHandover')).toHaveLength(1);
+    expect(h.outgoing).toEqual({ kind: 'request' });
+    // While it waits, the key does nothing more; the decline key withdraws it.
+    await h.primary();
+    expect(api.callsOf('requestHandover')).toHaveLength(1);
+    await h.secondary();
+    expect(api.callsOf('cancelHandover')).toHaveLength(1);
     h.onCompleted({ requestId: 'r1', channel: 'ar', outcome: 'accepted', onAir: true });
     expect(h.onAir).toBe(true);
-    expect(h.phase).toBe('idle');
-    expect(h.lastOutcome).toMatch(/on air/);
-    // On air: asking again does nothing.
-    h.ask();
-    expect(h.phase).toBe('idle');
+    expect(h.outgoing).toBeNull();
+    expect(h.lastOutcome?.text).toMatch(/on air on AR/);
   });
 
-  it('on-air console: an incoming request waits for accept or decline', async () => {
+  it('on air, the handover key offers the channel, and answers yes to a request; the decline key says no', async () => {
     const api = new FakeConsoleApi();
     const h = new HandoverFlow(api);
-    h.sync({ onAir: true, outgoing: null, incoming: null });
-    h.onRequested({ requestId: 'r2', channel: 'ar', fromLabel: 'Arabic booth B', fromClientId: 'b' });
-    expect(h.phase).toBe('incoming');
-    expect(h.incoming?.fromLabel).toBe('Arabic booth B');
-    await h.respond(false);
+    h.sync(state({ onAir: true }));
+    expect(h.partnerState).toBe('unknown');
+    await h.primary();
+    expect(api.callsOf('offerHandover')).toHaveLength(1);
+    h.onCompleted({ requestId: 'o1', channel: 'ar', outcome: 'cancelled', onAir: true });
+    h.onRequested({ requestId: 'r2', channel: 'ar', kind: 'request', fromLabel: 'Arabic booth B', fromClientId: 'b' });
+    await h.secondary();
     expect(api.callsOf('respondHandover')).toEqual([[false]]);
-    expect(h.phase).toBe('idle');
-    h.onCompleted({ requestId: 'r2', channel: 'ar', outcome: 'declined', onAir: true });
-    expect(h.onAir).toBe(true);
-    expect(h.lastOutcome).toMatch(/declined/);
+    expect(h.incoming).toBeNull();
+    h.onRequested({ requestId: 'r3', channel: 'ar', kind: 'request', fromLabel: 'Arabic booth B', fromClientId: 'b' });
+    await h.primary();
+    expect(api.callsOf('respondHandover')).toEqual([[false], [true]]);
+    expect(api.callsOf('offerHandover')).toHaveLength(1);
   });
 
-  it('a refused request returns to idle with the error', async () => {
+  it('a refused start returns to idle with the error', async () => {
     const api = new FakeConsoleApi();
-    api.failNext.set('requestHandover', 'NOT_CONNECTED');
+    api.failNext.set('offerHandover', 'NOT_FOUND');
     const h = new HandoverFlow(api);
-    h.ask();
-    await h.confirm();
-    expect(h.phase).toBe('idle');
-    expect(h.error?.code).toBe('NOT_CONNECTED');
+    h.sync(state({ onAir: true }));
+    await h.primary();
+    expect(h.outgoing).toBeNull();
+    expect(h.error?.code).toBe('NOT_FOUND');
   });
 });
 
@@ -289,6 +333,44 @@ describe('RoomView (operator)', () => {
     expect(api.callsOf('setChannelMuted')).toEqual([['ar', true], ['ar', false]]);
     expect(api.callsOf('showNotice')).toEqual([['Please take your seats', 60_000], [null, undefined]]);
     expect(api.callsOf('clearAllChannels')).toHaveLength(1);
+  });
+
+  it('asks before auto-routing feeds a channel where a booth is on air, and knows each channel\'s last line', async () => {
+    const api = new FakeConsoleApi();
+    const room = new RoomView(api);
+    room.configure(['floor', 'ar', 'en'], false, [], {});
+    room.booths = {
+      en: [{ clientId: 'e1', label: 'English booth A', online: true, onAir: true }],
+      ar: [{ clientId: 'a1', label: 'Arabic booth K', online: true, onAir: false }],
+    };
+    await room.toggleAutoRouting();
+    expect(room.routingToConfirm).toEqual([{ channel: 'en', label: 'English booth A' }]);
+    expect(api.callsOf('setAutoRouting')).toEqual([]);
+    room.cancelAutoRouting();
+    expect(room.autoRouting).toBe(false);
+    await room.toggleAutoRouting();
+    await room.confirmAutoRouting();
+    expect(api.callsOf('setAutoRouting')).toEqual([[true]]);
+    expect(room.autoRouting).toBe(true);
+    // Turning it off never asks.
+    await room.toggleAutoRouting();
+    expect(api.callsOf('setAutoRouting')).toEqual([[true], [false]]);
+
+    const before = Date.now();
+    room.applyChange({ kind: 'committed', room: 'main', channel: 'en', cursor: 1, line: line('en', 'l1', 'Good morning') });
+    expect(room.lastLineAt['en']).toBeGreaterThanOrEqual(before);
+    expect(room.lastLineAt['ar']).toBeUndefined();
+  });
+
+  it('describes who is on air and how old the last line is', () => {
+    expect(describeOnAir(onAirOf(undefined))).toBe('no booth');
+    expect(describeOnAir(onAirOf([{ clientId: 'a', label: 'Arabic booth K', online: true, onAir: false }]))).toBe('nobody on air');
+    expect(describeOnAir(onAirOf([{ clientId: 'a', label: 'Arabic booth K', online: false, onAir: false }]))).toBe('booth offline');
+    expect(describeOnAir(onAirOf([{ clientId: 'a', label: 'Arabic booth K', online: false, onAir: true }]))).toBe('on air: Arabic booth K, offline');
+    expect(describeAge(null)).toBe('no lines yet');
+    expect(describeAge(8_400)).toBe('last line 8 s ago');
+    expect(describeAge(185_000)).toBe('last line 3 min ago');
+    expect(describeAge(7_300_000)).toBe('last line 2 h ago');
   });
 
   it('reloads the room view after a gap in the event stream', async () => {
@@ -321,6 +403,20 @@ describe('SettingsForm', () => {
     expect(form.hasSecret).toBe(true);
     expect(form.dirty).toBe(false);
     expect(form.draft?.hubMode).toBe('join');
+  });
+
+  it('says at Save what is wrong with a hub address, and takes host:port as http://', async () => {
+    const api = new FakeConsoleApi();
+    const form = new SettingsForm(api);
+    form.load(api.snapshot.settings);
+    form.set('hubUrl', 'ftp://10.0.0.5');
+    expect(await form.save()).toBe(false);
+    expect(form.error?.message).toContain('http://');
+    expect(api.callsOf('updateSettings')).toEqual([]);
+    form.set('hubUrl', '10.0.0.5:7300');
+    expect(await form.save()).toBe(true);
+    expect(api.callsOf('updateSettings')).toEqual([[{ hubUrl: 'http://10.0.0.5:7300' }]]);
+    expect(form.error).toBeNull();
   });
 
   it('reports a glossary import', async () => {
@@ -365,16 +461,56 @@ describe('ConsoleStore', () => {
     expect(store.floor.lines.map((l) => l.text)).toEqual(['we need climate finance']);
     api.emit('hub:changed', { kind: 'committed', room: 'main', channel: 'ar', cursor: 1, line: line('ar', 'a1', 'سطر') });
     expect(store.room.linesOf('ar').map((l) => l.text)).toEqual(['سطر']);
-    expect(store.channel?.sent.map((l) => l.id)).toEqual(['a1']);
-    api.emit('handover:requested', { requestId: 'r', channel: 'ar', fromLabel: 'B', fromClientId: 'b' });
-    expect(store.handover.phase).toBe('incoming');
-    api.emit('console:error', { code: 'SESSION_WRITE_FAILED', message: 'Disk full' });
-    expect(store.messages.map((m) => m.code)).toEqual(['SESSION_WRITE_FAILED']);
+    // Another console's line is on the room view, not in this interpreter's sent list; this console's is.
+    expect(store.channel?.sent.map((l) => l.id)).toEqual([]);
+    api.emit('hub:changed', { kind: 'committed', room: 'main', channel: 'ar', cursor: 2, line: line('ar', 'console-a.v1', 'صوتي', { source: 'voice-stt' }) });
+    expect(store.channel?.sent.map((l) => l.id)).toEqual(['console-a.v1']);
+    api.emit('handover:requested', { requestId: 'r', channel: 'ar', kind: 'request', fromLabel: 'B', fromClientId: 'b' });
+    expect(store.handover.incoming?.fromLabel).toBe('B');
     api.emit('state:changed', { ...api.snapshot, hubMutedChannels: ['ar'], settings: { ...api.snapshot.settings, role: 'operator', glossary: [], mutedChannels: ['ru'] } });
     expect(store.glossary.size).toBe(0);
     expect(store.room.isMuted('ar')).toBe(true);
     expect(store.room.isMuted('ru')).toBe(true);
     expect(store.room.isMuted('en')).toBe(false);
+    await store.dispose();
+  });
+
+  it('shows each error once, keyed by its condition, and drops it when the condition ends (no click)', async () => {
+    const api = new FakeConsoleApi({ channel: 'en' });
+    api.snapshot.hub = { ...api.snapshot.hub, state: 'error', error: { code: 'HOST_FAILED', message: 'Port 7300 is in use' } };
+    api.snapshot.handover = { ...api.snapshot.handover, onAir: false };
+    api.failNext.set('getRoomView', 'NOT_CONNECTED');
+    const store = new ConsoleStore(api);
+    await store.init();
+    const codes = (): string[] => store.alerts.map((a) => a.code);
+    expect(codes()).toEqual(['HOST_FAILED']);
+    // The operator view's room load failed before the link was up: that error is about the link, not a second one.
+    expect(store.room.error?.code).toBe('NOT_CONNECTED');
+    expect(codes()).toEqual(['HOST_FAILED']);
+
+    // The core's alerts (session record), the page's own (floor, a refused line) pile into one list, once per key.
+    api.emit('state:changed', { ...structuredClone(api.snapshot), alerts: [{ key: 'session', code: 'SESSION_WRITE_FAILED', message: 'Disk full', since: 5 }] });
+    api.failNext.set('startSource', 'STT_FAILED');
+    await store.startFloor();
+    api.failNext.set('startSource', 'STT_FAILED');
+    await store.startFloor();
+    store.channel!.setDraft('while off air');
+    await settle();
+    api.failNext.set('publish', 'NOT_ON_AIR');
+    await store.channel!.commitDraft();
+    expect(codes().sort()).toEqual(['HOST_FAILED', 'NOT_ON_AIR', 'SESSION_WRITE_FAILED', 'STT_FAILED']);
+
+    // Each condition ends: the link is up, the floor runs, this console is on air, the disk is written again.
+    api.emit('hub:status', { ...api.snapshot.hub, state: 'connected', error: null });
+    expect(codes()).not.toContain('HOST_FAILED');
+    await settle();
+    expect(api.callsOf('getRoomView').length).toBeGreaterThanOrEqual(2);
+    api.emit('stt:status', { source: 'floor', status: 'ready' });
+    expect(codes()).not.toContain('STT_FAILED');
+    api.snapshot.hub = { ...api.snapshot.hub, state: 'connected', error: null };
+    api.snapshot.handover = { ...api.snapshot.handover, onAir: true };
+    api.emit('state:changed', structuredClone(api.snapshot));
+    expect(codes()).toEqual([]);
     await store.dispose();
   });
 });

@@ -9,7 +9,9 @@ import type {
   ConsoleSttLanguage,
   HubStatus,
   SttSourceKind,
+  SttStatus,
 } from '../../../electron/common/console-api';
+import { alertEnded, mergeAlerts, type AlertConditions, type ConsoleAlert } from '../../../electron/common/console-alerts';
 import { GlossaryMatcher } from '../../../electron/common/term-matcher';
 import type { ErrorInfo } from '../../../electron/common/result';
 import { AudioCapture } from '../audio/audio-capture.svelte';
@@ -20,19 +22,14 @@ import { HandoverFlow } from './handover.svelte';
 import { HeldLines } from './held-lines.svelte';
 import { InterpreterChannel } from './interpreter-channel.svelte';
 import { OutputsPanel } from './outputs-panel.svelte';
+import { PageAlerts } from './page-alerts.svelte';
 import { RoomView } from './room-view.svelte';
 import { SettingsForm } from './settings-form.svelte';
+import { ShareRoom } from './share-room.svelte';
 
 /** Which main view is showing. */
 export type ConsoleView = 'booth' | 'operator';
 
-/** A message for the notification strip. */
-export interface ConsoleMessage {
-  id: number;
-  code: string;
-  message: string;
-  at: number;
-}
 
 export class ConsoleStore {
   snapshot = $state.raw<ConsoleSnapshot | null>(null);
@@ -42,7 +39,8 @@ export class ConsoleStore {
   transportUp = $state(true);
   view = $state<ConsoleView>('booth');
   settingsOpen = $state(false);
-  messages = $state.raw<ConsoleMessage[]>([]);
+  /** Failures of the page's own actions, keyed like the core's alerts. */
+  readonly pageAlerts = new PageAlerts();
   /** Channels the preview shows (defaults to the booth's channel, or all for an operator). */
   previewChannels = $state.raw<string[]>([]);
   connecting = $state(false);
@@ -56,6 +54,7 @@ export class ConsoleStore {
   readonly handover: HandoverFlow;
   readonly held: HeldLines;
   readonly settings: SettingsForm;
+  readonly share: ShareRoom;
   readonly floorCapture: AudioCapture | null;
   readonly voiceCapture: AudioCapture | null;
   channel = $state.raw<InterpreterChannel | null>(null);
@@ -63,18 +62,18 @@ export class ConsoleStore {
   private glossaryTerms: ConsoleSnapshot['settings']['glossary'] | null = null;
   private glossaryMatcher = $state.raw(new GlossaryMatcher([]));
   private readonly unsubscribe: (() => void)[] = [];
-  private nextMessageId = 1;
 
   constructor(
     readonly api: ConsoleApi,
     /** The browser's audio; null where there is none (tests of the rest of the page). */
     media: MediaEnvironment | null = null,
   ) {
-    this.room = new RoomView(api);
+    this.room = new RoomView(api, this.pageAlerts.report);
     this.outputs = new OutputsPanel(api);
-    this.handover = new HandoverFlow(api);
+    this.handover = new HandoverFlow(api, Date.now, this.pageAlerts.report);
     this.held = new HeldLines(api);
     this.settings = new SettingsForm(api);
+    this.share = new ShareRoom(api);
     this.floorCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('floor', frame)) : null;
     this.voiceCapture = media ? new AudioCapture(media, (frame) => api.pushAudio('voice', frame)) : null;
   }
@@ -88,12 +87,33 @@ export class ConsoleStore {
     return this.snapshot?.settings.role ?? 'booth';
   }
 
+  /** What ends alerts by itself, as the page sees it now. */
+  get alertConditions(): AlertConditions {
+    const running = (s: SttStatus['status']): boolean => s === 'loading' || s === 'ready' || s === 'busy' || s === 'restarting';
+    return {
+      hubConnected: this.hub?.state === 'connected',
+      onAir: this.role === 'operator' || this.handover.onAir,
+      sttRunning: { floor: running(this.floor.status.status), voice: running(this.channel?.voiceStatus.status ?? 'stopped') },
+    };
+  }
+
+  /**
+   * Every error whose condition is on, oldest first: the hub link's (from the latest status), the core's, and the
+   * page's own actions'. None needs a click: each leaves when its condition ends.
+   */
+  get alerts(): ConsoleAlert[] {
+    const conditions = this.alertConditions;
+    const hub = this.hub?.error && this.hub.state !== 'connected' ? [{ key: 'hub', ...this.hub.error, since: 0 }] : [];
+    const core = (this.snapshot?.alerts ?? []).filter((a) => a.key !== 'hub' && !alertEnded(a, conditions));
+    return mergeAlerts(hub, core, this.pageAlerts.list(conditions));
+  }
+
   /** Loads the core's state and follows its events. */
   async init(): Promise<void> {
     const api = this.api;
     this.unsubscribe.push(
       api.on('state:changed', (s) => this.applySnapshot(s)),
-      api.on('hub:status', (s) => (this.hub = s)),
+      api.on('hub:status', (s) => this.setHub(s)),
       api.on('stt:caption', (c) => {
         this.floor.apply(c);
         this.assist.apply(c);
@@ -113,9 +133,8 @@ export class ConsoleStore {
       api.on('handover:requested', (e) => this.handover.onRequested(e)),
       api.on('handover:completed', (e) => {
         this.handover.onCompleted(e);
-        this.notify('HANDOVER', this.handover.lastOutcome ?? '');
+        if (e.outcome === 'accepted' && !e.onAir) this.channel?.handedOver();
       }),
-      api.on('console:error', (e) => this.notify(e.code, e.message)),
       api.on('line:delivery', (e) => this.channel?.applyDelivery(e)),
     );
     await this.reload();
@@ -130,17 +149,19 @@ export class ConsoleStore {
     }
     this.loadError = null;
     this.applySnapshot(r.value);
-    if (this.room.channels.length > 0) await this.room.load();
+    if (this.room.channels.length > 0) await this.loadRoom();
   }
 
   applySnapshot(s: ConsoleSnapshot): void {
     const first = this.snapshot === null;
     this.snapshot = s;
-    this.hub = s.hub;
+    this.setHub(s.hub);
     if (first) this.view = s.settings.role === 'operator' ? 'operator' : 'booth';
     if (!this.channel || this.channel.channel !== s.settings.channel) {
-      this.channel = new InterpreterChannel(this.api, s.settings.channel, this.voiceCapture ? { start: () => this.voiceCapture!.start(), stop: () => this.voiceCapture!.stop() } : null);
+      const voice = this.voiceCapture ? { start: () => this.voiceCapture!.start(), stop: () => this.voiceCapture!.stop() } : null;
+      this.channel = new InterpreterChannel(this.api, s.settings.channel, voice, Date.now, s.clientId, this.pageAlerts.report);
     }
+    this.channel.setEnterOnly((s.settings.enterOnlyChannels ?? []).includes(s.settings.channel));
     this.channel.setPendingVoice(s.pendingVoice);
     this.channel.setVoiceStatus(s.stt.voice);
     this.floor.setStatus(s.stt.floor);
@@ -149,6 +170,7 @@ export class ConsoleStore {
     // Muted room-wide by any operator, or by this operator: either way the channel's lines are held.
     const muted = [...s.settings.mutedChannels, ...(s.hubMutedChannels ?? []).filter((c) => !s.settings.mutedChannels.includes(c))];
     this.room.configure(s.channels, s.settings.autoRouting, muted, s.heldByMute);
+    this.room.booths = s.handover.booths ?? {};
     this.settings.load(s.settings);
     if (this.glossaryTerms !== s.settings.glossary) {
       this.glossaryTerms = s.settings.glossary;
@@ -161,6 +183,20 @@ export class ConsoleStore {
     }
     if (this.floorCapture && s.settings.floorDeviceId !== undefined && this.floorCapture.status === 'off') this.floorCapture.deviceId = s.settings.floorDeviceId;
     if (this.voiceCapture && this.voiceCapture.status === 'off') this.voiceCapture.deviceId = s.settings.voiceDeviceId;
+  }
+
+  /** Takes a hub status; once the link is up (again), what the displays show is loaded afresh. */
+  private setHub(status: HubStatus): void {
+    const wasUp = this.hub?.state === 'connected';
+    this.hub = status;
+    if (!wasUp && status.state === 'connected' && this.snapshot && this.room.channels.length > 0) void this.loadRoom();
+  }
+
+  /** Loads what the displays show; this console's own lines among them join its sent list (after a page reload). */
+  private async loadRoom(): Promise<void> {
+    await this.room.load();
+    const channel = this.channel;
+    channel?.adoptLines(this.room.linesOf(channel.channel));
   }
 
   setTransportUp(up: boolean): void {
@@ -185,53 +221,46 @@ export class ConsoleStore {
     this.connecting = true;
     try {
       const r = await this.api.connectHub();
-      if (r.ok) {
-        this.hub = r.value;
-        await this.room.load();
-      } else this.notify(r.error.code, r.error.message);
+      this.pageAlerts.note('hub', r);
+      if (r.ok) this.setHub(r.value);
     } finally {
       this.connecting = false;
     }
   }
 
   async disconnectHub(): Promise<void> {
-    const r = await this.api.disconnectHub();
-    if (!r.ok) this.notify(r.error.code, r.error.message);
+    this.pageAlerts.note('hub', await this.api.disconnectHub());
   }
 
   /** Starts floor speech-to-text and the floor input. */
   async startFloor(): Promise<void> {
     const language: ConsoleSttLanguage = this.snapshot?.settings.floorLanguage ?? 'auto';
     const r = await this.api.startSource('floor', { language });
-    if (!r.ok) {
-      this.notify(r.error.code, r.error.message);
-      return;
-    }
+    this.pageAlerts.note('stt:floor', r);
+    if (!r.ok) return;
     await this.floorCapture?.start();
   }
 
   async stopFloor(): Promise<void> {
     await this.floorCapture?.stop();
-    const r = await this.api.stopSource('floor');
-    if (!r.ok) this.notify(r.error.code, r.error.message);
+    this.pageAlerts.note('stt:floor', await this.api.stopSource('floor'));
+  }
+
+  /** Typed lines of this console's channel go out on Enter only (or live again); remembered per channel. */
+  async setEnterOnly(on: boolean): Promise<void> {
+    const channel = this.channel;
+    const settings = this.snapshot?.settings;
+    if (!channel || !settings) return;
+    channel.setEnterOnly(on);
+    const others = (settings.enterOnlyChannels ?? []).filter((c) => c !== channel.channel);
+    this.pageAlerts.note('settings', await this.api.updateSettings({ enterOnlyChannels: on ? [...others, channel.channel] : others }));
   }
 
   /** Picks an input device for a source and remembers it in the settings. */
   async selectDevice(source: SttSourceKind, deviceId: string | null): Promise<void> {
     const capture = source === 'floor' ? this.floorCapture : this.voiceCapture;
     await capture?.selectDevice(deviceId);
-    const r = await this.api.updateSettings(source === 'floor' ? { floorDeviceId: deviceId } : { voiceDeviceId: deviceId });
-    if (!r.ok) this.notify(r.error.code, r.error.message);
-  }
-
-  notify(code: string, message: string): void {
-    if (!message) return;
-    const entry: ConsoleMessage = { id: this.nextMessageId++, code, message, at: Date.now() };
-    this.messages = [...this.messages.slice(-4), entry];
-  }
-
-  dismissMessage(id: number): void {
-    this.messages = this.messages.filter((m) => m.id !== id);
+    this.pageAlerts.note('settings', await this.api.updateSettings(source === 'floor' ? { floorDeviceId: deviceId } : { voiceDeviceId: deviceId }));
   }
 
   async dispose(): Promise<void> {

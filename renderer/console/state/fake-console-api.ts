@@ -12,12 +12,13 @@ export interface RecordedCall {
 }
 
 export function fakeSnapshot(overrides: Partial<PublicSettings> = {}): ConsoleSnapshot {
-  const { secret: _secret, ...rest } = DEFAULT_SETTINGS;
+  const { secret: _secret, hostSecret: _hostSecret, ...rest } = DEFAULT_SETTINGS;
   return {
-    settings: { ...rest, hasSecret: false, ...overrides },
+    settings: { ...rest, hasSecret: false, hasHostSecret: false, ...overrides },
     hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 4, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0, delivery: { state: 'ok', reason: null, oldestPendingMs: null }, displays: { ar: 1, en: 1, ru: 1, floor: 0 } },
     stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
-    handover: { onAir: true, outgoing: null, incoming: null },
+    handover: { onAir: true, outgoing: null, incoming: null, partners: [], booths: {} },
+    alerts: [],
     pendingVoice: [],
     session: { id: 's1', file: '/tmp/s1.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },
     heldByMute: {},
@@ -26,6 +27,7 @@ export function fakeSnapshot(overrides: Partial<PublicSettings> = {}): ConsoleSn
     channels: ['floor', 'ar', 'en', 'ru'],
     shell: 'browser',
     clientId: 'console-a',
+    label: 'English booth K',
   };
 }
 
@@ -65,10 +67,15 @@ export class FakeConsoleApi implements ConsoleApi {
 
   getState = async () => this.record('getState', [], structuredClone(this.snapshot));
   updateSettings: ConsoleApi['updateSettings'] = async (patch) => {
-    const { secret, ...rest } = patch;
+    const { secret, hostSecret, ...rest } = patch;
     const r = this.record('updateSettings', [patch], null);
     if (!r.ok) return r;
-    this.snapshot.settings = { ...this.snapshot.settings, ...rest, ...(secret !== undefined ? { hasSecret: secret !== '' } : {}) };
+    this.snapshot.settings = {
+      ...this.snapshot.settings,
+      ...rest,
+      ...(secret !== undefined ? { hasSecret: secret !== '' } : {}),
+      ...(hostSecret !== undefined ? { hasHostSecret: hostSecret !== '' } : {}),
+    };
     return ok(structuredClone(this.snapshot.settings));
   };
   connectHub = async () => this.record('connectHub', [], this.snapshot.hub);
@@ -107,11 +114,21 @@ export class FakeConsoleApi implements ConsoleApi {
   cancelVoice = async (id: string) => this.record('cancelVoice', [id], undefined);
   importGlossary = async (csv: string) => this.record('importGlossary', [csv], { terms: csv.trim().split('\n').length - 1 });
   requestHandover = async () => this.record('requestHandover', [], undefined);
+  offerHandover = async () => this.record('offerHandover', [], undefined);
+  cancelHandover = async () => this.record('cancelHandover', [], undefined);
   respondHandover = async (accept: boolean) => this.record('respondHandover', [accept], undefined);
   exportSession: ConsoleApi['exportSession'] = async (channel, format) => this.record('exportSession', [channel, format], '');
   listMonitors = async () => this.record('listMonitors', [], []);
   openDisplayWindow: ConsoleApi['openDisplayWindow'] = async (opts) => this.record('openDisplayWindow', [opts], undefined);
   startNewSession = async () => this.record('startNewSession', [], this.snapshot.session);
+  getJoinDetails = async () =>
+    this.record('getJoinDetails', [], {
+      hubUrl: 'http://192.168.1.20:7300',
+      room: this.snapshot.settings.room,
+      secret: 'room-secret-1234',
+      link: 'http://192.168.1.20:7300/?room=main#secret=room-secret-1234',
+      qrDataUrl: 'data:image/svg+xml;base64,',
+    });
   /** What listModels answers (tests set it). */
   models: ConsoleModelInfo[] = [];
   listModels = async () => this.record('listModels', [], this.models);

@@ -13,17 +13,18 @@ import type {
   SttCaption,
   SttStatus,
 } from '../../../electron/common/console-api';
-import type { CaptionSource, ChannelChange } from '../../../electron/common/protocol';
+import type { CaptionLine, CaptionSource, ChannelChange } from '../../../electron/common/protocol';
 import type { ErrorInfo, Result } from '../../../electron/common/result';
 import { isLanguageCode } from '../../../electron/common/languages';
 import { newLineId } from './line-ids';
+import type { AlertReporter } from './page-alerts.svelte';
 import { ScriptCues } from './script-cues.svelte';
 
 /** How the interpreter produces subtitles right now. */
 export type ChannelMode = 'typed' | 'voice' | 'script';
 export const CHANNEL_MODES: readonly ChannelMode[] = ['typed', 'voice', 'script'];
 
-/** A line this channel carries (sent from here, or seen on the channel from the other console of the booth). */
+/** A line of the interpreter's own history: typed, cued or spoken from this console (never another's). */
 export interface SentLine {
   id: string;
   text: string;
@@ -63,6 +64,12 @@ export class InterpreterChannel {
   draft = $state('');
   /** Typed mode: the id of the line being typed (its partials and its commit share it). */
   draftId = $state<string | null>(null);
+  /** Typed mode: a partial of the draft went out to the displays (it is live there). */
+  draftLive = $state(false);
+  /** The draft Esc discarded last, until it is restored or another one replaces it. */
+  discarded = $state<string | null>(null);
+  /** Typed mode: partials stay home; the displays get the line when Enter commits it. */
+  enterOnly = $state(false);
   sent = $state.raw<SentLine[]>([]);
   /** The sent line being corrected, and the correction text. */
   editingId = $state<string | null>(null);
@@ -70,8 +77,8 @@ export class InterpreterChannel {
   /** Voice mode: speech-to-text status and what it hears now. */
   voiceStatus = $state.raw<SttStatus>({ source: 'voice', status: 'stopped' });
   voicePartial = $state.raw<SttCaption | null>(null);
-  /** Voice lines waiting in their review window (this channel's). */
-  pendingVoice = $state.raw<PendingVoiceLine[]>([]);
+  /** Voice lines waiting in their review window (this channel's), with when they go out on the page's clock. */
+  pendingVoice = $state.raw<(PendingVoiceLine & { deadline: number })[]>([]);
   /** Last error of an action, shown next to the channel until the next success. */
   error = $state.raw<ErrorInfo | null>(null);
   readonly script = new ScriptCues();
@@ -86,7 +93,20 @@ export class InterpreterChannel {
     readonly channel: string,
     private readonly voiceInput: VoiceInput | null = null,
     private readonly now: () => number = Date.now,
+    /** This console's id: the lines it makes (here or in the core) have ids that start with it. */
+    private readonly owner: string | null = null,
+    /** Where the outcome of the channel's actions goes (the page's alerts, key `channel:<name>`). */
+    private readonly report: AlertReporter = () => undefined,
   ) {}
+
+  /** Whether a line id is one of this console's (typed and cued here, spoken through its voice source). */
+  isOwnLine(id: string): boolean {
+    return this.owner !== null && id.startsWith(`${this.owner}.`);
+  }
+
+  private newId(kind: string): string {
+    return newLineId(kind, this.channel, this.owner);
+  }
 
   /** The channel's language (the channel name when it is one of the booth languages). */
   get lang(): string | undefined {
@@ -106,41 +126,90 @@ export class InterpreterChannel {
     if (mode === this.mode) return;
     const previous = this.mode;
     this.mode = mode;
-    if (previous === 'typed' && this.draftId && this.draft.trim() !== '') this.schedulePartial(this.draftId, '');
+    if (previous === 'typed') this.withdrawDraftPartial();
     if (previous === 'voice') await this.stopVoice();
     if (mode === 'voice') await this.startVoice();
-    if (mode === 'typed' && this.draftId && this.draft.trim() !== '') this.schedulePartial(this.draftId, this.draft);
+    if (mode === 'typed' && this.draft.trim() !== '') this.setDraft(this.draft);
   }
 
   // ---- typed
 
-  /** The input changed: the text goes out as the live partial of the current line. */
+  /** The input changed: the text goes out as the live partial of the current line (unless Enter-only). */
   setDraft(text: string): void {
     this.draft = text;
     if (this.mode !== 'typed') return;
     if (text.trim() === '') {
-      if (this.draftId) this.schedulePartial(this.draftId, '');
+      this.withdrawDraftPartial();
       return;
     }
-    this.draftId ??= newLineId('typed', this.channel);
+    this.draftId ??= this.newId('typed');
+    if (this.enterOnly) return;
+    this.draftLive = true;
     this.schedulePartial(this.draftId, text);
   }
 
-  /** Enter: commits the typed line as final; the input empties for the next line. */
+  /** Switches Enter-only on or off; switching it on takes a live draft off the displays (the text stays here). */
+  setEnterOnly(on: boolean): void {
+    if (on === this.enterOnly) return;
+    this.enterOnly = on;
+    if (on) this.withdrawDraftPartial();
+    else if (this.mode === 'typed' && this.draft.trim() !== '') this.setDraft(this.draft);
+  }
+
+  /**
+   * Enter: commits the typed line as final; the input empties for the next line. When the line is refused and
+   * the input is still empty, the text comes back into it (nothing typed is lost).
+   */
   async commitDraft(): Promise<Result<ConsolePublishAck> | null> {
     const text = this.draft.trim();
     if (text === '') return null;
-    const id = this.draftId ?? newLineId('typed', this.channel);
+    const id = this.draftId ?? this.newId('typed');
     this.draft = '';
     this.draftId = null;
-    return this.sendFinal(id, text, 'typed');
+    this.draftLive = false;
+    const r = await this.sendFinal(id, text, 'typed');
+    if (!r.ok && this.draft === '' && this.draftId === null) {
+      this.draft = text;
+      this.draftId = id;
+      this.sent = this.sent.filter((l) => l.id !== id);
+    }
+    return r;
   }
 
-  /** Escape: drops the draft and withdraws its partial from the displays. */
+  /** Escape: withdraws the draft's partial from the displays and empties the input; {@link restoreDraft} undoes it. */
   discardDraft(): void {
-    if (this.draftId) this.schedulePartial(this.draftId, '');
+    this.withdrawDraftPartial();
+    if (this.draft.trim() !== '') this.discarded = this.draft;
     this.draft = '';
     this.draftId = null;
+  }
+
+  /** Brings the discarded draft back into the empty input (live again unless Enter-only). */
+  restoreDraft(): boolean {
+    if (this.discarded === null || this.draft !== '') return false;
+    const text = this.discarded;
+    this.discarded = null;
+    this.setDraft(text);
+    return true;
+  }
+
+  /**
+   * This console went off air in a handover: the core committed the partial the displays showed, so the draft
+   * that was live is a sent line now and the input empties. A draft that never went out stays in the input.
+   */
+  handedOver(): void {
+    const id = this.draftId;
+    const text = this.draft.trim();
+    if (!id || !this.draftLive || text === '') return;
+    this.draft = '';
+    this.draftId = null;
+    this.draftLive = false;
+    this.upsert({ id, text, source: 'typed', status: 'sent', revision: 0, at: this.now() });
+  }
+
+  private withdrawDraftPartial(): void {
+    if (this.draftId && this.draftLive) this.schedulePartial(this.draftId, '');
+    this.draftLive = false;
   }
 
   // ---- script
@@ -153,19 +222,21 @@ export class InterpreterChannel {
   /** Pushes the next cue (one key). */
   async pushNextCue(): Promise<Result<ConsolePublishAck> | null> {
     const cue = this.script.advance();
-    return cue ? this.sendFinal(newLineId('script', this.channel), cue.text, 'script') : null;
+    return cue ? this.sendFinal(this.newId('script'), cue.text, 'script') : null;
   }
 
-  /** Goes back one cue and shows it again. */
-  async pushPreviousCue(): Promise<Result<ConsolePublishAck> | null> {
-    const cue = this.script.back();
-    return cue ? this.sendFinal(newLineId('script', this.channel), cue.text, 'script') : null;
+  /**
+   * Moves the position back one cue without sending anything (what went out stays out, once): the next push
+   * sends the cue after the new position.
+   */
+  previousCue(): boolean {
+    return this.script.back();
   }
 
   /** Jumps to a cue and shows it. */
   async pushCue(index: number): Promise<Result<ConsolePublishAck> | null> {
     const cue = this.script.jump(index);
-    return cue ? this.sendFinal(newLineId('script', this.channel), cue.text, 'script') : null;
+    return cue ? this.sendFinal(this.newId('script'), cue.text, 'script') : null;
   }
 
   // ---- voice
@@ -207,8 +278,10 @@ export class InterpreterChannel {
     if (status.source === 'voice') this.voiceStatus = status;
   }
 
+  /** The core's voice lines in review; each counts down on this page's clock from the time left it reports. */
   setPendingVoice(lines: PendingVoiceLine[]): void {
-    this.pendingVoice = lines.filter((l) => l.channel === this.channel);
+    const now = this.now();
+    this.pendingVoice = lines.filter((l) => l.channel === this.channel).map((l) => ({ ...l, deadline: now + l.leftMs }));
   }
 
   // ---- sent lines
@@ -220,10 +293,11 @@ export class InterpreterChannel {
     this.editText = line.text;
   }
 
-  /** Edits the most recent sent line (shortcut). */
-  beginEditLast(): void {
-    const last = this.sent[this.sent.length - 1];
+  /** Edits this interpreter's most recent line that reached the hub's side (shortcut). */
+  beginEditLast(): boolean {
+    const last = this.sent.findLast((l) => l.status !== 'failed' && l.status !== 'sending');
     if (last) this.beginEdit(last.id);
+    return last !== undefined;
   }
 
   setEditText(text: string): void {
@@ -257,13 +331,13 @@ export class InterpreterChannel {
     if (e.channel !== this.channel) return;
     const line = this.sent.find((l) => l.id === e.id);
     if (e.what === 'revision') {
-      if (e.status === 'refused' && e.error) this.error = e.error;
+      if (e.status === 'refused' && e.error) this.noteResult({ ok: false, error: e.error });
       return;
     }
     if (!line || e.status === 'recorded') return;
     if (e.status === 'refused') {
       this.upsert({ ...line, status: 'failed', ...(e.error ? { error: e.error } : {}) });
-      if (e.error) this.error = e.error;
+      if (e.error) this.noteResult({ ok: false, error: e.error });
       return;
     }
     // A line already acknowledged stays sent (its catch-up echo can come first).
@@ -272,25 +346,40 @@ export class InterpreterChannel {
     }
   }
 
-  /** Clears the channel on every display. */
+  /** Clears the channel on every display (a draft stays in the input, off the displays). */
   async clear(): Promise<Result<void>> {
-    this.discardDraft();
+    this.withdrawDraftPartial();
     const r = await this.api.clearChannel(this.channel);
     this.noteResult(r);
     return r;
   }
 
-  /** A committed change on the room's channels (hub event): lines of this channel from anywhere join the list. */
+  /**
+   * A committed change on the room's channels (hub event). The list is this interpreter's own history: a line
+   * already in it takes the change (a correction by the operator), and a line this console made elsewhere (its
+   * voice source, the commit at a handover) joins it; lines of other consoles, `say` and floor routing do not.
+   */
   applyHubChange(change: ChannelChange): void {
     if (change.channel !== this.channel || change.kind === 'cleared') return;
-    const existing = this.sent.find((l) => l.id === change.line.id);
+    this.adopt(change.line);
+  }
+
+  /** Takes this console's lines from a room snapshot (after a reload of the page), oldest first. */
+  adoptLines(lines: readonly CaptionLine[]): void {
+    for (const line of lines) if (line.channel === this.channel) this.adopt(line);
+  }
+
+  private adopt(line: CaptionLine): void {
+    const existing = this.sent.find((l) => l.id === line.id);
+    if (!existing && !(this.isOwnLine(line.id) && line.source !== 'floor-stt')) return;
+    if (existing && existing.text === line.text && existing.revision >= line.revision && existing.status === 'sent') return;
     this.upsert({
-      id: change.line.id,
-      text: change.line.text,
-      source: change.line.source,
+      id: line.id,
+      text: line.text,
+      source: line.source,
       status: 'sent',
-      revision: change.line.revision,
-      at: existing?.at ?? change.line.committedAt ?? change.line.updatedAt,
+      revision: Math.max(line.revision, existing?.revision ?? 0),
+      at: existing?.at ?? line.committedAt ?? line.updatedAt,
     });
   }
 
@@ -334,7 +423,7 @@ export class InterpreterChannel {
         if (!partial) break;
         this.nextPartial = null;
         const r = await this.api.publish({ channel: this.channel, id: partial.id, text: partial.text, state: 'partial', source: 'typed', ...(this.lang ? { lang: this.lang } : {}) });
-        if (!r.ok) this.error = r.error;
+        if (!r.ok) this.noteResult(r);
       }
     } finally {
       this.pumping = false;
@@ -353,5 +442,6 @@ export class InterpreterChannel {
 
   private noteResult(r: Result<unknown>): void {
     this.error = r.ok ? null : r.error;
+    this.report(`channel:${this.channel}`, this.error);
   }
 }

@@ -6,8 +6,11 @@ const session = (() => {
 })();
 let counter = 0;
 
-/** A new line id, e.g. `typed-en-k3x9a2b1c0d4-17`. */
-export function newLineId(kind: string, channel: string): string {
+/**
+ * A new line id, e.g. `typed-en-k3x9a2b1c0d4-17`. With the console's id as `owner` it starts with `<owner>.`, as
+ * every line the console core makes does, so the console knows its own lines again after a reload of the page.
+ */
+export function newLineId(kind: string, channel: string, owner: string | null = null): string {
   counter += 1;
-  return `${kind}-${channel}-${session}-${counter}`;
+  return `${owner ? `${owner}.` : ''}${kind}-${channel}-${session}-${counter}`;
 }

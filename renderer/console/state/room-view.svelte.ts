@@ -2,10 +2,12 @@
  * What the room displays show, channel by channel, kept from the hub's events: the operator view (every
  * channel side by side, correct any line, notices, clear, auto-routing, mute) and the display preview.
  */
-import type { ConsoleApi } from '../../../electron/common/console-api';
+import type { BoothMember, ConsoleApi } from '../../../electron/common/console-api';
 import { CaptionView } from '../../../electron/common/caption-view';
 import type { CaptionLine, ChannelChange, Notice, PartialUpdate, SubscribeResult } from '../../../electron/common/protocol';
 import type { ErrorInfo, Result } from '../../../electron/common/result';
+import type { AlertReporter } from './page-alerts.svelte';
+import { autoRoutingConflicts, type RoutingConflict } from './room-overview';
 
 export type RoomApi = Pick<ConsoleApi, 'getRoomView' | 'revise' | 'clearChannel' | 'clearAllChannels' | 'showNotice' | 'setAutoRouting' | 'setChannelMuted'>;
 
@@ -22,6 +24,12 @@ export class RoomView {
   error = $state.raw<ErrorInfo | null>(null);
   /** The line being corrected by the operator. */
   editing = $state.raw<{ channel: string; id: string; text: string } | null>(null);
+  /** The room's booths by channel, as the hub tells (who is on air). */
+  booths = $state.raw<Record<string, BoothMember[]>>({});
+  /** When each channel's last line came (this page's clock for lines seen live, the hub's for a loaded view). */
+  lastLineAt = $state.raw<Record<string, number>>({});
+  /** Auto-routing waits for a confirmation: it would feed these channels, where a booth is on air. */
+  routingToConfirm = $state.raw<RoutingConflict[] | null>(null);
   /** Bumped on every applied change so views re-read the plain CaptionView objects. */
   version = $state(0);
 
@@ -30,7 +38,11 @@ export class RoomView {
   private readonly views = new Map<string, CaptionView>();
   private reloading: Promise<void> | null = null;
 
-  constructor(private readonly api: RoomApi) {}
+  constructor(
+    private readonly api: RoomApi,
+    /** Where the outcome of operator actions goes (the page's alerts, key `room`). */
+    private readonly report: AlertReporter = () => undefined,
+  ) {}
 
   /** Committed lines of a channel, oldest first. */
   linesOf(channel: string): readonly CaptionLine[] {
@@ -42,6 +54,11 @@ export class RoomView {
     void this.version;
     const p = this.views.get(channel)?.partial ?? null;
     return p && p.text !== '' ? p : null;
+  }
+
+  /** The channels auto-routing feeds (or would feed) while a booth is on air there. */
+  get routingConflicts(): RoutingConflict[] {
+    return autoRoutingConflicts(this.channels, this.booths);
   }
 
   isMuted(channel: string): boolean {
@@ -66,7 +83,7 @@ export class RoomView {
       for (const view of this.views.values()) view.expectSnapshot();
       const r = await this.api.getRoomView();
       if (r.ok) this.applySnapshot(r.value);
-      else this.error = r.error;
+      this.note(r);
     })();
     try {
       await this.reloading;
@@ -84,6 +101,8 @@ export class RoomView {
         this.channels = [...this.channels, snap.channel];
       }
       view.applySnapshot(snap);
+      const last = view.lines.at(-1);
+      if (last && this.lastLineAt[snap.channel] === undefined) this.lastLineAt = { ...this.lastLineAt, [snap.channel]: last.committedAt ?? last.updatedAt };
     }
     this.notice = result.notice;
     this.version++;
@@ -91,6 +110,7 @@ export class RoomView {
 
   applyChange(change: ChannelChange): void {
     const outcome = this.views.get(change.channel)?.applyChange(change);
+    if (change.kind === 'committed') this.lastLineAt = { ...this.lastLineAt, [change.channel]: Date.now() };
     this.version++;
     if (outcome?.kind === 'gap') void this.load();
   }
@@ -144,8 +164,31 @@ export class RoomView {
     this.note(await this.api.showNotice(null));
   }
 
+  /**
+   * Turns auto-routing off, or on; turning it on while a booth is on air in a channel it would feed waits for
+   * {@link confirmAutoRouting} (floor lines would land between the interpreter's own).
+   */
   async toggleAutoRouting(): Promise<void> {
     const on = !this.autoRouting;
+    const conflicts = this.routingConflicts;
+    if (on && conflicts.length > 0) {
+      this.routingToConfirm = conflicts;
+      return;
+    }
+    await this.setAutoRouting(on);
+  }
+
+  async confirmAutoRouting(): Promise<void> {
+    if (!this.routingToConfirm) return;
+    this.routingToConfirm = null;
+    await this.setAutoRouting(true);
+  }
+
+  cancelAutoRouting(): void {
+    this.routingToConfirm = null;
+  }
+
+  private async setAutoRouting(on: boolean): Promise<void> {
     const r = await this.api.setAutoRouting(on);
     if (r.ok) this.autoRouting = on;
     this.note(r);
@@ -160,5 +203,6 @@ export class RoomView {
 
   private note(r: Result<unknown>): void {
     this.error = r.ok ? null : r.error;
+    this.report('room', this.error);
   }
 }

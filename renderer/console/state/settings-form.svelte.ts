@@ -1,9 +1,13 @@
 /**
  * The settings panel: an editable copy of the console's settings, saved as one patch. The secret is
- * write-only: the field starts empty and is sent only when typed in (or cleared on purpose). A change that sends
- * the room secret to a new hub host waits for a confirmation (hub-destination.ts).
+ * write-only: the field starts empty and is sent only when typed in (or cleared on purpose). It is the joined
+ * room's secret in join mode and the hosted room's in host mode (two settings, so neither leaks into the other).
+ * A join link from the host console fills hub address, room and secret at once. A change that sends the room
+ * secret to a new hub host waits for a confirmation (hub-destination.ts).
  */
 import type { ConsoleApi, ConsoleModelInfo, PublicSettings, SettingsPatch } from '../../../electron/common/console-api';
+import { parseHubUrl } from '../../../electron/common/hub-url';
+import { parseJoinLink } from '../../../electron/common/join-link';
 import type { ErrorInfo } from '../../../electron/common/result';
 import { newSecretDestination, type SecretDestination } from './hub-destination';
 
@@ -39,6 +43,9 @@ export class SettingsForm {
   secret = $state('');
   clearSecret = $state(false);
   hasSecret = $state(false);
+  hasHostSecret = $state(false);
+  /** Why the last pasted join link was not taken. */
+  joinLinkError = $state<string | null>(null);
   saving = $state(false);
   error = $state.raw<ErrorInfo | null>(null);
   /** Result of the last glossary import, for the panel. */
@@ -61,6 +68,27 @@ export class SettingsForm {
     this.saved = fresh;
     if (!editing) this.draft = { ...fresh };
     this.hasSecret = settings.hasSecret;
+    this.hasHostSecret = settings.hasHostSecret;
+  }
+
+  /** Whether the secret the field stands for (the hosted room's, or the joined one's) is set. */
+  get secretSet(): boolean {
+    return this.draft?.hubMode === 'host' ? this.hasHostSecret : this.hasSecret;
+  }
+
+  /** Takes a join link: join mode with its hub address, room and secret (saved with the rest). */
+  applyJoinLink(text: string): boolean {
+    const parsed = parseJoinLink(text);
+    if (!parsed.ok) {
+      this.joinLinkError = parsed.error.message;
+      return false;
+    }
+    this.joinLinkError = null;
+    this.set('hubMode', 'join');
+    this.set('hubUrl', parsed.value.hubUrl);
+    this.set('room', parsed.value.room);
+    this.setSecret(parsed.value.secret);
+    return true;
   }
 
   get dirty(): boolean {
@@ -90,16 +118,24 @@ export class SettingsForm {
   patch(): SettingsPatch {
     const patch: Record<string, unknown> = {};
     if (this.draft && this.saved) for (const k of FIELDS) if (this.draft[k] !== this.saved[k]) patch[k] = this.draft[k];
-    if (this.secret !== '') patch['secret'] = this.secret;
-    else if (this.clearSecret) patch['secret'] = '';
+    const secretKey = this.draft?.hubMode === 'host' ? 'hostSecret' : 'secret';
+    if (this.secret !== '') patch[secretKey] = this.secret;
+    else if (this.clearSecret) patch[secretKey] = '';
     return patch as SettingsPatch;
   }
 
   /**
-   * Saves the changes; on success the form takes the saved settings and forgets the typed secret. A change that
-   * sends the secret to a new hub host is not saved yet: it waits in `pendingDestination` for a confirmation.
+   * Saves the changes; on success the form takes the saved settings and forgets the typed secret. A hub address
+   * is checked first (`host:port` becomes `http://host:port`), so a wrong one is said at once, in words. A change
+   * that sends the secret to a new hub host is not saved yet: it waits in `pendingDestination` for a confirmation.
    */
   async save(): Promise<boolean> {
+    const typedUrl = this.patch().hubUrl;
+    const url = typedUrl === undefined ? null : parseHubUrl(typedUrl);
+    if (url && !url.ok) {
+      this.error = url.error;
+      return false;
+    }
     const destination = this.draft && this.saved ? newSecretDestination(this.saved, this.draft) : null;
     if (destination) {
       this.pendingDestination = destination;
@@ -122,6 +158,14 @@ export class SettingsForm {
   private async saveNow(): Promise<boolean> {
     const patch = this.patch();
     if (Object.keys(patch).length === 0) return true;
+    if (patch.hubUrl !== undefined) {
+      const url = parseHubUrl(patch.hubUrl);
+      if (!url.ok) {
+        this.error = url.error;
+        return false;
+      }
+      patch.hubUrl = url.value;
+    }
     this.saving = true;
     try {
       const r = await this.api.updateSettings(patch);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHORTCUTS, keysOf, matchShortcut, type KeyLike } from './shortcuts';
+import { SHORTCUTS, channelNumberOf, keysOf, matchShortcut, type KeyLike } from './shortcuts';
 
 const key = (k: Partial<KeyLike> & { key: string }): KeyLike => ({ ctrlKey: false, altKey: false, shiftKey: false, metaKey: false, ...k });
 
@@ -18,6 +18,14 @@ describe('shortcuts', () => {
     expect(matchShortcut(key({ key: 'ا', code: 'KeyH', altKey: true }))?.action).toBe('handover');
     expect(matchShortcut(key({ key: 'щ', code: 'KeyO', altKey: true }))?.action).toBe('view-operator');
     expect(matchShortcut(key({ key: 'h' }))).toBeUndefined();
+  });
+
+  it('jumps to a channel with Alt+1-9 on any layout; a plain digit stays text', () => {
+    expect(matchShortcut(key({ key: '3', code: 'Digit3', altKey: true }))?.action).toBe('jump-channel');
+    expect(channelNumberOf(key({ key: '٣', code: 'Digit3', altKey: true }))).toBe(3);
+    expect(channelNumberOf(key({ key: '"', code: 'Digit2', altKey: true }))).toBe(2);
+    expect(matchShortcut(key({ key: '3', code: 'Digit3' }))).toBeUndefined();
+    expect(channelNumberOf(key({ key: '0', code: 'Digit0', altKey: true }))).toBeNull();
   });
 
   it('shows a distinct key for every action', () => {

@@ -15,9 +15,12 @@ export type ShortcutAction =
   | 'voice-cancel'
   | 'clear-channel'
   | 'handover'
+  | 'handover-decline'
   | 'view-booth'
   | 'view-operator'
   | 'settings'
+  | 'share'
+  | 'jump-channel'
   | 'focus-input';
 
 export interface Shortcut {
@@ -41,24 +44,40 @@ export interface KeyLike {
 }
 
 const plain = (key: string) => (e: KeyLike) => e.key === key && !e.ctrlKey && !e.altKey && !e.metaKey && !e.shiftKey;
-const alt = (letter: string) => (e: KeyLike) => e.altKey && !e.ctrlKey && !e.metaKey && (e.code === `Key${letter.toUpperCase()}` || e.key.toLowerCase() === letter);
+const alt =
+  (letter: string, shift = false) =>
+  (e: KeyLike): boolean =>
+    e.altKey && !e.ctrlKey && !e.metaKey && e.shiftKey === shift && (e.code === `Key${letter.toUpperCase()}` || e.key.toLowerCase() === letter);
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'mode-typed', keys: 'F1', label: 'Typed', match: plain('F1') },
   { action: 'mode-voice', keys: 'F2', label: 'Voice', match: plain('F2') },
   { action: 'mode-script', keys: 'F3', label: 'Script', match: plain('F3') },
-  { action: 'cue-previous', keys: 'F7 / PgUp', label: 'Previous cue', match: (e) => plain('F7')(e) || plain('PageUp')(e) },
+  { action: 'cue-previous', keys: 'F7 / PgUp', label: 'Back a cue (no send)', match: (e) => plain('F7')(e) || plain('PageUp')(e) },
   { action: 'cue-next', keys: 'F8 / PgDn', label: 'Next cue', match: (e) => plain('F8')(e) || plain('PageDown')(e) },
-  { action: 'voice-send-now', keys: 'Ctrl+Enter', label: 'Send voice line now', match: (e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) },
-  { action: 'voice-cancel', keys: 'Ctrl+Shift+Bksp', label: 'Cancel voice line', match: (e) => e.key === 'Backspace' && (e.ctrlKey || e.metaKey) && e.shiftKey },
+  { action: 'voice-send-now', keys: 'Ctrl+Enter', label: 'Send voice now', match: (e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) },
+  { action: 'voice-cancel', keys: 'Ctrl+Shift+Bksp', label: 'Cancel voice', match: (e) => e.key === 'Backspace' && (e.ctrlKey || e.metaKey) && e.shiftKey },
   { action: 'edit-last', keys: 'F4', label: 'Correct last line', match: plain('F4') },
   { action: 'clear-channel', keys: 'F6', label: 'Clear channel', match: plain('F6') },
-  { action: 'handover', keys: 'Alt+H', label: 'Handover', match: alt('h') },
+  { action: 'handover', keys: 'Alt+H', label: 'Handover: ask, offer, accept', match: alt('h') },
+  { action: 'handover-decline', keys: 'Alt+Shift+H', label: 'Decline / withdraw', match: alt('h', true) },
   { action: 'view-booth', keys: 'Alt+B', label: 'Booth view', match: alt('b') },
   { action: 'view-operator', keys: 'Alt+O', label: 'Operator view', match: alt('o') },
   { action: 'settings', keys: 'Alt+S', label: 'Settings', match: alt('s') },
+  { action: 'share', keys: 'Alt+J', label: 'Share room', match: alt('j') },
+  { action: 'jump-channel', keys: 'Alt+1…9', label: 'Go to channel', match: (e) => channelNumberOf(e) !== null },
   { action: 'focus-input', keys: 'Ctrl+K', label: 'Focus input', match: (e) => (e.ctrlKey || e.metaKey) && !e.altKey && (e.code === 'KeyK' || e.key.toLowerCase() === 'k') },
 ];
+
+/**
+ * The channel (1-9, as the operator overview numbers them) an Alt+digit keydown jumps to, by physical key so
+ * it works with any layout; null for any other key.
+ */
+export function channelNumberOf(e: KeyLike): number | null {
+  if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return null;
+  const m = /^Digit([1-9])$/.exec(e.code ?? '') ?? /^([1-9])$/.exec(e.key);
+  return m ? Number(m[1]) : null;
+}
 
 /** The shortcut a keydown triggers, if any. */
 export function matchShortcut(e: KeyLike): Shortcut | undefined {

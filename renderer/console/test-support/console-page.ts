@@ -10,7 +10,10 @@ import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import type { OutputStatus } from '../../../electron/common/caption-outputs';
 
-/** Options of {@link installFakeApi}: the booth's channel and, optionally, its glossary. */
+/**
+ * Options of {@link installFakeApi}: the booth's channel and, optionally, its glossary, other settings, and other
+ * parts of the snapshot (`handover`, `hub`, `stt`...; each replaces the default part).
+ */
 export interface FakeApiOptions {
   channel: string;
   /** Default booth. */
@@ -18,6 +21,8 @@ export interface FakeApiOptions {
   /** What `listOutputs` answers (OutputStatus objects); `setOutputEnabled` switches them. */
   outputs?: OutputStatus[];
   glossary?: { en?: string; ru?: string; ar?: string }[];
+  settings?: Record<string, unknown>;
+  snapshot?: Record<string, unknown>;
 }
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -69,12 +74,14 @@ export function installFakeApi(options: FakeApiOptions): void {
       hubMode: 'host', hubUrl: 'http://127.0.0.1:7300', hostPort: 7300, hostAddress: '0.0.0.0', hostChannels: channels, room: 'main',
       role: options.role ?? 'booth', channel: options.channel, label: 'Arabic booth A', floorDeviceId: null, voiceDeviceId: null, floorLanguage: 'auto',
       voiceLanguage: options.channel, model: '', glossary: options.glossary ?? [{ en: 'climate finance', ru: 'климатическое финансирование', ar: 'تمويل المناخ' }],
-      autoRouting: false, mutedChannels: [], voiceReviewMs: 1500, publishFloor: true, hasSecret: true,
+      autoRouting: false, mutedChannels: [], voiceReviewMs: 1500, publishFloor: true, hasSecret: true, hasHostSecret: true, enterOnlyChannels: [],
+      ...options.settings,
     },
     hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0,
       delivery: { state: 'ok', reason: null, oldestPendingMs: null }, displays: { floor: 0, ar: 2, en: 1, ru: 1 } },
     stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
-    handover: { onAir: true, outgoing: null, incoming: null },
+    handover: { onAir: true, outgoing: null, incoming: null, partners: [], booths: {} },
+    alerts: [],
     pendingVoice: [],
     session: { id: 'test', file: '/tmp/test.jsonl', startedAt: 0, lines: {}, error: null, recovered: 0 },
     heldByMute: {},
@@ -83,10 +90,19 @@ export function installFakeApi(options: FakeApiOptions): void {
     channels,
     shell: 'electron',
     clientId: 'console-a',
+    label: 'Arabic booth A',
+    ...options.snapshot,
   };
+  /** Set `window.__failNext[method] = { code, message }` to make the next call of `method` fail. */
+  const failNext: Record<string, { code: string; message: string }> = {};
   const ok = (value: unknown) => Promise.resolve({ ok: true, value });
   const record = (method: string, args: unknown[], value: unknown = undefined) => {
     calls.push({ method, args });
+    const error = failNext[method];
+    if (error) {
+      delete failNext[method];
+      return Promise.resolve({ ok: false, error });
+    }
     return ok(value);
   };
   const line = (l: { id: string; channel: string; text: string; state: string; source: string; lang?: string }, revision = 0) => ({
@@ -100,6 +116,7 @@ export function installFakeApi(options: FakeApiOptions): void {
     disconnectHub: () => record('disconnectHub', []),
     getRoomView: () => record('getRoomView', [], { room: 'main', notice: null, channels: channels.map((c) => ({ channel: c, cursor: 0, reset: false, changes: [], partial: null })) }),
     publish: (l: { id: string; channel: string; text: string; state: string; source: string; lang?: string }) => {
+      if (failNext['publish']) return record('publish', [l]);
       const cursor = cursors[l.channel] ?? 0;
       if (l.state === 'partial') emit('hub:partial', { room: 'main', channel: l.channel, cursor, line: line(l) });
       else {
@@ -119,7 +136,7 @@ export function installFakeApi(options: FakeApiOptions): void {
     setAutoRouting: (on: boolean) => record('setAutoRouting', [on]),
     setChannelMuted: (c: string, m: boolean) => record('setChannelMuted', [c, m]),
     startSource: (s: string, o: object) => {
-      setTimeout(() => emit('stt:status', { source: s, status: 'ready' }), 0);
+      if (!failNext['startSource']) setTimeout(() => emit('stt:status', { source: s, status: 'ready' }), 0);
       return record('startSource', [s, o]);
     },
     stopSource: (s: string) => record('stopSource', [s]),
@@ -132,11 +149,18 @@ export function installFakeApi(options: FakeApiOptions): void {
     cancelVoice: (id: string) => record('cancelVoice', [id]),
     importGlossary: (csv: string) => record('importGlossary', [csv], { terms: 1 }),
     requestHandover: () => record('requestHandover', []),
+    offerHandover: () => record('offerHandover', []),
+    cancelHandover: () => record('cancelHandover', []),
     respondHandover: (a: boolean) => record('respondHandover', [a]),
     exportSession: (c: string, f: string) => record('exportSession', [c, f], ''),
     listMonitors: () => record('listMonitors', [], []),
     openDisplayWindow: (o: object) => record('openDisplayWindow', [o]),
     startNewSession: () => record('startNewSession', [], snapshot.session),
+    getJoinDetails: () =>
+      record('getJoinDetails', [], {
+        hubUrl: 'http://192.168.1.20:7300', room: 'main', secret: 'Xk3-room-secret', link: 'http://192.168.1.20:7300/?room=main#secret=Xk3-room-secret',
+        qrDataUrl: 'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxIDEiLz4=',
+      }),
     listModels: () => record('listModels', [], []),
     importModel: (path: string) => record('importModel', [path], { file: 'x.bin', path, valid: true, description: 'test' }),
     listOutputs: () => record('listOutputs', [], structuredClone(outputs)),
@@ -155,6 +179,7 @@ export function installFakeApi(options: FakeApiOptions): void {
   };
   w['__calls'] = calls;
   w['__snapshot'] = snapshot;
+  w['__failNext'] = failNext;
   w['__audio'] = audio;
   w['__emit'] = emit;
 }
