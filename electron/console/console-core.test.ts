@@ -2,7 +2,7 @@ import { copyFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CaptionHub } from '../hub/index';
+import { boothRelay, startCaptionHub, silentHubLogger, type CaptionHub } from '../hub/index';
 import type { ConsoleEvents, ConsolePublish } from '../common/console-api';
 import type { ChannelChange } from '../common/protocol';
 import { dispatchConsoleCall } from '../common/console-api-dispatch';
@@ -459,6 +459,55 @@ describe('ConsoleCore hub', () => {
     expect(after.ok && after.value.held).toEqual([]);
     expect(await booth.exportSession('ru', 'txt')).toEqual({ ok: true, value: 'Вторая\n' });
     expect(await c.exportSession('ru', 'txt')).toEqual({ ok: true, value: '' });
+  });
+
+  it('holds a line the hub refuses because the channel is muted (a mute the console had not heard of): shown held, not an error, not exported until released', async () => {
+    // The hub knows a mute the consoles were not told of (as when the mute reaches the hub just before the
+    // line): only the hub's refusal can hold the line.
+    let mutedAtHub = true;
+    const h = await startCaptionHub({
+      port: 0,
+      host: '127.0.0.1',
+      rooms: [{ id: 'main', secret: TEST_SECRET }],
+      logger: silentHubLogger,
+      features: [boothRelay(), { name: 'mute the consoles did not hear of', muted: (_room, channel) => mutedAtHub && channel === 'ru' }],
+    });
+    cleanups.push(() => h.close());
+    const booth = await core();
+    await joinAs(booth, h, 'booth', 'ru');
+    await until(async () => {
+      const s = await booth.getState();
+      return s.ok && s.value.handover.onAir;
+    }, 10_000, 'ru booth on air');
+    const d = await display(h.url, ['ru']);
+    const errors: string[] = [];
+    booth.on('console:error', (e) => errors.push(e.code));
+
+    const held = nextEvent(booth, 'line:delivery', (e) => e.id === 'ru-1' && e.status !== 'recorded');
+    const r = await booth.publish({ channel: 'ru', id: 'ru-1', text: 'Первая', state: 'final', source: 'typed' });
+    expect(r.ok && r.value.status).toBe('queued');
+    expect((await held).status).toBe('held');
+    await booth.publish({ channel: 'ru', text: 'Втор', state: 'partial', source: 'typed' });
+    const held2 = nextEvent(booth, 'line:delivery', (e) => e.id === 'ru-2' && e.status !== 'recorded');
+    await booth.publish({ channel: 'ru', id: 'ru-2', text: 'Вторая', state: 'final', source: 'typed' });
+    expect((await held2).status).toBe('held');
+    const state = await booth.getState();
+    expect(state.ok && state.value.held.map((l) => [l.id, l.text])).toEqual([['ru-1', 'Первая'], ['ru-2', 'Вторая']]);
+    expect(state.ok && state.value.hub.delivery.state).not.toBe('failing');
+    expect(errors).toEqual([]);
+    expect(await booth.exportSession('ru', 'txt')).toEqual({ ok: true, value: '' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(d.lines.size).toBe(0);
+    expect(d.partials).toHaveLength(0);
+
+    // A held line waits for a person, across the unmute; released, it goes out in order and is exported.
+    mutedAtHub = false;
+    const sent = nextEvent(booth, 'line:delivery', (e) => e.id === 'ru-2' && e.status === 'sent');
+    expect(await booth.releaseHeld({ channel: 'ru' })).toEqual({ ok: true, value: { lines: 2 } });
+    await sent;
+    await d.until(() => d.lines.size === 2);
+    expect([...d.lines.values()].map((l) => l.text)).toEqual(['Первая', 'Вторая']);
+    expect(await booth.exportSession('ru', 'txt')).toEqual({ ok: true, value: 'Первая\nВторая\n' });
   });
 
   it('hands a booth channel over between the two consoles of a booth, with confirmation on both sides', async () => {

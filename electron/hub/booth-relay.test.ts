@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BoothPresence, BoothRelayClientEvents, BoothRelayServerEvents, HandoverAsked, HandoverDone, RoomMutes } from '../common/booth-relay';
 import type { Result } from '../common/result';
 import { boothRelay, type BoothRelay } from './booth-relay';
+import { ChannelFollower } from '../common/channel-follower';
+import { connectHubClient, type HubClientSocket } from './hub-client';
 import { silentLogger, startCaptionHub, type CaptionHub } from './index';
 
 type ConsoleSocket = Socket<BoothRelayServerEvents, BoothRelayClientEvents>;
@@ -202,5 +204,52 @@ describe('booth relay', () => {
     const pong = await ask(display, 'hub:ping', { sentAt: Date.now() });
     expect(pong.ok && typeof (pong.value as { now: number }).now).toBe('number');
     expect(hub.health().ok).toBe(true);
+  });
+
+  it('refuses lines and corrections to a muted channel with CHANNEL_MUTED, and takes them again once unmuted', async () => {
+    const { hub } = await hubWithRelay();
+    const op = await client(hub.url, { role: 'operator', room: 'main', secret: SECRET, clientId: 'op' });
+    const wire = async (auth: Record<string, string>): Promise<HubClientSocket> => {
+      const connected = await connectHubClient(hub.url, { room: 'main', ...auth } as never, { transports: ['websocket'], reconnection: false });
+      if (!connected.ok) throw new Error(connected.error.message);
+      cleanups.push(() => connected.value.disconnect());
+      return connected.value;
+    };
+    const ru = await wire({ role: 'booth', channel: 'ru', secret: SECRET, clientId: 'ru-booth' });
+    const opWire = await wire({ role: 'operator', secret: SECRET, clientId: 'op-wire' });
+    const follower = new ChannelFollower(await wire({ role: 'display' }), { channels: ['ru', 'en'] });
+    cleanups.push(() => follower.stop());
+    await follower.start();
+    const send = <E extends 'caption:publish' | 'caption:revise'>(socket: HubClientSocket, event: E, payload: unknown): Promise<Result<unknown>> =>
+      new Promise((resolve) => (socket.emit as (e: string, p: unknown, ack: (r: Result<unknown>) => void) => void)(event, payload, resolve));
+    const line = (id: string, text: string, state = 'final') => ({ id, channel: 'ru', text, state, source: 'typed', startedAt: Date.now() });
+
+    expect(await send(ru, 'caption:publish', line('ru-1', 'До отключения'))).toMatchObject({ ok: true });
+    expect(await send(ru, 'caption:publish', line('ru-2', 'Во время', 'partial'))).toMatchObject({ ok: true });
+    const waitFor = async (what: string, predicate: () => boolean): Promise<void> => {
+      for (const deadline = Date.now() + 10_000; !predicate(); await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      }
+    };
+    await waitFor('the partial shown', () => follower.partial('ru')?.text === 'Во время');
+    expect(await ask(op, 'channel:mute', { channel: 'ru', muted: true })).toMatchObject({ ok: true, value: { muted: ['ru'] } });
+    // The half-line shown when the channel was muted goes with the mute.
+    await waitFor('the partial withdrawn', () => follower.partial('ru')?.text === '');
+    // Lines, partials and corrections to ru are refused, from a booth and from an operator alike.
+    expect(await send(ru, 'caption:publish', line('ru-2', 'Во время отключения'))).toMatchObject({ ok: false, error: { code: 'CHANNEL_MUTED' } });
+    expect(await send(ru, 'caption:publish', line('ru-3', 'Во вре', 'partial'))).toMatchObject({ ok: false, error: { code: 'CHANNEL_MUTED' } });
+    expect(await send(opWire, 'caption:publish', line('op-1', 'Оператор'))).toMatchObject({ ok: false, error: { code: 'CHANNEL_MUTED' } });
+    expect(await send(ru, 'caption:revise', { channel: 'ru', id: 'ru-1', text: 'Исправлено' })).toMatchObject({ ok: false, error: { code: 'CHANNEL_MUTED' } });
+    // Other channels are not affected.
+    expect(await send(opWire, 'caption:publish', { ...line('en-1', 'English goes on'), channel: 'en' })).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(follower.lines('ru').map((l) => l.text)).toEqual(['До отключения']);
+    expect(follower.partial('ru')?.text).toBe('');
+
+    expect(await ask(op, 'channel:mute', { channel: 'ru', muted: false })).toMatchObject({ ok: true, value: { muted: [] } });
+    expect(await send(ru, 'caption:publish', line('ru-2', 'Во время отключения'))).toMatchObject({ ok: true });
+    await waitFor('the line after the unmute', () => follower.lines('ru').length === 2);
+    expect(follower.lines('ru').map((l) => l.text)).toEqual(['До отключения', 'Во время отключения']);
+    expect(follower.lines('en').map((l) => l.text)).toEqual(['English goes on']);
   });
 });

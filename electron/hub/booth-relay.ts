@@ -266,6 +266,8 @@ export function boothRelay(): BoothRelay {
       if (req.muted) set.add(req.channel);
       else set.delete(req.channel);
       const now = applyMutes(room, [...set]);
+      // A half-line shown when the operator mutes would stay on the displays: it goes with the mute.
+      if (req.muted) context?.withdrawPartial(room, req.channel);
       if (context?.clustered) (context.io as unknown as Server).serverSideEmit(MUTES_CHANGED, now);
       return ok(now);
     });
@@ -399,6 +401,7 @@ export function boothRelay(): BoothRelay {
     connection: onConnection,
     holderOf: (room, channel) => holders.get(keyOf(room, channel))?.clientId ?? null,
     mutedIn: (room) => mutesOf(room).muted,
+    muted: (room, channel) => mutes.get(room)?.has(channel) ?? false,
     close() {
       const io = context?.io as unknown as Server | undefined;
       io?.sockets.off(MUTES_CHANGED, onMutesChanged);

@@ -22,14 +22,15 @@ import type { ErrorInfo } from '../common/result';
 import type { JournalDurability } from '../node/jsonl-journal';
 import { createStderrLogger, type Logger } from '../node/logger';
 import { boothRelay } from './booth-relay';
-import { expireNotice, limitRequests, NoticeExpiry, registerCaptionHandlers } from './caption.handlers';
+import { expireNotice, limitRequests, NoticeExpiry, publisherKey, registerCaptionHandlers, withdrawPartial } from './caption.handlers';
 import { MemoryJournalHistoryStore, type HistoryStore, type StoreHealth } from './history-store';
-import { checkHandshakes, resolveRooms, RoomConfigError } from './hub-handshake';
+import { checkHandshakes, PUBLISHER_ROLES, resolveRooms, RoomConfigError } from './hub-handshake';
 import { hubRoomKey, type HubFeature, type HubRoom, type HubServer, type HubSocket } from './hub-socket';
 import { createRequestHandler } from './http-routes';
 import type { createRedisStreamsAdapter } from './redis-adapter';
 import type { RedisHistoryStore } from './redis-history-store';
 import { RoomSequencer } from './room-sequencer';
+import { STALE_PARTIAL_DEFAULTS, StalePartials } from './stale-partials';
 
 export { channelRoomKey, hubRoomKey, type HubFeature, type HubFeatureContext, type HubRoom, type HubServer, type HubSocket, type HubSocketData } from './hub-socket';
 
@@ -51,7 +52,7 @@ export interface HubOptions {
   journalSync?: JournalDurability;
   /** Built renderer directory holding display.html and assets/. Default `<repo>/out/renderer`. */
   staticDir?: string;
-  /** Committed lines kept per channel (history, catch-up, exports). Default 500. */
+  /** Committed lines kept per channel in memory for display catch-up (exports hold every line). Default 500. */
   historyLimit?: number;
   /** Per-socket request limit. Default a burst of 60 and 30 requests/s. */
   rateLimit?: RateLimitConfig;
@@ -92,6 +93,11 @@ export interface HubOptions {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   features?: readonly HubFeature<any, any>[];
+  /**
+   * When the hub withdraws a partial nobody will finish: `graceMs` after its publisher's last socket left, or
+   * `maxAgeMs` after it last changed. Default 10 s and 60 s.
+   */
+  stalePartials?: { graceMs: number; maxAgeMs: number };
 }
 
 /** What the hub reports at /healthz. */
@@ -244,12 +250,23 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
   });
 
   const features = options.features ?? [boothRelay()];
-  for (const feature of features) feature.start?.({ io: server, rooms: roomList, store, logger, clustered });
-
   const sequencers = new Map(roomList.map((r) => [r.id, new RoomSequencer(r.id, logger)] as const));
+  const withdraw = (room: string, channel: string, lineId?: string): void => {
+    const sequencer = sequencers.get(room);
+    if (sequencer) void withdrawPartial({ sequencer, store, io: server, features, logger }, room, channel, lineId);
+  };
+  for (const feature of features) {
+    feature.start?.({ io: server, rooms: roomList, store, logger, clustered, withdrawPartial: (room, channel) => withdraw(room, channel) });
+  }
+
   const notices = new NoticeExpiry((room, shownAt) => {
     const sequencer = sequencers.get(room);
     if (sequencer) void expireNotice({ sequencer, store, io: server }, room, shownAt);
+  });
+
+  const partials = new StalePartials({
+    ...(options.stalePartials ?? STALE_PARTIAL_DEFAULTS),
+    withdraw,
   });
 
   server.on('connection', (socket: HubSocket) => {
@@ -262,8 +279,11 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     }
     void socket.join(hubRoomKey(who.room));
     logger.info('client connected', { ...who, address: clientAddress(socket), recovered: socket.recovered });
+    const publisher = PUBLISHER_ROLES.includes(who.role) ? publisherKey(socket) : null;
+    if (publisher) partials.connected(publisher);
     socket.on('disconnect', (reason) => {
       logger.info('client disconnected', { role: who.role, room: who.room, channel: who.channel, clientId: who.clientId, reason });
+      if (publisher) partials.disconnected(publisher);
     });
     limitRequests(socket, rate, logger);
     registerCaptionHandlers(socket, {
@@ -276,6 +296,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
       // With several hub nodes the subscribe joins before reading; alone it joins when its answer leaves.
       joinBeforeSnapshot: clustered,
       notices,
+      partials,
     });
     for (const feature of features) feature.connection?.(socket as never);
   });
@@ -319,6 +340,7 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     close: () =>
       (closing ??= (async () => {
         notices.close();
+        partials.close();
         await Promise.all(features.map((f) => f.close?.()));
         // `local`: with the Redis adapter, a plain disconnectSockets would disconnect every node's clients.
         server.local.disconnectSockets(true);

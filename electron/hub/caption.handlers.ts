@@ -33,6 +33,7 @@ import type { HistoryStore } from './history-store';
 import { describeIssues, PUBLISHER_ROLES } from './hub-handshake';
 import { channelRoomKey, hubRoomKey, type HubFeature, type HubRoom, type HubServer, type HubSocket, type HubSocketData } from './hub-socket';
 import { NOTICE_LANE, type RoomSequencer } from './room-sequencer';
+import type { StalePartials } from './stale-partials';
 import { TokenBucket } from './token-bucket';
 
 /** The ack callback of a client event, as `HubClientEvents` declares it. */
@@ -51,6 +52,13 @@ export interface RoomHandlersContext {
   /** Join channel rooms before reading a snapshot (several hub nodes) instead of when the answer leaves. */
   joinBeforeSnapshot: boolean;
   notices: NoticeExpiry;
+  /** The watch that withdraws partials nobody will finish. */
+  partials: Pick<StalePartials, 'partialShown' | 'partialGone'>;
+}
+
+/** Who published through a socket, for the partial watch: its handshake clientId (stable across reconnects), else the socket. */
+export function publisherKey(socket: Pick<HubSocket, 'id' | 'data'>): string {
+  return socket.data.clientId ?? `socket:${socket.id}`;
 }
 
 const emptyRequestSchema = z.strictObject({}).optional();
@@ -111,6 +119,14 @@ function writable(who: HubSocketData, room: HubRoom, channel: string): Result<vo
   return ok(undefined);
 }
 
+/** Refuses a line or revision to a channel an operator muted (a feature holds the mutes: the booth relay). */
+function notMuted(features: readonly HubFeature[], room: HubRoom, channel: string): Result<void, ErrorCode> {
+  if (features.some((f) => f.muted?.(room.id, channel))) {
+    return fail(ERROR_CODES.CHANNEL_MUTED, `an operator muted ${channel} in room ${room.id}: no line goes out until it is unmuted`);
+  }
+  return ok(undefined);
+}
+
 /** The notice to send a display now, with the time it has left on this hub's clock (displays' clocks may be off). */
 function currentNotice(notice: Notice | null, now: number): Notice | null {
   if (!notice || notice.text === null) return null;
@@ -157,6 +173,33 @@ export function expireNotice(ctx: Pick<RoomHandlersContext, 'sequencer' | 'store
 }
 
 /**
+ * Withdraws the partial `lineId` of a channel (an empty partial of that line, in the room's turn like any publish),
+ * if it is still the channel's partial: on several hub nodes another node may have replaced it meanwhile. Without
+ * `lineId`, whatever partial the channel shows.
+ */
+export function withdrawPartial(
+  ctx: Pick<RoomHandlersContext, 'sequencer' | 'store' | 'io' | 'features' | 'logger'>,
+  room: string,
+  channel: string,
+  lineId?: string,
+): Promise<void> {
+  return ctx.sequencer.inTurn(async () => {
+    const current = await ctx.store.partial(room, channel);
+    if (!current.ok || !current.value || !hasVisibleCharacter(current.value.text)) return;
+    if (lineId !== undefined && current.value.id !== lineId) return;
+    const { id, source, startedAt } = current.value;
+    const outcome = await ctx.store.publish(room, { id, channel, text: '', state: 'partial', source, startedAt }, Date.now());
+    if (!outcome.ok || !outcome.value.partial) return;
+    const { partial, durable } = outcome.value;
+    ctx.logger.info('partial withdrawn', { room, channel, id, why: lineId === undefined ? 'asked' : 'stale' });
+    ctx.sequencer.deliver([channel], durable, () => {
+      ctx.io.to(channelRoomKey(room, channel)).emit('caption:partial', partial);
+      for (const f of ctx.features) f.partial?.(partial);
+    });
+  });
+}
+
+/**
  * Refuses a socket's requests beyond its token bucket with `RATE_LIMITED`, and disconnects a socket that keeps
  * flooding.
  */
@@ -194,6 +237,8 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
   on(socket, logger, 'caption:publish', publishLineSchema, PUBLISHER_ROLES, (line, reply, who) => {
     const allowed = writable(who, room, line.channel);
     if (!allowed.ok) return reply(allowed);
+    const unmuted = notMuted(features, room, line.channel);
+    if (!unmuted.ok) return reply(unmuted);
     const text = cleanCaptionText(line.text);
     if (!text.ok) return reply(text);
     if (line.state === 'final' && !hasVisibleCharacter(text.value)) {
@@ -211,6 +256,9 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
         if (partial) io.to(key).emit('caption:partial', partial);
         if (change) io.to(key).emit('caption:changed', change);
         reply(ok(ack));
+        if (partial && hasVisibleCharacter(partial.line.text)) ctx.partials.partialShown(roomId, line.channel, partial.line.id, publisherKey(socket));
+        else if (partial) ctx.partials.partialGone(roomId, line.channel);
+        if (change?.kind === 'committed') ctx.partials.partialGone(roomId, line.channel, change.line.id);
         for (const f of features) {
           if (partial) f.partial?.(partial);
           if (change) f.changed?.(change);
@@ -222,6 +270,8 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
   on(socket, logger, 'caption:revise', reviseLineSchema, PUBLISHER_ROLES, (rev, reply, who) => {
     const allowed = writable(who, room, rev.channel);
     if (!allowed.ok) return reply(allowed);
+    const unmuted = notMuted(features, room, rev.channel);
+    if (!unmuted.ok) return reply(unmuted);
     const text = cleanCaptionText(rev.text);
     if (!text.ok) return reply(text);
     if (!hasVisibleCharacter(text.value)) {
@@ -249,6 +299,7 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
       sequencer.deliver([req.channel], durable, () => {
         if (change) io.to(channelRoomKey(roomId, req.channel)).emit('caption:changed', change);
         reply(ok({ cursor: ack.cursor }));
+        ctx.partials.partialGone(roomId, req.channel);
         if (change) for (const f of features) f.changed?.(change);
       });
     });

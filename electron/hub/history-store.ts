@@ -13,11 +13,13 @@ import {
   ERROR_CODES,
   type ErrorCode,
   type CaptionLine,
+  type ChannelChange,
   type ChannelSnapshot,
   type Notice,
   type PublishLine,
 } from '../common/protocol';
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
+import { RoomArchive } from './room-archive';
 import { ChannelLedger, type ChangeOutcome, type LedgerRecord, type PublishOutcome } from './channel-ledger';
 import { JsonlJournal, replayJournal, type JournalDurability, type JournalWriteError } from '../node/jsonl-journal';
 import { journalEntrySchema, type JournalEntry } from './journal-schema';
@@ -58,8 +60,13 @@ export interface HistoryStore {
   notice(room: string): Promise<Result<Notice | null, ErrorCode>>;
   /** What a display needs to catch up from `since` (see {@link ChannelLedger.snapshot}). */
   snapshot(room: string, channel: string, since: number | undefined): Promise<Result<ChannelSnapshot, ErrorCode>>;
-  /** Kept committed lines of a channel, latest revision, in commit order (for exports). */
+  /**
+   * Every committed line of a channel, latest revision, in commit order (for exports): the whole record, not only
+   * the kept history (`historyLimit` bounds memory and catch-up, not the record).
+   */
   committedLines(room: string, channel: string): Promise<Result<CaptionLine[], ErrorCode>>;
+  /** A channel's current partial line (a withdrawn one has empty text), or `null`. */
+  partial(room: string, channel: string): Promise<Result<CaptionLine | null, ErrorCode>>;
   /** Current health (synchronous: for /healthz and the console's status). */
   health(): StoreHealth;
   /** Resolves when everything applied so far is persisted (or its failure reported). */
@@ -94,6 +101,8 @@ interface RoomState {
   ledgers: Map<string, ChannelLedger>;
   notice: Notice | null;
   journal: JsonlJournal<JournalEntry> | null;
+  /** Every committed line, for exports (the ledgers keep only the history limit). */
+  archive: RoomArchive;
 }
 
 /** Journal file of a room inside the data directory. */
@@ -113,6 +122,8 @@ function journalWriteError(file: string, error: JournalWriteError): ErrorInfo {
 export class MemoryJournalHistoryStore implements HistoryStore {
   private readonly options: MemoryJournalStoreOptions;
   private readonly rooms = new Map<string, RoomState>();
+  /** The current write failure of each room's journal and archive (reported as one status per room). */
+  private readonly failures = new Map<string, ErrorInfo>();
   private skipped = 0;
   private damaged = 0;
 
@@ -122,19 +133,27 @@ export class MemoryJournalHistoryStore implements HistoryStore {
 
   async open(rooms: readonly RoomSpec[]): Promise<void> {
     for (const spec of rooms) {
-      const state: RoomState = { ledgers: new Map(), notice: null, journal: null };
+      const dataDir = this.options.dataDir;
+      const archive = new RoomArchive({
+        room: spec.id,
+        ...(dataDir !== undefined ? { dataDir } : {}),
+        onStatus: (error) => this.report(spec.id, 'archive', error),
+      });
+      const state: RoomState = { ledgers: new Map(), notice: null, journal: null, archive };
       for (const channel of spec.channels) {
         state.ledgers.set(channel, new ChannelLedger(spec.id, channel, { historyLimit: this.options.historyLimit }));
       }
       this.rooms.set(spec.id, state);
-      const dataDir = this.options.dataDir;
-      if (dataDir === undefined) continue;
+      if (dataDir === undefined) {
+        await archive.open([]);
+        continue;
+      }
       const file = journalFile(dataDir, spec.id);
       state.journal = new JsonlJournal<JournalEntry>({
         file,
         compactAfter: Math.max(200, 4 * this.options.historyLimit * spec.channels.length),
         snapshot: () => this.roomEntries(state),
-        onStatus: (error) => this.options.onStatus?.(spec.id, error && journalWriteError(file, error)),
+        onStatus: (error) => this.report(spec.id, 'journal', error && journalWriteError(file, error)),
       });
       try {
         const replay = await replayJournal(file, (value) => {
@@ -157,6 +176,12 @@ export class MemoryJournalHistoryStore implements HistoryStore {
       // Rewrite at start: one snapshot per channel instead of the whole history of appends.
       state.journal.requestCompaction();
       await state.journal.flush();
+      try {
+        await archive.open([...state.ledgers.values()].flatMap((l) => l.committedLines()));
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        this.options.onStatus?.(spec.id, { code: ERROR_CODES.INTERNAL, message: `archive of room ${spec.id} not read (${e.code ?? 'error'}: ${e.message}); exports hold the kept history` });
+      }
     }
   }
 
@@ -165,6 +190,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     if (!found.ok) return found;
     const outcome = found.value.ledger.publish(line, now);
     if (!outcome.ok) return outcome;
+    this.archive(found.value.state, outcome.value.change);
     return ok({ ...outcome.value, durable: this.persist(found.value.state, outcome.value.records) });
   }
 
@@ -173,6 +199,7 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     if (!found.ok) return found;
     const outcome = found.value.ledger.revise(id, text, now);
     if (!outcome.ok) return outcome;
+    this.archive(found.value.state, outcome.value.change);
     return ok({ ...outcome.value, durable: this.persist(found.value.state, outcome.value.records) });
   }
 
@@ -206,13 +233,25 @@ export class MemoryJournalHistoryStore implements HistoryStore {
   async committedLines(room: string, channel: string): Promise<Result<CaptionLine[], ErrorCode>> {
     const found = this.ledger(room, channel);
     if (!found.ok) return found;
-    return ok(found.value.ledger.committedLines());
+    const kept = found.value.ledger.committedLines();
+    try {
+      return ok(await found.value.state.archive.lines(channel, kept));
+    } catch (err) {
+      return fail(ERROR_CODES.INTERNAL, `the archive of room ${room} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+
+  async partial(room: string, channel: string): Promise<Result<CaptionLine | null, ErrorCode>> {
+    const found = this.ledger(room, channel);
+    if (!found.ok) return found;
+    return ok(found.value.ledger.currentPartial);
   }
 
   health(): StoreHealth {
     let error: ErrorInfo | null = null;
-    for (const { journal } of this.rooms.values()) {
+    for (const { journal, archive } of this.rooms.values()) {
       if (!error && journal?.error) error = journalWriteError(journal.file, journal.error);
+      error ??= archive.error;
     }
     return {
       kind: this.options.dataDir === undefined ? 'memory' : 'memory+journal',
@@ -224,11 +263,25 @@ export class MemoryJournalHistoryStore implements HistoryStore {
   }
 
   async flush(): Promise<void> {
-    await Promise.all([...this.rooms.values()].map((s) => s.journal?.flush()));
+    await Promise.all([...this.rooms.values()].flatMap((s) => [s.journal?.flush(), s.archive.flush()]));
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.rooms.values()].map((s) => s.journal?.close()));
+    await Promise.all([...this.rooms.values()].flatMap((s) => [s.journal?.close(), s.archive.close()]));
+  }
+
+  /** Reports a room's status: its first current failure, or `null` once its journal and archive both write again. */
+  private report(room: string, source: 'journal' | 'archive', error: ErrorInfo | null): void {
+    const key = `${room}\u0000${source}`;
+    if (error) this.failures.set(key, error);
+    else if (!this.failures.delete(key)) return;
+    const other = this.failures.get(`${room}\u0000${source === 'journal' ? 'archive' : 'journal'}`);
+    if (error || !other) this.options.onStatus?.(room, error);
+  }
+
+  /** Adds a committed or revised line to the room's record. */
+  private archive(state: RoomState, change: ChannelChange | undefined): void {
+    if (change && change.kind !== 'cleared') state.archive.record(change.line);
   }
 
   /**

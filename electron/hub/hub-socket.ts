@@ -49,6 +49,8 @@ export interface HubFeatureContext {
   logger: Logger;
   /** The hub is one node of several (Redis): state a feature keeps in memory must be shared or per node. */
   clustered: boolean;
+  /** Takes a channel's current partial off the displays (in the room's turn, like a publish). */
+  withdrawPartial(room: string, channel: string): void;
 }
 
 /**
@@ -65,6 +67,11 @@ export interface HubFeature<ClientEvents extends EventsMap = EventsMap, ServerEv
   changed?(change: ChannelChange): void;
   /** A channel's new partial, once broadcast. */
   partial?(update: PartialUpdate): void;
+  /**
+   * Whether the feature holds `channel` of `room` closed to new lines (the booth relay's operator mutes): the hub
+   * then refuses publishes and revisions to it with `CHANNEL_MUTED`.
+   */
+  muted?(room: string, channel: string): boolean;
   close?(): void | Promise<void>;
 }
 

@@ -4,7 +4,7 @@
  * same seq or cursor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAPTION_SOURCES, type PublishLine } from '../common/protocol';
+import { CAPTION_SOURCES, type CaptionLine, type ChannelChange, type PublishLine } from '../common/protocol';
 import type { Result } from '../common/result';
 import { ChannelLedger } from './channel-ledger';
 import { RedisHistoryStore } from './redis-history-store';
@@ -44,6 +44,12 @@ describe('RedisHistoryStore', () => {
     const historyLimit = 12;
     const store = await openStore('diff', historyLimit);
     const ledger = new ChannelLedger('main', 'en', { historyLimit });
+    /** Every line the ledger committed, latest revision, in commit order: what the store's export must hold. */
+    const record = new Map<string, CaptionLine>();
+    const note = <T extends { change?: ChannelChange }>(r: Result<T>): Result<T> => {
+      if (r.ok && r.value.change && r.value.change.kind !== 'cleared') record.set(r.value.change.line.id, r.value.change.line);
+      return r;
+    };
     const random = mulberry32(42);
     const ids: string[] = [];
     let now = 1_795_000_000_000;
@@ -67,13 +73,13 @@ describe('RedisHistoryStore', () => {
           ...(random() < 0.3 ? { startedAt: now - 500, audioStart: random() * 100, lang: 'en' } : {}),
         };
         label = `publish ${JSON.stringify(line)}`;
-        expected = comparable(ledger.publish(line, now));
+        expected = comparable(note(ledger.publish(line, now)));
         actual = comparable(await store.publish('main', line, now));
       } else if (roll < 0.9) {
         const id = ids[Math.floor(random() * ids.length)] ?? 'none';
         const text = `revised ${Math.floor(random() * 2)} ${id}`;
         label = `revise ${id} ${text}`;
-        expected = comparable(ledger.revise(id, text, now));
+        expected = comparable(note(ledger.revise(id, text, now)));
         actual = comparable(await store.revise('main', 'en', id, text, now));
       } else if (roll < 0.93) {
         label = 'clear';
@@ -90,8 +96,12 @@ describe('RedisHistoryStore', () => {
       expect(actual, `step ${step}: ${label}`).toEqual(expected);
     }
     const lines = await store.committedLines('main', 'en');
-    expect(lines.ok && lines.value).toEqual(ledger.committedLines());
+    // The export holds the whole record; the kept history is its tail.
+    expect(lines.ok && lines.value).toEqual([...record.values()]);
+    expect(record.size).toBeGreaterThan(historyLimit);
+    expect(lines.ok && lines.value.slice(-historyLimit)).toEqual(ledger.committedLines());
     expect(await store.snapshot('main', 'en', undefined)).toEqual({ ok: true, value: ledger.snapshot(undefined) });
+    expect(await store.partial('main', 'en')).toEqual({ ok: true, value: ledger.currentPartial });
   }, 60_000);
 
   it('several nodes writing one channel at once never share a seq or a cursor', async () => {

@@ -30,6 +30,7 @@ import { decideClear, decidePublish, decideRevise, type ChannelWrite, type Decis
 import type { HistoryStore, RoomSpec, StoreHealth } from './history-store';
 import { redactUrl } from './redis-url';
 import { captionLineSchema, channelChangeSchema, noticeSchema } from './journal-schema';
+import { mergeRecord } from './room-archive';
 
 /** Options of {@link RedisHistoryStore}. */
 export interface RedisHistoryStoreOptions {
@@ -70,6 +71,9 @@ return {cursor, 1, partial, lines}
 
 class Conflict extends Error {}
 
+/** Lines read per HMGET of the record, so a long session's export does not block Redis with one huge reply. */
+const RECORD_READ_BATCH = 1000;
+
 /** The Redis keys of one channel. */
 interface ChannelKeys {
   /** Hash: `cursor`, `nextSeq`, `ver` (bumped by every write; the key WATCHed). */
@@ -82,6 +86,10 @@ interface ChannelKeys {
   order: string;
   /** Hash: id → {@link KeptLine} as JSON. */
   lines: string;
+  /** List of every committed line id in commit order, never trimmed: the record exports read. */
+  record: string;
+  /** Hash: id → the line's latest {@link CaptionLine} as JSON, for every id of `record`. */
+  recordLines: string;
   /** Hash: id → {@link SeenId} as JSON. */
   seen: string;
   /** Sorted set: seen ids by seq (for bounding `seen`). */
@@ -231,6 +239,8 @@ export class RedisHistoryStore implements HistoryStore {
         tx.zAdd(k.seenBySeq, { score: line.seq, value: line.id });
         tx.hSet(k.lines, line.id, JSON.stringify({ line, publishedText, cursor: change.cursor, cleared: false } satisfies KeptLine));
         tx.rPush(k.order, line.id);
+        tx.rPush(k.record, line.id);
+        tx.hSet(k.recordLines, line.id, JSON.stringify(line));
         this.pushChange(tx, k, change);
         await this.trimLines(w, tx, k);
         await this.trimSeen(w, tx, k, new Set([line.id, ...(read.partial ? [read.partial.id] : [])]));
@@ -241,6 +251,7 @@ export class RedisHistoryStore implements HistoryStore {
         const kept = read.kept;
         tx.hSet(k.meta, 'cursor', String(change.cursor));
         if (kept) tx.hSet(k.lines, change.line.id, JSON.stringify({ ...kept, line: change.line, cursor: change.cursor } satisfies KeptLine));
+        tx.hSet(k.recordLines, change.line.id, JSON.stringify(change.line));
         this.pushChange(tx, k, change);
         return;
       }
@@ -310,16 +321,32 @@ export class RedisHistoryStore implements HistoryStore {
     if (!keys.ok) return keys;
     const k = keys.value;
     return this.guard(async () => {
-      const ids = await this.cmd.lRange(k.order, 0, -1);
-      if (ids.length === 0) return ok([]);
-      const raws = await this.cmd.hmGet(k.lines, ids);
-      const lines: CaptionLine[] = [];
-      for (const raw of raws) {
-        const kept = parseJson(raw, keptLineSchema) as KeptLine | null;
-        if (kept) lines.push(kept.line);
+      const recorded: CaptionLine[] = [];
+      const recordIds = await this.cmd.lRange(k.record, 0, -1);
+      for (let i = 0; i < recordIds.length; i += RECORD_READ_BATCH) {
+        for (const raw of await this.cmd.hmGet(k.recordLines, recordIds.slice(i, i + RECORD_READ_BATCH))) {
+          const line = parseJson(raw, captionLineSchema) as CaptionLine | null;
+          if (line) recorded.push(line);
+        }
       }
-      return ok(lines);
+      // The kept lines also fill in a channel written before the full record existed.
+      const kept: CaptionLine[] = [];
+      const keptIds = await this.cmd.lRange(k.order, 0, -1);
+      if (keptIds.length > 0) {
+        for (const raw of await this.cmd.hmGet(k.lines, keptIds)) {
+          const line = parseJson(raw, keptLineSchema) as KeptLine | null;
+          if (line) kept.push(line.line);
+        }
+      }
+      return ok(mergeRecord(recorded, kept));
     });
+  }
+
+  async partial(room: string, channel: string): Promise<Result<CaptionLine | null, ErrorCode>> {
+    const keys = this.keysOf(room, channel);
+    if (!keys.ok) return keys;
+    const k = keys.value;
+    return this.guard(async () => ok(parseJson(await this.cmd.get(k.partial), captionLineSchema) as CaptionLine | null));
   }
 
   health(): StoreHealth {
@@ -357,6 +384,8 @@ export class RedisHistoryStore implements HistoryStore {
       partial: `${base}:partial`,
       order: `${base}:order`,
       lines: `${base}:lines`,
+      record: `${base}:record`,
+      recordLines: `${base}:record-lines`,
       seen: `${base}:seen`,
       seenBySeq: `${base}:seen-by-seq`,
     };

@@ -59,4 +59,22 @@ describe('npm run say', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr.split('\n')[0]).toBe('say: --channel is required, e.g. --channel en');
   }, 60_000);
+
+  it('is refused with CHANNEL_MUTED on a channel an operator muted, and nothing reaches its displays', async () => {
+    const follower = new ChannelFollower(await pool.connect(hub.url, { role: 'display', room: 'main' }), { channels: ['en'] });
+    await follower.start();
+    const operator = await pool.connect(hub.url, { role: 'operator', room: 'main', secret: SECRET, clientId: 'say-test-op' });
+    const mute = (muted: boolean): Promise<unknown> =>
+      new Promise((resolve) => (operator.emit as (e: string, p: unknown, ack: (r: unknown) => void) => void)('channel:mute', { channel: 'en', muted }, resolve));
+    expect(await mute(true)).toMatchObject({ ok: true, value: { muted: ['en'] } });
+    const muted = await say(['--hub', hub.url, '--room', 'main', '--channel', 'en', '--secret', SECRET, '--partial-first', 'Not while muted.']);
+    expect(muted.code).toBe(1);
+    expect(muted.stderr).toMatch(/^refused partial say-\S+: CHANNEL_MUTED: /);
+    expect(muted.stdout).toBe('');
+    expect(await mute(false)).toMatchObject({ ok: true, value: { muted: [] } });
+    const after = await say(['--hub', hub.url, '--room', 'main', '--channel', 'en', '--secret', SECRET, 'After the unmute.']);
+    expect(after.code, after.stderr).toBe(0);
+    await until(() => follower.lines('en').length === 1, 10_000, 'the line after the unmute');
+    expect(follower.lines('en').map((l) => l.text)).toEqual(['After the unmute.']);
+  }, 60_000);
 });

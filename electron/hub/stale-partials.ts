@@ -77,11 +77,14 @@ export class StalePartials {
     this.shown.set(key, entry);
   }
 
-  /** The channel has no partial any more (committed, withdrawn, cleared). */
-  partialGone(room: string, channel: string): void {
+  /**
+   * The channel has no partial any more (withdrawn, cleared), or, with `lineId`, the line `lineId` was committed
+   * (the channel's partial goes only when it was that line).
+   */
+  partialGone(room: string, channel: string, lineId?: string): void {
     const key = `${room}/${channel}`;
     const old = this.shown.get(key);
-    if (!old) return;
+    if (!old || (lineId !== undefined && old.lineId !== lineId)) return;
     clearTimeout(old.timer);
     this.shown.delete(key);
   }

@@ -57,9 +57,39 @@ export async function replayJournal<T>(file: string, parse: JournalRecordParser<
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], tornBytes: 0, damagedLines: [], damagedCopy: null };
     throw err;
   }
+  const { entries, bad, goodEnd } = scanRecords(raw, parse);
+  // Bad lines before the last good record are damage; the rest of the file after it is the torn tail.
+  const lastGoodLine = countLines(raw, goodEnd);
+  const damagedLines = bad.filter((n) => n <= lastGoodLine);
+  const tornBytes = raw.length - goodEnd;
+  let damagedCopy: string | null = null;
+  if (damagedLines.length > 0) {
+    damagedCopy = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await copyFile(file, damagedCopy);
+  }
+  if (tornBytes > 0) await truncate(file, goodEnd);
+  return { entries, tornBytes, damagedLines, damagedCopy };
+}
+
+/**
+ * Reads a journal's complete records without touching the file (no torn-tail cut, no damaged copy): for readers
+ * beside the running writer, where the last line may be half written. A missing file has no records.
+ */
+export async function readJournalRecords<T>(file: string, parse: JournalRecordParser<T>): Promise<T[]> {
+  let raw: Buffer;
+  try {
+    raw = await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return scanRecords(raw, parse).entries;
+}
+
+/** The records of complete lines, the line numbers of bad ones, and the byte offset after the last good record. */
+function scanRecords<T>(raw: Buffer, parse: JournalRecordParser<T>): { entries: T[]; bad: number[]; goodEnd: number } {
   const entries: T[] = [];
   const bad: number[] = [];
-  /** Byte offset just after the last good record. */
   let goodEnd = 0;
   let offset = 0;
   let lineNo = 0;
@@ -78,17 +108,7 @@ export async function replayJournal<T>(file: string, parse: JournalRecordParser<
     entries.push(record);
     goodEnd = offset;
   }
-  // Bad lines before the last good record are damage; the rest of the file after it is the torn tail.
-  const lastGoodLine = countLines(raw, goodEnd);
-  const damagedLines = bad.filter((n) => n <= lastGoodLine);
-  const tornBytes = raw.length - goodEnd;
-  let damagedCopy: string | null = null;
-  if (damagedLines.length > 0) {
-    damagedCopy = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    await copyFile(file, damagedCopy);
-  }
-  if (tornBytes > 0) await truncate(file, goodEnd);
-  return { entries, tornBytes, damagedLines, damagedCopy };
+  return { entries, bad, goodEnd };
 }
 
 function parseLine<T>(text: string, parse: JournalRecordParser<T>): T | null {
