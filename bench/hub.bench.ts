@@ -1,5 +1,5 @@
 /**
- * `npm run bench:hub [-- --displays 1000 --seconds 20 --workers 2 --channels-per-display 1]`
+ * `npm run bench:hub [-- --displays 1000 --seconds 20 --workers 2 --channels-per-display 1 --with-outputs]`
  *
  * N display clients (websocket transport) in separate child processes, so the hub process keeps a core; three
  * booths (ar, en, ru) in the hub's process publish at ~5 messages/s each (four partials then a final per line)
@@ -21,8 +21,11 @@ import { Server } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { CAPTION_LANGUAGES } from '../electron/common/languages';
 import type { CaptionLine } from '../electron/common/protocol';
+import { boothRelay } from '../electron/hub/booth-relay';
 import { startCaptionHub, silentLogger, type CaptionHub } from '../electron/hub/index';
 import { connectHubClient, hubRequest, type HubClientSocket } from '../electron/hub/hub-client';
+import { startFakeTargets } from '../electron/hub/outputs/fake-targets';
+import { hubOutputs } from '../electron/hub/outputs/hub-outputs';
 
 const CHANNELS = CAPTION_LANGUAGES;
 const SECRET = 'bench-room-secret-0001';
@@ -386,6 +389,7 @@ async function main(): Promise<void> {
       'journal-sync': { type: 'string', default: 'write' },
       'baseline-first': { type: 'boolean', default: false },
       warmup: { type: 'string', default: '5' },
+      'with-outputs': { type: 'boolean', default: false },
     },
   });
   const displays = Number(values.displays);
@@ -417,17 +421,24 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tarjuman-bench-'));
   try {
     const runHub = async (): Promise<PhaseResult> => {
+      // --with-outputs: the hub also feeds 13 platform outputs (fakes on loopback), to compare the displays' figures.
+      const targets = values['with-outputs'] ? await startFakeTargets('main', CHANNELS, dataDir) : null;
+      const outputs = targets ? hubOutputs({ outputs: targets.outputs, dataDir }) : null;
       const hub = await startCaptionHub({
         host: '127.0.0.1',
         port: 0,
         rooms: [{ id: 'main', secret: SECRET }],
         logger: silentLogger,
+        ...(outputs ? { features: [boothRelay(), outputs] } : {}),
         ...(values['no-journal'] ? {} : { dataDir, journalSync: values['journal-sync'] === 'fsync' ? 'fsync' : 'write' }),
       });
       console.log(`[hub] caption hub at ${hub.url} (history store: ${hub.health().store.kind}${values['no-journal'] ? '' : `, journal sync: ${values['journal-sync']}`})`);
+      if (targets) console.log(`[hub] with ${targets.outputs.length} platform outputs`);
       const result = await runPhase('hub', hub.url, () => hubPublishers(hub), children, { displays, seconds, channelsPerDisplay, ratePerBooth, warmupSeconds });
       report('hub', result, displays, seconds);
+      if (outputs) console.log(`[hub] outputs: ${outputs.list().reduce((n, o) => n + o.delivered, 0)} captions delivered`);
       await hub.close();
+      await targets?.close();
       return result;
     };
     const runBaseline = async (): Promise<PhaseResult> => {

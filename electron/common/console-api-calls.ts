@@ -74,6 +74,8 @@ export function consoleApiOver(call: ConsoleCall, events: ConsoleEventRegistry, 
     getJoinDetails: () => call('getJoinDetails', []),
     listModels: () => call('listModels', []),
     importModel: (path) => call('importModel', [path]),
+    listOutputs: () => call('listOutputs', []),
+    setOutputEnabled: (id, enabled) => call('setOutputEnabled', [id, enabled]),
     on: events.on,
   };
 }

@@ -13,6 +13,7 @@
  * change to the boundary is read and reviewed in one place.
  */
 import { z } from 'zod';
+import type { OutputStatus } from './caption-outputs';
 import { STT_LANGUAGE_CHOICES } from './languages';
 import { idSchema, nameSchema } from './ids';
 import { EXPORT_FORMATS, type ExportFormat } from './subtitles';
@@ -418,6 +419,8 @@ export const consoleRequestSchemas = {
   getJoinDetails: z.tuple([]),
   listModels: z.tuple([]),
   importModel: z.tuple([z.string().min(1).max(4096)]),
+  listOutputs: z.tuple([]),
+  setOutputEnabled: z.tuple([nameSchema, z.boolean()]),
 } satisfies { [K in ConsoleRequestName]: z.ZodType<Parameters<ConsoleApi[K]>> };
 
 /** Names of the request methods (all but `pushAudio` and `on`). */
@@ -515,6 +518,14 @@ export interface ConsoleApi {
    * then copied into the console's own model folder. `MODEL_*` codes name what is wrong with a refused file.
    */
   importModel(path: string): Promise<ConsoleResult<ConsoleModelInfo>>;
+  /**
+   * Operator: the hub's platform outputs of this room (YouTube, Zoom, Teams, OBS, live files) with their state,
+   * backlog, drops and last caption, as the hub reports them at `GET /outputs` (targets without credentials).
+   * `NOT_OPERATOR` for a booth, `NOT_CONNECTED` without a hub.
+   */
+  listOutputs(): Promise<ConsoleResult<OutputStatus[]>>;
+  /** Operator: switches a platform output on or off on the hub (no restart; switched on, it starts live). */
+  setOutputEnabled(id: string, enabled: boolean): Promise<ConsoleResult<OutputStatus>>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof ConsoleEvents>(event: E, fn: ConsoleEvents[E]): () => void;
 }

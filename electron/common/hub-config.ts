@@ -3,6 +3,7 @@
  * `npm run hub -- --config <file>` reads. Pure schemas, usable by the console (embedded hub) and the CLI.
  */
 import { z } from 'zod';
+import { outputConfigListSchema } from './caption-outputs';
 import { nameSchema } from './ids';
 import { DEFAULT_LANGUAGE_CHANNELS, FLOOR_CHANNEL } from './protocol';
 
@@ -78,6 +79,8 @@ export const hubConfigFileSchema = z.strictObject({
   frameAncestors: z.array(frameAncestorSchema).max(32).optional(),
   /** Paths of a PEM certificate and key; turns on HTTPS/WSS. */
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+  /** Platform outputs (YouTube, Zoom, Teams, OBS, live files): see electron/common/caption-outputs.ts. */
+  outputs: outputConfigListSchema.optional(),
   rooms: z
     .array(roomConfigSchema)
     .min(1)

@@ -19,6 +19,7 @@
 import { mkdir } from 'node:fs/promises';
 import { parseGlossaryCsv } from '../common/glossary';
 import { displayUrl } from '../common/hub-config';
+import type { OutputStatus } from '../common/caption-outputs';
 import type { SubscribeResult } from '../common/protocol';
 import type { Result } from '../common/result';
 import type {
@@ -54,6 +55,7 @@ import { ConsoleSession } from './console-session';
 import { ConsoleSettings } from './console-settings';
 import { ConsoleStateFile } from './console-state-file';
 import { consoleLabel, HubConnection } from './hub-connection';
+import { fetchHubOutputs, switchHubOutput, type HubOutputsTarget } from './hub-outputs-client';
 import { LinePublisher } from './line-publisher';
 import { redactSettings, SettingsStore } from './settings-store';
 import type { SttSourceFactory } from './stt-source';
@@ -386,6 +388,28 @@ export class ConsoleCore implements ConsoleApi {
     let url = displayUrl(base, this.settings.value.room, opts.channels);
     if (opts.theme) url += `&theme=${opts.theme}`;
     return consoleResult(this.options.displays.open(url, opts));
+  }
+
+  async listOutputs(): Promise<ConsoleResult<OutputStatus[]>> {
+    const target = this.outputsTarget();
+    return target.ok ? fetchHubOutputs(target.value) : target;
+  }
+
+  async setOutputEnabled(id: string, enabled: boolean): Promise<ConsoleResult<OutputStatus>> {
+    const target = this.outputsTarget();
+    if (!target.ok) return target;
+    const result = await switchHubOutput(target.value, id, enabled);
+    if (result.ok) this.logger.info(enabled ? 'platform output switched on' : 'platform output switched off', { output: id });
+    return result;
+  }
+
+  /** The hub the operator's output requests go to, with the room secret. */
+  private outputsTarget(): ConsoleResult<HubOutputsTarget> {
+    const settings = this.settings.value;
+    if (settings.role !== 'operator') return fail(CONSOLE_ERROR_CODES.NOT_OPERATOR, 'Platform outputs are the caption operator\'s.');
+    const url = this.pieces.connection.linkedUrl;
+    if (url === '') return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Not connected to a hub.');
+    return ok({ url, secret: settings.secret });
   }
 
   /** Stops sources, closes the hub link (and the embedded hub) and the session record. Settings stay on disk. */

@@ -18,8 +18,11 @@ export const MIN_CUE_MS = 1000;
 /** Longest plausible line; a publisher clock far off the hub's is not trusted beyond this. */
 const MAX_LINE_MS = 10 * 60_000;
 
+/** What the cue times of a line are laid out from. */
+export type CueSourceLine = Pick<CaptionLine, 'text' | 'startedAt' | 'updatedAt' | 'committedAt' | 'audioStart' | 'audioEnd'>;
+
 /** The cues of committed lines (lines with no text are left out before the times are laid out). */
-export function lineCues(all: readonly CaptionLine[]): SubtitleCue[] {
+export function lineCues(all: readonly CueSourceLine[]): SubtitleCue[] {
   const lines = all.filter((l) => cueLines(l.text).length > 0);
   if (lines.length === 0) return [];
   const withAudio = lines.every((l) => l.audioStart !== undefined && l.audioEnd !== undefined);

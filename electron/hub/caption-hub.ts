@@ -6,7 +6,7 @@
  * This file is the wiring, in socket.io's example layout: the history store is the repository
  * (history-store.ts, redis-history-store.ts), hub-handshake.ts checks who connects, room-sequencer.ts runs each
  * room's operations one at a time and releases what they send in order once durable, caption.handlers.ts
- * handles the requests, and feature modules (hub-socket.ts: the booth relay now) add events of their own.
+ * handles the requests, and feature modules (hub-socket.ts: the booth relay, the platform outputs) add events and routes of their own.
  * Each change carries the channel's cursor, so a display can check the order itself (drop a change whose cursor
  * is not above its own; resubscribe with `since` on a gap).
  */
@@ -24,7 +24,7 @@ import { createStderrLogger, type Logger } from '../node/logger';
 import { boothRelay } from './booth-relay';
 import { expireNotice, limitRequests, NoticeExpiry, publisherKey, registerCaptionHandlers, withdrawPartial } from './caption.handlers';
 import { MemoryJournalHistoryStore, type HistoryStore, type StoreHealth } from './history-store';
-import { checkHandshakes, PUBLISHER_ROLES, resolveRooms, RoomConfigError } from './hub-handshake';
+import { checkHandshakes, PUBLISHER_ROLES, resolveRooms, RoomConfigError, roomsOfSecret } from './hub-handshake';
 import { hubRoomKey, type HubFeature, type HubRoom, type HubServer, type HubSocket } from './hub-socket';
 import { createRequestHandler } from './http-routes';
 import type { createRedisStreamsAdapter } from './redis-adapter';
@@ -229,7 +229,12 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     iconFile: defaultIconFile(),
     frameAncestors,
   });
-  const httpServer: HttpServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
+  const features = options.features ?? [boothRelay()];
+  const routeRequest: typeof handler = (req, res) => {
+    for (const feature of features) if (feature.http?.(req, res)) return;
+    handler(req, res);
+  };
+  const httpServer: HttpServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, routeRequest) : createHttpServer(routeRequest);
 
   const recoveryWindowMs = options.recoveryWindowMs ?? 120_000;
   const server: HubServer = new Server(httpServer, {
@@ -249,14 +254,29 @@ export async function startCaptionHub(options: HubOptions): Promise<CaptionHub> 
     ...(options.cors ? { cors: options.cors.origin } : {}),
   });
 
-  const features = options.features ?? [boothRelay()];
   const sequencers = new Map(roomList.map((r) => [r.id, new RoomSequencer(r.id, logger)] as const));
   const withdraw = (room: string, channel: string, lineId?: string): void => {
     const sequencer = sequencers.get(room);
     if (sequencer) void withdrawPartial({ sequencer, store, io: server, features, logger }, room, channel, lineId);
   };
-  for (const feature of features) {
-    feature.start?.({ io: server, rooms: roomList, store, logger, clustered, withdrawPartial: (room, channel) => withdraw(room, channel) });
+  const context = {
+    io: server,
+    rooms: roomList,
+    store,
+    logger,
+    clustered,
+    withdrawPartial: (room: string, channel: string) => withdraw(room, channel),
+    operatorRooms: (secret: string) => roomsOfSecret(rooms, secret),
+  };
+  for (const [i, feature] of features.entries()) {
+    try {
+      await feature.start?.(context);
+    } catch (err) {
+      await Promise.all(features.slice(0, i).map((f) => f.close?.()));
+      await server.close();
+      await store.close();
+      throw new HubStartError('CONFIG', `${feature.name} cannot start: ${(err as Error).message}`);
+    }
   }
 
   const notices = new NoticeExpiry((room, shownAt) => {

@@ -13,6 +13,7 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  DEFAULT_CHANNELS,
   DEFAULT_HUB_PORT,
   displayUrl,
   frameAncestorSchema,
@@ -24,6 +25,10 @@ import {
 import { nameSchema } from '../common/ids';
 import { FLOOR_CHANNEL } from '../common/protocol';
 import { startCaptionHub, type HubOptions } from './caption-hub';
+import { boothRelay } from './booth-relay';
+import { checkOutputRooms, hubOutputs, type HubOutputs } from './outputs/hub-outputs';
+import { OutputFlagError, parseOutputFlag } from './outputs/output-flag';
+import type { OutputConfig } from '../common/caption-outputs';
 import { redactUrl } from './redis-url';
 import { lanAddresses } from '../node/lan-addresses';
 
@@ -32,7 +37,8 @@ const USAGE = `usage: npm run hub -- [--room id:secret]... [--channels floor,ar,
                     [--history-limit 500] [--tls-cert cert.pem --tls-key key.pem] [--static-dir out/renderer]
                     [--redis redis://host:6379]   (one node of a hub spanning several processes)
                     [--trust-proxy 1]             (behind a load balancer: client address from X-Forwarded-For)
-                    [--frame-ancestors https://venue.example,...]  (sites allowed to embed the display page)`;
+                    [--frame-ancestors https://venue.example,...]  (sites allowed to embed the display page)
+                    [--output kind:room/channel=target]...  (youtube|zoom|teams|obs|file; target env:NAME keeps it out of ps)`;
 
 /** A command-line mistake: printed as one line, exit code 2. */
 class UsageError extends Error {}
@@ -102,6 +108,8 @@ function readPem(flag: string, file: string): string {
 interface CliPlan {
   options: HubOptions;
   generatedSecret: string | null;
+  /** The platform outputs the hub runs (a feature in `options.features`), or none. */
+  outputs: HubOutputs | null;
 }
 
 function plan(argv: string[]): CliPlan | null {
@@ -127,6 +135,7 @@ function plan(argv: string[]): CliPlan | null {
         redis: { type: 'string' },
         'trust-proxy': { type: 'string' },
         'frame-ancestors': { type: 'string' },
+        output: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -203,7 +212,18 @@ function plan(argv: string[]): CliPlan | null {
     ...(frameAncestors?.length ? { frameAncestors } : {}),
     ...(certFile && keyFile ? { tls: { cert: readPem('--tls-cert', certFile), key: readPem('--tls-key', keyFile) } } : {}),
   };
-  return { options, generatedSecret };
+  let outputs: OutputConfig[] = (config?.outputs ?? []).map((o) => (o.kind === 'file' ? { ...o, dir: relativeToConfig(o.dir) } : o));
+  try {
+    outputs = [...outputs, ...(values.output ?? []).map((text) => parseOutputFlag(text))].map((o) => (o.kind === 'file' ? { ...o, dir: resolve(o.dir) } : o));
+  } catch (err) {
+    if (err instanceof OutputFlagError) throw new UsageError(err.message);
+    throw err;
+  }
+  const mismatch = checkOutputRooms(outputs, rooms.map((r) => ({ id: r.id, channels: r.channels ?? DEFAULT_CHANNELS })));
+  if (mismatch) throw new UsageError(mismatch);
+  const outputFeature = outputs.length > 0 ? hubOutputs({ outputs, ...(dataDir !== undefined ? { dataDir } : {}), ...(options.redis ? { redis: options.redis } : {}) }) : null;
+  if (outputFeature) options.features = [boothRelay(), outputFeature];
+  return { options, generatedSecret, outputs: outputFeature };
 }
 
 /** Why the journal folder cannot be written (checked before the banner names it as in use), or null. */
@@ -257,6 +277,7 @@ async function main(): Promise<void> {
     console.error(`hub: cannot start: ${(err as Error).message}`);
     process.exit(1);
   }
+  const { outputs } = cli;
   const scheme = options.tls ? 'https' : 'http';
   const host = options.host ?? '0.0.0.0';
   const bases =
@@ -286,6 +307,10 @@ async function main(): Promise<void> {
     console.log(`publish: npm run say -- --hub ${bases[0]} --room ${room.id} --channel ${channel} --secret <room secret> "Hello"`);
     if (cli.generatedSecret && cfg) console.log(`room secret (generated for this run): ${cli.generatedSecret}`);
     console.log(`exports: ${bases[0]}/export/${room.id}/<channel>.vtt | .srt | .txt`);
+  }
+  if (outputs) {
+    console.log(`\noutputs (status: curl -H 'Authorization: Bearer <room secret>' ${bases[0]}/outputs):`);
+    for (const o of outputs.list()) console.log(`  ${o.id}: ${o.kind} ${o.room}/${o.channel} -> ${o.target}${o.code === 'NOT_LATIN' ? ' (refused: CEA-608 is Latin script only)' : ''}`);
   }
   console.log('');
 

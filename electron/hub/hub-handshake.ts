@@ -35,6 +35,14 @@ function secretMatches(presented: string, stored: Buffer): boolean {
   return timingSafeEqual(hash(presented), stored);
 }
 
+/** The rooms whose operator secret `presented` is (HTTP routes of features that only an operator may use). */
+export function roomsOfSecret(rooms: ReadonlyMap<string, RoomAuth>, presented: string): Set<string> {
+  const result = new Set<string>();
+  if (presented === '') return result;
+  for (const [id, room] of rooms) if (secretMatches(presented, room.secretHash)) result.add(id);
+  return result;
+}
+
 /** The first issues of a zod error as one line (paths and messages, never values). */
 export function describeIssues(error: z.ZodError): string {
   return error.issues

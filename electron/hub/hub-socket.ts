@@ -1,8 +1,9 @@
 /**
  * The hub's socket.io types, the handshake identity a socket carries, and the feature-module interface: the
- * small seam through which additions to the hub (the booth relay now, platform caption outputs later) attach
+ * small seam through which additions to the hub (the booth relay, the platform caption outputs) attach
  * without touching its handshake, rate limit or caption handlers.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import type { ChannelChange, HubClientEvents, HubServerEvents, PartialUpdate, Role } from '../common/protocol';
 import type { Logger } from '../node/logger';
@@ -51,17 +52,21 @@ export interface HubFeatureContext {
   clustered: boolean;
   /** Takes a channel's current partial off the displays (in the room's turn, like a publish). */
   withdrawPartial(room: string, channel: string): void;
+  /** The rooms whose secret this is (an operator presenting it over HTTP); empty for a wrong one. */
+  operatorRooms(secret: string): ReadonlySet<string>;
 }
 
 /**
- * An addition to the hub. The hub calls `start` once before it listens, `connection` for every client that
- * passed the handshake (after the hub's own handlers: a feature adds events, it never replaces one), the
- * caption hooks after a change was persisted and broadcast, and `close` when the hub closes.
+ * An addition to the hub. The hub awaits `start` once before it listens (a feature that cannot start stops the
+ * hub's start), calls `connection` for every client that passed the handshake (after the hub's own handlers: a
+ * feature adds events, it never replaces one), the caption hooks after a change was persisted and broadcast,
+ * offers each HTTP request outside socket.io to `http` before its own routes, and calls `close` when the hub
+ * closes.
  */
 export interface HubFeature<ClientEvents extends EventsMap = EventsMap, ServerEvents extends EventsMap = EventsMap> {
   /** A short name for logs. */
   readonly name: string;
-  start?(context: HubFeatureContext): void;
+  start?(context: HubFeatureContext): void | Promise<void>;
   connection?(socket: FeatureSocket<ClientEvents, ServerEvents>): void;
   /** A committed-state change of a channel, in cursor order, once it was persisted and broadcast. */
   changed?(change: ChannelChange): void;
@@ -72,6 +77,8 @@ export interface HubFeature<ClientEvents extends EventsMap = EventsMap, ServerEv
    * then refuses publishes and revisions to it with `CHANNEL_MUTED`.
    */
   muted?(room: string, channel: string): boolean;
+  /** Answers a request under the feature's own path and returns `true`; `false` leaves it to the hub. */
+  http?(req: IncomingMessage, res: ServerResponse): boolean;
   close?(): void | Promise<void>;
 }
 

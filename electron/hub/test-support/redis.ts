@@ -249,6 +249,8 @@ export class ResendingBooth {
   readonly channel: string;
   /** Ids acknowledged by the hub, in the order typed. */
   readonly acked = new Set<string>();
+  /** When each line's final was first acknowledged (epoch ms). */
+  readonly ackedAt = new Map<string, number>();
   /** Refusals other than transport trouble (must stay empty). */
   readonly refusals: string[] = [];
   private readonly outbox: PublishLine[] = [];
@@ -292,6 +294,7 @@ export class ResendingBooth {
         const answer = await hubRequest(this.socket, 'caption:publish', line, 10_000);
         if (answer.ok) {
           this.acked.add(line.id);
+          if (line.state === 'final' && !this.ackedAt.has(line.id)) this.ackedAt.set(line.id, Date.now());
           this.outbox.shift();
         } else if (answer.error.code === 'TIMEOUT' || answer.error.code === 'RATE_LIMITED' || answer.error.code === 'INTERNAL') {
           if (answer.error.code !== 'TIMEOUT') await new Promise((r) => setTimeout(r, 200));

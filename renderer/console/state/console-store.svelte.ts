@@ -21,6 +21,7 @@ import { FloorTranscript } from './floor-transcript.svelte';
 import { HandoverFlow } from './handover.svelte';
 import { HeldLines } from './held-lines.svelte';
 import { InterpreterChannel } from './interpreter-channel.svelte';
+import { OutputsPanel } from './outputs-panel.svelte';
 import { PageAlerts } from './page-alerts.svelte';
 import { RoomView } from './room-view.svelte';
 import { SettingsForm } from './settings-form.svelte';
@@ -48,6 +49,8 @@ export class ConsoleStore {
   /** The booth assistant beside the floor transcript (number style remembered in this browser). */
   readonly assist = new AssistRail(undefined, typeof localStorage === 'undefined' ? null : localStorage);
   readonly room: RoomView;
+  /** The hub's platform outputs (operator view). */
+  readonly outputs: OutputsPanel;
   readonly handover: HandoverFlow;
   readonly held: HeldLines;
   readonly settings: SettingsForm;
@@ -66,6 +69,7 @@ export class ConsoleStore {
     media: MediaEnvironment | null = null,
   ) {
     this.room = new RoomView(api, this.pageAlerts.report);
+    this.outputs = new OutputsPanel(api);
     this.handover = new HandoverFlow(api, Date.now, this.pageAlerts.report);
     this.held = new HeldLines(api);
     this.settings = new SettingsForm(api);

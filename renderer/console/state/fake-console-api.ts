@@ -2,6 +2,7 @@
  * An in-memory ConsoleApi for the state-class tests: records every call, answers from a small model of the
  * core (publish acks with hub-like seq/cursor, revisions, handover), and lets a test emit core events.
  */
+import type { OutputStatus } from '../../../electron/common/caption-outputs';
 import { DEFAULT_SETTINGS, type ConsoleApi, type ConsoleEvents, type ConsoleModelInfo, type ConsoleSnapshot, type PublicSettings } from '../../../electron/common/console-api';
 import { fail, ok, type ConsoleErrorCode, type ConsoleResult } from '../../../electron/common/console-api-result';
 
@@ -136,6 +137,17 @@ export class FakeConsoleApi implements ConsoleApi {
     const model: ConsoleModelInfo = { file, path: `/models/${file}`, valid: true, description: 'base, multilingual, q8_0, 78 MiB' };
     this.models = [...this.models, model];
     return this.record('importModel', [path], model);
+  };
+  /** What listOutputs answers (tests set it); setOutputEnabled switches an entry. */
+  outputs: OutputStatus[] = [];
+  listOutputs = async () => this.record('listOutputs', [], structuredClone(this.outputs));
+  setOutputEnabled = async (id: string, enabled: boolean): Promise<ConsoleResult<OutputStatus>> => {
+    const r = this.record('setOutputEnabled', [id, enabled], null);
+    if (!r.ok) return r;
+    const found = this.outputs.find((o) => o.id === id);
+    if (!found) return fail('INVALID_ARGUMENTS', `NOT_FOUND: no output ${id}`);
+    Object.assign(found, { enabled, state: enabled ? 'sending' : 'stopped', ...(enabled ? {} : { message: 'switched off' }) });
+    return ok(structuredClone(found));
   };
   on<E extends keyof ConsoleEvents>(event: E, fn: ConsoleEvents[E]): () => void {
     let set = this.handlers.get(event);

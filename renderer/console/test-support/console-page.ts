@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import type { OutputStatus } from '../../../electron/common/caption-outputs';
 
 /**
  * Options of {@link installFakeApi}: the booth's channel and, optionally, its glossary, other settings, and other
@@ -15,6 +16,10 @@ import { chromium, type Browser } from 'playwright-core';
  */
 export interface FakeApiOptions {
   channel: string;
+  /** Default booth. */
+  role?: 'booth' | 'operator';
+  /** What `listOutputs` answers (OutputStatus objects); `setOutputEnabled` switches them. */
+  outputs?: OutputStatus[];
   glossary?: { en?: string; ru?: string; ar?: string }[];
   settings?: Record<string, unknown>;
   snapshot?: Record<string, unknown>;
@@ -62,11 +67,12 @@ export function installFakeApi(options: FakeApiOptions): void {
     for (const fn of handlers.get(event) ?? []) fn(payload);
   };
   const cursors: Record<string, number> = {};
+  const outputs = options.outputs ?? [];
   const channels = ['floor', 'ar', 'en', 'ru'];
   const snapshot = {
     settings: {
       hubMode: 'host', hubUrl: 'http://127.0.0.1:7300', hostPort: 7300, hostAddress: '0.0.0.0', hostChannels: channels, room: 'main',
-      role: 'booth', channel: options.channel, label: 'Arabic booth A', floorDeviceId: null, voiceDeviceId: null, floorLanguage: 'auto',
+      role: options.role ?? 'booth', channel: options.channel, label: 'Arabic booth A', floorDeviceId: null, voiceDeviceId: null, floorLanguage: 'auto',
       voiceLanguage: options.channel, model: '', glossary: options.glossary ?? [{ en: 'climate finance', ru: 'климатическое финансирование', ar: 'تمويل المناخ' }],
       autoRouting: false, mutedChannels: [], voiceReviewMs: 1500, publishFloor: true, hasSecret: true, hasHostSecret: true, enterOnlyChannels: [],
       ...options.settings,
@@ -157,6 +163,13 @@ export function installFakeApi(options: FakeApiOptions): void {
       }),
     listModels: () => record('listModels', [], []),
     importModel: (path: string) => record('importModel', [path], { file: 'x.bin', path, valid: true, description: 'test' }),
+    listOutputs: () => record('listOutputs', [], structuredClone(outputs)),
+    setOutputEnabled: (id: string, enabled: boolean) => {
+      const found = outputs.find((o) => o.id === id);
+      if (!found) return Promise.resolve({ ok: false, error: { code: 'INVALID_ARGUMENTS', message: `NOT_FOUND: no output ${id}` } });
+      Object.assign(found, { enabled, state: enabled ? 'sending' : 'stopped', message: enabled ? undefined : 'switched off' });
+      return record('setOutputEnabled', [id, enabled], structuredClone(found));
+    },
     on: (event: string, fn: Fn) => {
       let set = handlers.get(event);
       if (!set) handlers.set(event, (set = new Set()));
