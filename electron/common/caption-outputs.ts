@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { nameSchema } from './ids';
+import { fail, ok, type Result } from './result';
 
 /** Kinds of output. */
 export const OUTPUT_KINDS = ['youtube', 'zoom', 'teams', 'obs', 'file'] as const;
@@ -185,4 +186,52 @@ export function platformLanguage(channel: string, configured?: string): string {
   if (configured) return configured;
   const primary = channel.toLowerCase().split(/[-_]/)[0] ?? channel;
   return { en: 'en-US', ar: 'ar-SA', ru: 'ru-RU', fr: 'fr-FR', es: 'es-ES', de: 'de-DE', zh: 'zh-CN' }[primary] ?? channel;
+}
+
+/**
+ * What stands for a stored OBS password where a list of outputs is shown (the console's settings as the page gets
+ * them); sent back unchanged, it keeps the stored password.
+ */
+export const STORED_CREDENTIAL = '•stored•';
+
+/** Whether an output's credential field holds its masked form (what {@link redactOutputCredentials} put there). */
+export function isMaskedCredential(config: OutputConfig): boolean {
+  if (config.kind === 'obs') return config.password === STORED_CREDENTIAL;
+  if (config.kind === 'file') return false;
+  return config.url === redactTarget(config.url) && config.url.endsWith('?…');
+}
+
+/**
+ * Outputs as they may be shown: an ingestion URL or caption token becomes its {@link redactTarget} form (host and
+ * path, the query that carries the token hidden), an OBS password {@link STORED_CREDENTIAL}. Still valid configs, so
+ * an editor can send the list back (see {@link restoreOutputCredentials}).
+ */
+export function redactOutputCredentials(outputs: readonly OutputConfig[]): OutputConfig[] {
+  return outputs.map((o) => {
+    if (o.kind === 'file') return { ...o };
+    if (o.kind === 'obs') return o.password ? { ...o, password: STORED_CREDENTIAL } : { ...o };
+    return { ...o, url: redactTarget(o.url) };
+  });
+}
+
+/**
+ * A list of outputs sent back by an editor of the {@link redactOutputCredentials} form: each masked credential
+ * takes the stored value of the output with the same id and kind. A masked value with nothing stored behind it
+ * (a new id, another kind) is refused with what to type, never used as a target or a password.
+ */
+export function restoreOutputCredentials(outputs: readonly OutputConfig[], stored: readonly OutputConfig[]): Result<OutputConfig[]> {
+  const restored: OutputConfig[] = [];
+  for (const o of outputs) {
+    const before = stored.find((s) => s.id === o.id && s.kind === o.kind);
+    if (o.kind === 'obs' && o.password === STORED_CREDENTIAL) {
+      if (before?.kind !== 'obs' || before.password === undefined) return fail('INVALID_ARGUMENTS', `output ${o.id}: type the OBS password (none is stored for it)`);
+      restored.push({ ...o, password: before.password });
+    } else if (o.kind === 'youtube' || o.kind === 'zoom' || o.kind === 'teams') {
+      const same = before && before.kind === o.kind && redactTarget(before.url) === o.url;
+      if (same) restored.push({ ...o, url: before.url });
+      else if (isMaskedCredential(o)) return fail('INVALID_ARGUMENTS', `output ${o.id}: type the whole ${o.kind === 'youtube' ? 'ingestion URL' : 'caption URL'} (none is stored for it)`);
+      else restored.push({ ...o });
+    } else restored.push({ ...o });
+  }
+  return ok(restored);
 }

@@ -13,7 +13,7 @@
  * change to the boundary is read and reviewed in one place.
  */
 import { z } from 'zod';
-import type { OutputStatus } from './caption-outputs';
+import { outputConfigListSchema, type OutputStatus } from './caption-outputs';
 import { STT_LANGUAGE_CHOICES } from './languages';
 import { idSchema, nameSchema } from './ids';
 import { EXPORT_FORMATS, type ExportFormat } from './subtitles';
@@ -103,10 +103,16 @@ export const settingsSchema = z.strictObject({
   publishFloor: z.boolean(),
   /** Channels whose typed lines go out on Enter only (no live partial while the interpreter types). */
   enterOnlyChannels: z.array(nameSchema).max(16),
+  /**
+   * Host mode: the hosted hub's platform outputs (YouTube, Zoom, Teams, OBS, live files), as in a hub config file.
+   * Their credentials are write-only: the page gets them masked (`redactOutputCredentials`), and a masked value
+   * sent back keeps the stored one.
+   */
+  outputs: outputConfigListSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
-/** Settings as the page sees them: no secrets, just whether each is set. */
+/** Settings as the page sees them: no secrets, just whether each is set; output credentials masked. */
 export type PublicSettings = Omit<Settings, 'secret' | 'hostSecret'> & { hasSecret: boolean; hasHostSecret: boolean };
 
 /** A change to settings; `secret: ''` clears the secret (`hostSecret: ''`: a new one at the next hosting). Unknown keys are refused. */
@@ -137,6 +143,7 @@ export const DEFAULT_SETTINGS: Settings = {
   voiceReviewMs: 1500,
   publishFloor: true,
   enterOnlyChannels: [],
+  outputs: [],
 };
 
 /** Connection to the hub as the page shows it. */

@@ -259,7 +259,7 @@ export class ConsoleCore implements ConsoleApi {
    * a model that cannot be found or used: either would only fail later, at connect or at start, far from the Save.
    */
   async updateSettings(patch: SettingsPatch): Promise<ConsoleResult<PublicSettings>> {
-    const checked = await checkSettingsPatch(patch, this.options.resolveModel);
+    const checked = await checkSettingsPatch(patch, this.settings.value, this.options.resolveModel);
     if (!checked.ok) return checked;
     return ok(redactSettings(await this.settings.update(checked.value)));
   }
@@ -409,7 +409,7 @@ export class ConsoleCore implements ConsoleApi {
     if (settings.role !== 'operator') return fail(CONSOLE_ERROR_CODES.NOT_OPERATOR, 'Platform outputs are the caption operator\'s.');
     const url = this.pieces.connection.linkedUrl;
     if (url === '') return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Not connected to a hub.');
-    return ok({ url, secret: settings.secret });
+    return ok({ url, secret: settings.hubMode === 'host' ? settings.hostSecret : settings.secret });
   }
 
   /** Stops sources, closes the hub link (and the embedded hub) and the session record. Settings stay on disk. */

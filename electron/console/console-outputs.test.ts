@@ -88,3 +88,76 @@ describe('console: platform outputs', () => {
     expect(await operator.listOutputs()).toMatchObject({ ok: false, error: { code: 'NOT_CONNECTED' } });
   }, 30_000);
 });
+
+describe('console in host mode: platform outputs from its settings', () => {
+  it('drives the outputs of its settings, shows them to the operator, never hands back a credential, and restarts them on a change', async () => {
+    const youtube = await FakeCaptionPlatform.start({ kind: 'youtube' });
+    cleanups.push(() => youtube.close());
+    const cid = new URL(youtube.url).searchParams.get('cid')!;
+    const dataDir = await tempDir();
+    const host = await ConsoleCore.create({ dataDir, logger: recordingLogger(), restoreConnection: false });
+    cleanups.push(() => host.close());
+    const saved = await host.updateSettings({
+      hubMode: 'host',
+      hostPort: 0,
+      hostAddress: '127.0.0.1',
+      role: 'operator',
+      hostSecret: TEST_SECRET,
+      outputs: [
+        { kind: 'youtube', id: 'yt-en', room: 'main', channel: 'en', url: youtube.url, minIntervalMs: 200 },
+        { kind: 'file', id: 'files-ar', room: 'main', channel: 'ar', dir: 'live' },
+      ],
+    });
+    expect(saved.ok, JSON.stringify(saved)).toBe(true);
+    expect(JSON.stringify(saved)).not.toContain(cid);
+    expect((await host.connectHub()).ok).toBe(true);
+
+    expect((await host.publish({ channel: 'en', text: 'Welcome to the plenary.', state: 'final', source: 'typed' })).ok).toBe(true);
+    expect((await host.publish({ channel: 'ar', text: 'مرحبا بكم في الجلسة العامة.', state: 'final', source: 'typed' })).ok).toBe(true);
+    let list: OutputStatus[] = [];
+    await until(async () => {
+      const r = await host.listOutputs();
+      if (r.ok) list = r.value;
+      return list.length === 2 && list.every((o) => o.delivered === 1);
+    }, 20_000, 'both outputs of the settings delivered their final');
+    expect(list.map((o) => [o.id, o.kind, o.state])).toEqual([
+      ['yt-en', 'youtube', 'sending'],
+      ['files-ar', 'file', 'sending'],
+    ]);
+    expect(youtube.texts()).toEqual(['Welcome to the plenary.']);
+    // A relative folder is taken in the console's data dir.
+    expect(await readFile(join(dataDir, 'live', 'main-ar.current.txt'), 'utf8')).toBe('مرحبا بكم في الجلسة العامة.\n');
+
+    const state = await host.getState();
+    expect(state.ok).toBe(true);
+    expect(JSON.stringify(state)).not.toContain(cid);
+    const shown = state.ok ? state.value.settings.outputs : [];
+    expect(shown[0]).toMatchObject({ id: 'yt-en', kind: 'youtube' });
+    expect(shown[0]!.kind === 'youtube' && shown[0]!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/closedcaption\?…$/);
+
+    // The list sent back as shown (credential masked) with one change: the stored URL stays, the outputs restart
+    // with the hosted hub and go on from where they were (YouTube's seq strictly +1 across the restart).
+    const edited = shown.map((o) => (o.id === 'yt-en' ? { ...o, minIntervalMs: 300 } : o));
+    const firstHub = state.ok ? state.value.hub.url : null;
+    const again = await host.updateSettings({ outputs: edited });
+    expect(again.ok, JSON.stringify(again)).toBe(true);
+    expect(JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')).outputs[0]).toMatchObject({ url: youtube.url, minIntervalMs: 300 });
+    await until(async () => {
+      const r = await host.getState();
+      // Port 0: the restarted hub listens on a new port.
+      return r.ok && r.value.hub.state === 'connected' && r.value.hub.url !== firstHub;
+    }, 20_000, 'relinked to the restarted hosted hub');
+    expect((await host.publish({ channel: 'en', text: 'After the restart.', state: 'final', source: 'typed' })).ok).toBe(true);
+    await until(() => youtube.texts().includes('After the restart.'), 20_000, 'the restarted output delivered');
+    expect(youtube.texts()).toEqual(['Welcome to the plenary.', 'After the restart.']);
+    expect(youtube.violations).toEqual([]);
+
+    // Bad input is refused at Save with what is wrong; the stored outputs stay.
+    const masked = await host.updateSettings({ outputs: [{ kind: 'youtube', id: 'yt-new', room: 'main', channel: 'en', url: shown[0]!.kind === 'youtube' ? shown[0]!.url : '' }] });
+    expect(masked).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENTS' } });
+    expect(!masked.ok && masked.error.message).toContain('yt-new');
+    const noChannel = await host.updateSettings({ outputs: [{ kind: 'file', id: 'files-de', room: 'main', channel: 'de', dir: 'live' }] });
+    expect(!noChannel.ok && noChannel.error.message).toMatch(/Platform outputs: output files-de: room main has no channel de/);
+    expect(JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')).outputs.map((o: { id: string }) => o.id)).toEqual(['yt-en', 'files-ar']);
+  }, 90_000);
+});

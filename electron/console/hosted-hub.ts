@@ -1,11 +1,14 @@
 /**
- * Host mode: the caption hub embedded in the console (one room; the booth relay is a default hub feature), and what the page
+ * Host mode: the caption hub embedded in the console (one room; the booth relay, and the platform outputs of the
+ * settings when there are any), and what the page
  * shows so room screens can find it: the hub's start page on each LAN address of this machine, each channel's
  * display link, and a QR code of the room's phone page on the first address.
  */
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import QRCode from 'qrcode';
-import { startCaptionHub, type CaptionHub } from '../hub/index';
+import { boothRelay, startCaptionHub, type CaptionHub } from '../hub/index';
+import { checkOutputRooms, hubOutputs } from '../hub/outputs/hub-outputs';
+import type { OutputConfig } from '../common/caption-outputs';
 import { displayUrl, phoneUrl } from '../common/hub-config';
 import type { Settings } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleResult } from '../common/console-api-result';
@@ -48,16 +51,38 @@ function displayHosts(hostAddress: string): string[] {
   return hosts.length > 0 ? hosts : ['127.0.0.1'];
 }
 
-/** Starts the embedded hub for the room the settings describe (they carry its secret). */
+/**
+ * The settings' outputs as the hosted hub runs them: a file output's relative folder is taken in the console's data
+ * dir. Outputs that name another room or a channel the room lacks are left out (and logged): the settings check
+ * refuses them at Save, and a hand-edited file must not keep the room's captions from starting.
+ */
+function hostedOutputs(settings: Readonly<Settings>, dataDir: string, logger: CoreLogger): OutputConfig[] {
+  const room = [{ id: settings.room, channels: [...settings.hostChannels] }];
+  const kept: OutputConfig[] = [];
+  for (const o of settings.outputs) {
+    const mismatch = checkOutputRooms([o], room);
+    if (mismatch) {
+      logger.warn('platform output left out', { reason: mismatch });
+      continue;
+    }
+    kept.push(o.kind === 'file' && !isAbsolute(o.dir) ? { ...o, dir: join(dataDir, o.dir) } : o);
+  }
+  return kept;
+}
+
+/** Starts the embedded hub for the room the settings describe (they carry its secret and platform outputs). */
 export async function startHostedHub(settings: Readonly<Settings>, options: HostedHubOptions): Promise<ConsoleResult<HostedHub>> {
   const { logger } = options;
+  const hubDataDir = join(options.dataDir, 'hub');
+  const outputs = hostedOutputs(settings, options.dataDir, logger);
   let hub: CaptionHub;
   try {
     hub = await startCaptionHub({
+      features: outputs.length > 0 ? [boothRelay(), hubOutputs({ outputs, dataDir: hubDataDir })] : [boothRelay()],
       port: settings.hostPort,
       host: settings.hostAddress,
       rooms: [{ id: settings.room, channels: [...settings.hostChannels], secret: settings.secret }],
-      dataDir: join(options.dataDir, 'hub'),
+      dataDir: hubDataDir,
       ...(options.staticDir ? { staticDir: options.staticDir } : {}),
       logger: prefixedLogger(logger, 'hub: '),
     });

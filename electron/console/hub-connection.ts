@@ -96,6 +96,15 @@ export class HubConnection {
       this.ctx.logger.info('hub settings changed; reconnecting', {});
       void this.connect();
     });
+    ctx.settings.watch(['outputs'], (after, before) => {
+      // The hosted hub starts its platform outputs with it: a new list takes a restart of the hosted hub (the
+      // console relinks at once; its outbox keeps what it sends meanwhile). A joined hub's outputs are its own.
+      // A change that also touched the connection reconnects once, above.
+      if (CONNECTION_SETTINGS.some((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k]))) return;
+      if (after.hubMode !== 'host' || (!this.hosted && !this.lastAttemptFailed)) return;
+      this.ctx.logger.info('platform outputs changed; restarting the hosted hub', {});
+      void this.connect();
+    });
   }
 
   /** The link to the hub, or null when not linked. */

@@ -5,6 +5,7 @@
  */
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { redactOutputCredentials } from '../common/caption-outputs';
 import { fail, ok, type Result } from '../common/result';
 import { writeFileAtomic } from '../node/atomic-write';
 import {
@@ -20,10 +21,10 @@ import {
 /** File name of the settings inside the data dir. */
 export const SETTINGS_FILE = 'settings.json';
 
-/** The page's view of settings: everything but the secrets, plus whether each is set. */
+/** The page's view of settings: everything but the secrets, plus whether each is set; output credentials masked. */
 export function redactSettings(settings: Settings): PublicSettings {
-  const { secret, hostSecret, ...rest } = settings;
-  return { ...rest, hasSecret: secret.length > 0, hasHostSecret: hostSecret.length > 0 };
+  const { secret, hostSecret, outputs, ...rest } = settings;
+  return { ...rest, outputs: redactOutputCredentials(outputs), hasSecret: secret.length > 0, hasHostSecret: hostSecret.length > 0 };
 }
 
 /**
