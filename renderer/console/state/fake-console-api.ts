@@ -2,7 +2,7 @@
  * An in-memory ConsoleApi for the state-class tests: records every call, answers from a small model of the
  * core (publish acks with hub-like seq/cursor, revisions, handover), and lets a test emit core events.
  */
-import type { OutputStatus } from '../../../electron/common/caption-outputs';
+import { redactOutputCredentials, type OutputStatus } from '../../../electron/common/caption-outputs';
 import { DEFAULT_SETTINGS, type ConsoleApi, type ConsoleEvents, type ConsoleModelInfo, type ConsoleSnapshot, type PublicSettings } from '../../../electron/common/console-api';
 import { fail, ok, type ConsoleErrorCode, type ConsoleResult } from '../../../electron/common/console-api-result';
 
@@ -73,6 +73,8 @@ export class FakeConsoleApi implements ConsoleApi {
     this.snapshot.settings = {
       ...this.snapshot.settings,
       ...rest,
+      // As the console does: output credentials come back masked.
+      ...(rest.outputs ? { outputs: redactOutputCredentials(rest.outputs) } : {}),
       ...(secret !== undefined ? { hasSecret: secret !== '' } : {}),
       ...(hostSecret !== undefined ? { hasHostSecret: hostSecret !== '' } : {}),
     };

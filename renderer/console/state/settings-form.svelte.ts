@@ -3,12 +3,15 @@
  * write-only: the field starts empty and is sent only when typed in (or cleared on purpose). It is the joined
  * room's secret in join mode and the hosted room's in host mode (two settings, so neither leaks into the other).
  * A join link from the host console fills hub address, room and secret at once. A change that sends the room
- * secret to a new hub host waits for a confirmation (hub-destination.ts).
+ * secret to a new hub host waits for a confirmation (hub-destination.ts). In host mode it also edits the hosted hub's
+ * platform outputs (output-drafts.ts), whose credentials are write-only like the secret.
  */
 import type { ConsoleApi, ConsoleModelInfo, PublicSettings, SettingsPatch } from '../../../electron/common/console-api';
 import { parseHubUrl } from '../../../electron/common/hub-url';
 import { parseJoinLink } from '../../../electron/common/join-link';
+import type { OutputKind } from '../../../electron/common/caption-outputs';
 import type { ErrorInfo } from '../../../electron/common/result';
+import { newOutputDraft, outputDraft, outputsOf, type OutputDraft } from './output-drafts';
 import { newSecretDestination, type SecretDestination } from './hub-destination';
 
 /** The fields the panel edits. */
@@ -56,8 +59,14 @@ export class SettingsForm {
   modelMessage = $state<string | null>(null);
   /** A save that would send the room secret to a new host, waiting for `confirmDestination()` or `cancelDestination()`. */
   pendingDestination = $state.raw<SecretDestination | null>(null);
+  /** Host mode: the hosted hub's platform outputs being edited. */
+  outputs = $state.raw<OutputDraft[]>([]);
+  /** The hosted room's channels (what an output can carry). */
+  hostChannels = $state.raw<string[]>([]);
+  private outputsEdited = $state(false);
 
   private saved: SettingsDraft | null = null;
+  private savedOutputs: PublicSettings['outputs'] = [];
 
   constructor(private readonly api: SettingsApi) {}
 
@@ -66,7 +75,13 @@ export class SettingsForm {
     const fresh = Object.fromEntries(FIELDS.map((k) => [k, settings[k]])) as SettingsDraft;
     const editing = this.dirty;
     this.saved = fresh;
-    if (!editing) this.draft = { ...fresh };
+    if (!editing) {
+      this.draft = { ...fresh };
+      this.outputs = settings.outputs.map(outputDraft);
+      this.outputsEdited = false;
+    }
+    this.hostChannels = [...settings.hostChannels];
+    this.savedOutputs = settings.outputs;
     this.hasSecret = settings.hasSecret;
     this.hasHostSecret = settings.hasHostSecret;
   }
@@ -95,7 +110,26 @@ export class SettingsForm {
     if (!this.draft || !this.saved) return false;
     const d = this.draft;
     const s = this.saved;
-    return this.secret !== '' || this.clearSecret || FIELDS.some((k) => d[k] !== s[k]);
+    return this.secret !== '' || this.clearSecret || this.outputsEdited || FIELDS.some((k) => d[k] !== s[k]);
+  }
+
+  /** Adds an output of `kind` on the first language channel of the room (the operator picks another). */
+  addOutput(kind: OutputKind): void {
+    const channel = this.hostChannels.find((c) => c !== 'floor') ?? this.hostChannels[0] ?? 'en';
+    this.outputs = [...this.outputs, newOutputDraft(kind, channel, this.outputs.map((o) => o.id))];
+    this.outputsEdited = true;
+  }
+
+  /** Removes the output of row `key` (saved with the rest). */
+  removeOutput(key: number): void {
+    this.outputs = this.outputs.filter((o) => o.key !== key);
+    this.outputsEdited = true;
+  }
+
+  /** Changes fields of the output of row `key`. */
+  setOutput(key: number, change: Partial<Pick<OutputDraft, 'id' | 'channel' | 'address' | 'lang' | 'credential'>>): void {
+    this.outputs = this.outputs.map((o) => (o.key === key ? { ...o, ...change } : o));
+    this.outputsEdited = true;
   }
 
   set<K extends keyof SettingsDraft>(key: K, value: SettingsDraft[K]): void {
@@ -157,6 +191,15 @@ export class SettingsForm {
 
   private async saveNow(): Promise<boolean> {
     const patch = this.patch();
+    // The outputs go with a change of room too: they carry the hosted room's name.
+    if (this.draft && (this.outputsEdited || (patch.room !== undefined && this.outputs.length > 0))) {
+      const outputs = outputsOf(this.outputs, this.draft.room);
+      if (!outputs.ok) {
+        this.error = outputs.error;
+        return false;
+      }
+      patch.outputs = outputs.value;
+    }
     if (Object.keys(patch).length === 0) return true;
     if (patch.hubUrl !== undefined) {
       const url = parseHubUrl(patch.hubUrl);
@@ -178,6 +221,7 @@ export class SettingsForm {
       this.clearSecret = false;
       this.saved = null;
       this.draft = null;
+      this.outputsEdited = false;
       this.load(r.value);
       return true;
     } finally {
@@ -191,6 +235,8 @@ export class SettingsForm {
     this.secret = '';
     this.clearSecret = false;
     if (this.saved) this.draft = { ...this.saved };
+    this.outputs = this.savedOutputs.map(outputDraft);
+    this.outputsEdited = false;
   }
 
   /** Imports a glossary CSV's text (from a file input). */
