@@ -74,7 +74,7 @@ export function installFakeApi(options: FakeApiOptions): void {
       hubMode: 'host', hubUrl: 'http://127.0.0.1:7300', hostPort: 7300, hostAddress: '0.0.0.0', hostChannels: channels, room: 'main',
       role: options.role ?? 'booth', channel: options.channel, label: 'Arabic booth A', floorDeviceId: null, voiceDeviceId: null, floorLanguage: 'auto',
       voiceLanguage: options.channel, model: '', glossary: options.glossary ?? [{ en: 'climate finance', ru: 'климатическое финансирование', ar: 'تمويل المناخ' }],
-      autoRouting: false, mutedChannels: [], voiceReviewMs: 1500, publishFloor: true, hasSecret: true, hasHostSecret: true, enterOnlyChannels: [],
+      autoRouting: false, mutedChannels: [], voiceReviewMs: 1500, publishFloor: true, hasSecret: true, hasHostSecret: true, enterOnlyChannels: [], outputs: [],
       ...options.settings,
     },
     hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 3, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0,
