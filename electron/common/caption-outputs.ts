@@ -194,15 +194,28 @@ export function platformLanguage(channel: string, configured?: string): string {
  */
 export const STORED_CREDENTIAL = '•stored•';
 
+/**
+ * A credential URL as it may be shown: scheme, host and path, then `?…` whether or not it has a query (so even a
+ * token carried in user info or a query-less URL is never shown whole). Still an http(s) URL.
+ */
+export function maskCredentialUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}?…`;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
 /** Whether an output's credential field holds its masked form (what {@link redactOutputCredentials} put there). */
 export function isMaskedCredential(config: OutputConfig): boolean {
   if (config.kind === 'obs') return config.password === STORED_CREDENTIAL;
   if (config.kind === 'file') return false;
-  return config.url === redactTarget(config.url) && config.url.endsWith('?…');
+  return config.url.endsWith('?…') && maskCredentialUrl(config.url) === config.url;
 }
 
 /**
- * Outputs as they may be shown: an ingestion URL or caption token becomes its {@link redactTarget} form (host and
+ * Outputs as they may be shown: an ingestion URL or caption token becomes its {@link maskCredentialUrl} form (host and
  * path, the query that carries the token hidden), an OBS password {@link STORED_CREDENTIAL}. Still valid configs, so
  * an editor can send the list back (see {@link restoreOutputCredentials}).
  */
@@ -210,7 +223,7 @@ export function redactOutputCredentials(outputs: readonly OutputConfig[]): Outpu
   return outputs.map((o) => {
     if (o.kind === 'file') return { ...o };
     if (o.kind === 'obs') return o.password ? { ...o, password: STORED_CREDENTIAL } : { ...o };
-    return { ...o, url: redactTarget(o.url) };
+    return { ...o, url: maskCredentialUrl(o.url) };
   });
 }
 
@@ -227,7 +240,7 @@ export function restoreOutputCredentials(outputs: readonly OutputConfig[], store
       if (before?.kind !== 'obs' || before.password === undefined) return fail('INVALID_ARGUMENTS', `output ${o.id}: type the OBS password (none is stored for it)`);
       restored.push({ ...o, password: before.password });
     } else if (o.kind === 'youtube' || o.kind === 'zoom' || o.kind === 'teams') {
-      const same = before && before.kind === o.kind && redactTarget(before.url) === o.url;
+      const same = before && before.kind === o.kind && maskCredentialUrl(before.url) === o.url;
       if (same) restored.push({ ...o, url: before.url });
       else if (isMaskedCredential(o)) return fail('INVALID_ARGUMENTS', `output ${o.id}: type the whole ${o.kind === 'youtube' ? 'ingestion URL' : 'caption URL'} (none is stored for it)`);
       else restored.push({ ...o });
