@@ -6,11 +6,10 @@
  * in test-artifacts/.
  */
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, ensureRendererBuilt, installFakeApi, launchChromium, serveRenderer } from './test-support/console-page';
+import { ARTIFACTS, installFakeApi, openConsolePageRig, type ConsolePageRig } from './test-support/console-page';
 
 const GLOSSARY = [
   { en: 'Tashkent Declaration', ru: 'Ташкентская декларация', ar: 'إعلان طشقند' },
@@ -21,19 +20,15 @@ const GLOSSARY = [
 
 describe('assist rail in Chromium (fake API)', () => {
   let browser: Browser;
-  let server: Server;
   let baseUrl: string;
+  let rig: ConsolePageRig | undefined;
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    ({ server, url: baseUrl } = await serveRenderer());
-    browser = await launchChromium();
+    rig = await openConsolePageRig();
+    ({ browser, url: baseUrl } = rig);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  });
+  afterAll(() => rig?.close());
 
   it('shows floor numbers, terms and names newest on top in the booth language, and a searchable glossary', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

@@ -5,11 +5,10 @@
  * captures the fake microphone as 16 kHz frames. Leaves a screenshot in test-artifacts/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, ensureRendererBuilt, installFakeApi, launchChromium, serveRenderer } from './test-support/console-page';
+import { ARTIFACTS, installFakeApi, openConsolePageRig, type ConsolePageRig } from './test-support/console-page';
 
 type Published = { id: string; state: string; text: string; source: string; lang?: string };
 const publishes = (page: Page): Promise<Published[]> =>
@@ -17,19 +16,15 @@ const publishes = (page: Page): Promise<Published[]> =>
 
 describe('console page in Chromium (fake API)', () => {
   let browser: Browser;
-  let server: Server;
   let baseUrl: string;
+  let rig: ConsolePageRig | undefined;
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    ({ server, url: baseUrl } = await serveRenderer());
-    browser = await launchChromium();
+    rig = await openConsolePageRig();
+    ({ browser, url: baseUrl } = rig);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  });
+  afterAll(() => rig?.close());
 
   it('types a live partial, commits with Enter, lays Arabic out rtl, highlights floor numbers and terms, captures audio', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

@@ -5,29 +5,24 @@
  * Leaves a screenshot in test-artifacts/.
  */
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, ensureRendererBuilt, installFakeApi, launchChromium, serveRenderer } from './test-support/console-page';
+import { ARTIFACTS, installFakeApi, openConsolePageRig, type ConsolePageRig } from './test-support/console-page';
 
 const ZOOM_TOKEN = 'https://wmcc.zoom.us/closedcaption?id=991&ns=Rm9v&expire=86400&sig=SECRETSIG42';
 
 describe('settings: platform outputs of the hosted hub (Chromium)', () => {
   let browser: Browser;
-  let server: Server;
   let baseUrl: string;
+  let rig: ConsolePageRig | undefined;
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    ({ server, url: baseUrl } = await serveRenderer());
-    browser = await launchChromium();
+    rig = await openConsolePageRig();
+    ({ browser, url: baseUrl } = rig);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  });
+  afterAll(() => rig?.close());
 
   it('lists, adds and removes outputs, keeps credentials write-only, and says what is wrong at Save', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

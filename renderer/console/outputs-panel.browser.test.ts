@@ -5,30 +5,25 @@
  * Leaves a screenshot in test-artifacts/.
  */
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutputStatus } from '../../electron/common/caption-outputs';
-import { ARTIFACTS, ensureRendererBuilt, installFakeApi, launchChromium, serveRenderer } from './test-support/console-page';
+import { ARTIFACTS, installFakeApi, openConsolePageRig, type ConsolePageRig } from './test-support/console-page';
 
 const base = { room: 'main', leader: true, retries: 0, dropped: { stale: 0, overflow: 0, refused: 0 } };
 
 describe('operator view: platform outputs (Chromium)', () => {
   let browser: Browser;
-  let server: Server;
   let baseUrl: string;
+  let rig: ConsolePageRig | undefined;
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    ({ server, url: baseUrl } = await serveRenderer());
-    browser = await launchChromium();
+    rig = await openConsolePageRig();
+    ({ browser, url: baseUrl } = rig);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  });
+  afterAll(() => rig?.close());
 
   it('shows each output and its state, counts the failing one, and switches an output off', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

@@ -199,3 +199,26 @@ export function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/** The built page served on loopback and a Chromium for it: what a describe block of the page's tests opens first. */
+export interface ConsolePageRig {
+  browser: Browser;
+  /** Where the built page is served. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the page if needed, serves it, launches Chromium; `close()` stops both. */
+export async function openConsolePageRig(): Promise<ConsolePageRig> {
+  ensureRendererBuilt();
+  const { server, url } = await serveRenderer();
+  const browser = await launchChromium();
+  return {
+    browser,
+    url,
+    close: async () => {
+      await browser.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
