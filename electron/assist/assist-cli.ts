@@ -4,12 +4,12 @@
  * `lang<TAB>text` or plain text (in the `--lang` language), and prints one JSON object per input line, in order:
  * `{"numbers":[{"text","value","unit"}],"terms":[{"text","row":{"en","ru","ar"},"equivalent"}],"names":[{"text","acronym"}]}`.
  */
-import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { analyseFloorLine, toAssistRecord } from '../common/assist';
-import { GLOSSARY_LANGUAGES, parseGlossaryCsv, type GlossaryLanguage, type GlossaryTerm } from '../common/glossary';
+import { GLOSSARY_LANGUAGES, type GlossaryLanguage, type GlossaryTerm } from '../common/glossary';
 import { GlossaryMatcher } from '../common/term-matcher';
+import { readGlossaryFile } from '../node/glossary-file';
 
 const USAGE = 'usage: npm run assist -- [--glossary terms.csv] [--booth ar|en|ru] [--lang ar|en|ru] < floor-lines';
 
@@ -47,15 +47,9 @@ async function main(): Promise<void> {
   if (values.lang !== undefined && !isLanguage(values.lang)) die(`--lang must be one of ${GLOSSARY_LANGUAGES.join(', ')} (got ${values.lang})`, 2);
   let terms: GlossaryTerm[] = [];
   if (values.glossary) {
-    let text: string;
-    try {
-      text = await readFile(values.glossary, 'utf8');
-    } catch {
-      die(`cannot read the glossary ${values.glossary}`);
-    }
-    const parsed = parseGlossaryCsv(text);
-    if (!parsed.ok) die(`glossary ${values.glossary}: ${parsed.error.message}`);
-    terms = parsed.value;
+    const read = await readGlossaryFile(values.glossary);
+    if (!read.ok) die(read.error.message);
+    terms = read.value;
   }
   if (process.stdin.isTTY) process.stderr.write('assist: reading floor lines from the terminal (lang<TAB>text or plain text); Ctrl+D ends\n');
   const glossary = new GlossaryMatcher(terms);

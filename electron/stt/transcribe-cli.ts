@@ -15,8 +15,9 @@ import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseGlossaryCsv, type GlossaryTerm } from '../common/glossary';
+import type { GlossaryTerm } from '../common/glossary';
 import { STT_LANGUAGES, type CaptionEvent, type SttSourceLanguage } from '../common/stt-protocol';
+import { readGlossaryFile } from '../node/glossary-file';
 import { SAMPLE_RATE } from './engine';
 import { nodeWorkerSpawner } from './node-worker';
 import { SttSupervisor } from './stt-supervisor';
@@ -185,15 +186,9 @@ async function main(): Promise<void> {
 
   let glossary: GlossaryTerm[] = [];
   if (values.glossary) {
-    let text: string;
-    try {
-      text = await readFile(values.glossary, 'utf8');
-    } catch {
-      die(`cannot read the glossary ${values.glossary}`);
-    }
-    const parsed = parseGlossaryCsv(text);
-    if (!parsed.ok) die(`glossary ${values.glossary}: ${parsed.error.message}`);
-    glossary = parsed.value;
+    const read = await readGlossaryFile(values.glossary);
+    if (!read.ok) die(read.error.message);
+    glossary = read.value;
   }
 
   const modelPath = values.model ? resolve(values.model) : DEFAULT_MODEL_PATH;
