@@ -252,4 +252,30 @@ describe('booth relay', () => {
     expect(follower.lines('ru').map((l) => l.text)).toEqual(['До отключения', 'Во время отключения']);
     expect(follower.lines('en').map((l) => l.text)).toEqual(['English goes on']);
   });
+
+  it('acknowledges a line or correction it already took before the mute as the duplicate it is, when it is resent after the mute', async () => {
+    const { hub } = await hubWithRelay();
+    const op = await client(hub.url, { role: 'operator', room: 'main', secret: SECRET, clientId: 'op' });
+    const connected = await connectHubClient(hub.url, { role: 'booth', room: 'main', channel: 'ru', secret: SECRET, clientId: 'ru-booth' }, { transports: ['websocket'], reconnection: false });
+    if (!connected.ok) throw new Error(connected.error.message);
+    const ru = connected.value;
+    cleanups.push(() => ru.disconnect());
+    const send = (event: 'caption:publish' | 'caption:revise', payload: unknown): Promise<Result<unknown>> =>
+      new Promise((resolve) => (ru.emit as (e: string, p: unknown, ack: (r: Result<unknown>) => void) => void)(event, payload, resolve));
+    const line = (id: string, text: string, state = 'final') => ({ id, channel: 'ru', text, state, source: 'typed', startedAt: Date.now() });
+
+    const first = await send('caption:publish', line('ru-1', 'Принято до отключения'));
+    expect(first).toMatchObject({ ok: true, value: { duplicate: false } });
+    expect(await send('caption:revise', { channel: 'ru', id: 'ru-1', text: 'Принято и исправлено' })).toMatchObject({ ok: true, value: { duplicate: false } });
+    expect(await ask(op, 'channel:mute', { channel: 'ru', muted: true })).toMatchObject({ ok: true, value: { muted: ['ru'] } });
+    // The console never got those acks (a cut link) and resends both: the hub has them, so they are duplicates, not held.
+    const resent = await send('caption:publish', line('ru-1', 'Принято до отключения'));
+    expect(resent).toMatchObject({ ok: true, value: { duplicate: true } });
+    expect(resent.ok && first.ok && (resent.value as { seq: number }).seq === (first.value as { seq: number }).seq).toBe(true);
+    expect(await send('caption:revise', { channel: 'ru', id: 'ru-1', text: 'Принято и исправлено' })).toMatchObject({ ok: true, value: { duplicate: true } });
+    // Anything the hub does not have yet stays refused while muted: a new line, another text, a new correction.
+    expect(await send('caption:publish', line('ru-2', 'Новая строка'))).toMatchObject({ ok: false, error: { code: 'CHANNEL_MUTED' } });
+    expect(await send('caption:publish', line('ru-1', 'Другой текст'))).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await send('caption:revise', { channel: 'ru', id: 'ru-1', text: 'Ещё одна правка' })).toMatchObject({ ok: false, error: { code: 'CHANNEL_MUTED' } });
+  });
 });

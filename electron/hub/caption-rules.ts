@@ -11,10 +11,12 @@
  *   partial, it is a duplicate (acknowledged, nothing changes); with another text it is `CONFLICT`;
  * - a partial with the text of the current partial of the same id is a duplicate;
  * - revise needs a committed line that no clear has hidden (`NOT_FOUND`, saying whether it is still a partial);
- *   the same text again is a duplicate; clear always moves the cursor on.
+ *   the same text again is a duplicate; clear always moves the cursor on;
+ * - a channel closed to new lines (an operator's mute: `closed`) still acknowledges what it already holds as the
+ *   duplicate it is (a resend whose first ack was lost on a cut link), and refuses everything else with `closed`.
  */
 import { ERROR_CODES, type CaptionLine, type ChannelChange, type PartialUpdate, type PublishAck, type PublishLine } from '../common/protocol';
-import { fail, ok, type Result } from '../common/result';
+import { fail, ok, type ErrorInfo, type Result } from '../common/result';
 import type { ErrorCode } from '../common/hub-errors';
 
 /** A committed line as kept: its latest version, the text as first committed, and whether a clear hid it. */
@@ -106,8 +108,11 @@ function publishedLine(ref: ChannelRef, input: PublishLine, seq: number, previou
   return line;
 }
 
+/** Why a channel takes no new line now (a mute), or `null` when it is open. */
+export type ChannelClosed = ErrorInfo<ErrorCode> | null;
+
 /** Decides a publish whose text is already checked and cleaned. */
-export function decidePublish(ref: ChannelRef, state: PublishState, input: PublishLine, now: number): Result<Decision, ErrorCode> {
+export function decidePublish(ref: ChannelRef, state: PublishState, input: PublishLine, now: number, closed: ChannelClosed = null): Result<Decision, ErrorCode> {
   const { seen, kept } = state;
   if (seen?.finalText !== undefined) {
     const sameText = input.text === seen.finalText || input.text === kept?.line.text;
@@ -116,6 +121,7 @@ export function decidePublish(ref: ChannelRef, state: PublishState, input: Publi
     }
     return fail(ERROR_CODES.CONFLICT, `line ${input.id} is already committed with a different text; send caption:revise to correct it`);
   }
+  if (closed) return fail(closed.code, closed.message);
   const writes: ChannelWrite[] = [];
   const seq = seen?.seq ?? state.nextSeq;
   const firstSeenAt = seen?.firstSeenAt ?? now;
@@ -142,8 +148,9 @@ export function decidePublish(ref: ChannelRef, state: PublishState, input: Publi
 }
 
 /** Decides a correction of a committed line (text already checked and cleaned). */
-export function decideRevise(ref: ChannelRef, state: ReviseState, id: string, text: string, now: number): Result<Decision, ErrorCode> {
+export function decideRevise(ref: ChannelRef, state: ReviseState, id: string, text: string, now: number, closed: ChannelClosed = null): Result<Decision, ErrorCode> {
   const { kept } = state;
+  if (closed && kept?.line.text !== text) return fail(closed.code, closed.message);
   if (!kept || kept.cleared) {
     const why = state.partial?.id === id ? 'it is not committed yet (publish a final)' : 'no such committed line in this channel';
     return fail(ERROR_CODES.NOT_FOUND, `cannot revise line ${id}: ${why}`);

@@ -29,6 +29,7 @@ import { fail, ok, type Result } from '../common/result';
 import { hasVisibleCharacter } from '../common/visible-text';
 import type { Logger } from '../node/logger';
 import { cleanCaptionText } from './caption-text';
+import type { ChannelClosed } from './caption-rules';
 import type { HistoryStore } from './history-store';
 import { describeIssues, PUBLISHER_ROLES } from './hub-handshake';
 import { channelRoomKey, hubRoomKey, type HubFeature, type HubRoom, type HubServer, type HubSocket, type HubSocketData } from './hub-socket';
@@ -119,12 +120,14 @@ function writable(who: HubSocketData, room: HubRoom, channel: string): Result<vo
   return ok(undefined);
 }
 
-/** Refuses a line or revision to a channel an operator muted (a feature holds the mutes: the booth relay). */
-function notMuted(features: readonly HubFeature[], room: HubRoom, channel: string): Result<void, ErrorCode> {
-  if (features.some((f) => f.muted?.(room.id, channel))) {
-    return fail(ERROR_CODES.CHANNEL_MUTED, `an operator muted ${channel} in room ${room.id}: no line goes out until it is unmuted`);
-  }
-  return ok(undefined);
+/**
+ * Why a channel an operator muted takes no new line or revision (a feature holds the mutes: the booth relay), or
+ * `null`. Read in the room's turn and handed to the store, which still acknowledges a resend of what it already
+ * holds as a duplicate: a line taken before the mute whose ack was lost is not held by its console as unsent.
+ */
+function mutedNow(features: readonly HubFeature[], room: HubRoom, channel: string): ChannelClosed {
+  if (!features.some((f) => f.muted?.(room.id, channel))) return null;
+  return { code: ERROR_CODES.CHANNEL_MUTED, message: `an operator muted ${channel} in room ${room.id}: no line goes out until it is unmuted` };
 }
 
 /** The notice to send a display now, with the time it has left on this hub's clock (displays' clocks may be off). */
@@ -237,8 +240,6 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
   on(socket, logger, 'caption:publish', publishLineSchema, PUBLISHER_ROLES, (line, reply, who) => {
     const allowed = writable(who, room, line.channel);
     if (!allowed.ok) return reply(allowed);
-    const unmuted = notMuted(features, room, line.channel);
-    if (!unmuted.ok) return reply(unmuted);
     const text = cleanCaptionText(line.text);
     if (!text.ok) return reply(text);
     if (line.state === 'final' && !hasVisibleCharacter(text.value)) {
@@ -248,7 +249,7 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
       return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'audioEnd is before audioStart'));
     }
     return sequencer.inTurn(async () => {
-      const outcome = await store.publish(roomId, { ...line, text: text.value }, Date.now());
+      const outcome = await store.publish(roomId, { ...line, text: text.value }, Date.now(), mutedNow(features, room, line.channel));
       if (!outcome.ok) return reply(outcome);
       const { partial, change, ack, durable } = outcome.value;
       const key = channelRoomKey(roomId, line.channel);
@@ -270,15 +271,13 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
   on(socket, logger, 'caption:revise', reviseLineSchema, PUBLISHER_ROLES, (rev, reply, who) => {
     const allowed = writable(who, room, rev.channel);
     if (!allowed.ok) return reply(allowed);
-    const unmuted = notMuted(features, room, rev.channel);
-    if (!unmuted.ok) return reply(unmuted);
     const text = cleanCaptionText(rev.text);
     if (!text.ok) return reply(text);
     if (!hasVisibleCharacter(text.value)) {
       return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'a correction needs text (marks, zero-width and blank characters show nothing)'));
     }
     return sequencer.inTurn(async () => {
-      const outcome = await store.revise(roomId, rev.channel, rev.id, text.value, Date.now());
+      const outcome = await store.revise(roomId, rev.channel, rev.id, text.value, Date.now(), mutedNow(features, room, rev.channel));
       if (!outcome.ok) return reply(outcome);
       const { change, ack, durable } = outcome.value;
       sequencer.deliver([rev.channel], durable, () => {

@@ -10,7 +10,7 @@
 import type { CaptionLine, ChannelChange, ChannelSnapshot, PartialUpdate, PublishAck, PublishLine } from '../common/protocol';
 import { ok, type Result } from '../common/result';
 import type { ErrorCode } from '../common/hub-errors';
-import { decideClear, decidePublish, decideRevise, type ChannelWrite, type Decision, type KeptLine, type SeenId } from './caption-rules';
+import { decideClear, decidePublish, decideRevise, type ChannelClosed, type ChannelWrite, type Decision, type KeptLine, type SeenId } from './caption-rules';
 
 export type { KeptLine, SeenId } from './caption-rules';
 
@@ -91,7 +91,7 @@ export class ChannelLedger {
   }
 
   /** Applies a publish whose text is already checked and cleaned. */
-  publish(input: PublishLine, now: number): Result<PublishOutcome, ErrorCode> {
+  publish(input: PublishLine, now: number, closed: ChannelClosed = null): Result<PublishOutcome, ErrorCode> {
     const state = {
       cursor: this.cursor,
       nextSeq: this.nextSeq,
@@ -99,13 +99,13 @@ export class ChannelLedger {
       kept: this.linesById.get(input.id) ?? null,
       partial: this.partial,
     };
-    const decided = decidePublish(this, state, input, now);
+    const decided = decidePublish(this, state, input, now, closed);
     return decided.ok ? ok(this.apply(decided.value)) : decided;
   }
 
   /** Corrects a committed line in place (text already checked and cleaned). */
-  revise(id: string, text: string, now: number): Result<ChangeOutcome, ErrorCode> {
-    const decided = decideRevise(this, { cursor: this.cursor, kept: this.linesById.get(id) ?? null, partial: this.partial }, id, text, now);
+  revise(id: string, text: string, now: number, closed: ChannelClosed = null): Result<ChangeOutcome, ErrorCode> {
+    const decided = decideRevise(this, { cursor: this.cursor, kept: this.linesById.get(id) ?? null, partial: this.partial }, id, text, now, closed);
     return decided.ok ? ok(this.apply(decided.value)) : decided;
   }
 

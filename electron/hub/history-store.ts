@@ -20,6 +20,7 @@ import {
 } from '../common/protocol';
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
 import { RoomArchive } from './room-archive';
+import type { ChannelClosed } from './caption-rules';
 import { ChannelLedger, type ChangeOutcome, type LedgerRecord, type PublishOutcome } from './channel-ledger';
 import { JsonlJournal, replayJournal, type JournalDurability, type JournalWriteError } from '../node/jsonl-journal';
 import { journalEntrySchema, type JournalEntry } from './journal-schema';
@@ -48,10 +49,13 @@ export interface StoreHealth {
 export interface HistoryStore {
   /** Opens the store for these rooms and restores their kept history. */
   open(rooms: readonly RoomSpec[]): Promise<void>;
-  /** Applies a publish (text already checked and cleaned). */
-  publish(room: string, line: PublishLine, now: number): Promise<Result<PublishOutcome, ErrorCode>>;
-  /** Corrects a committed line (text already checked and cleaned). */
-  revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>>;
+  /**
+   * Applies a publish (text already checked and cleaned). `closed`: the channel takes no new line now (a mute); a
+   * resend of a line it holds is still acknowledged as a duplicate (caption-rules.ts).
+   */
+  publish(room: string, line: PublishLine, now: number, closed?: ChannelClosed): Promise<Result<PublishOutcome, ErrorCode>>;
+  /** Corrects a committed line (text already checked and cleaned); `closed` as for {@link HistoryStore.publish}. */
+  revise(room: string, channel: string, id: string, text: string, now: number, closed?: ChannelClosed): Promise<Result<ChangeOutcome, ErrorCode>>;
   /** Clears a channel. */
   clear(room: string, channel: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>>;
   /** Sets (or, with `text: null`, clears) a room's notice. */
@@ -185,19 +189,19 @@ export class MemoryJournalHistoryStore implements HistoryStore {
     }
   }
 
-  async publish(room: string, line: PublishLine, now: number): Promise<Result<PublishOutcome, ErrorCode>> {
+  async publish(room: string, line: PublishLine, now: number, closed: ChannelClosed = null): Promise<Result<PublishOutcome, ErrorCode>> {
     const found = this.ledger(room, line.channel);
     if (!found.ok) return found;
-    const outcome = found.value.ledger.publish(line, now);
+    const outcome = found.value.ledger.publish(line, now, closed);
     if (!outcome.ok) return outcome;
     this.archive(found.value.state, outcome.value.change);
     return ok({ ...outcome.value, durable: this.persist(found.value.state, outcome.value.records) });
   }
 
-  async revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>> {
+  async revise(room: string, channel: string, id: string, text: string, now: number, closed: ChannelClosed = null): Promise<Result<ChangeOutcome, ErrorCode>> {
     const found = this.ledger(room, channel);
     if (!found.ok) return found;
-    const outcome = found.value.ledger.revise(id, text, now);
+    const outcome = found.value.ledger.revise(id, text, now, closed);
     if (!outcome.ok) return outcome;
     this.archive(found.value.state, outcome.value.change);
     return ok({ ...outcome.value, durable: this.persist(found.value.state, outcome.value.records) });

@@ -26,7 +26,7 @@ import {
 } from '../common/protocol';
 import { fail, ok, type ErrorInfo, type Result } from '../common/result';
 import type { ChangeOutcome, PublishOutcome } from './channel-ledger';
-import { decideClear, decidePublish, decideRevise, type ChannelWrite, type Decision, type KeptLine, type SeenId } from './caption-rules';
+import { decideClear, decidePublish, decideRevise, type ChannelClosed, type ChannelWrite, type Decision, type KeptLine, type SeenId } from './caption-rules';
 import type { HistoryStore, RoomSpec, StoreHealth } from './history-store';
 import { redactUrl } from './redis-url';
 import { captionLineSchema, channelChangeSchema, noticeSchema } from './journal-schema';
@@ -154,7 +154,7 @@ export class RedisHistoryStore implements HistoryStore {
     this.adapterClient = adapterClient;
   }
 
-  async publish(room: string, input: PublishLine, now: number): Promise<Result<PublishOutcome, ErrorCode>> {
+  async publish(room: string, input: PublishLine, now: number, closed: ChannelClosed = null): Promise<Result<PublishOutcome, ErrorCode>> {
     const keys = this.keysOf(room, input.channel);
     if (!keys.ok) return keys;
     const k = keys.value;
@@ -174,11 +174,11 @@ export class RedisHistoryStore implements HistoryStore {
         kept: parseJson(keptRaw, keptLineSchema) as KeptLine | null,
         partial,
       };
-      return this.writeDecision(w, k, decidePublish(ref, state, input, now), { partial, kept: state.kept });
+      return this.writeDecision(w, k, decidePublish(ref, state, input, now, closed), { partial, kept: state.kept });
     });
   }
 
-  async revise(room: string, channel: string, id: string, text: string, now: number): Promise<Result<ChangeOutcome, ErrorCode>> {
+  async revise(room: string, channel: string, id: string, text: string, now: number, closed: ChannelClosed = null): Promise<Result<ChangeOutcome, ErrorCode>> {
     const keys = this.keysOf(room, channel);
     if (!keys.ok) return keys;
     const k = keys.value;
@@ -186,7 +186,7 @@ export class RedisHistoryStore implements HistoryStore {
       const [cursorRaw, keptRaw, partialRaw] = await Promise.all([w.hGet(k.meta, 'cursor'), w.hGet(k.lines, id), w.get(k.partial)]);
       const kept = parseJson(keptRaw, keptLineSchema) as KeptLine | null;
       const partial = parseJson(partialRaw, captionLineSchema) as CaptionLine | null;
-      const decided = decideRevise({ room, channel }, { cursor: Number(cursorRaw ?? 0), kept, partial }, id, text, now);
+      const decided = decideRevise({ room, channel }, { cursor: Number(cursorRaw ?? 0), kept, partial }, id, text, now, closed);
       return this.writeDecision(w, k, decided, { partial, kept });
     });
   }
