@@ -65,13 +65,18 @@ export const channelMuteSchema = z.strictObject({
 });
 export type ChannelMute = z.infer<typeof channelMuteSchema>;
 
-/** `channel:mutes`: asks for the room's muted channels (sent by consoles on connect). */
+/** `channel:mutes`: asks for the room's muted channels, and its channels (sent by consoles on connect). */
 export const channelMutesSchema = z.strictObject({});
 
 /** The muted channels of a room, as the hub tells consoles (`channel:muted` event and the acks above). */
 export interface RoomMutes {
   room: string;
   muted: string[];
+  /**
+   * Every channel of the room, in the hub's order: in the answer to `channel:mutes` only (a console following a room
+   * learns its channels there); absent from hubs that do not tell.
+   */
+  channels?: string[];
 }
 
 /** Who holds a channel, as the hub tells a console. */

@@ -76,6 +76,7 @@ export function consoleApiOver(call: ConsoleCall, events: ConsoleEventRegistry, 
     importModel: (path) => call('importModel', [path]),
     listOutputs: () => call('listOutputs', []),
     setOutputEnabled: (id, enabled) => call('setOutputEnabled', [id, enabled]),
+    switchRoom: (room) => call('switchRoom', [room]),
     on: events.on,
   };
 }

@@ -23,6 +23,11 @@ describe('dispatchConsoleCall', () => {
       ['importGlossary', [{ csv: 'x' }]],
       ['exportSession', ['en', 'docx']],
       ['getState', [1]],
+      ['switchRoom', ['panel 1']],
+      ['switchRoom', []],
+      ['updateSettings', [{ watchRooms: [{ room: 'panel/1' }] }]],
+      ['updateSettings', [{ watchRooms: [{ room: 'panel-1', secret: 'x', extra: true }] }]],
+      ['updateSettings', [{ watchRooms: Array.from({ length: 10 }, (_, i) => ({ room: `panel-${i}` })) }]],
       ['publish', 'not an array'],
     ];
     for (const [method, args] of bad) {

@@ -20,6 +20,8 @@ export const CONSOLE_ERROR_CODES = {
   STT_FAILED: 'STT_FAILED',
   SESSION_WRITE_FAILED: 'SESSION_WRITE_FAILED',
   SETTINGS_WRITE_FAILED: 'SETTINGS_WRITE_FAILED',
+  /** The active room still has something of this console on its way (lines, corrections, speech-to-text): a switch would strand it. */
+  ROOM_BUSY: 'ROOM_BUSY',
   /** The request never reached the core or its answer never came back (socket down, timeout). */
   TRANSPORT: 'TRANSPORT',
   INTERNAL: 'INTERNAL',

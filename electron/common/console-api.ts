@@ -52,6 +52,39 @@ export const MAX_VOICE_REVIEW_MS = 10_000;
 
 const lineIdSchema = idSchema;
 
+/** Most other rooms an operator console follows besides its own (one jump key each: Alt+Shift+1…9). */
+export const MAX_WATCHED_ROOMS = 9;
+
+/**
+ * Another room of the same hub that an operator console follows at a glance (settings). `secret` is that room's
+ * secret, or empty to present the console's own room secret (rooms of one event often share it); it is write-only
+ * like the console's own. `mutedChannels`: the channels this operator muted in that room while it was the active
+ * one, asserted again whenever the monitor link (re)connects, so a hub restart does not unmute them.
+ */
+export const watchedRoomSettingSchema = z.strictObject({
+  room: nameSchema,
+  secret: z.string().max(256),
+  mutedChannels: z.array(nameSchema).max(16),
+});
+export type WatchedRoomSetting = z.infer<typeof watchedRoomSettingSchema>;
+
+/**
+ * A followed room as the page saves it: the secret omitted keeps the stored one (matched by room name), `''` uses
+ * the console's own room secret; the mutes are the console's (kept).
+ */
+export const watchedRoomPatchSchema = z.strictObject({
+  room: nameSchema,
+  secret: z.string().max(256).optional(),
+});
+export type WatchedRoomPatch = z.infer<typeof watchedRoomPatchSchema>;
+
+/** A followed room as the page sees it in the settings: no secret, whether one is stored. */
+export interface PublicWatchedRoom {
+  room: string;
+  hasSecret: boolean;
+  mutedChannels: string[];
+}
+
 export type { GlossaryTerm } from './glossary';
 
 /**
@@ -109,15 +142,29 @@ export const settingsSchema = z.strictObject({
    * sent back keeps the stored one.
    */
   outputs: outputConfigListSchema,
+  /**
+   * Operator, join mode: other rooms of the same hub followed at a glance (who is on air, last line age, mutes,
+   * the link's state), each a jump away from being the active room. In the order of their jump keys.
+   */
+  watchRooms: z.array(watchedRoomSettingSchema).max(MAX_WATCHED_ROOMS),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
 /** Settings as the page sees them: no secrets, just whether each is set; output credentials masked. */
-export type PublicSettings = Omit<Settings, 'secret' | 'hostSecret'> & { hasSecret: boolean; hasHostSecret: boolean };
+export type PublicSettings = Omit<Settings, 'secret' | 'hostSecret' | 'watchRooms'> & { hasSecret: boolean; hasHostSecret: boolean; watchRooms: PublicWatchedRoom[] };
 
-/** A change to settings; `secret: ''` clears the secret (`hostSecret: ''`: a new one at the next hosting). Unknown keys are refused. */
-export const settingsPatchSchema = settingsSchema.partial();
+/**
+ * A change to settings; `secret: ''` clears the secret (`hostSecret: ''`: a new one at the next hosting). Unknown keys
+ * are refused. Followed rooms come as {@link watchedRoomPatchSchema} (secrets write-only); the core resolves them.
+ */
+export const settingsPatchSchema = settingsSchema.partial().extend({
+  watchRooms: z.array(z.union([watchedRoomSettingSchema, watchedRoomPatchSchema])).max(MAX_WATCHED_ROOMS).optional(),
+});
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+/** A change as the core applies it: every value complete (a followed room with its secret and mutes). */
+export const settingsChangeSchema = settingsSchema.partial();
+export type SettingsChange = z.infer<typeof settingsChangeSchema>;
 
 /** Defaults of a fresh console. */
 export const DEFAULT_SETTINGS: Settings = {
@@ -144,6 +191,7 @@ export const DEFAULT_SETTINGS: Settings = {
   publishFloor: true,
   enterOnlyChannels: [],
   outputs: [],
+  watchRooms: [],
 };
 
 /** Connection to the hub as the page shows it. */
@@ -283,6 +331,36 @@ export interface HandoverState {
   booths: Record<string, BoothMember[]>;
 }
 
+/** One channel of a followed room at a glance. */
+export interface WatchedChannel {
+  channel: string;
+  /** The channel's booth consoles as the hub tells (who is on air, online); empty when the room has no booth there. */
+  booth: BoothMember[];
+  /** Muted room-wide by an operator. */
+  muted: boolean;
+  /** How long ago its last committed line came, ms, when this was sent (the page ages it on its own clock); null: none seen. */
+  lastLineAgeMs: number | null;
+}
+
+/**
+ * Another room an operator console follows, as its monitor link sees it. `state` and `error` are the link's: a
+ * refusal (`AUTH_BAD_SECRET`, `UNKNOWN_ROOM`...) is `error` for good, an unreachable hub `connecting` with
+ * `HUB_UNREACHABLE`; a view the hub refused (`UNKNOWN_CHANNEL`...) sets `error` while `state` is `connected`. What
+ * the channels say is only as fresh as `staleForMs` says while not connected.
+ */
+export interface WatchedRoom {
+  room: string;
+  state: HubStatus['state'];
+  /** Why the room is not seen as it is now; null when it is. */
+  error: ConsoleError | null;
+  /** The room's channels (as the hub names them), each at a glance; empty before the hub told. */
+  channels: WatchedChannel[];
+  /** The room's notice on its displays, or null. */
+  notice: string | null;
+  /** While not connected: ms since it last was (the channels show that moment); null when connected or never was. */
+  staleForMs: number | null;
+}
+
 /** The session record of this console. */
 export interface SessionInfo {
   /** Id of the session (folder name under the data dir). */
@@ -334,6 +412,8 @@ export interface ConsoleSnapshot {
   clientId: string;
   /** The name this console goes by in the room (its label, or "Arabic booth K" when it has none). */
   label: string;
+  /** Operator in join mode: the other rooms it follows (settings `watchRooms`), in order; empty otherwise. */
+  watchedRooms: WatchedRoom[];
 }
 
 /** What another console needs to join the room this console hosts (see electron/common/join-link.ts). */
@@ -428,6 +508,7 @@ export const consoleRequestSchemas = {
   importModel: z.tuple([z.string().min(1).max(4096)]),
   listOutputs: z.tuple([]),
   setOutputEnabled: z.tuple([nameSchema, z.boolean()]),
+  switchRoom: z.tuple([nameSchema]),
 } satisfies { [K in ConsoleRequestName]: z.ZodType<Parameters<ConsoleApi[K]>> };
 
 /** Names of the request methods (all but `pushAudio` and `on`). */
@@ -533,6 +614,15 @@ export interface ConsoleApi {
   listOutputs(): Promise<ConsoleResult<OutputStatus[]>>;
   /** Operator: switches a platform output on or off on the hub (no restart; switched on, it starts live). */
   setOutputEnabled(id: string, enabled: boolean): Promise<ConsoleResult<OutputStatus>>;
+  /**
+   * Operator: makes a followed room (settings `watchRooms`) the active one: its channels, mutes and notices are then
+   * the ones this console acts on, and the room it leaves is followed in its place (same jump key). Refused with
+   * `ROOM_BUSY` while anything of this console is still on its way to the active room (lines or corrections the hub
+   * has not acknowledged, held lines, voice lines in review, a half line on the displays, speech-to-text running),
+   * so nothing meant for one room ends in another; with the refusal of the room itself (a wrong secret, no such
+   * room); `NOT_FOUND` for a room not followed.
+   */
+  switchRoom(room: string): Promise<ConsoleResult<void>>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof ConsoleEvents>(event: E, fn: ConsoleEvents[E]): () => void;
 }
@@ -583,6 +673,8 @@ export interface ConsoleEvents {
   'console:error': (e: ConsoleError) => void;
   /** The hub answered a line or correction this console sent, or a held line was released or discarded. */
   'line:delivery': (e: LineDelivery) => void;
+  /** Operator: the rooms it follows besides its own, whenever one of them changed (at most a few times a second). */
+  'rooms:changed': (rooms: WatchedRoom[]) => void;
 }
 export type ConsoleEventName = keyof ConsoleEvents;
 export { CONSOLE_EVENT_NAMES, CONSOLE_TRANSPORT } from './console-transport';

@@ -30,4 +30,5 @@ export const CONSOLE_EVENT_NAMES: readonly ConsoleEventName[] = [
   'handover:completed',
   'console:error',
   'line:delivery',
+  'rooms:changed',
 ];

@@ -23,6 +23,8 @@ export class ChannelMutes {
     connection: Pick<HubConnection, 'link' | 'subscribe'>,
   ) {
     ctx.settings.watch(['mutedChannels'], (after, before) => {
+      // A switch to another room brings that room's list: the new link asserts it, the room left keeps its own.
+      if (after.room !== before.room) return;
       const link = connection.link;
       for (const channel of before.mutedChannels) if (!after.mutedChannels.includes(channel)) void link?.setMuted(channel, false);
       if (after.role === 'operator') {

@@ -13,6 +13,7 @@
  *   booth-handover.ts       on air, handover between the two consoles of a booth
  *   line-publisher.ts       who may write, mutes (channel-mutes.ts), write-ahead, send
  *   stt-router.ts           floor and voice sources, routing, the voice review window (voice-review.ts)
+ *   room-monitors.ts        operator: the other rooms it follows, and the switch to one of them
  *
  * Each piece depends on the context port (console-context.ts) and on pieces above it in this list only.
  */
@@ -57,6 +58,7 @@ import { ConsoleStateFile } from './console-state-file';
 import { consoleLabel, HubConnection } from './hub-connection';
 import { fetchHubOutputs, switchHubOutput, type HubOutputsTarget } from './hub-outputs-client';
 import { LinePublisher } from './line-publisher';
+import { roomBusyError, RoomMonitors, roomSwitchChange } from './room-monitors';
 import { redactSettings, SettingsStore } from './settings-store';
 import type { SttSourceFactory } from './stt-source';
 import { SttRouter } from './stt-router';
@@ -117,6 +119,7 @@ interface Pieces {
   handover: BoothHandover;
   publisher: LinePublisher;
   stt: SttRouter;
+  rooms: RoomMonitors;
 }
 
 /** The console core. Create with {@link ConsoleCore.create}; `close()` when done. */
@@ -198,7 +201,11 @@ export class ConsoleCore implements ConsoleApi {
     );
     // Going off air: the voice lines in their review window go out while this console may still write.
     handover.onRelease(() => stt.voice.flush());
-    this.pieces = { state, session, connection, handover, publisher, stt };
+    const rooms = new RoomMonitors(ctx, connection, state.value.clientId, {
+      ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
+      ...(options.pingTimeoutMs ? { pingTimeoutMs: options.pingTimeoutMs } : {}),
+    });
+    this.pieces = { state, session, connection, handover, publisher, stt, rooms };
     this.events.start();
     this.logger.info('console started', {
       dataDir: options.dataDir,
@@ -215,7 +222,7 @@ export class ConsoleCore implements ConsoleApi {
   }
 
   private snapshot(): ConsoleSnapshot {
-    const { state, session, connection, handover, publisher, stt } = this.pieces;
+    const { state, session, connection, handover, publisher, stt, rooms } = this.pieces;
     const hub = connection.status;
     const sttStatus = stt.status();
     const sessionInfo = session.info();
@@ -235,6 +242,7 @@ export class ConsoleCore implements ConsoleApi {
       shell: this.options.shell ?? 'browser',
       clientId: state.value.clientId,
       label: consoleLabel(this.settings.value, state.value.clientId),
+      watchedRooms: rooms.list(),
     };
   }
 
@@ -412,11 +420,35 @@ export class ConsoleCore implements ConsoleApi {
     return ok({ url, secret: settings.hubMode === 'host' ? settings.hostSecret : settings.secret });
   }
 
+  /**
+   * Makes a followed room the active one (see {@link ConsoleApi.switchRoom}); resolves once the console's link went
+   * to it (connected, or failed: the hub status says why).
+   */
+  async switchRoom(room: string): Promise<ConsoleResult<void>> {
+    const { connection, publisher, stt, rooms } = this.pieces;
+    const settings = this.settings.value;
+    if (settings.role !== 'operator') return fail(CONSOLE_ERROR_CODES.NOT_OPERATOR, 'Only an operator console switches rooms.');
+    if (settings.hubMode !== 'join') return fail(CONSOLE_ERROR_CODES.NOT_SUPPORTED, "This console hosts its room's hub: it follows other rooms when it joins a hub.");
+    if (room === settings.room) return ok(undefined);
+    if (!settings.watchRooms.some((w) => w.room === room)) return fail('NOT_FOUND', `${room} is not among the rooms this console follows: add it in the settings first.`);
+    const refusal = rooms.refusalOf(room);
+    if (refusal) return fail(refusal.code, `${room} refuses this console (${refusal.message}): check its secret in the settings.`);
+    const busy = [...publisher.onItsWay(), ...stt.onItsWay()];
+    if (busy.length > 0) return { ok: false, error: roomBusyError(settings.room, room, busy) };
+    const change = roomSwitchChange(settings, room, rooms.channelsOf(room));
+    if (!change) return fail('NOT_FOUND', `${room} is not among the rooms this console follows.`);
+    this.logger.info('switching rooms', { from: settings.room, to: room });
+    await this.settings.update(change);
+    await connection.settled();
+    return ok(undefined);
+  }
+
   /** Stops sources, closes the hub link (and the embedded hub) and the session record. Settings stay on disk. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.pieces.stt.close();
+    this.pieces.rooms.close();
     this.events.close();
     await this.pieces.connection.close();
     await this.pieces.session.close();

@@ -7,7 +7,7 @@
  * (`onWriteFailed`) and the console keeps working with the new values until it closes.
  */
 import type { ErrorInfo } from '../common/result';
-import type { Settings, SettingsPatch } from '../common/console-api';
+import type { Settings, SettingsChange } from '../common/console-api';
 import type { CoreLogger } from './console-context';
 import type { SettingsStore } from './settings-store';
 
@@ -58,7 +58,7 @@ export class ConsoleSettings {
   }
 
   /** Applies a parsed patch, persists it and tells the watchers of the keys whose values changed. */
-  async update(patch: SettingsPatch): Promise<Readonly<Settings>> {
+  async update(patch: SettingsChange): Promise<Readonly<Settings>> {
     const before = this.store.value;
     const written = await this.store.apply(patch);
     if (!written.ok) this.hooks.onWriteFailed(written.error);

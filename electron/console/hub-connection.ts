@@ -152,6 +152,11 @@ export class HubConnection {
     return this.hosted?.url ?? this.ctx.settings.value.hubUrl;
   }
 
+  /** Resolves once the connection changes asked for so far (a reconnect after a settings change) are done. */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
   /** Subscribes a piece of the core to what the link reports. */
   subscribe(listener: HubConnectionListener): void {
     this.listeners.push(listener);

@@ -38,6 +38,14 @@ export interface HubLinkOptions extends OutboxTimings {
   label: string;
   /** Channels the view subscribes to (the room's channels). */
   viewChannels: readonly string[];
+  /**
+   * The view follows the channels the hub names for the room (in its answer to `channel:mutes` after each connect)
+   * instead of `viewChannels`, which it uses only with a hub that does not name them. The view then opens once the
+   * hub answered.
+   */
+  followRoomChannels?: boolean;
+  /** Committed lines the view keeps per channel (default: enough for the preview and the operator view). */
+  viewKeep?: number;
   /** Operator: channels it keeps muted room-wide (asserted again after every reconnect, e.g. a hub restart). */
   operatorMutes?: readonly string[];
   /** This console held its booth channel when it last ran (it takes it back after a hub restart). */
@@ -74,6 +82,8 @@ export interface HubLinkEvents extends RoomViewEvents {
   presence(e: BoothPresence): void;
   /** The room's muted channels (room-wide, set by an operator). */
   mutes(muted: string[]): void;
+  /** The room's channels as the hub names them (after each connect; not from every hub). */
+  roomChannels?(channels: string[]): void;
 }
 
 /**
@@ -106,13 +116,17 @@ export class HubLink {
   private lastRefusal: ConsoleError | null = null;
   private displays: Record<string, number> | null = null;
   private lateTimer: NodeJS.Timeout | null = null;
+  private viewOpen = false;
 
   constructor(
     private options: HubLinkOptions,
     private readonly events: HubLinkEvents,
   ) {
     this.wasOnAir = options.wasOnAir ?? false;
-    this.view = new HubRoomView({ url: options.url, room: options.room, clientId: options.clientId, channels: options.viewChannels }, events);
+    this.view = new HubRoomView(
+      { url: options.url, room: options.room, clientId: options.clientId, channels: options.viewChannels, ...(options.viewKeep ? { keep: options.viewKeep } : {}) },
+      events,
+    );
     this.outbox = new HubOutbox(
       {
         connected: () => this.publisher?.connected ?? false,
@@ -178,6 +192,11 @@ export class HubLink {
     this.lateTimer.unref();
   }
 
+  /** The room this link goes to. */
+  get room(): string {
+    return this.options.room;
+  }
+
   /** Whether this console holds its booth channel (always true for an operator). */
   get onAir(): boolean {
     return this.options.role === 'operator' || this.onAirNow;
@@ -239,7 +258,7 @@ export class HubLink {
     publisher.on('booth:presence', (e) => this.events.presence(e));
     publisher.on('channel:muted', (e) => this.events.mutes(e.muted));
 
-    this.view.open();
+    if (!this.options.followRoomChannels) this.openView(this.options.viewChannels);
     this.pingTimer = setInterval(() => void this.tick(), this.options.pingIntervalMs ?? 3000);
     return settled;
   }
@@ -379,10 +398,25 @@ export class HubLink {
       for (const channel of this.options.operatorMutes ?? []) publisher.emit('channel:mute', { channel, muted: true }, () => undefined);
     }
     publisher.timeout(5000).emit('channel:mutes', {}, (err, r) => {
-      if (!err && r.ok) this.events.mutes(r.value.muted);
+      if (this.closed || publisher !== this.publisher) return;
+      if (!err && r.ok) {
+        this.events.mutes(r.value.muted);
+        if (r.value.channels) this.events.roomChannels?.(r.value.channels);
+      }
+      if (this.options.followRoomChannels) this.openView((!err && r.ok && r.value.channels) || this.options.viewChannels);
     });
     this.outbox.resendAll();
     void this.ping();
+  }
+
+  /** Opens the view on `channels`, or moves an open one to them when they changed. */
+  private openView(channels: readonly string[]): void {
+    if (!this.viewOpen) {
+      this.viewOpen = true;
+      this.view.open(channels);
+    } else if (channels.join() !== this.view.channels.join()) {
+      this.view.retarget(channels);
+    }
   }
 
   private sendRequest(request: OutboxRequest, timeoutMs: number, onAck: (err: Error | null, answer?: Result<unknown>) => void): void {

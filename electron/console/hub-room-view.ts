@@ -18,7 +18,8 @@ type ViewSocket = Socket<HubServerEvents, HubClientEvents>;
 /** What the room view reports. */
 export interface RoomViewEvents {
   partial(update: PartialUpdate): void;
-  changed(change: ChannelChange): void;
+  /** A change applied, once and in order: `live`, or from the answer to a (re)subscribe (`catch-up`, `reset`). */
+  changed(change: ChannelChange, via: 'reset' | 'catch-up' | 'live'): void;
   notice(notice: Notice): void;
   /** The hub refused the subscription (e.g. `UNKNOWN_CHANNEL`: the room there has other channels). */
   viewRefused(error: ConsoleError): void;
@@ -32,6 +33,8 @@ export interface RoomViewOptions {
   clientId: string;
   /** The room's channels. */
   channels: readonly string[];
+  /** Committed lines kept per channel (default {@link ROOM_VIEW_KEEP}; a monitor that wants the last line's age keeps 1). */
+  keep?: number;
 }
 
 /** The room as displays see it, followed live. Create, `open()`, `close()` when done. */
@@ -44,8 +47,9 @@ export class HubRoomView {
     private readonly events: RoomViewEvents,
   ) {}
 
-  open(): void {
-    const { url, room, clientId, channels } = this.options;
+  /** Connects and follows `channels` (default: the ones given at creation). */
+  open(channels: readonly string[] = this.options.channels): void {
+    const { url, room, clientId } = this.options;
     const view: ViewSocket = io(url, {
       auth: { role: 'display', room, clientId: `${clientId}${CONSOLE_VIEW_SUFFIX}` },
       transports: ['websocket'],
@@ -54,10 +58,29 @@ export class HubRoomView {
       forceNew: true,
     });
     this.socket = view;
+    this.follow(channels);
+  }
+
+  /** The channels followed now. */
+  get channels(): readonly string[] {
+    return this.follower?.channels ?? this.options.channels;
+  }
+
+  /** Follows other channels on the same connection (the hub named the room's channels). */
+  retarget(channels: readonly string[]): void {
+    if (!this.socket) return;
+    this.follower?.stop();
+    this.follow(channels);
+  }
+
+  private follow(channels: readonly string[]): void {
+    const view = this.socket;
+    if (!view) return;
+    const { room } = this.options;
     this.follower = new ChannelFollower(view, {
       channels,
-      keep: ROOM_VIEW_KEEP,
-      changed: (change) => this.events.changed(change),
+      keep: this.options.keep ?? ROOM_VIEW_KEEP,
+      changed: (change, via) => this.events.changed(change, via),
       partial: (update) => this.events.partial(update),
       // An answer without a notice says nothing new; a live clear is passed on as the hub sends it (text null).
       notice: (notice, live) => {
@@ -75,7 +98,7 @@ export class HubRoomView {
     const view = this.socket;
     if (!view?.connected) return Promise.resolve(fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Not connected to the hub.'));
     return new Promise((resolve) => {
-      view.timeout(5000).emit('display:subscribe', { channels: [...this.options.channels] }, (err, r) => {
+      view.timeout(5000).emit('display:subscribe', { channels: [...this.channels] }, (err, r) => {
         if (err) resolve(fail(CONSOLE_ERROR_CODES.HUB_UNREACHABLE, 'The hub did not answer in time.'));
         else resolve(consoleResult(r));
       });

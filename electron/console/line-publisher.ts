@@ -91,9 +91,10 @@ export class LinePublisher {
       return ok({ id: line.id, status: 'held', saved });
     }
     const saved = line.state === 'final' ? await this.writeAhead(line, times, false) : false;
-    // Read again: the link may have been replaced during the write-ahead wait.
+    // Read again: the link may have been replaced during the write-ahead wait (a reconnect to the same room; a
+    // switch to another room waits until nothing is on its way, see onItsWay).
     const link = this.connection.link;
-    if (!link) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
+    if (!link || link.room !== allowed.value.room) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
     void link.publish(this.wire(line, times));
     return ok({ id: line.id, status: 'queued', saved });
   }
@@ -137,9 +138,9 @@ export class LinePublisher {
   /** Operator: shows a room notice (blank or `null` clears it). */
   async showNotice(text: string | null, ttlMs?: number): Promise<ConsoleResult<void>> {
     if (this.ctx.settings.value.role !== 'operator') return fail(CONSOLE_ERROR_CODES.NOT_OPERATOR, 'Only the operator shows notices.');
-    const link = this.connection.link;
-    if (!link) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
-    const result = await link.notice(text === null || text.trim() === '' ? null : text, ttlMs);
+    const link = this.currentLink();
+    if (!link.ok) return link;
+    const result = await link.value.notice(text === null || text.trim() === '' ? null : text, ttlMs);
     return result.ok ? ok(undefined) : result;
   }
 
@@ -222,11 +223,35 @@ export class LinePublisher {
     return `${this.clientId}.${Date.now().toString(36)}.${(++this.idCounter).toString(36)}`;
   }
 
+  /**
+   * What of this console is still on its way to its room, in words, so a switch to another room can wait for it:
+   * held lines, lines or requests the hub has not acknowledged, a half line on the displays. Empty when nothing is.
+   */
+  onItsWay(): string[] {
+    const items: string[] = [];
+    const held = this.session.record.heldLines().length;
+    if (held > 0) items.push(`${plural(held, 'held line')} (release or discard ${held === 1 ? 'it' : 'them'})`);
+    const unacked = this.session.record.unacknowledged().length;
+    const pending = this.connection.link?.status.outboxPending ?? 0;
+    if (unacked > 0) items.push(`${plural(unacked, 'line')} not acknowledged by the hub yet`);
+    else if (pending > 0) items.push(`${plural(pending, 'correction, clear or notice', 'corrections, clears or notices')} not acknowledged by the hub yet`);
+    for (const channel of this.livePartials.keys()) items.push(`a line in progress on ${channel.toUpperCase()} (commit or clear it)`);
+    return items;
+  }
+
+  /** The link of the room in the settings (a link to another room is on its way out: nothing goes through it). */
+  private currentLink(): ConsoleResult<HubLink> {
+    const link = this.connection.link;
+    if (!link || link.room !== this.ctx.settings.value.room) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
+    return ok(link);
+  }
+
   /** The link to write through when this console may write to `channel` now. */
   private mayWrite(channel: string): ConsoleResult<HubLink> {
     const settings = this.ctx.settings.value;
-    const link = this.connection.link;
-    if (!link) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
+    const current = this.currentLink();
+    if (!current.ok) return current;
+    const link = current.value;
     if (!this.ctx.roomChannels().includes(channel)) return fail('UNKNOWN_CHANNEL', `The room ${settings.room} has no channel ${channel}.`);
     if (settings.role === 'booth') {
       if (channel !== settings.channel) return fail('FORBIDDEN', `This booth publishes to ${settings.channel} only.`);
@@ -312,6 +337,11 @@ export class LinePublisher {
     this.ctx.logger.info('resending lines the hub never acknowledged', { lines: lines.length });
     for (const line of lines) void link.publish(this.wire(line, line));
   }
+}
+
+/** "1 held line", "3 held lines". */
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function audioTimes(times: AudioTimes): AudioTimes {

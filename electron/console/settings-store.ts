@@ -11,11 +11,11 @@ import { writeFileAtomic } from '../node/atomic-write';
 import {
   CONSOLE_ERROR_CODES,
   DEFAULT_SETTINGS,
-  settingsPatchSchema,
+  settingsChangeSchema,
   settingsSchema,
   type PublicSettings,
   type Settings,
-  type SettingsPatch,
+  type SettingsChange,
 } from '../common/console-api';
 
 /** File name of the settings inside the data dir. */
@@ -23,8 +23,14 @@ export const SETTINGS_FILE = 'settings.json';
 
 /** The page's view of settings: everything but the secrets, plus whether each is set; output credentials masked. */
 export function redactSettings(settings: Settings): PublicSettings {
-  const { secret, hostSecret, outputs, ...rest } = settings;
-  return { ...rest, outputs: redactOutputCredentials(outputs), hasSecret: secret.length > 0, hasHostSecret: hostSecret.length > 0 };
+  const { secret, hostSecret, outputs, watchRooms, ...rest } = settings;
+  return {
+    ...rest,
+    outputs: redactOutputCredentials(outputs),
+    watchRooms: watchRooms.map((w) => ({ room: w.room, hasSecret: w.secret.length > 0, mutedChannels: [...w.mutedChannels] })),
+    hasSecret: secret.length > 0,
+    hasHostSecret: hostSecret.length > 0,
+  };
 }
 
 /**
@@ -76,7 +82,7 @@ export class SettingsStore {
     if (typeof parsed === 'object' && parsed !== null) {
       for (const [key, value] of Object.entries(parsed)) {
         if (!(key in DEFAULT_SETTINGS)) continue;
-        const one = settingsPatchSchema.safeParse({ [key]: value });
+        const one = settingsChangeSchema.safeParse({ [key]: value });
         if (one.success) merged[key] = value;
       }
     }
@@ -84,17 +90,17 @@ export class SettingsStore {
     return this.current;
   }
 
-  /** Validates a patch (unknown keys refused), applies it and writes the file. */
+  /** Validates a change (unknown keys refused), applies it and writes the file. */
   async update(patch: unknown): Promise<Result<Settings>> {
-    const parsed = settingsPatchSchema.safeParse(patch);
+    const parsed = settingsChangeSchema.safeParse(patch);
     if (!parsed.success) {
       return fail(CONSOLE_ERROR_CODES.INVALID_ARGUMENTS, `Invalid settings: ${describeIssues(parsed.error.issues)}`);
     }
     return this.apply(parsed.data);
   }
 
-  /** Applies an already validated patch and persists. */
-  async apply(patch: SettingsPatch): Promise<Result<Settings>> {
+  /** Applies an already validated change and persists. */
+  async apply(patch: SettingsChange): Promise<Result<Settings>> {
     const next = settingsSchema.parse({ ...this.current, ...patch });
     this.current = next;
     const written = this.persist();

@@ -64,6 +64,17 @@ export class SttRouter {
     return { floor: { ...this.statuses.floor }, voice: { ...this.statuses.voice } };
   }
 
+  /**
+   * What speech-to-text still has on its way to the console's room, in words (a switch to another room waits for
+   * it): a running source, whose audio is this room's, and voice lines in their review window. Empty when nothing.
+   */
+  onItsWay(): string[] {
+    const items = [...this.running.keys()].map((source) => `speech-to-text on the ${source} input running (stop it: its audio is this room's)`);
+    const voice = this.voice.lines().length;
+    if (voice > 0) items.push(`${voice} voice line${voice === 1 ? '' : 's'} in review`);
+    return items;
+  }
+
   /** Starts a source (restarting it when it runs); the language defaults to the source's setting. */
   async start(source: SttSourceKind, opts: { language?: ConsoleSttLanguage }): Promise<ConsoleResult<void>> {
     const factory = this.options.sttFactory;

@@ -78,8 +78,12 @@ export class TestDisplay {
   subscribed = false;
   private readonly waiters: (() => void)[] = [];
 
-  constructor(url: string, readonly channels: string[]) {
-    this.socket = io(url, { auth: { role: 'display', room: 'main' }, transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500, forceNew: true });
+  constructor(
+    url: string,
+    readonly channels: string[],
+    readonly room = 'main',
+  ) {
+    this.socket = io(url, { auth: { role: 'display', room }, transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500, forceNew: true });
     this.follower = new ChannelFollower(this.socket, {
       channels,
       reconnect: { minMs: 100, spreadMs: 100 },
@@ -90,7 +94,7 @@ export class TestDisplay {
       },
       synced: (result) => {
         for (const snap of result.channels) {
-          if (snap.partial) this.partials.push({ room: 'main', channel: snap.channel, cursor: snap.cursor, line: snap.partial });
+          if (snap.partial) this.partials.push({ room, channel: snap.channel, cursor: snap.cursor, line: snap.partial });
         }
         this.subscribed = true;
         this.wake();

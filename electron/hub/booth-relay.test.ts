@@ -194,7 +194,8 @@ describe('booth relay', () => {
     expect(await ask(op, 'channel:mute', { channel: 'ru', muted: true })).toMatchObject({ ok: true, value: { muted: ['ru'] } });
     expect(await heard).toEqual({ room: 'main', muted: ['ru'] });
     expect(relay.mutedIn('main')).toEqual(['ru']);
-    expect(await ask(b, 'channel:mutes', {})).toMatchObject({ ok: true, value: { muted: ['ru'] } });
+    // The answer also names the room's channels (a console following the room learns them there).
+    expect(await ask(b, 'channel:mutes', {})).toEqual({ ok: true, value: { room: 'main', muted: ['ru'], channels: ['floor', 'ar', 'en', 'ru'] } });
     expect(await ask(b, 'channel:mute', { channel: 'ru', muted: false })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await ask(display, 'channel:mutes', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await ask(display, 'handover:claim', { wasOnAir: true })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });

@@ -256,7 +256,9 @@ export function boothRelay(): BoothRelay {
 
     handle(socket, 'channel:mutes', channelMutesSchema, (_req, who) => {
       if ((who.role !== 'booth' && who.role !== 'operator') || !who.room) return fail(ERROR_CODES.FORBIDDEN, 'only consoles ask for mutes');
-      return ok(mutesOf(who.room));
+      const room = who.room;
+      const channels = context?.rooms.find((r) => r.id === room)?.channels;
+      return ok({ ...mutesOf(room), ...(channels ? { channels: [...channels] } : {}) });
     });
 
     handle(socket, 'channel:mute', channelMuteSchema, (req, who) => {

@@ -12,9 +12,9 @@ export interface RecordedCall {
 }
 
 export function fakeSnapshot(overrides: Partial<PublicSettings> = {}): ConsoleSnapshot {
-  const { secret: _secret, hostSecret: _hostSecret, ...rest } = DEFAULT_SETTINGS;
+  const { secret: _secret, hostSecret: _hostSecret, watchRooms: _watchRooms, ...rest } = DEFAULT_SETTINGS;
   return {
-    settings: { ...rest, hasSecret: false, hasHostSecret: false, ...overrides },
+    settings: { ...rest, watchRooms: [], hasSecret: false, hasHostSecret: false, ...overrides },
     hub: { mode: 'host', state: 'connected', url: 'http://127.0.0.1:7300', latencyMs: 4, error: null, displayUrls: ['http://192.168.1.20:7300/display'], qrDataUrl: null, displayLinks: {}, outboxPending: 0, delivery: { state: 'ok', reason: null, oldestPendingMs: null }, displays: { ar: 1, en: 1, ru: 1, floor: 0 } },
     stt: { floor: { source: 'floor', status: 'stopped' }, voice: { source: 'voice', status: 'stopped' } },
     handover: { onAir: true, outgoing: null, incoming: null, partners: [], booths: {} },
@@ -28,6 +28,7 @@ export function fakeSnapshot(overrides: Partial<PublicSettings> = {}): ConsoleSn
     shell: 'browser',
     clientId: 'console-a',
     label: 'English booth K',
+    watchedRooms: [],
   };
 }
 
@@ -67,12 +68,16 @@ export class FakeConsoleApi implements ConsoleApi {
 
   getState = async () => this.record('getState', [], structuredClone(this.snapshot));
   updateSettings: ConsoleApi['updateSettings'] = async (patch) => {
-    const { secret, hostSecret, ...rest } = patch;
+    const { secret, hostSecret, watchRooms, ...rest } = patch;
     const r = this.record('updateSettings', [patch], null);
     if (!r.ok) return r;
+    const before = this.snapshot.settings.watchRooms;
     this.snapshot.settings = {
       ...this.snapshot.settings,
       ...rest,
+      ...(watchRooms
+        ? { watchRooms: watchRooms.map((w) => ({ room: w.room, hasSecret: w.secret === undefined ? (before.find((b) => b.room === w.room)?.hasSecret ?? false) : w.secret !== '', mutedChannels: [] })) }
+        : {}),
       // As the console does: output credentials come back masked.
       ...(rest.outputs ? { outputs: redactOutputCredentials(rest.outputs) } : {}),
       ...(secret !== undefined ? { hasSecret: secret !== '' } : {}),
@@ -150,6 +155,20 @@ export class FakeConsoleApi implements ConsoleApi {
     if (!found) return fail('INVALID_ARGUMENTS', `NOT_FOUND: no output ${id}`);
     Object.assign(found, { enabled, state: enabled ? 'sending' : 'stopped', ...(enabled ? {} : { message: 'switched off' }) });
     return ok(structuredClone(found));
+  };
+  /** As the core: the followed room becomes the active one and the room left takes its place in the list. */
+  switchRoom = async (room: string): Promise<ConsoleResult<void>> => {
+    const r = this.record('switchRoom', [room], undefined);
+    if (!r.ok) return r;
+    const settings = this.snapshot.settings;
+    const at = settings.watchRooms.findIndex((w) => w.room === room);
+    if (at < 0) return fail('NOT_FOUND', `${room} is not among the rooms this console follows`);
+    const left = { room: settings.room, hasSecret: settings.hasSecret, mutedChannels: settings.mutedChannels };
+    settings.watchRooms = settings.watchRooms.map((w, i) => (i === at ? left : w));
+    settings.room = room;
+    this.snapshot.watchedRooms = this.snapshot.watchedRooms.map((w) => (w.room === room ? { ...w, room: left.room } : w));
+    this.emit('state:changed', structuredClone(this.snapshot));
+    return r;
   };
   on<E extends keyof ConsoleEvents>(event: E, fn: ConsoleEvents[E]): () => void {
     let set = this.handlers.get(event);
