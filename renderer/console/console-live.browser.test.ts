@@ -473,6 +473,131 @@ describe('operator overview', () => {
     expect(problems).toEqual([]);
   });
 
+  it('follows four other rooms at a glance, one row each; Alt+Shift+digit makes one the active room and the focus lands on its name', async () => {
+    const channel = (name: string, more: Record<string, unknown> = {}) => ({ channel: name, booth: [], muted: false, lastLineAgeMs: null, ...more });
+    const panel = (room: string, more: Record<string, unknown>) => ({ room, state: 'connected', error: null, notice: null, staleForMs: null, channels: [], ...more });
+    const watchedRooms = [
+      panel('panel-water', {
+        channels: [
+          channel('floor', { lastLineAgeMs: 2_000 }),
+          channel('en', { booth: [{ clientId: 'p1-en', label: 'English booth P1', online: true, onAir: true }], lastLineAgeMs: 8_000 }),
+          channel('ru', { muted: true, booth: [{ clientId: 'p1-ru', label: 'Russian booth P1', online: true, onAir: false }], lastLineAgeMs: 190_000 }),
+        ],
+      }),
+      panel('panel-energy', { state: 'connecting', error: { code: 'HUB_UNREACHABLE', message: 'Cannot reach the hub.' }, staleForMs: 40_000, channels: [channel('floor'), channel('en', { lastLineAgeMs: 61_000 })] }),
+      panel('panel-cities', { state: 'error', error: { code: 'AUTH_BAD_SECRET', message: 'wrong secret' } }),
+      panel('side-event-youth-forum-on-climate-finance', {
+        channels: [
+          channel('floor', { lastLineAgeMs: 1_000 }),
+          channel('ar', { booth: [{ clientId: 'se-ar', label: 'Arabic booth with a very long name for the side event', online: false, onAir: true }], lastLineAgeMs: 4_000 }),
+          channel('en', { booth: [{ clientId: 'se-en', label: 'English booth S', online: true, onAir: true }], lastLineAgeMs: 3_000 }),
+          channel('ru', { muted: true, lastLineAgeMs: 7_200_000 }),
+        ],
+      }),
+    ];
+    const { page, problems } = await openConsole({
+      channel: 'en',
+      settings: { role: 'operator', hubMode: 'join', watchRooms: watchedRooms.map((r) => ({ room: r.room, hasSecret: true, mutedChannels: [] })) },
+      snapshot: { handover: { onAir: true, outgoing: null, incoming: null, partners: [], booths }, watchedRooms },
+    });
+    await page.getByTestId('followed-rooms').waitFor();
+    const text = (id: string): Promise<string | null> => page.getByTestId(id).textContent();
+    expect(await text('active-room')).toBe('main');
+    // Each row: its key, its link, and per channel who is on air, muted, the age of the last line.
+    expect(await text('room-panel-water')).toContain('Alt⇧1');
+    expect(await text('room-state-panel-water')).toBe('live');
+    expect(await text('room-panel-water-en')).toMatch(/^EN\s*\d+ s\s*on air: English booth P1$/);
+    expect(await text('room-panel-water-ru')).toMatch(/^RU\s*3 min\s*muted\s*nobody on air$/);
+    expect(await text('room-state-panel-energy')).toMatch(/^unreachable, as of 4\d s ago$/);
+    expect(await text('room-state-panel-cities')).toBe('wrong secret: set it in the settings');
+    expect(await text('room-side-event-youth-forum-on-climate-finance-ar')).toContain('on air: Arabic booth with a very long name for the side event, offline');
+    expect(await text('room-side-event-youth-forum-on-climate-finance-ru')).toMatch(/2 h\s*muted/);
+    // The ages grow on the page's own clock.
+    await expect.poll(() => text('room-panel-water-en'), { timeout: 5_000 }).toMatch(/^EN\s*(9|1\d) s/);
+    expect(await page.locator('footer.shortcuts').textContent()).toContain('Alt+Shift+1…9 Go to room');
+
+    // Nothing clipped or overlapping at 1280x720: each row fits its width, and the strip sits above the toolbar.
+    const layout = await page.evaluate(() => {
+      const rows = [...document.querySelectorAll<HTMLElement>('[data-testid="followed-rooms"] .row')];
+      const strip = document.querySelector('[data-testid="followed-rooms"]')!.getBoundingClientRect();
+      const toolbar = document.querySelector('[data-testid="active-room"]')!.closest('.toolbar')!.getBoundingClientRect();
+      const columns = document.querySelector('[data-testid="op-en"]')!.getBoundingClientRect();
+      return {
+        overflowing: rows.filter((r) => r.scrollWidth > r.clientWidth + 1).map((r) => r.dataset['testid']),
+        rowHeights: rows.map((r) => r.getBoundingClientRect().height),
+        stripBottom: strip.bottom,
+        toolbarTop: toolbar.top,
+        columnsHeight: columns.height,
+        pageOverflow: document.documentElement.scrollHeight > window.innerHeight,
+      };
+    });
+    expect(layout.overflowing).toEqual([]);
+    for (const h of layout.rowHeights) expect(h).toBeLessThanOrEqual(26);
+    expect(layout.stripBottom).toBeLessThanOrEqual(layout.toolbarTop);
+    expect(layout.columnsHeight).toBeGreaterThan(120);
+    expect(layout.pageOverflow).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, 'live-operator-rooms.png') });
+
+    // One key: the first followed room becomes the active one; the room left takes its row (and its key).
+    await page.getByTestId('op-ar').click();
+    await page.keyboard.press('Alt+Shift+Digit1');
+    await expect.poll(() => text('active-room')).toBe('panel-water');
+    expect(await calls(page, 'switchRoom')).toEqual([['panel-water']]);
+    await expect.poll(() => focusedTestId(page)).toBe('active-room');
+    expect(await page.getByTestId('room-main').textContent()).toContain('Alt⇧1');
+    expect(await page.getByTestId('room-panel-water').count()).toBe(0);
+    // Its channels, its mute buttons: the columns are the panel's now, and Alt+digit goes to them.
+    await expect.poll(() => page.locator('[data-channel-column]').evaluateAll((cols) => cols.map((c) => c.getAttribute('data-channel-column')))).toEqual(['floor', 'en', 'ru']);
+    await page.keyboard.press('Alt+2');
+    await expect.poll(() => focusedTestId(page)).toBe('op-en');
+
+    // A refused jump says why, where the rows are, and changes nothing; the mouse does what the key does.
+    await page.evaluate(() => {
+      (window as unknown as { __failNext: Record<string, unknown> }).__failNext['switchRoom'] = {
+        code: 'ROOM_BUSY',
+        message: 'Not switching to panel-energy yet: 1 held line (release or discard it), for panel-water. Switch once it has arrived (or is discarded).',
+      };
+    });
+    await page.getByTestId('room-panel-energy').getByRole('button').click();
+    await expect.poll(() => text('room-switch-error')).toContain('1 held line (release or discard it), for panel-water');
+    expect(await text('active-room')).toBe('panel-water');
+    await page.screenshot({ path: join(ARTIFACTS, 'live-operator-rooms-refused.png') });
+    await page.getByTestId('room-panel-energy').getByRole('button').click();
+    await expect.poll(() => text('active-room')).toBe('panel-energy');
+    await expect.poll(() => focusedTestId(page)).toBe('active-room');
+    expect(await page.getByTestId('room-switch-error').count()).toBe(0);
+    expect(await calls(page, 'switchRoom')).toEqual([['panel-water'], ['panel-energy'], ['panel-energy']]);
+    expect(problems).toEqual([]);
+  });
+
+  it('lists the rooms to follow in the settings: a secret stays write-only, a bad row is said at Save', async () => {
+    const { page, problems } = await openConsole({
+      channel: 'en',
+      settings: { role: 'operator', hubMode: 'join', hubUrl: 'http://192.168.1.20:7300', watchRooms: [{ room: 'panel-water', hasSecret: true, mutedChannels: [] }] },
+    });
+    await page.getByTestId('op-en').waitFor();
+    await page.keyboard.press('Alt+S');
+    const fieldset = page.getByTestId('watch-room-settings');
+    await fieldset.waitFor();
+    expect(await page.getByLabel('Room to follow 1', { exact: true }).inputValue()).toBe('panel-water');
+    expect(await page.getByLabel('Secret of room to follow 1').inputValue()).toBe('');
+    expect(await page.getByLabel('Secret of room to follow 1').getAttribute('placeholder')).toBe('stored (type to replace)');
+    await fieldset.getByRole('button', { name: 'Add a room' }).click();
+    await page.getByLabel('Room to follow 2', { exact: true }).fill('panel energy');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('.settings [role=alert]').textContent()).toBe('Room to follow 2 "panel energy" is not a room name (letters, digits, _ and - only).');
+    expect(await calls(page, 'updateSettings')).toEqual([]);
+    await page.getByLabel('Room to follow 2', { exact: true }).fill('panel-energy');
+    await page.getByLabel('Secret of room to follow 2').fill('energy-secret-77');
+    await page.screenshot({ path: join(ARTIFACTS, 'live-operator-rooms-settings.png') });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => calls(page, 'updateSettings')).toEqual([[{ watchRooms: [{ room: 'panel-water' }, { room: 'panel-energy', secret: 'energy-secret-77' }] }]]);
+    // A booth console has no such list.
+    await page.getByRole('combobox').filter({ hasText: 'Operator' }).first().selectOption('booth');
+    expect(await fieldset.count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it('a booth console sees the room read-only: no operator buttons that could only fail, corrections on its own channel only', async () => {
     const own = { en: booths.en };
     const { page, problems } = await openConsole({ channel: 'en', snapshot: { handover: { onAir: true, outgoing: null, incoming: null, partners: [], booths: own } } });
@@ -489,6 +614,9 @@ describe('operator overview', () => {
     expect(await page.getByPlaceholder('Notice for all displays').count()).toBe(0);
     expect(await page.locator('button[data-op-line="ar-k.1"]').count()).toBe(0);
     expect(await page.locator('button[data-op-line="console-a.1"]').count()).toBe(1);
+    // No other rooms, no key to go to one.
+    expect(await page.getByTestId('followed-rooms').count()).toBe(0);
+    expect(await page.locator('footer.shortcuts').textContent()).not.toContain('Go to room');
     await page.screenshot({ path: join(ARTIFACTS, 'live-booth-room-overview.png') });
     expect(problems).toEqual([]);
   });

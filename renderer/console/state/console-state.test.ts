@@ -1,11 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import type { ConsolePublish, HandoverState } from '../../../electron/common/console-api';
+import { describe, expect, it, vi } from 'vitest';
+import type { ConsoleErrorCode, ConsolePublish, HandoverState, WatchedRoom } from '../../../electron/common/console-api';
 import type { CaptionLine, ChannelChange } from '../../../electron/common/protocol';
 import { ConsoleStore } from './console-store.svelte';
 import { FakeConsoleApi } from './fake-console-api';
+import { FollowedRooms } from './followed-rooms.svelte';
 import { HandoverFlow } from './handover.svelte';
 import { InterpreterChannel } from './interpreter-channel.svelte';
-import { describeAge, describeOnAir, onAirOf } from './room-overview';
+import { describeAge, describeOnAir, describeRoomLink, onAirOf } from './room-overview';
 import { RoomView } from './room-view.svelte';
 import { SettingsForm } from './settings-form.svelte';
 
@@ -419,6 +420,33 @@ describe('SettingsForm', () => {
     expect(form.error).toBeNull();
   });
 
+  it('edits the other rooms an operator follows: secrets write-only, a bad row said at Save', async () => {
+    const api = new FakeConsoleApi({ role: 'operator', hubMode: 'join', watchRooms: [{ room: 'panel-1', hasSecret: true, mutedChannels: ['ru'] }] });
+    const form = new SettingsForm(api);
+    form.load(api.snapshot.settings);
+    expect(form.watchRooms.map((w) => [w.room, w.hasSecret, w.secret])).toEqual([['panel-1', true, '']]);
+    expect(form.dirty).toBe(false);
+    form.addWatchRoom();
+    expect(form.dirty).toBe(true);
+    expect(await form.save()).toBe(false);
+    expect(form.error?.message).toBe('Room to follow 2 has no name: type it, or remove the row.');
+    const added = form.watchRooms[1]!.key;
+    form.setWatchRoom(added, { room: 'panel 2' });
+    expect(await form.save()).toBe(false);
+    expect(form.error?.message).toBe('Room to follow 2 "panel 2" is not a room name (letters, digits, _ and - only).');
+    form.setWatchRoom(added, { room: ' panel-2 ', secret: 'p2-secret' });
+    expect(await form.save()).toBe(true);
+    // The stored secret of panel-1 is not sent back (the page never has it): omitted, the core keeps it.
+    expect(api.callsOf('updateSettings')).toEqual([[{ watchRooms: [{ room: 'panel-1' }, { room: 'panel-2', secret: 'p2-secret' }] }]]);
+    expect(form.watchRooms.map((w) => [w.room, w.hasSecret, w.secret])).toEqual([['panel-1', true, ''], ['panel-2', true, '']]);
+    expect(form.dirty).toBe(false);
+    // A stored secret removed on purpose goes as empty (the console's room secret is used there).
+    form.setWatchRoom(form.watchRooms[0]!.key, { clearSecret: true });
+    form.removeWatchRoom(form.watchRooms[1]!.key);
+    expect(await form.save()).toBe(true);
+    expect(api.callsOf('updateSettings').at(-1)).toEqual([{ watchRooms: [{ room: 'panel-1', secret: '' }] }]);
+  });
+
   it('reports a glossary import', async () => {
     const form = new SettingsForm(new FakeConsoleApi());
     await form.importGlossary('en,ru,ar\nUN,ООН,الأمم المتحدة\n', 'terms.csv');
@@ -443,6 +471,44 @@ describe('SettingsForm', () => {
     expect(await form.importModel('/media/usb/cut.bin')).toBe(false);
     expect(form.modelMessage).toBe('/media/usb/cut.bin: The file is truncated.');
     expect(form.draft?.model).toBe('ggml-base-q8_0.bin');
+  });
+});
+
+describe('FollowedRooms', () => {
+  it('grows the ages and staleness the core sent on the page clock, numbers rooms for their keys, one jump at a time', async () => {
+    let now = 1_000_000;
+    let answer: (r: { ok: true; value: undefined }) => void = () => undefined;
+    const api = { switchRoom: vi.fn(() => new Promise<{ ok: true; value: undefined }>((resolve) => (answer = resolve))) };
+    const rooms = new FollowedRooms(api, () => now);
+    const room = (name: string) => ({ room: name, state: 'connecting' as const, error: null, notice: null, staleForMs: 40_000, channels: [] });
+    rooms.sync(Array.from({ length: 10 }, (_, i) => room(`r${i + 1}`)));
+    now += 3_000;
+    expect(rooms.lineAge(5_000)).toBe(8_000);
+    expect(rooms.lineAge(null)).toBeNull();
+    expect(describeRoomLink(rooms.rooms[0]!, rooms.elapsed())).toEqual({ text: 'unreachable, as of 43 s ago', tone: 'stale' });
+    expect(rooms.roomAt(9)?.room).toBe('r9');
+    // Nine keys: a tenth room is followed, and reached by its row only.
+    expect(rooms.roomAt(10)).toBeUndefined();
+    expect(rooms.roomAt(0)).toBeUndefined();
+    const first = rooms.jump('r2');
+    expect(rooms.switching).toBe('r2');
+    expect(await rooms.jump('r3')).toBe(false);
+    answer({ ok: true, value: undefined });
+    expect(await first).toBe(true);
+    expect(rooms.switching).toBeNull();
+    expect(api.switchRoom.mock.calls).toEqual([['r2']]);
+  });
+
+  it('says a refused or lost room in words, never as live', () => {
+    const at = (state: WatchedRoom['state'], code: ConsoleErrorCode | null, staleForMs: number | null = null) => describeRoomLink({ state, error: code ? { code, message: `${code} message` } : null, staleForMs });
+    expect(at('connected', null)).toEqual({ text: 'live', tone: 'ok' });
+    expect(at('error', 'AUTH_BAD_SECRET')).toEqual({ text: 'wrong secret: set it in the settings', tone: 'error' });
+    expect(at('error', 'AUTH_MISSING_SECRET').tone).toBe('error');
+    expect(at('error', 'UNKNOWN_ROOM')).toEqual({ text: 'no such room on this hub', tone: 'error' });
+    expect(at('connected', 'UNKNOWN_CHANNEL')).toEqual({ text: 'lines not seen: UNKNOWN_CHANNEL message', tone: 'error' });
+    expect(at('connecting', 'HUB_UNREACHABLE')).toEqual({ text: 'unreachable', tone: 'stale' });
+    expect(at('connecting', null)).toEqual({ text: 'connecting…', tone: 'stale' });
+    expect(at('disconnected', 'HUB_UNREACHABLE', 125_000)).toEqual({ text: 'unreachable, as of 2 min ago', tone: 'stale' });
   });
 });
 
@@ -472,6 +538,40 @@ describe('ConsoleStore', () => {
     expect(store.room.isMuted('ar')).toBe(true);
     expect(store.room.isMuted('ru')).toBe(true);
     expect(store.room.isMuted('en')).toBe(false);
+    await store.dispose();
+  });
+
+  it("follows an operator's other rooms from the snapshot and their events; a jump shows the new room, not the old one's lines", async () => {
+    const api = new FakeConsoleApi({ role: 'operator', hubMode: 'join', watchRooms: [{ room: 'panel-1', hasSecret: true, mutedChannels: [] }] });
+    const panel = (lastLineAgeMs: number | null) => ({
+      room: 'panel-1',
+      state: 'connected' as const,
+      error: null,
+      notice: null,
+      staleForMs: null,
+      channels: [{ channel: 'en', booth: [], muted: false, lastLineAgeMs }],
+    });
+    api.snapshot.watchedRooms = [panel(null)];
+    const store = new ConsoleStore(api);
+    await store.init();
+    expect(store.followed.rooms[0]?.channels[0]?.lastLineAgeMs).toBeNull();
+    api.emit('rooms:changed', [panel(5_000)]);
+    expect(store.followed.rooms[0]?.channels[0]?.lastLineAgeMs).toBe(5_000);
+    expect(store.followed.roomAt(1)?.room).toBe('panel-1');
+    expect(store.followed.roomAt(2)).toBeUndefined();
+
+    api.emit('hub:changed', { kind: 'committed', room: 'main', channel: 'en', cursor: 1, line: line('en', 'm1', 'A plenary line') });
+    expect(store.room.linesOf('en').map((l) => l.text)).toEqual(['A plenary line']);
+    expect(await store.followed.jump('panel-1')).toBe(true);
+    expect(api.callsOf('switchRoom')).toEqual([['panel-1']]);
+    expect(store.snapshot?.settings.room).toBe('panel-1');
+    expect(store.room.linesOf('en')).toEqual([]);
+    expect(store.followed.rooms.map((r) => r.room)).toEqual(['main']);
+
+    api.failNext.set('switchRoom', 'ROOM_BUSY');
+    expect(await store.followed.jump('main')).toBe(false);
+    expect(store.followed.error?.code).toBe('ROOM_BUSY');
+    expect(store.snapshot?.settings.room).toBe('panel-1');
     await store.dispose();
   });
 

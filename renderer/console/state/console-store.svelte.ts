@@ -18,6 +18,7 @@ import { AudioCapture } from '../audio/audio-capture.svelte';
 import { AssistRail, boothLanguageOf } from './assist-rail.svelte';
 import type { MediaEnvironment } from '../audio/media-environment';
 import { FloorTranscript } from './floor-transcript.svelte';
+import { FollowedRooms } from './followed-rooms.svelte';
 import { HandoverFlow } from './handover.svelte';
 import { HeldLines } from './held-lines.svelte';
 import { InterpreterChannel } from './interpreter-channel.svelte';
@@ -49,6 +50,8 @@ export class ConsoleStore {
   /** The booth assistant beside the floor transcript (number style remembered in this browser). */
   readonly assist = new AssistRail(undefined, typeof localStorage === 'undefined' ? null : localStorage);
   readonly room: RoomView;
+  /** Operator: the other rooms it follows, and the jump to one of them. */
+  readonly followed: FollowedRooms;
   /** The hub's platform outputs (operator view). */
   readonly outputs: OutputsPanel;
   readonly handover: HandoverFlow;
@@ -69,6 +72,7 @@ export class ConsoleStore {
     media: MediaEnvironment | null = null,
   ) {
     this.room = new RoomView(api, this.pageAlerts.report);
+    this.followed = new FollowedRooms(api);
     this.outputs = new OutputsPanel(api);
     this.handover = new HandoverFlow(api, Date.now, this.pageAlerts.report);
     this.held = new HeldLines(api);
@@ -136,6 +140,7 @@ export class ConsoleStore {
         if (e.outcome === 'accepted' && !e.onAir) this.channel?.handedOver();
       }),
       api.on('line:delivery', (e) => this.channel?.applyDelivery(e)),
+      api.on('rooms:changed', (rooms) => this.followed.sync(rooms)),
     );
     await this.reload();
   }
@@ -154,6 +159,12 @@ export class ConsoleStore {
 
   applySnapshot(s: ConsoleSnapshot): void {
     const first = this.snapshot === null;
+    // The console switched rooms: what the overview showed was the other room's.
+    const roomChanged = !first && this.snapshot?.settings.room !== s.settings.room;
+    if (roomChanged) {
+      this.room.reset();
+      this.previewChannels = [];
+    }
     this.snapshot = s;
     this.setHub(s.hub);
     if (first) this.view = s.settings.role === 'operator' ? 'operator' : 'booth';
@@ -171,6 +182,7 @@ export class ConsoleStore {
     const muted = [...s.settings.mutedChannels, ...(s.hubMutedChannels ?? []).filter((c) => !s.settings.mutedChannels.includes(c))];
     this.room.configure(s.channels, s.settings.autoRouting, muted, s.heldByMute);
     this.room.booths = s.handover.booths ?? {};
+    this.followed.sync(s.watchedRooms ?? []);
     this.settings.load(s.settings);
     if (this.glossaryTerms !== s.settings.glossary) {
       this.glossaryTerms = s.settings.glossary;
@@ -183,6 +195,7 @@ export class ConsoleStore {
     }
     if (this.floorCapture && s.settings.floorDeviceId !== undefined && this.floorCapture.status === 'off') this.floorCapture.deviceId = s.settings.floorDeviceId;
     if (this.voiceCapture && this.voiceCapture.status === 'off') this.voiceCapture.deviceId = s.settings.voiceDeviceId;
+    if (roomChanged && this.hub?.state === 'connected') void this.loadRoom();
   }
 
   /** Takes a hub status; once the link is up (again), what the displays show is loaded afresh. */

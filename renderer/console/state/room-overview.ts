@@ -1,9 +1,10 @@
 /**
  * The operator's overview of a room, channel by channel, from what the hub tells the console: who is on air in
  * each booth, how long ago the channel's last line came, and which channels auto-routing would feed while a
- * booth is on air there. Pure functions, so the page and the tests share them.
+ * booth is on air there; and of the other rooms it follows, the state of each room's link in words. Pure
+ * functions, so the page and the tests share them.
  */
-import type { BoothMember } from '../../../electron/common/console-api';
+import type { BoothMember, WatchedRoom } from '../../../electron/common/console-api';
 import { FLOOR_CHANNEL } from '../../../electron/common/protocol';
 
 /**
@@ -68,4 +69,33 @@ export function autoRoutingConflicts(channels: readonly string[], booths: Readon
 /** "EN (English booth A), AR (Arabic booth K)". */
 export function describeConflicts(conflicts: readonly RoutingConflict[]): string {
   return conflicts.map((c) => `${c.channel.toUpperCase()} (${c.label})`).join(', ');
+}
+
+/** How a followed room's row reads: `ok` live, `stale` (not connected: what it shows may be old), `error` (refused). */
+export interface RoomLinkState {
+  text: string;
+  tone: 'ok' | 'stale' | 'error';
+}
+
+/**
+ * The state of a followed room's link in words. A refusal says what to fix (wrong secret, no such room); a lost link
+ * says how old what the row shows is (`elapsedMs`: time since the status came, on this page's clock).
+ */
+export function describeRoomLink(room: Pick<WatchedRoom, 'state' | 'error' | 'staleForMs'>, elapsedMs = 0): RoomLinkState {
+  const { state, error } = room;
+  if (state === 'connected') return error ? { text: `lines not seen: ${error.message}`, tone: 'error' } : { text: 'live', tone: 'ok' };
+  if (state === 'error' && error) {
+    switch (error.code) {
+      case 'AUTH_BAD_SECRET':
+        return { text: 'wrong secret: set it in the settings', tone: 'error' };
+      case 'AUTH_MISSING_SECRET':
+        return { text: 'needs its secret: set it in the settings', tone: 'error' };
+      case 'UNKNOWN_ROOM':
+        return { text: 'no such room on this hub', tone: 'error' };
+      default:
+        return { text: `refused: ${error.message}`, tone: 'error' };
+    }
+  }
+  if (room.staleForMs !== null) return { text: `unreachable, as of ${formatAge(room.staleForMs + elapsedMs)} ago`, tone: 'stale' };
+  return { text: error ? 'unreachable' : 'connecting…', tone: 'stale' };
 }

@@ -76,6 +76,19 @@ export class RoomView {
     this.held = { ...held };
   }
 
+  /** Forgets the room (the console switched to another one): its lines, booths, ages, notice and any edit. */
+  reset(): void {
+    this.views.clear();
+    this.channels = [];
+    this.notice = null;
+    this.editing = null;
+    this.booths = {};
+    this.lastLineAt = {};
+    this.routingToConfirm = null;
+    this.error = null;
+    this.version++;
+  }
+
   /** Loads what the displays show now (also after a gap in the event stream). */
   async load(): Promise<void> {
     if (this.reloading) return this.reloading;

@@ -4,9 +4,12 @@
  * room's secret in join mode and the hosted room's in host mode (two settings, so neither leaks into the other).
  * A join link from the host console fills hub address, room and secret at once. A change that sends the room
  * secret to a new hub host waits for a confirmation (hub-destination.ts). In host mode it also edits the hosted hub's
- * platform outputs (output-drafts.ts), whose credentials are write-only like the secret.
+ * platform outputs (output-drafts.ts), whose credentials are write-only like the secret. An operator that joins a
+ * hub also lists the other rooms of that hub it follows, each with its own secret (write-only too; empty: the
+ * console's room secret).
  */
-import type { ConsoleApi, ConsoleModelInfo, PublicSettings, SettingsPatch } from '../../../electron/common/console-api';
+import { MAX_WATCHED_ROOMS, type ConsoleApi, type ConsoleModelInfo, type PublicSettings, type SettingsPatch, type WatchedRoomPatch } from '../../../electron/common/console-api';
+import { nameSchema } from '../../../electron/common/ids';
 import { parseHubUrl } from '../../../electron/common/hub-url';
 import { parseJoinLink } from '../../../electron/common/join-link';
 import type { OutputKind } from '../../../electron/common/caption-outputs';
@@ -34,6 +37,19 @@ const FIELDS: (keyof SettingsDraft)[] = [
   'voiceReviewMs',
   'publishFloor',
 ];
+
+/** A row of the rooms to follow, as edited. */
+export interface WatchedRoomDraft {
+  /** Stable per row (the room name is edited). */
+  key: number;
+  room: string;
+  /** Typed secret; empty = leave the stored one (or, with none stored, use the console's room secret). */
+  secret: string;
+  /** The room (by its saved name) has a secret stored. */
+  hasSecret: boolean;
+  /** Remove the stored secret (the console's room secret is presented instead). */
+  clearSecret: boolean;
+}
 
 export type SettingsApi = Pick<
   ConsoleApi,
@@ -63,10 +79,15 @@ export class SettingsForm {
   outputs = $state.raw<OutputDraft[]>([]);
   /** The hosted room's channels (what an output can carry). */
   hostChannels = $state.raw<string[]>([]);
+  /** Operator, join mode: the other rooms to follow being edited, in the order of their keys. */
+  watchRooms = $state.raw<WatchedRoomDraft[]>([]);
   private outputsEdited = $state(false);
+  private watchEdited = $state(false);
+  private watchKey = 0;
 
   private saved: SettingsDraft | null = null;
   private savedOutputs: PublicSettings['outputs'] = [];
+  private savedWatchRooms: PublicSettings['watchRooms'] = [];
 
   constructor(private readonly api: SettingsApi) {}
 
@@ -79,9 +100,12 @@ export class SettingsForm {
       this.draft = { ...fresh };
       this.outputs = settings.outputs.map(outputDraft);
       this.outputsEdited = false;
+      this.watchRooms = (settings.watchRooms ?? []).map((w) => ({ key: ++this.watchKey, room: w.room, secret: '', hasSecret: w.hasSecret, clearSecret: false }));
+      this.watchEdited = false;
     }
     this.hostChannels = [...settings.hostChannels];
     this.savedOutputs = settings.outputs;
+    this.savedWatchRooms = settings.watchRooms ?? [];
     this.hasSecret = settings.hasSecret;
     this.hasHostSecret = settings.hasHostSecret;
   }
@@ -110,7 +134,41 @@ export class SettingsForm {
     if (!this.draft || !this.saved) return false;
     const d = this.draft;
     const s = this.saved;
-    return this.secret !== '' || this.clearSecret || this.outputsEdited || FIELDS.some((k) => d[k] !== s[k]);
+    return this.secret !== '' || this.clearSecret || this.outputsEdited || this.watchEdited || FIELDS.some((k) => d[k] !== s[k]);
+  }
+
+  /** Adds a row for another room to follow (at most {@link MAX_WATCHED_ROOMS}). */
+  addWatchRoom(): void {
+    if (this.watchRooms.length >= MAX_WATCHED_ROOMS) return;
+    this.watchRooms = [...this.watchRooms, { key: ++this.watchKey, room: '', secret: '', hasSecret: false, clearSecret: false }];
+    this.watchEdited = true;
+  }
+
+  /** Removes the row `key` (saved with the rest). */
+  removeWatchRoom(key: number): void {
+    this.watchRooms = this.watchRooms.filter((w) => w.key !== key);
+    this.watchEdited = true;
+  }
+
+  /** Changes the row `key`: its room name, a typed secret, or the stored secret marked for removal. */
+  setWatchRoom(key: number, change: Partial<Pick<WatchedRoomDraft, 'room' | 'secret' | 'clearSecret'>>): void {
+    this.watchRooms = this.watchRooms.map((w) => (w.key === key ? { ...w, ...change, ...(change.secret ? { clearSecret: false } : {}) } : w));
+    this.watchEdited = true;
+  }
+
+  /** The rooms to follow as the core takes them, or what is wrong with a row, in words. */
+  private watchRoomsPatch(): { ok: true; value: WatchedRoomPatch[] } | { ok: false; error: { code: string; message: string } } {
+    const value: WatchedRoomPatch[] = [];
+    for (const [i, w] of this.watchRooms.entries()) {
+      const room = w.room.trim();
+      const name = nameSchema.safeParse(room);
+      if (!name.success) {
+        const why = room === '' ? 'has no name: type it, or remove the row' : `"${room}" is not a room name (letters, digits, _ and - only)`;
+        return { ok: false, error: { code: 'INVALID_ARGUMENTS', message: `Room to follow ${i + 1} ${why}.` } };
+      }
+      value.push(w.secret !== '' ? { room, secret: w.secret } : w.clearSecret ? { room, secret: '' } : { room });
+    }
+    return { ok: true, value };
   }
 
   /** Adds an output of `kind` on the first language channel of the room (the operator picks another). */
@@ -191,6 +249,14 @@ export class SettingsForm {
 
   private async saveNow(): Promise<boolean> {
     const patch = this.patch();
+    if (this.watchEdited) {
+      const rooms = this.watchRoomsPatch();
+      if (!rooms.ok) {
+        this.error = rooms.error;
+        return false;
+      }
+      patch.watchRooms = rooms.value;
+    }
     // The outputs go with a change of room too: they carry the hosted room's name.
     if (this.draft && (this.outputsEdited || (patch.room !== undefined && this.outputs.length > 0))) {
       const outputs = outputsOf(this.outputs, this.draft.room);
@@ -222,6 +288,7 @@ export class SettingsForm {
       this.saved = null;
       this.draft = null;
       this.outputsEdited = false;
+      this.watchEdited = false;
       this.load(r.value);
       return true;
     } finally {
@@ -237,6 +304,8 @@ export class SettingsForm {
     if (this.saved) this.draft = { ...this.saved };
     this.outputs = this.savedOutputs.map(outputDraft);
     this.outputsEdited = false;
+    this.watchRooms = this.savedWatchRooms.map((w) => ({ key: ++this.watchKey, room: w.room, secret: '', hasSecret: w.hasSecret, clearSecret: false }));
+    this.watchEdited = false;
   }
 
   /** Imports a glossary CSV's text (from a file input). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHORTCUTS, channelNumberOf, keysOf, matchShortcut, type KeyLike } from './shortcuts';
+import { SHORTCUTS, channelNumberOf, keysOf, matchShortcut, roomNumberOf, shortcutsFor, type KeyLike } from './shortcuts';
 
 const key = (k: Partial<KeyLike> & { key: string }): KeyLike => ({ ctrlKey: false, altKey: false, shiftKey: false, metaKey: false, ...k });
 
@@ -26,6 +26,22 @@ describe('shortcuts', () => {
     expect(channelNumberOf(key({ key: '"', code: 'Digit2', altKey: true }))).toBe(2);
     expect(matchShortcut(key({ key: '3', code: 'Digit3' }))).toBeUndefined();
     expect(channelNumberOf(key({ key: '0', code: 'Digit0', altKey: true }))).toBeNull();
+  });
+
+  it('makes a followed room the active one with Alt+Shift+1-9 on any layout, without taking a channel key', () => {
+    expect(matchShortcut(key({ key: '@', code: 'Digit2', altKey: true, shiftKey: true }))?.action).toBe('jump-room');
+    expect(roomNumberOf(key({ key: '"', code: 'Digit2', altKey: true, shiftKey: true }))).toBe(2);
+    expect(roomNumberOf(key({ key: '№', code: 'Digit3', altKey: true, shiftKey: true }))).toBe(3);
+    expect(channelNumberOf(key({ key: '@', code: 'Digit2', altKey: true, shiftKey: true }))).toBeNull();
+    expect(roomNumberOf(key({ key: '2', code: 'Digit2', altKey: true }))).toBeNull();
+    expect(roomNumberOf(key({ key: '!', code: 'Digit1', shiftKey: true }))).toBeNull();
+    expect(roomNumberOf(key({ key: ')', code: 'Digit0', altKey: true, shiftKey: true }))).toBeNull();
+    // Offered to an operator only: for a booth it could only fail.
+    expect(shortcutsFor('operator').some((s) => s.action === 'jump-room')).toBe(true);
+    expect(shortcutsFor('booth').some((s) => s.action === 'jump-room')).toBe(false);
+    // Handover is between the two consoles of a booth: an operator is not offered its keys.
+    expect(shortcutsFor('operator').some((s) => s.action === 'handover')).toBe(false);
+    expect(shortcutsFor('booth').some((s) => s.action === 'handover')).toBe(true);
   });
 
   it('shows a distinct key for every action', () => {

@@ -21,6 +21,7 @@ export type ShortcutAction =
   | 'settings'
   | 'share'
   | 'jump-channel'
+  | 'jump-room'
   | 'focus-input';
 
 export interface Shortcut {
@@ -30,6 +31,8 @@ export interface Shortcut {
   label: string;
   /** Matches a keydown. */
   match(e: KeyLike): boolean;
+  /** Shown to this role only (a key that could only fail for the other is not offered). */
+  only?: 'booth' | 'operator';
 }
 
 /** The part of a KeyboardEvent the table looks at. */
@@ -59,13 +62,14 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'voice-cancel', keys: 'Ctrl+Shift+Bksp', label: 'Cancel voice', match: (e) => e.key === 'Backspace' && (e.ctrlKey || e.metaKey) && e.shiftKey },
   { action: 'edit-last', keys: 'F4', label: 'Correct last line', match: plain('F4') },
   { action: 'clear-channel', keys: 'F6', label: 'Clear channel', match: plain('F6') },
-  { action: 'handover', keys: 'Alt+H', label: 'Handover: ask, offer, accept', match: alt('h') },
-  { action: 'handover-decline', keys: 'Alt+Shift+H', label: 'Decline / withdraw', match: alt('h', true) },
+  { action: 'handover', keys: 'Alt+H', label: 'Handover: ask, offer, accept', match: alt('h'), only: 'booth' },
+  { action: 'handover-decline', keys: 'Alt+Shift+H', label: 'Decline / withdraw', match: alt('h', true), only: 'booth' },
   { action: 'view-booth', keys: 'Alt+B', label: 'Booth view', match: alt('b') },
   { action: 'view-operator', keys: 'Alt+O', label: 'Operator view', match: alt('o') },
   { action: 'settings', keys: 'Alt+S', label: 'Settings', match: alt('s') },
   { action: 'share', keys: 'Alt+J', label: 'Share room', match: alt('j') },
   { action: 'jump-channel', keys: 'Alt+1…9', label: 'Go to channel', match: (e) => channelNumberOf(e) !== null },
+  { action: 'jump-room', keys: 'Alt+Shift+1…9', label: 'Go to room', match: (e) => roomNumberOf(e) !== null, only: 'operator' },
   { action: 'focus-input', keys: 'Ctrl+K', label: 'Focus input', match: (e) => (e.ctrlKey || e.metaKey) && !e.altKey && (e.code === 'KeyK' || e.key.toLowerCase() === 'k') },
 ];
 
@@ -77,6 +81,21 @@ export function channelNumberOf(e: KeyLike): number | null {
   if (!e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return null;
   const m = /^Digit([1-9])$/.exec(e.code ?? '') ?? /^([1-9])$/.exec(e.key);
   return m ? Number(m[1]) : null;
+}
+
+/**
+ * The followed room (1-9, as the operator overview numbers them) an Alt+Shift+digit keydown makes the active one, by
+ * physical key (with Shift the key itself is a symbol that depends on the layout); null for any other key.
+ */
+export function roomNumberOf(e: KeyLike): number | null {
+  if (!e.altKey || !e.shiftKey || e.ctrlKey || e.metaKey) return null;
+  const m = /^Digit([1-9])$/.exec(e.code ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/** The shortcuts a console of `role` offers. */
+export function shortcutsFor(role: 'booth' | 'operator'): Shortcut[] {
+  return SHORTCUTS.filter((s) => s.only === undefined || s.only === role);
 }
 
 /** The shortcut a keydown triggers, if any. */

@@ -91,6 +91,7 @@ export function installFakeApi(options: FakeApiOptions): void {
     shell: 'electron',
     clientId: 'console-a',
     label: 'Arabic booth A',
+    watchedRooms: [] as { room: string; state: string; error: unknown; channels: { channel: string }[]; notice: string | null; staleForMs: number | null }[],
     ...options.snapshot,
   };
   /** Set `window.__failNext[method] = { code, message }` to make the next call of `method` fail. */
@@ -114,7 +115,8 @@ export function installFakeApi(options: FakeApiOptions): void {
     updateSettings: (p: object) => record('updateSettings', [p], { ...snapshot.settings, ...p }),
     connectHub: () => record('connectHub', [], snapshot.hub),
     disconnectHub: () => record('disconnectHub', []),
-    getRoomView: () => record('getRoomView', [], { room: 'main', notice: null, channels: channels.map((c) => ({ channel: c, cursor: 0, reset: false, changes: [], partial: null })) }),
+    getRoomView: () =>
+      record('getRoomView', [], { room: snapshot.settings.room, notice: null, channels: snapshot.channels.map((c) => ({ channel: c, cursor: 0, reset: false, changes: [], partial: null })) }),
     publish: (l: { id: string; channel: string; text: string; state: string; source: string; lang?: string }) => {
       if (failNext['publish']) return record('publish', [l]);
       const cursor = cursors[l.channel] ?? 0;
@@ -169,6 +171,25 @@ export function installFakeApi(options: FakeApiOptions): void {
       if (!found) return Promise.resolve({ ok: false, error: { code: 'INVALID_ARGUMENTS', message: `NOT_FOUND: no output ${id}` } });
       Object.assign(found, { enabled, state: enabled ? 'sending' : 'stopped', message: enabled ? undefined : 'switched off' });
       return record('setOutputEnabled', [id, enabled], structuredClone(found));
+    },
+    // As the core: the followed room becomes the active one (its channels), the room left takes its row; the new
+    // state goes out before the answer.
+    switchRoom: (room: string) => {
+      if (failNext['switchRoom']) return record('switchRoom', [room]);
+      const settings = snapshot.settings as { room: string; watchRooms?: { room: string; hasSecret: boolean; mutedChannels: string[] }[]; mutedChannels: string[]; hostChannels: string[] };
+      const at = snapshot.watchedRooms.findIndex((r) => r.room === room);
+      const target = snapshot.watchedRooms[at];
+      if (!target) return Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: `${room} is not followed` } });
+      const left = { room: settings.room, state: 'connected', error: null, notice: null, staleForMs: null, channels: snapshot.channels.map((c) => ({ channel: c, booth: [], muted: false, lastLineAgeMs: null })) };
+      snapshot.watchedRooms = snapshot.watchedRooms.map((r, i) => (i === at ? left : r));
+      settings.watchRooms = (settings.watchRooms ?? []).map((w) => (w.room === room ? { room: left.room, hasSecret: true, mutedChannels: settings.mutedChannels } : w));
+      settings.room = room;
+      settings.mutedChannels = [];
+      snapshot.channels = target.channels.map((c) => c.channel);
+      settings.hostChannels = snapshot.channels;
+      snapshot.handover = { ...snapshot.handover, booths: {} };
+      emit('state:changed', structuredClone(snapshot));
+      return record('switchRoom', [room]);
     },
     on: (event: string, fn: Fn) => {
       let set = handlers.get(event);
