@@ -79,6 +79,8 @@ export class HubConnection {
   private readonly listeners: HubConnectionListener[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Between a Connect and a Disconnect (also while a link is being replaced, or retrying). */
+  private wantedNow = false;
 
   constructor(
     private readonly ctx: ConsoleContext,
@@ -110,6 +112,15 @@ export class HubConnection {
   /** The link to the hub, or null when not linked. */
   get link(): HubLink | null {
     return this.current;
+  }
+
+  /**
+   * Whether the console means to be on the hub: from a Connect until a Disconnect, also while a link is replaced by
+   * the next (a change of settings) or retries. Pieces that follow the link without needing its socket (the room
+   * monitors) stay through a relink.
+   */
+  get wanted(): boolean {
+    return this.wantedNow;
   }
 
   /** The hub status as the page shows it. */
@@ -171,6 +182,7 @@ export class HubConnection {
   disconnect(): Promise<ConsoleResult<void>> {
     return this.serial(async () => {
       this.lastAttemptFailed = false;
+      this.wantedNow = false;
       await this.teardown();
       await this.state.update({ hubWanted: false });
       this.hubStatus = emptyStatus(this.ctx.settings.value.hubMode);
@@ -182,6 +194,7 @@ export class HubConnection {
   /** Closes the link and the embedded hub for good (the console is closing). */
   close(): Promise<void> {
     this.closed = true;
+    this.wantedNow = false;
     return this.serial(() => this.teardown());
   }
 
@@ -206,6 +219,7 @@ export class HubConnection {
   private async connectNow(): Promise<ConsoleResult<HubStatus>> {
     if (this.closed) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'The console is closing.');
     this.lastAttemptFailed = false;
+    this.wantedNow = true;
     await this.teardown();
     // A new link asks again: what the last one was refused is settled by the answers to this one.
     this.ctx.alert('room-view', null);

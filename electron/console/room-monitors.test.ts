@@ -12,8 +12,8 @@ import type { BoothRelayClientEvents, BoothRelayServerEvents } from '../common/b
 import type { ConsoleSnapshot, WatchedRoom } from '../common/console-api';
 import { createSocketConsoleApi } from '../common/console-api-socket';
 import type { Result } from '../common/result';
-import { silentHubLogger, type CaptionHub } from '../hub/index';
-import { recordingLogger, startTestHub, TcpProxy, until } from '../hub/test-support';
+import type { CaptionHub } from '../hub/index';
+import { recordingLogger, startTestHub, TcpProxy, until, type RecordingLogger } from '../hub/test-support';
 import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
 import { startConsoleServer } from './console-server';
 import { cleanupTempDirs, tempDir, TestDisplay } from './test-support';
@@ -29,18 +29,17 @@ afterEach(async () => {
 });
 
 /** The conference's hub: the plenary (`main`, four channels) and two panel rooms with fewer channels. */
-async function conferenceHub(): Promise<CaptionHub> {
-  const { hub } = await startTestHub({
+async function conferenceHub(): Promise<CaptionHub & { log: RecordingLogger }> {
+  const { hub, log } = await startTestHub({
     rooms: [
       { id: 'main', secret: MAIN },
       { id: 'panel-1', channels: ['floor', 'en', 'ru'], secret: PANEL_1 },
       { id: 'panel-2', channels: ['floor', 'en'], secret: PANEL_2 },
     ],
-    logger: silentHubLogger,
     rateLimit: { burst: 500, perSecond: 500 },
   });
   cleanups.push(() => hub.close());
-  return hub;
+  return Object.assign(hub, { log });
 }
 
 async function core(options: Partial<ConsoleCoreOptions> = {}): Promise<ConsoleCore> {
@@ -185,6 +184,8 @@ describe('an operator following several rooms', () => {
     await panelEn.ready();
 
     expect(await op.switchRoom('panel-2')).toMatchObject({ ok: false, error: { code: 'AUTH_BAD_SECRET', message: expect.stringContaining('panel-2') } });
+    const refusals = (room: string): number => h.log.lines.filter((l) => l.includes('handshake refused') && l.includes(`"room":"${room}"`)).length;
+    expect(refusals('panel-2')).toBe(1);
     expect(await op.switchRoom('nowhere')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await op.switchRoom('panel-1')).toEqual({ ok: true, value: undefined });
     const after = await state(op);
@@ -199,6 +200,8 @@ describe('an operator following several rooms', () => {
     expect((await state(op)).channels).toEqual(['floor', 'en', 'ru']);
     const plenary = await watched(op, 'main', (r) => r.state === 'connected' && r.channels.length === 4, 'the plenary followed');
     expect(channelOf(plenary, 'ar')!.muted).toBe(true);
+    // The rooms not involved kept their monitor through the switch (no new handshake).
+    expect(refusals('panel-2')).toBe(1);
 
     // What the operator sends now goes to the panel, not to the plenary.
     const sent = await op.publish({ channel: 'en', text: 'Correction from the operator', state: 'final', source: 'typed' });

@@ -7,8 +7,8 @@
  * in each booth and whether that console is online (the hub's presence), the room's mutes, the age of each channel's
  * last line, the room's notice.
  *
- * Monitors live while the console's own link does (same hub), and are rebuilt only for the rooms whose address,
- * secret or mutes changed. What changed goes to the page as `rooms:changed`, at most every {@link EMIT_EVERY_MS}.
+ * Monitors live while the console means to be on the hub (from Connect to Disconnect, through the relink a switch
+ * of rooms makes), and are rebuilt only for the rooms whose address, secret or mutes changed. What changed goes to the page as `rooms:changed`, at most every {@link EMIT_EVERY_MS}.
  *
  * {@link roomSwitchChange} is the jump: the settings that make a followed room the active one, the room left taking
  * its place in the list (and so its jump key), each with its secret and the operator's own mutes.
@@ -17,6 +17,7 @@ import type { BoothMember, Settings, SettingsChange, WatchedRoom, WatchedRoomSet
 import { CONSOLE_ERROR_CODES, type ConsoleError } from '../common/console-api-result';
 import type { ChannelChange } from '../common/protocol';
 import { isPermanentHubError } from '../common/hub-errors';
+import { parseHubUrl } from '../common/hub-url';
 import type { ConsoleContext } from './console-context';
 import { consoleLabel, type HubConnection, type HubConnectionOptions } from './hub-connection';
 import { HubLink, type HubLinkEvents, type HubLinkOptions, type HubLinkStatus } from './hub-link';
@@ -169,12 +170,12 @@ export class RoomMonitors {
 
   constructor(
     private readonly ctx: ConsoleContext,
-    private readonly connection: Pick<HubConnection, 'subscribe' | 'link' | 'linkedUrl'>,
+    private readonly connection: Pick<HubConnection, 'subscribe' | 'wanted'>,
     private readonly clientId: string,
     private readonly timings: Pick<HubConnectionOptions, 'pingIntervalMs' | 'pingTimeoutMs'>,
   ) {
     connection.subscribe({ linked: () => this.reconcile(), unlinked: () => this.reconcile() });
-    ctx.settings.watch(['watchRooms', 'secret', 'label', 'role', 'hubMode', 'room'], () => this.reconcile());
+    ctx.settings.watch(['watchRooms', 'hubUrl', 'secret', 'label', 'role', 'hubMode', 'room'], () => this.reconcile());
   }
 
   /** The followed rooms at a glance, in the order of the settings. */
@@ -223,11 +224,13 @@ export class RoomMonitors {
     if (changed) this.changed();
   }
 
-  /** Where monitors connect now, or null when this console follows no other room (not an operator, hosting, not linked). */
+  /** Where monitors connect now, or null when this console follows no other room (not an operator, hosting, not on a hub). */
   private monitorContext(settings: Readonly<Settings>): MonitorContext | null {
-    if (settings.role !== 'operator' || settings.hubMode !== 'join' || !this.connection.link) return null;
+    if (settings.role !== 'operator' || settings.hubMode !== 'join' || !this.connection.wanted) return null;
+    const url = parseHubUrl(settings.hubUrl);
+    if (!url.ok) return null;
     return {
-      url: this.connection.linkedUrl,
+      url: url.value,
       clientId: this.clientId,
       label: `${consoleLabel(settings, this.clientId)} (overview)`,
       secret: settings.secret,
