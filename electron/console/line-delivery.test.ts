@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Server } from 'socket.io';
+import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsoleEvents, HubStatus } from '../common/console-api';
 import { ConsoleCore } from './console-core';
@@ -139,5 +140,62 @@ describe('delivery at a glance', () => {
     const gone = new Promise<HubStatus>((resolve) => c.on('hub:status', (st) => st.delivery.state === 'failing' && resolve(st)));
     await h.close();
     expect((await gone).delivery.reason).toMatch(/hub/i);
+  });
+});
+
+describe('a line the hub took before a mute', () => {
+  it('is sent, not held, when its ack was lost on a cut link and the console resends it after the mute', async () => {
+    const h = await roomHub();
+    cleanups.push(() => h.close());
+    // A relay in front of the hub whose flows can stop passing the hub's answers (the ack is lost, the line arrived).
+    const flows: { client: Socket; upstream: Socket }[] = [];
+    let deaf = false;
+    const relay = createNetServer((client) => {
+      const upstream = connect(h.port, '127.0.0.1');
+      const flow = { client, upstream };
+      flows.push(flow);
+      client.on('data', (d) => upstream.write(d));
+      upstream.on('data', (d) => !deaf && client.write(d));
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    cleanups.push(() => {
+      for (const f of flows) f.client.destroy();
+      return new Promise<void>((r) => relay.close(() => r()));
+    });
+    const booth = await core();
+    await booth.updateSettings({ hubMode: 'join', hubUrl: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`, role: 'booth', channel: 'en', room: 'main', secret: TEST_SECRET, label: 'English booth A' });
+    expect((await booth.connectHub()).ok).toBe(true);
+    await until(async () => {
+      const s = await booth.getState();
+      return s.ok && s.value.handover.onAir && s.value.hub.latencyMs !== null;
+    }, 10_000, 'the booth on air');
+    const d = new TestDisplay(h.url, ['en']);
+    cleanups.push(() => d.close());
+    await d.ready();
+    const deliveries = collect(booth, 'line:delivery');
+
+    // The line reaches the hub (the display shows it); its ack does not reach the booth.
+    deaf = true;
+    expect((await booth.publish({ channel: 'en', id: 'before-mute', text: 'Said before the mute', state: 'final', source: 'typed' })).ok).toBe(true);
+    await d.until(() => d.lines.has('before-mute'), 10_000, 'the line on the display');
+    // The operator mutes the channel; then the booth's link is cut and comes back, and the outbox resends the line.
+    const op = io(h.url, { auth: { role: 'operator', room: 'main', secret: TEST_SECRET, clientId: 'op' }, transports: ['websocket'], forceNew: true });
+    cleanups.push(() => void op.disconnect());
+    const muted = await new Promise<{ ok: boolean }>((resolve) => op.emit('channel:mute' as never, { channel: 'en', muted: true } as never, resolve as never));
+    expect(muted.ok).toBe(true);
+    const dead = flows.splice(0);
+    deaf = false;
+    for (const f of dead) f.client.destroy();
+
+    await until(() => deliveries.some((e) => e.id === 'before-mute' && e.status !== 'recorded'), 15_000, 'the answer to the resend');
+    expect(deliveries.filter((e) => e.id === 'before-mute').map((e) => e.status)).toEqual(['recorded', 'sent']);
+    const s = await booth.getState();
+    expect(s.ok && s.value.held).toEqual([]);
+    expect(s.ok && s.value.hubMutedChannels).toEqual(['en']);
+    expect(d.commits.filter((id) => id === 'before-mute')).toHaveLength(1);
   });
 });
