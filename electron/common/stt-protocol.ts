@@ -196,7 +196,7 @@ export const workerErrorSchema = z.strictObject({ type: z.literal('error'), code
 
 /**
  * How the streaming policy copes with the machine, in the order it degrades (see electron/stt/compute-governor.ts):
- * `normal`, `longer-step` (fewer passes, later captions), `shorter-buffer` (shorter passes), `dropping` (audio it
+ * `normal`, `longer-step` (fewer passes, later captions), `shorter-buffer` (shorter passes: a shorter buffer and prompt), `dropping` (audio it
  * could not decode in time is skipped and counted).
  */
 export const PACING_LEVELS = ['normal', 'longer-step', 'shorter-buffer', 'dropping'] as const;

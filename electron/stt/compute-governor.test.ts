@@ -24,13 +24,18 @@ describe('ComputeGovernor', () => {
     const g = governor();
     const levels: string[] = [];
     const caps: number[] = [];
+    const prompts: unknown[] = [];
     for (const ms of [1000, 1100, 2000, 2600, 3000]) {
       g.onPass(ms, ms / 1000);
       levels.push(g.level);
       caps.push(g.bufferCapSeconds);
+      prompts.push(g.promptBudget);
     }
     expect(levels).toEqual(['longer-step', 'longer-step', 'shorter-buffer', 'dropping', 'dropping']);
     expect(caps).toEqual([15, 15, 6, 6, 6]);
+    // The prompt keeps its own defaults until the buffer is cut, then is cut too.
+    const short = { maxTokens: 64, carryChars: 100 };
+    expect(prompts).toEqual([undefined, undefined, short, short, short]);
     // The duty asks for a 5 s step; the lag bound wants the next 3.6 s pass to start at once.
     expect(g.stepSeconds).toBe(1);
   });

@@ -12,7 +12,9 @@
  *      later captions, the same text);
  *   2. `shorter-buffer`: the duty cannot be met within the lag bound: the utterance buffer is capped at
  *      `shortBufferSeconds` instead of `bufferCapSeconds`, so each pass has less audio to encode and fewer tokens
- *      to decode;
+ *      to decode, and the prompt is cut to `shortPrompt` (fewer glossary terms, less committed text: every prompt
+ *      token is decoded again in every pass, about half the cost of a decoded token; on the small dims a
+ *      200-character carry costs a quarter of a 5 s pass);
  *   3. `dropping`: even back-to-back passes would end past `hardLagSeconds`: the audio no pass could decode in
  *      time is dropped (the stream commits what it has and resumes `keepSeconds` before the live edge, chosen so
  *      that the next pass ends inside the bound) and counted.
@@ -38,10 +40,20 @@ export interface ComputeGovernorOptions {
   longMaxStepSeconds?: number;
   /** Buffer cap from the `shorter-buffer` level on, seconds (default 6). */
   shortBufferSeconds?: number;
+  /** The prompt's budget from the `shorter-buffer` level on (default 64 tokens, 100 committed characters). */
+  shortPrompt?: PromptBudget;
   /** The bound on the lag of the oldest uncaptioned speech at the end of a pass, seconds (default 4.5). */
   hardLagSeconds?: number;
   /** Passes in a row with room to spare before one level is given back (default 4). */
   recoverAfterPasses?: number;
+}
+
+/** A budget for the initial prompt (see electron/stt/prompt.ts). */
+export interface PromptBudget {
+  /** Whisper tokens of the whole prompt (glossary and committed text). */
+  maxTokens: number;
+  /** Characters of committed text carried over. */
+  carryChars: number;
 }
 
 /** What the governor says after a pass. */
@@ -72,6 +84,7 @@ export class ComputeGovernor {
       normalMaxStepSeconds: 2,
       longMaxStepSeconds: 3,
       shortBufferSeconds: 6,
+      shortPrompt: { maxTokens: 64, carryChars: 100 },
       hardLagSeconds: 4.5,
       recoverAfterPasses: 4,
       ...options,
@@ -94,6 +107,11 @@ export class ComputeGovernor {
   /** Longest utterance buffer before a forced commit and trim, seconds. */
   get bufferCapSeconds(): number {
     return this.levelIndex >= 2 ? Math.min(this.o.bufferCapSeconds, this.o.shortBufferSeconds) : this.o.bufferCapSeconds;
+  }
+
+  /** The prompt's budget: the prompt's own defaults until `shorter-buffer`, then `shortPrompt`. */
+  get promptBudget(): PromptBudget | undefined {
+    return this.levelIndex >= 2 ? this.o.shortPrompt : undefined;
   }
 
   /** Changes the shortest step (a settings change). */

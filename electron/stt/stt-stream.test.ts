@@ -338,9 +338,11 @@ describe('SttStream pacing on a machine that cannot keep up', () => {
     const events: CaptionEvent[] = [];
     const reports: SttRealtime[] = [];
     const lags: number[] = [];
+    const promptsByLevel: Array<[string, string]> = [];
     const stream: SttStream = new SttStream({
       engine: {
-        async transcribe(pcm) {
+        async transcribe(pcm, options) {
+          promptsByLevel.push([reports[reports.length - 1]?.level ?? 'normal', options.initialPrompt ?? '']);
           passes++;
           const ms = passMs();
           clock += ms;
@@ -387,6 +389,12 @@ describe('SttStream pacing on a machine that cannot keep up', () => {
     const fast = reports[reports.length - 1]!;
     expect(fast.level).toBe('normal');
     expect(fast.droppedSeconds).toBe(slow.droppedSeconds);
+    // From the shorter-buffer level on the prompt carries at most 100 characters; back at normal, up to 200.
+    const longest = (levels: string[]): number =>
+      Math.max(0, ...promptsByLevel.filter(([l]) => levels.includes(l)).map(([, p]) => p.length));
+    expect(longest(['shorter-buffer', 'dropping'])).toBeGreaterThan(0);
+    expect(longest(['shorter-buffer', 'dropping'])).toBeLessThanOrEqual(100);
+    expect(longest(['normal'])).toBeGreaterThan(100);
 
     // Nothing committed twice, in order; everything spoken after the recovery is there.
     const words = finals(events).flatMap((e) => e.text.trim().split(/\s+/)).map((w) => Number(w.slice(1)));

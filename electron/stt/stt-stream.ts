@@ -10,8 +10,8 @@
  *
  * Passes run one at a time; audio keeps flowing in while one runs. The step and the buffer cap come from the
  * `ComputeGovernor` (compute-governor.ts): the step follows the pass time, and when the machine cannot keep up
- * the stream degrades in a stated order (longer step, shorter buffer, then dropping the audio it could not decode,
- * counted) and recovers. `RealtimeMeter` turns that into the realtime report the console shows.
+ * the stream degrades in a stated order (longer step, shorter buffer and prompt, then dropping the audio it could
+ * not decode, counted) and recovers. `RealtimeMeter` turns that into the realtime report the console shows.
  *
  * A little over 500 lines: the frame pump, the passes and the commit and trim rules share the buffer state; the
  * caption side (caption-emitter.ts), the buffer (utterance-buffer.ts) and the pacing live in their own modules.
@@ -424,6 +424,7 @@ export class SttStream {
       glossary: this.glossary,
       language: this.language,
       task: this.task,
+      ...this.governor.promptBudget,
     });
     const info: PassInfo = { pass: ++this.passCount, bufferSeconds, offset, prompt, audioCtx, kind };
     this.samplesSincePass = 0;
