@@ -32,7 +32,7 @@ import type { CaptionEvent } from '../electron/common/stt-protocol';
 import { ConsoleCore } from '../electron/console/console-core';
 import { startConsoleServer } from '../electron/console/console-server';
 import type { SttSourceFactory } from '../electron/console/stt-source';
-import { SAMPLE_RATE } from '../electron/stt/engine';
+import { SAMPLE_RATE, warmUpEngine } from '../electron/stt/engine';
 import { loadSmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
 import { SttStream } from '../electron/stt/stt-stream';
 import { loadSileroVadDetector } from '../electron/stt/vad';
@@ -77,6 +77,8 @@ function referenceSttFactory(
     events.status({ type: 'status', state: 'loading' });
     const ready = (async () => {
       const real = await loadSmartWhisperEngine(request.modelPath, { threads: THREADS });
+      // As the product's worker does before it says ready.
+      await warmUpEngine(real, { language: request.language, threads: THREADS });
       const vad = await loadSileroVadDetector();
       const engine = new ReferenceWordsEngine(real, words, heardSeconds);
       engines.push(engine);

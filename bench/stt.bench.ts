@@ -11,7 +11,7 @@
  * old fixed loop's RTF too (every 1 s, the last <= 10 s, 16 tokens). Peak RSS.
  *
  * Then: for base, the same 5 s chunk through whisper-node (the baseline; it runs whisper.cpp's `main` and reloads
- * the model for every chunk) and base-dims q8_0; for small, small-dims q8_0, q5_0 and q4_0 pass times; and the
+ * the model for every chunk) and base-dims q8_0; for small, small-dims q8_0, q5_1 (the catalog's), q5_0 and q4_0 pass times; and the
  * large-v3-turbo dims (q5_0: 128 mel bins, 1280 wide, 32 + 4 layers) pass times, figures only.
  *
  * Last line: `bench:stt model=<m> pass5s_ms=<x> rtf=<r> load_ms=<l> rss_mb=<m>` (for base, plus
@@ -247,7 +247,7 @@ if (MODEL.name === 'base') {
   await siblingFigures(parseBenchModel('base-q8_0'), clip);
   tail = ` whisper_node_pass5s_ms=${ms(whisperNodeMs)} speedup=${(whisperNodeMs / pass5sMs).toFixed(1)}`;
 } else if (MODEL.preset === 'small' && MODEL.ftype === 'f16') {
-  for (const ftype of ['q8_0', 'q5_0', 'q4_0']) await siblingFigures(parseBenchModel(`small-${ftype}`), clip);
+  for (const ftype of ['q8_0', 'q5_1', 'q5_0', 'q4_0']) await siblingFigures(parseBenchModel(`small-${ftype}`), clip);
 }
 if (MODEL.preset !== 'large-v3-turbo' && process.env.BENCH_STT_TURBO !== '0') {
   await siblingFigures(parseBenchModel('large-v3-turbo-q5_0'), clip);

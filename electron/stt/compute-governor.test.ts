@@ -32,7 +32,7 @@ describe('ComputeGovernor', () => {
       prompts.push(g.promptBudget);
     }
     expect(levels).toEqual(['longer-step', 'longer-step', 'shorter-buffer', 'dropping', 'dropping']);
-    expect(caps).toEqual([15, 15, 6, 6, 6]);
+    expect(caps).toEqual([15, 15, 4, 4, 4]);
     // The prompt keeps its own defaults until the buffer is cut, then is cut too.
     const short = { maxTokens: 64, carryChars: 100 };
     expect(prompts).toEqual([undefined, undefined, short, short, short]);
@@ -112,5 +112,11 @@ describe('RealtimeMeter', () => {
     const r = m2.report(g2);
     expect(r).toMatchObject({ verdict: 'behind', level: 'dropping', droppedSeconds: 2.5, maxLagSeconds: 6 });
     expect(describeRealtime(r)).toMatch(/cannot keep up.*now dropping, step \d\.\d s, 2\.5 s of audio dropped/);
+    // The decoding share goes on counting over the first minute after an early verdict (it read 0.09 for 0.5).
+    for (let t = 5; t < 60; t += 5) {
+      m2.addSpeech(5);
+      m2.addPass(3000, 6, g2.level);
+    }
+    expect(m2.report(g2)).toMatchObject({ verdict: 'behind', measuredSeconds: 60, rtf: 0.6 });
   });
 });

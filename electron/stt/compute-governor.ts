@@ -38,7 +38,7 @@ export interface ComputeGovernorOptions {
   normalMaxStepSeconds?: number;
   /** Longest step at the later levels, seconds (default 3). */
   longMaxStepSeconds?: number;
-  /** Buffer cap from the `shorter-buffer` level on, seconds (default 6). */
+  /** Buffer cap from the `shorter-buffer` level on, seconds (default 4: on the small dims a 4 s pass takes about 1 s on 2 cores). */
   shortBufferSeconds?: number;
   /** The prompt's budget from the `shorter-buffer` level on (default 64 tokens, 100 committed characters). */
   shortPrompt?: PromptBudget;
@@ -66,6 +66,9 @@ export interface GovernorDecision {
 /** The levels in the order they are taken. */
 export const PACING_ORDER: readonly PacingLevel[] = ['normal', 'longer-step', 'shorter-buffer', 'dropping'];
 
+/** Undecoded audio a drop keeps at most before the live edge, seconds (the next pass decodes it). */
+const MAX_KEEP_SECONDS = 3;
+
 /** Weight of the newest pass in the running pass time. */
 const SMOOTHING = 0.35;
 
@@ -83,7 +86,7 @@ export class ComputeGovernor {
       targetDuty: 0.45,
       normalMaxStepSeconds: 2,
       longMaxStepSeconds: 3,
-      shortBufferSeconds: 6,
+      shortBufferSeconds: 4,
       shortPrompt: { maxTokens: 64, carryChars: 100 },
       hardLagSeconds: 4.5,
       recoverAfterPasses: 4,
@@ -127,7 +130,7 @@ export class ComputeGovernor {
     const seconds = passMs / 1000;
     this.passSeconds = this.passSeconds === 0 ? seconds : this.passSeconds + SMOOTHING * (seconds - this.passSeconds);
     this.lastPassSeconds = seconds;
-    const keepSeconds = clamp(this.lagRoom(), 1, this.o.shortBufferSeconds / 2);
+    const keepSeconds = clamp(this.lagRoom(), 1, MAX_KEEP_SECONDS);
     const target = this.targetLevel(undecodedSeconds);
     if (target === PACING_ORDER.length - 1 && undecodedSeconds > keepSeconds) {
       this.levelIndex = target;
@@ -199,8 +202,9 @@ export class RealtimeMeter {
   addPass(passMs: number, lagSeconds: number, level: PacingLevel): void {
     this.lastLag = lagSeconds;
     this.maxLag = Math.max(this.maxLag, lagSeconds);
+    // The share of decoding time counts over the whole first minute, even when the verdict came early (behind).
+    if (this.speechSeconds <= VERDICT_SPEECH_SECONDS) this.busySeconds += passMs / 1000;
     if (this.verdict !== 'measuring') return;
-    this.busySeconds += passMs / 1000;
     this.worstLevel = Math.max(this.worstLevel, PACING_ORDER.indexOf(level));
     this.decide();
   }

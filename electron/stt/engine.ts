@@ -53,3 +53,24 @@ export interface SpeechEngine {
 
 /** Sample rate every engine and the whole pipeline use. */
 export const SAMPLE_RATE = 16_000;
+
+/** The warm-up pass's prompt: over 32 tokens, so the decoder's batched path (a pass's prompt) is set up too. */
+const WARM_UP_PROMPT =
+  'Good morning. The session is open. The chair gives the floor to the first speaker on the list, ' +
+  'and the interpreters are ready in the Arabic, English and Russian booths.';
+
+/**
+ * One pass over 1.1 s of silence with a prompt, before a stream starts: whisper.cpp's first passes pay for its
+ * allocations and, with OpenBLAS, the F32 copies of the weights (several times a normal pass). That belongs to
+ * loading, not to the first caption, its deadline or the pacing (the compute governor would start degraded).
+ */
+export async function warmUpEngine(engine: SpeechEngine, options: { language: SttLanguage; threads?: number }): Promise<void> {
+  await engine.transcribe(new Float32Array(Math.round(1.1 * SAMPLE_RATE)), {
+    language: options.language,
+    task: 'transcribe',
+    initialPrompt: WARM_UP_PROMPT,
+    audioCtx: 128,
+    maxTokens: 1,
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+  });
+}

@@ -3,7 +3,7 @@
  * only file that loads the native addon), behind the shared worker runtime (stt-worker-runtime.ts).
  */
 import { STT_ERROR_CODES, type WorkerInit } from '../common/stt-protocol';
-import { SAMPLE_RATE, type SpeechEngine } from './engine';
+import { warmUpEngine, type SpeechEngine } from './engine';
 import { errorText, runSttWorker, type LoadedEngine } from './stt-worker-runtime';
 
 async function loadWhisper(init: WorkerInit): Promise<LoadedEngine> {
@@ -17,16 +17,9 @@ async function loadWhisper(init: WorkerInit): Promise<LoadedEngine> {
   } catch (err) {
     return { code: STT_ERROR_CODES.MODEL_LOAD_FAILED, message: `whisper could not load ${init.modelPath}: ${errorText(err)}` };
   }
-  // One pass over silence before saying ready: whisper.cpp's first pass pays for its allocations (several times
-  // a normal pass), which belongs to loading, not to the first caption or its deadline.
+  // One pass over silence before saying ready (see warmUpEngine).
   try {
-    await whisper.transcribe(new Float32Array(Math.round(1.1 * SAMPLE_RATE)), {
-      language: init.language,
-      task: 'transcribe',
-      audioCtx: 128,
-      maxTokens: 1,
-      threads: init.threads,
-    });
+    await warmUpEngine(whisper, { language: init.language, threads: init.threads });
   } catch (err) {
     return { code: STT_ERROR_CODES.MODEL_LOAD_FAILED, message: `the model loads but cannot decode: ${errorText(err)}` };
   }
