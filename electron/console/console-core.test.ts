@@ -742,6 +742,46 @@ describe('ConsoleCore hub', () => {
     expect(d.commits).toHaveLength(2);
   });
 
+  it("never sends a room's unacknowledged lines to another room, live or after a restart", async () => {
+    const hubData = await tempDir();
+    let h = await roomHub({ dataDir: hubData, rooms: ['main', 'side'] });
+    const port = h.port;
+    cleanups.push(() => h.close());
+    const dataDir = await tempDir();
+    const first = await ConsoleCore.create({ dataDir, logger: recordingLogger(), ackWaitMs: 500 });
+    await joinAs(first, h, 'operator');
+    await publishAcked(first, { channel: 'en', text: 'Acknowledged in main', source: 'typed' });
+    await h.close();
+    const queued = await first.publish({ channel: 'en', text: 'Meant for main', state: 'final', source: 'typed' });
+    expect(queued.ok && queued.value.status).toBe('queued');
+    // The console is moved to the side room by hand while the hub is away, then restarts there.
+    expect((await first.updateSettings({ room: 'side' })).ok).toBe(true);
+    await first.close();
+    h = await roomHub({ dataDir: hubData, port, rooms: ['main', 'side'] });
+    const side = new TestDisplay(h.url, ['en'], 'side');
+    cleanups.push(() => side.close());
+    const second = await core({ dataDir });
+    await until(async () => {
+      const s = await second.getState();
+      return s.ok && s.value.hub.state === 'connected';
+    });
+    await publishAcked(second, { channel: 'en', text: 'Said in side', source: 'typed' });
+    // A reconnect to the side room resends what side never acknowledged: still not main's line.
+    await h.close();
+    h = await roomHub({ dataDir: hubData, port, rooms: ['main', 'side'] });
+    await until(async () => {
+      const s = await second.getState();
+      return s.ok && s.value.hub.state === 'connected';
+    }, 20_000);
+    await side.until(() => side.lines.size >= 1, 20_000, "side's line");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect([...side.lines.values()].map((l) => l.text)).toEqual(['Said in side']);
+    const mainExport = await fetch(`${h.url}/export/main/en.txt`).then((r) => r.text());
+    expect(mainExport.trim().split('\n')).toEqual(['Acknowledged in main']);
+    const sideExport = await fetch(`${h.url}/export/side/en.txt`).then((r) => r.text());
+    expect(sideExport.trim().split('\n')).toEqual(['Said in side']);
+  });
+
   it('reopens where it was: same session, the record restored, reconnected to the hub', async () => {
     const h = await hub();
     const dataDir = await tempDir();

@@ -190,7 +190,7 @@ export class ConsoleCore implements ConsoleApi {
       ...(options.resendAfterMs ? { resendAfterMs: options.resendAfterMs } : {}),
     });
     const handover = new BoothHandover(ctx, connection, state);
-    const publisher = new LinePublisher(ctx, connection, handover, session, state.value.clientId);
+    const publisher = new LinePublisher(ctx, connection, handover, session, state.value.clientId, state);
     const stt = new SttRouter(
       ctx,
       publisher,

@@ -19,6 +19,11 @@ const consoleStateSchema = z.object({
   hubWanted: z.boolean(),
   /** It held its booth channel: after a hub restart it takes it back. */
   onAir: z.boolean(),
+  /**
+   * Hub and room of the last link (`<url>|<room>`): after a restart, lines the hub never acknowledged are resent
+   * only on a link to the same ones, never to a room chosen since (absent: the first link resends, as before).
+   */
+  linkKey: z.string().optional(),
 });
 /** The persisted state. */
 export type ConsoleState = z.infer<typeof consoleStateSchema>;

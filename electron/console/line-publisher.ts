@@ -23,6 +23,7 @@ import type { BoothHandover } from './booth-handover';
 import { ChannelMutes, type OutgoingLine } from './channel-mutes';
 import type { ConsoleContext } from './console-context';
 import type { ConsoleSession } from './console-session';
+import type { ConsoleStateFile } from './console-state-file';
 import type { HubConnection } from './hub-connection';
 import type { HubLink } from './hub-link';
 import type { OutboxRequest } from './hub-outbox';
@@ -43,8 +44,11 @@ export class LinePublisher {
   /** When each line in progress started (its first partial), by id. */
   private readonly lineStarts = new Map<string, number>();
   private idCounter = 0;
-  /** Hub and room of the last link: a new link to the same ones resends what was never acknowledged. */
-  private lastLinkKey: string | null = null;
+  /**
+   * Hub and room of the last link, kept across restarts (console-state.json): a new link to the same ones resends
+   * what was never acknowledged; lines sent to another room never go to this one.
+   */
+  private lastLinkKey: string | null;
   /** The partial this console has on the displays now, per channel (committed when it goes off air). */
   private readonly livePartials = new Map<string, OutgoingLine>();
 
@@ -54,14 +58,18 @@ export class LinePublisher {
     private readonly handover: Pick<BoothHandover, 'onAir' | 'onRelease'>,
     private readonly session: Pick<ConsoleSession, 'record'>,
     private readonly clientId: string,
+    private readonly state: Pick<ConsoleStateFile, 'value' | 'update'>,
   ) {
+    this.lastLinkKey = state.value.linkKey ?? null;
     this.mutes = new ChannelMutes(ctx, connection);
     handover.onRelease(() => this.commitLivePartials());
     connection.subscribe({
       linked: (link) => {
         const key = connection.linkKey;
         const resend = this.lastLinkKey === null || this.lastLinkKey === key;
+        if (!resend) this.ctx.logger.warn('not resending to another hub or room', { lines: this.session.record.unacknowledged().length });
         this.lastLinkKey = key;
+        if (key !== null && this.state.value.linkKey !== key) void this.state.update({ linkKey: key });
         if (resend) this.resendUnacknowledged(link);
       },
       acked: (request) => this.onAcked(request),
@@ -272,6 +280,7 @@ export class LinePublisher {
         ...(line.lang ? { lang: line.lang } : {}),
         startedAt,
         ...audioTimes(times),
+        room: this.ctx.settings.value.room,
       },
       { held },
     );
@@ -330,9 +339,13 @@ export class LinePublisher {
     if (e.status !== 'sent' && e.status !== 'recorded') this.ctx.changed();
   }
 
-  /** Puts the session's committed lines the hub never acknowledged back in the outbox, in order. */
+  /**
+   * Puts the session's committed lines the hub never acknowledged back in the outbox, in order: those committed in
+   * this link's room (a line meant for one room never reaches another's displays; the others wait, listed as not
+   * acknowledged, until the console is in their room again).
+   */
   private resendUnacknowledged(link: HubLink): void {
-    const lines = this.session.record.unacknowledged();
+    const lines = this.session.record.unacknowledged().filter((l) => l.room === undefined || l.room === link.room);
     if (lines.length === 0) return;
     this.ctx.logger.info('resending lines the hub never acknowledged', { lines: lines.length });
     for (const line of lines) void link.publish(this.wire(line, line));

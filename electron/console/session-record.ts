@@ -43,6 +43,8 @@ export const sessionRecordSchema = z.discriminatedUnion('t', [
     /** Speech-to-text lines: start and end in the session's audio timeline, seconds (resent with the line). */
     audioStart: z.number().finite().nonnegative().optional(),
     audioEnd: z.number().finite().nonnegative().optional(),
+    /** The room the line was committed in: a resend goes to that room only (absent in older records). */
+    room: nameSchema.optional(),
   }),
   z.strictObject({ t: z.literal('revision'), ...baseFields, id: idSchema, text: z.string() }),
   z.strictObject({ t: z.literal('clear'), ...baseFields }),
@@ -78,6 +80,8 @@ export interface RecordedLine {
   committedAt: number;
   audioStart?: number;
   audioEnd?: number;
+  /** The room it was committed in (absent in records written before rooms were noted). */
+  room?: string;
   revisions: number;
   delivery: LineDelivery;
   /** For `refused`: the hub's code. */
@@ -94,6 +98,7 @@ export interface CommitLine {
   startedAt?: number;
   audioStart?: number;
   audioEnd?: number;
+  room?: string;
 }
 
 /** Options of {@link SessionRecord.open}. */
@@ -217,6 +222,7 @@ export class SessionRecord {
       startedAt: Math.min(line.startedAt ?? at, at),
       ...(line.audioStart !== undefined ? { audioStart: line.audioStart } : {}),
       ...(line.audioEnd !== undefined ? { audioEnd: line.audioEnd } : {}),
+      ...(line.room !== undefined ? { room: line.room } : {}),
     };
     this.apply(entry);
     if (!options.held) return this.saved(this.enqueue(entry, true));
@@ -331,6 +337,7 @@ export class SessionRecord {
         committedAt: entry.at,
         ...(entry.audioStart !== undefined ? { audioStart: entry.audioStart } : {}),
         ...(entry.audioEnd !== undefined ? { audioEnd: entry.audioEnd } : {}),
+        ...(entry.room !== undefined ? { room: entry.room } : {}),
         revisions: 0,
         delivery: 'unacked',
       };

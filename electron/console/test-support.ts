@@ -49,10 +49,10 @@ export async function cleanupTempDirs(): Promise<void> {
  * The hub the console tests connect to: the one test hub (electron/hub/test-support) with a room `main` (floor,
  * ar, en, ru) of secret {@link TEST_SECRET}, a silent log unless one is given, and a rate limit no test reaches.
  */
-export async function roomHub(opts: { port?: number; dataDir?: string; logger?: HubLogger } = {}): Promise<CaptionHub> {
+export async function roomHub(opts: { port?: number; dataDir?: string; logger?: HubLogger; rooms?: string[] } = {}): Promise<CaptionHub> {
   const { hub } = await startTestHub({
     port: opts.port ?? 0,
-    rooms: [{ id: 'main', secret: TEST_SECRET }],
+    rooms: (opts.rooms ?? ['main']).map((id) => ({ id, secret: TEST_SECRET })),
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     logger: opts.logger ?? silentHubLogger,
     rateLimit: { burst: 500, perSecond: 500 },
