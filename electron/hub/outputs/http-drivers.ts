@@ -84,6 +84,16 @@ function withParams(base: string, params: Record<string, string>): URL {
   return url;
 }
 
+/** POSTs a caption body as plain text with its `seq` and `lang` query parameters (Zoom's and Teams' caption URLs). */
+function postText(base: string, seq: number, lang: string, body: string, timeoutMs: number, signal: AbortSignal): Promise<HttpAnswer> {
+  return request(
+    withParams(base, { seq: String(seq), lang }),
+    { method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body },
+    timeoutMs,
+    signal,
+  );
+}
+
 /** Shapes finals and revisions into two-line cues; a clear is nothing to send on a platform that cannot edit. */
 function displayUnits(caption: OutgoingCaption, maxChars?: number): ShapeResult {
   if (caption.kind === 'clear') return { units: [] };
@@ -203,12 +213,7 @@ export class ZoomDriver implements OutputDriver {
   }
 
   async send(body: string, seq: number, signal: AbortSignal): Promise<SendOutcome> {
-    const answer = await request(
-      withParams(this.url, { seq: String(seq), lang: this.lang }),
-      { method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body },
-      this.timeoutMs,
-      signal,
-    );
+    const answer = await postText(this.url, seq, this.lang, body, this.timeoutMs, signal);
     return outcomeOf(answer, 'Zoom', {
       400: 'the meeting has not started',
       401: 'the caption URL is incomplete',
@@ -264,12 +269,7 @@ export class TeamsDriver implements OutputDriver {
   }
 
   async send(body: string, seq: number, signal: AbortSignal): Promise<SendOutcome> {
-    const answer = await request(
-      withParams(this.url, { seq: String(seq), lang: this.lang }),
-      { method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body },
-      this.timeoutMs,
-      signal,
-    );
+    const answer = await postText(this.url, seq, this.lang, body, this.timeoutMs, signal);
     return outcomeOf(answer, 'Teams', {
       400: 'the caption line was refused',
       401: 'the CART link has expired (generate a new one in the meeting options and paste it here)',
