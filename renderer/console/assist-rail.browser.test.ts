@@ -7,9 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, installFakeApi, openConsolePageRig, type ConsolePageRig } from './test-support/console-page';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, installFakeApi, useConsolePageRig } from './test-support/console-page';
 
 const GLOSSARY = [
   { en: 'Tashkent Declaration', ru: 'Ташкентская декларация', ar: 'إعلان طشقند' },
@@ -19,27 +18,15 @@ const GLOSSARY = [
 ];
 
 describe('assist rail in Chromium (fake API)', () => {
-  let browser: Browser;
-  let baseUrl: string;
-  let rig: ConsolePageRig | undefined;
-
-  beforeAll(async () => {
-    rig = await openConsolePageRig();
-    ({ browser, url: baseUrl } = rig);
-  });
-
-  afterAll(() => rig?.close());
+  const rig = useConsolePageRig();
 
   it('shows floor numbers, terms and names newest on top in the booth language, and a searchable glossary', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    const { context, page, problems } = await rig().openPage({ width: 1440, height: 900 });
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console: ${m.text()}`);
     });
     await page.addInitScript(installFakeApi, { channel: 'ru', glossary: GLOSSARY });
-    await page.goto(`${baseUrl}/index.html`);
+    await page.goto(`${rig().url}/index.html`);
     const rail = page.getByTestId('assist-rail');
     await rail.waitFor();
     const emit = (caption: object): Promise<void> =>

@@ -6,36 +6,24 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, installFakeApi, openConsolePageRig, type ConsolePageRig } from './test-support/console-page';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, installFakeApi, useConsolePageRig } from './test-support/console-page';
 
 type Published = { id: string; state: string; text: string; source: string; lang?: string };
 const publishes = (page: Page): Promise<Published[]> =>
   page.evaluate(() => ((window as unknown as { __calls: { method: string; args: unknown[] }[] }).__calls).filter((c) => c.method === 'publish').map((c) => c.args[0] as Published));
 
 describe('console page in Chromium (fake API)', () => {
-  let browser: Browser;
-  let baseUrl: string;
-  let rig: ConsolePageRig | undefined;
-
-  beforeAll(async () => {
-    rig = await openConsolePageRig();
-    ({ browser, url: baseUrl } = rig);
-  });
-
-  afterAll(() => rig?.close());
+  const rig = useConsolePageRig();
 
   it('types a live partial, commits with Enter, lays Arabic out rtl, highlights floor numbers and terms, captures audio', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    const { context, page, problems } = await rig().openPage({ width: 1440, height: 900 });
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console: ${m.text()} ${m.location().url}`);
     });
     await page.addInitScript(installFakeApi, { channel: 'ar' });
-    await page.goto(`${baseUrl}/index.html`);
+    await page.goto(`${rig().url}/index.html`);
 
     // Arabic channel: the input lays out right to left.
     const input = page.getByTestId('typed-input');
@@ -101,12 +89,9 @@ describe('console page in Chromium (fake API)', () => {
   }, 120_000);
 
   it('never shows plain ON AIR while lines do not reach the hub; shows delivery figures; held lines wait for release or discard', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    const { context, page, problems } = await rig().openPage({ width: 1280, height: 720 });
     await page.addInitScript(installFakeApi, { channel: 'en' });
-    await page.goto(`${baseUrl}/index.html`);
+    await page.goto(`${rig().url}/index.html`);
     const badge = page.getByTestId('on-air');
     await badge.waitFor();
     const emit = (event: string, payload: unknown): Promise<void> =>

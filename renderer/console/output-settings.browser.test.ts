@@ -6,29 +6,16 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, installFakeApi, openConsolePageRig, type ConsolePageRig } from './test-support/console-page';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, installFakeApi, useConsolePageRig } from './test-support/console-page';
 
 const ZOOM_TOKEN = 'https://wmcc.zoom.us/closedcaption?id=991&ns=Rm9v&expire=86400&sig=SECRETSIG42';
 
 describe('settings: platform outputs of the hosted hub (Chromium)', () => {
-  let browser: Browser;
-  let baseUrl: string;
-  let rig: ConsolePageRig | undefined;
-
-  beforeAll(async () => {
-    rig = await openConsolePageRig();
-    ({ browser, url: baseUrl } = rig);
-  });
-
-  afterAll(() => rig?.close());
+  const rig = useConsolePageRig();
 
   it('lists, adds and removes outputs, keeps credentials write-only, and says what is wrong at Save', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    const { context, page, problems } = await rig().openPage({ width: 1280, height: 900 });
     await page.addInitScript(installFakeApi, {
       channel: 'en',
       role: 'operator' as const,
@@ -40,7 +27,7 @@ describe('settings: platform outputs of the hosted hub (Chromium)', () => {
         ],
       },
     });
-    await page.goto(`${baseUrl}/index.html`);
+    await page.goto(`${rig().url}/index.html`);
     await page.getByTestId('outputs-panel').waitFor();
     await page.keyboard.press('Alt+S');
     const section = page.getByTestId('output-settings');

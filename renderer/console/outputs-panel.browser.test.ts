@@ -6,30 +6,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutputStatus } from '../../electron/common/caption-outputs';
-import { ARTIFACTS, installFakeApi, openConsolePageRig, type ConsolePageRig } from './test-support/console-page';
+import { ARTIFACTS, installFakeApi, useConsolePageRig } from './test-support/console-page';
 
 const base = { room: 'main', leader: true, retries: 0, dropped: { stale: 0, overflow: 0, refused: 0 } };
 
 describe('operator view: platform outputs (Chromium)', () => {
-  let browser: Browser;
-  let baseUrl: string;
-  let rig: ConsolePageRig | undefined;
-
-  beforeAll(async () => {
-    rig = await openConsolePageRig();
-    ({ browser, url: baseUrl } = rig);
-  });
-
-  afterAll(() => rig?.close());
+  const rig = useConsolePageRig();
 
   it('shows each output and its state, counts the failing one, and switches an output off', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    const { context, page, problems } = await rig().openPage({ width: 1440, height: 900 });
     const now = Date.now();
     await page.addInitScript(installFakeApi, {
       channel: 'en',
@@ -42,7 +29,7 @@ describe('operator view: platform outputs (Chromium)', () => {
         { ...base, id: 'files-en', kind: 'file', channel: 'en', target: 'file:/srv/live', enabled: true, state: 'sending', lastCaptionAt: now - 1000, backlog: 0, delivered: 43 },
       ] satisfies OutputStatus[]),
     });
-    await page.goto(`${baseUrl}/index.html`);
+    await page.goto(`${rig().url}/index.html`);
 
     const panel = page.getByTestId('outputs-panel');
     await panel.waitFor();

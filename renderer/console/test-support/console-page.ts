@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { OutputStatus } from '../../../electron/common/caption-outputs';
 
 /**
@@ -226,6 +227,8 @@ export interface ConsolePageRig {
   browser: Browser;
   /** Where the built page is served. */
   url: string;
+  /** A page in a context of its own at this viewport; the page's uncaught errors are collected in `problems`. */
+  openPage(viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; problems: string[] }>;
   close(): Promise<void>;
 }
 
@@ -237,9 +240,29 @@ export async function openConsolePageRig(): Promise<ConsolePageRig> {
   return {
     browser,
     url,
+    openPage: async (viewport) => {
+      const context = await browser.newContext({ viewport });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      return { context, page, problems };
+    },
     close: async () => {
       await browser.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** Opens the rig before the describe block's tests and closes it after them; the function returned gives it. */
+export function useConsolePageRig(): () => ConsolePageRig {
+  let rig: ConsolePageRig | undefined;
+  beforeAll(async () => {
+    rig = await openConsolePageRig();
+  });
+  afterAll(() => rig?.close());
+  return () => {
+    if (!rig) throw new Error('the console page rig is not open (use it inside a test)');
+    return rig;
   };
 }
