@@ -1,5 +1,5 @@
 import { copyFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boothRelay, startCaptionHub, silentHubLogger, type CaptionHub } from '../hub/index';
@@ -13,7 +13,7 @@ import { ConsoleCore, type ConsoleCoreOptions } from './console-core';
 import { qrSvgDataUrl } from './hosted-hub';
 import { modelResolver } from './model-resolver';
 import { cleanupTempDirs, roomHub, tempDir, TestDisplay, TEST_SECRET, toneStt } from './test-support';
-import { until, recordingLogger } from '../hub/test-support';
+import { until, recordingLogger, TcpProxy } from '../hub/test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -650,25 +650,9 @@ describe('ConsoleCore hub', () => {
   it('notices a silently dead network by its pings, reconnects and resends: nothing missing or doubled', async () => {
     const h = await hub();
     // A TCP relay in front of the hub whose current flows can be frozen (a switch reboot: no FIN, no RST).
-    const flows: { client: Socket; upstream: Socket }[] = [];
-    let frozen = false;
-    const relay = createServer((client) => {
-      const upstream = connect(h.port, '127.0.0.1');
-      const flow = { client, upstream };
-      flows.push(flow);
-      client.on('data', (d) => !frozen && upstream.write(d));
-      upstream.on('data', (d) => !frozen && client.write(d));
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-    cleanups.push(() => {
-      for (const f of flows) f.client.destroy();
-      return new Promise<void>((r) => relay.close(() => r()));
-    });
-    const relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+    const relay = await TcpProxy.start(h.port);
+    cleanups.push(() => relay.close());
+    const relayUrl = relay.url;
     const c = await core({ pingIntervalMs: 300, pingTimeoutMs: 700, ackWaitMs: 300, resendAfterMs: 1000 });
     // The console's own room view (through the same frozen relay) must catch up too: each change once, in order.
     const viewed: ChannelChange[] = [];
@@ -682,19 +666,13 @@ describe('ConsoleCore hub', () => {
     const d = await display(h.url, ['en']);
     await publishAcked(c, { channel: 'en', text: 'Before the freeze', source: 'typed' });
     // Freeze the flows that exist now; new connections pass again.
-    const dead = flows.splice(0);
-    frozen = true;
+    relay.silence();
     const reconnected = nextEvent(c, 'hub:status', (s) => s.state === 'connecting', 15_000);
     const ids: string[] = [];
     for (let i = 1; i <= 3; i++) {
       const r = await c.publish({ channel: 'en', text: `While frozen ${i}`, state: 'final', source: 'typed' });
       expect(r.ok && r.value.status).toBe('queued');
       if (r.ok) ids.push(r.value.id);
-    }
-    frozen = false;
-    for (const f of dead) {
-      f.client.removeAllListeners('data');
-      f.upstream.removeAllListeners('data');
     }
     await reconnected;
     await d.until(() => d.lines.size === 4, 20_000, 'the lines typed while frozen');
@@ -703,7 +681,6 @@ describe('ConsoleCore hub', () => {
     await until(() => viewed.length === 4, 20_000, 'the room view caught up');
     expect(viewed.map((v) => v.kind === 'committed' && v.line.text)).toEqual(['Before the freeze', 'While frozen 1', 'While frozen 2', 'While frozen 3']);
     expect(viewed.map((v) => v.cursor - viewed[0]!.cursor)).toEqual([0, 1, 2, 3]);
-    for (const f of dead) f.client.destroy();
   });
 
   it('after a console restart, sends the committed lines the hub never acknowledged, once', async () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
-import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsoleEvents, HubStatus } from '../common/console-api';
 import { ConsoleCore } from './console-core';
 import { cleanupTempDirs, roomHub, tempDir, TestDisplay, TEST_SECRET } from './test-support';
-import { until, recordingLogger } from '../hub/test-support';
+import { until, recordingLogger, TcpProxy } from '../hub/test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -148,26 +148,10 @@ describe('a line the hub took before a mute', () => {
     const h = await roomHub();
     cleanups.push(() => h.close());
     // A relay in front of the hub whose flows can stop passing the hub's answers (the ack is lost, the line arrived).
-    const flows: { client: Socket; upstream: Socket }[] = [];
-    let deaf = false;
-    const relay = createNetServer((client) => {
-      const upstream = connect(h.port, '127.0.0.1');
-      const flow = { client, upstream };
-      flows.push(flow);
-      client.on('data', (d) => upstream.write(d));
-      upstream.on('data', (d) => !deaf && client.write(d));
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-    cleanups.push(() => {
-      for (const f of flows) f.client.destroy();
-      return new Promise<void>((r) => relay.close(() => r()));
-    });
+    const relay = await TcpProxy.start(h.port);
+    cleanups.push(() => relay.close());
     const booth = await core();
-    await booth.updateSettings({ hubMode: 'join', hubUrl: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`, role: 'booth', channel: 'en', room: 'main', secret: TEST_SECRET, label: 'English booth A' });
+    await booth.updateSettings({ hubMode: 'join', hubUrl: relay.url, role: 'booth', channel: 'en', room: 'main', secret: TEST_SECRET, label: 'English booth A' });
     expect((await booth.connectHub()).ok).toBe(true);
     await until(async () => {
       const s = await booth.getState();
@@ -179,7 +163,7 @@ describe('a line the hub took before a mute', () => {
     const deliveries = collect(booth, 'line:delivery');
 
     // The line reaches the hub (the display shows it); its ack does not reach the booth.
-    deaf = true;
+    relay.silence('to-client');
     expect((await booth.publish({ channel: 'en', id: 'before-mute', text: 'Said before the mute', state: 'final', source: 'typed' })).ok).toBe(true);
     await d.until(() => d.lines.has('before-mute'), 10_000, 'the line on the display');
     // The operator mutes the channel; then the booth's link is cut and comes back, and the outbox resends the line.
@@ -187,9 +171,8 @@ describe('a line the hub took before a mute', () => {
     cleanups.push(() => void op.disconnect());
     const muted = await new Promise<{ ok: boolean }>((resolve) => op.emit('channel:mute' as never, { channel: 'en', muted: true } as never, resolve as never));
     expect(muted.ok).toBe(true);
-    const dead = flows.splice(0);
-    deaf = false;
-    for (const f of dead) f.client.destroy();
+    relay.cut();
+    relay.restore();
 
     await until(() => deliveries.some((e) => e.id === 'before-mute' && e.status !== 'recorded'), 15_000, 'the answer to the resend');
     expect(deliveries.filter((e) => e.id === 'before-mute').map((e) => e.status)).toEqual(['recorded', 'sent']);

@@ -152,7 +152,7 @@ export async function spawnHub(options: HubProcessOptions): Promise<HubProcess> 
 /**
  * A TCP proxy on loopback: clients connect to it instead of the hub. `cut()` resets every connection through it
  * and refuses new ones (a network drop as the endpoints see it once TCP gives up), `restore()` lets them
- * through again.
+ * through again; `silence()` stops the open connections without closing them.
  */
 export class TcpProxy {
   readonly port: number;
@@ -205,6 +205,18 @@ export class TcpProxy {
 
   restore(): void {
     this.isCut = false;
+  }
+
+  /**
+   * The connections open now stop passing data, for good, without a FIN or a RST (a switch that reboots: the
+   * endpoints notice only by their timeouts): both ways, or only the target's answers (`to-client`: what the client
+   * sends still arrives). New connections pass as before; `cut()` or `close()` ends the silent ones.
+   */
+  silence(direction: 'both' | 'to-client' = 'both'): void {
+    for (const [client, upstream] of this.pairs) {
+      upstream.unpipe(client);
+      if (direction === 'both') client.unpipe(upstream);
+    }
   }
 
   async close(): Promise<void> {
