@@ -33,6 +33,14 @@ async function core(options: Partial<ConsoleCoreOptions> & { dataDir?: string } 
   return c;
 }
 
+/** Waits until the console says it is connected to its hub. */
+function untilConnected(c: ConsoleCore, timeoutMs?: number, what = 'connected'): Promise<void> {
+  return until(async () => {
+    const s = await c.getState();
+    return s.ok && s.value.hub.state === 'connected';
+  }, timeoutMs, what);
+}
+
 async function display(url: string, channels: string[]): Promise<TestDisplay> {
   const d = new TestDisplay(url, channels);
   cleanups.push(() => d.close());
@@ -177,10 +185,7 @@ describe('ConsoleCore hub', () => {
     await c.updateSettings({ hubMode: 'join', hubUrl: h.url, room: 'main', secret: 'not-the-secret' });
     await until(async () => (await alerts()).includes('hub:AUTH_BAD_SECRET'), 10_000, 'AUTH_BAD_SECRET');
     await c.updateSettings({ secret: TEST_SECRET });
-    await until(async () => {
-      const s = await c.getState();
-      return s.ok && s.value.hub.state === 'connected';
-    }, 10_000, 'connected');
+    await untilConnected(c, 10_000, 'connected');
     expect(await alerts()).toEqual([]);
 
     // Speech-to-text that failed to start, then started well.
@@ -226,10 +231,7 @@ describe('ConsoleCore hub', () => {
     expect(!refused.ok && refused.error.code).toBe('AUTH_MISSING_SECRET');
     expect((await host.getJoinDetails()).ok).toBe(false);
     await host.updateSettings({ secret: TEST_SECRET });
-    await until(async () => {
-      const s = await host.getState();
-      return s.ok && s.value.hub.state === 'connected';
-    }, 10_000, 'joined elsewhere');
+    await untilConnected(host, 10_000, 'joined elsewhere');
   });
 
   it('moves a room secret that an earlier version kept in the join secret to the hosted room, and out of join mode', async () => {
@@ -429,10 +431,7 @@ describe('ConsoleCore hub', () => {
     // The operator console restarts: its held line is still held.
     await c.close();
     c = await core({ dataDir: opDir });
-    await until(async () => {
-      const s = await c.getState();
-      return s.ok && s.value.hub.state === 'connected';
-    }, 15_000, 'operator back');
+    await untilConnected(c, 15_000, 'operator back');
     const restored = await c.getState();
     expect(restored.ok && restored.value.held.map((l) => l.text)).toEqual(['Первая']);
 
@@ -522,10 +521,7 @@ describe('ConsoleCore hub', () => {
     await joinAs(b, h, 'booth', 'ar');
     const d = await display(h.url, ['ar']);
     // B is not on air: its lines are refused locally, nothing reaches the display.
-    await until(async () => {
-      const s = await b.getState();
-      return s.ok && s.value.hub.state === 'connected';
-    });
+    await untilConnected(b);
     const refused = await b.publish({ channel: 'ar', text: 'ليس على الهواء', state: 'final', source: 'typed' });
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.error.code).toBe('NOT_ON_AIR');
@@ -710,10 +706,7 @@ describe('ConsoleCore hub', () => {
     });
     await second.close();
     const third = await core({ dataDir });
-    await until(async () => {
-      const s = await third.getState();
-      return s.ok && s.value.hub.state === 'connected';
-    });
+    await untilConnected(third);
     const exported = await fetch(`${h.url}/export/main/en.txt`).then((r) => r.text());
     expect(exported.trim().split('\n')).toEqual(['Acknowledged before', 'Typed while the hub was down']);
     expect(d.commits).toHaveLength(2);
@@ -738,18 +731,12 @@ describe('ConsoleCore hub', () => {
     const side = new TestDisplay(h.url, ['en'], 'side');
     cleanups.push(() => side.close());
     const second = await core({ dataDir });
-    await until(async () => {
-      const s = await second.getState();
-      return s.ok && s.value.hub.state === 'connected';
-    });
+    await untilConnected(second);
     await publishAcked(second, { channel: 'en', text: 'Said in side', source: 'typed' });
     // A reconnect to the side room resends what side never acknowledged: still not main's line.
     await h.close();
     h = await roomHub({ dataDir: hubData, port, rooms: ['main', 'side'] });
-    await until(async () => {
-      const s = await second.getState();
-      return s.ok && s.value.hub.state === 'connected';
-    }, 20_000);
+    await untilConnected(second, 20_000);
     await side.until(() => side.lines.size >= 1, 20_000, "side's line");
     await new Promise((r) => setTimeout(r, 1000));
     expect([...side.lines.values()].map((l) => l.text)).toEqual(['Said in side']);
@@ -773,10 +760,7 @@ describe('ConsoleCore hub', () => {
     const after = await second.getState();
     expect(after.ok && before.ok && after.value.session.id).toBe(before.ok ? before.value.session.id : '');
     expect(after.ok && after.value.session.recovered).toBe(1);
-    await until(async () => {
-      const s = await second.getState();
-      return s.ok && s.value.hub.state === 'connected';
-    }, 15_000, 'reconnected after restart');
+    await untilConnected(second, 15_000, 'reconnected after restart');
     const txt = await second.exportSession('floor', 'txt');
     expect(txt.ok && txt.value).toBe('Before the crash\n');
   });
