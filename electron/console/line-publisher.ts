@@ -67,7 +67,8 @@ export class LinePublisher {
       linked: (link) => {
         const key = connection.linkKey;
         const resend = this.lastLinkKey === null || this.lastLinkKey === key;
-        if (!resend) this.ctx.logger.warn('not resending to another hub or room', { lines: this.session.record.unacknowledged().length });
+        const waiting = resend ? 0 : this.session.record.unacknowledged().length;
+        if (waiting > 0) this.ctx.logger.warn('not resending to another hub or room', { lines: waiting });
         this.lastLinkKey = key;
         if (key !== null && this.state.value.linkKey !== key) void this.state.update({ linkKey: key });
         if (resend) this.resendUnacknowledged(link);

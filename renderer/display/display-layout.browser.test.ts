@@ -7,22 +7,12 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { breakIntoLines, lineLengthFor } from '../../electron/common/line-breaking';
 import { DISPLAY_THEMES } from './display-params';
-import { ARTIFACTS, DisplayHarness, LONG_LINES, POLL, VIEWPORTS, publish, waitForRowText, waitLive } from './test-support/display-harness';
+import { ARTIFACTS, useDisplayHarness, LONG_LINES, POLL, VIEWPORTS, publish, waitForRowText, waitLive } from './test-support/display-harness';
 
-let harness: DisplayHarness;
-
-beforeAll(async () => {
-  harness = await DisplayHarness.launch();
-});
-afterEach(async () => {
-  await harness.cleanup();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useDisplayHarness();
 
 /** The widest text each language's captions carry: capitals, and for Arabic its widest letters. */
 const WIDE_TEXT: Readonly<Record<'ar' | 'en' | 'ru', string>> = {
@@ -80,8 +70,8 @@ function contrast(a: string, b: string, background: string): number {
 
 describe('wall display layout in Chromium', () => {
   it('never wraps a row: capitals, Arabic, Cyrillic and wide glyphs at 1280x720, 1920x1080 and 390x844', async () => {
-    const hub = await harness.startHub();
-    const op = await harness.operator(hub);
+    const hub = await harness().startHub();
+    const op = await harness().operator(hub);
     const rowsByLang: Record<string, string[]> = {};
     for (const lang of ['en', 'ru', 'ar'] as const) {
       // Every row exactly as the display breaks it, each sent as its own final so each is one display row.
@@ -91,7 +81,7 @@ describe('wall display layout in Chromium', () => {
       for (const row of rows) await publish(op, lang, row);
     }
     for (const viewport of VIEWPORTS) {
-      const { page } = await harness.open(hub, 'room=main&channels=en', viewport);
+      const { page } = await harness().open(hub, 'room=main&channels=en', viewport);
       for (const lang of ['en', 'ru', 'ar'] as const) {
         const rows = rowsByLang[lang] ?? [];
         await page.goto(`${hub.url}/display?room=main&channels=${lang}&lines=${rows.length}`);
@@ -122,13 +112,13 @@ describe('wall display layout in Chromium', () => {
   });
 
   it('fits three stacked channels of three lines, labels included, at every size', async () => {
-    const hub = await harness.startHub();
-    const op = await harness.operator(hub);
+    const hub = await harness().startHub();
+    const op = await harness().operator(hub);
     for (const lang of ['ar', 'en', 'ru'] as const) {
       for (const row of breakIntoLines(WIDE_TEXT[lang], lineLengthFor(lang)).slice(0, 3)) await publish(op, lang, row);
     }
     for (const viewport of VIEWPORTS) {
-      const { page } = await harness.open(hub, 'room=main&channels=ar,en,ru&lines=3', viewport);
+      const { page } = await harness().open(hub, 'room=main&channels=ar,en,ru&lines=3', viewport);
       await waitLive(page);
       await page.waitForFunction(() => document.querySelectorAll('.row').length === 9, undefined, POLL);
       const boxes = await page.evaluate(() => ({
@@ -155,15 +145,15 @@ describe('wall display layout in Chromium', () => {
   });
 
   it('marks a partial apart from a final in every theme and every script, Arabic included', async () => {
-    const hub = await harness.startHub();
-    const op = await harness.operator(hub);
+    const hub = await harness().startHub();
+    const op = await harness().operator(hub);
     const samples = { ar: ['تم اعتماد القرار بالإجماع.', 'ننتقل الآن إلى البند'], en: ['The resolution is adopted.', 'We now turn to item'], ru: ['Резолюция принята.', 'Переходим к пункту'] };
     for (const [lang, [final, partial]] of Object.entries(samples)) {
       await publish(op, lang, final ?? '');
       await publish(op, lang, partial ?? '', 'partial');
     }
     for (const theme of DISPLAY_THEMES) {
-      const { page } = await harness.open(hub, `room=main&channels=ar,en,ru&theme=${theme}`);
+      const { page } = await harness().open(hub, `room=main&channels=ar,en,ru&theme=${theme}`);
       await waitLive(page);
       await page.waitForFunction(() => document.querySelectorAll('.row.partial').length === 3, undefined, POLL);
       const styles = await page.$$eval('section.channel', (sections) =>
@@ -195,9 +185,9 @@ describe('wall display layout in Chromium', () => {
   });
 
   it('keeps the final period of an all-Latin line on the Arabic channel where its writer put it', async () => {
-    const hub = await harness.startHub();
-    const op = await harness.operator(hub);
-    const { page } = await harness.open(hub, 'room=main&channels=ar');
+    const hub = await harness().startHub();
+    const op = await harness().operator(hub);
+    const { page } = await harness().open(hub, 'room=main&channels=ar');
     await waitLive(page);
     const id = await publish(op, 'ar', 'Thank you, Mr. President.');
     await waitForRowText(page, 'ar', 'Thank you, Mr. President.');
@@ -228,9 +218,9 @@ describe('wall display layout in Chromium', () => {
   });
 
   it('shows a quiet sign while connected and waiting, except over video, and keeps a title-safe margin', async () => {
-    const hub = await harness.startHub();
-    const op = await harness.operator(hub);
-    const { page } = await harness.open(hub, 'room=main&channels=en');
+    const hub = await harness().startHub();
+    const op = await harness().operator(hub);
+    const { page } = await harness().open(hub, 'room=main&channels=en');
     await waitLive(page);
     await page.waitForSelector('.waiting', { timeout: POLL.timeout });
     const sign = await page.$eval('.waiting', (el) => ({ text: el.textContent ?? '', size: parseFloat(getComputedStyle(el).fontSize), opacity: getComputedStyle(el).color }));
@@ -241,12 +231,12 @@ describe('wall display layout in Chromium', () => {
     await page.waitForSelector('.waiting', { state: 'detached', timeout: POLL.timeout });
 
     for (const theme of ['transparent', 'green']) {
-      const { page: video } = await harness.open(hub, `room=main&channels=ru&theme=${theme}`);
+      const { page: video } = await harness().open(hub, `room=main&channels=ru&theme=${theme}`);
       await waitLive(video);
       expect(await video.$$eval('.waiting', (els) => els.length), theme).toBe(0);
     }
 
-    const safe = await harness.open(hub, 'room=main&channels=en&safe=title', { width: 1920, height: 1080 });
+    const safe = await harness().open(hub, 'room=main&channels=en&safe=title', { width: 1920, height: 1080 });
     await waitLive(safe.page);
     await waitForRowText(safe.page, 'en', 'Good morning.');
     const text = await safe.page.$eval('.row .text', (el) => el.getBoundingClientRect().left);
@@ -257,10 +247,10 @@ describe('wall display layout in Chromium', () => {
   });
 
   it('says it is reconnecting in a bar a phone can read', async () => {
-    const hub = await harness.startHub();
-    const { page } = await harness.open(hub, 'room=main&channels=en', { width: 390, height: 844 });
+    const hub = await harness().startHub();
+    const { page } = await harness().open(hub, 'room=main&channels=en', { width: 390, height: 844 });
     await waitLive(page);
-    await harness.stopHub(hub);
+    await harness().stopHub(hub);
     await page.waitForSelector('.status.lost', { timeout: POLL.timeout });
     const bar = await page.$eval('.status', (el) => ({ ...el.getBoundingClientRect().toJSON(), size: parseFloat(getComputedStyle(el).fontSize), text: el.textContent }));
     expect(bar.text).toContain('reconnecting');
@@ -271,13 +261,13 @@ describe('wall display layout in Chromium', () => {
   });
 
   it('draws every theme at every size with stacked ar/en/ru and a 270-character line in each (screenshots)', { timeout: 240_000 }, async () => {
-    const hub = await harness.startHub();
-    const op = await harness.operator(hub);
+    const hub = await harness().startHub();
+    const op = await harness().operator(hub);
     // Every page is open before the lines arrive, so each rolls them up as a room screen would.
     const pages: Array<{ name: string; page: Page; errors: string[] }> = [];
     for (const theme of DISPLAY_THEMES) {
       for (const viewport of VIEWPORTS) {
-        const { page, errors } = await harness.open(hub, `room=main&channels=ar,en,ru&theme=${theme}`, viewport);
+        const { page, errors } = await harness().open(hub, `room=main&channels=ar,en,ru&theme=${theme}`, viewport);
         await waitLive(page);
         pages.push({ name: `${theme}-${viewport.width}x${viewport.height}`, page, errors });
       }

@@ -7,20 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, DisplayHarness, LONG_LINES, POLL, publish } from './test-support/display-harness';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, useDisplayHarness, LONG_LINES, POLL, publish } from './test-support/display-harness';
 
-let harness: DisplayHarness;
+const harness = useDisplayHarness();
 const tempDirs: string[] = [];
 
-beforeAll(async () => {
-  harness = await DisplayHarness.launch();
-});
-afterEach(async () => {
-  await harness.cleanup();
-});
-afterAll(async () => {
-  await harness?.close();
+afterAll(() => {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -50,15 +43,15 @@ const lineTexts = (page: Page): Promise<string[]> => page.$$eval('.transcript .l
 
 describe('phone page in Chromium', () => {
   it('shows the phone its language, big enough, using the screen, with the session scrollable above the live line', async () => {
-    const hub = await harness.startHub();
-    const op = await harness.operator(hub);
+    const hub = await harness().startHub();
+    const op = await harness().operator(hub);
     const english = Array.from({ length: 30 }, (_, i) => `Line ${i + 1}: the delegate of country ${i + 1} takes the floor.`);
     for (const text of english) await publish(op, 'en', text);
     await publish(op, 'en', LONG_LINES.en);
     await publish(op, 'ar', LONG_LINES.ar);
     await publish(op, 'en', 'We now turn to item', 'partial');
 
-    const { page, errors } = await harness.open(hub, 'room=main&channels=floor,ar,en,ru&view=phone', PHONE, stubWakeLock);
+    const { page, errors } = await harness().open(hub, 'room=main&channels=floor,ar,en,ru&view=phone', PHONE, stubWakeLock);
     await waitPhoneLive(page);
     // The phone's language (Chromium's default locale is en-US) among the room's channels.
     expect(await page.$eval('select', (el) => (el as HTMLSelectElement).value)).toBe('en');
@@ -127,12 +120,12 @@ describe('phone page in Chromium', () => {
   it('tells a phone in words that it is reconnecting, and carries on', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tarjuman-phone-'));
     tempDirs.push(dataDir);
-    const first = await harness.startHub({ dataDir });
-    const op = await harness.operator(first);
+    const first = await harness().startHub({ dataDir });
+    const op = await harness().operator(first);
     await publish(op, 'ru', 'Доброе утро.');
-    const { page } = await harness.open(first, 'room=main&channels=ar,ru&view=phone&lang=ru', PHONE);
+    const { page } = await harness().open(first, 'room=main&channels=ar,ru&view=phone&lang=ru', PHONE);
     await waitPhoneLive(page);
-    await harness.stopHub(first);
+    await harness().stopHub(first);
     await page.waitForSelector('.banner.lost', { timeout: POLL.timeout });
     const banner = await page.$eval('.banner', (el) => ({ ...el.getBoundingClientRect().toJSON(), size: parseFloat(getComputedStyle(el).fontSize), text: el.textContent ?? '' }));
     expect(banner.text).toMatch(/Reconnecting.*continue/);
@@ -142,8 +135,8 @@ describe('phone page in Chromium', () => {
     expect(await lineTexts(page)).toEqual(['Доброе утро.']);
     await page.screenshot({ path: join(ARTIFACTS, 'phone-reconnecting-390x844.png') });
 
-    const second = await harness.startHub({ port: first.port, dataDir });
-    const op2 = await harness.operator(second);
+    const second = await harness().startHub({ port: first.port, dataDir });
+    const op2 = await harness().operator(second);
     await waitPhoneLive(page);
     await publish(op2, 'ru', 'Заседание продолжается.');
     await page.waitForFunction(() => document.querySelectorAll('.transcript .line').length === 2, undefined, POLL);
@@ -151,8 +144,8 @@ describe('phone page in Chromium', () => {
   });
 
   it('gives a small touch screen that opens a wall link the phone page, and waits quietly when nothing is said yet', async () => {
-    const hub = await harness.startHub();
-    const context = await harness.browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true, locale: 'ru-RU' });
+    const hub = await harness().startHub();
+    const context = await harness().browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true, locale: 'ru-RU' });
     try {
       const page = await context.newPage();
       await page.goto(`${hub.url}/display?room=main&channels=ar,en,ru`);

@@ -6,21 +6,11 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { breakIntoLines, lineLengthFor } from '../../electron/common/line-breaking';
-import { ARTIFACTS, DisplayHarness, LONG_LINES, POLL, publish, waitForRowText, waitLive } from './test-support/display-harness';
+import { ARTIFACTS, useDisplayHarness, LONG_LINES, POLL, publish, waitForRowText, waitLive } from './test-support/display-harness';
 
-let harness: DisplayHarness;
-
-beforeAll(async () => {
-  harness = await DisplayHarness.launch();
-});
-afterEach(async () => {
-  await harness.cleanup();
-});
-afterAll(async () => {
-  await harness?.close();
-});
+const harness = useDisplayHarness();
 
 interface Sample {
   /** Page time (ms). */
@@ -59,9 +49,9 @@ function firstSeen(all: Sample[], channel: string, rows: string[]): Array<number
 
 describe('paced roll-up in Chromium', () => {
   it('scrolls a 270-character final up row by row at reading pace in ar, en and ru, every row on screen', async () => {
-    const hub = await harness.startHub();
-    const op = await harness.operator(hub);
-    const { page } = await harness.open(hub, 'room=main&channels=ar,en,ru&lines=2');
+    const hub = await harness().startHub();
+    const op = await harness().operator(hub);
+    const { page } = await harness().open(hub, 'room=main&channels=ar,en,ru&lines=2');
     await waitLive(page);
     for (const lang of ['ar', 'en', 'ru'] as const) await publish(op, lang, lang === 'ar' ? 'صباح الخير.' : 'Good morning.');
     await waitForRowText(page, 'ru', 'Good morning.');
@@ -97,9 +87,9 @@ describe('paced roll-up in Chromium', () => {
   });
 
   it('catches up visibly when a second long final arrives, the newest within the bound, no row unseen', async () => {
-    const hub = await harness.startHub();
-    const op = await harness.operator(hub);
-    const { page } = await harness.open(hub, 'room=main&channels=en&lines=2');
+    const hub = await harness().startHub();
+    const op = await harness().operator(hub);
+    const { page } = await harness().open(hub, 'room=main&channels=en&lines=2');
     await waitLive(page);
     await record(page);
     const second = 'Turning to the budget, the Committee approved the estimates for the biennium and asked the secretariat to report on the savings achieved through the new procurement rules, the shared services centre in Tashkent and the review of travel.';

@@ -11,30 +11,21 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CaptionHub } from '../../electron/hub';
 import { hubRequest, type HubClientSocket } from '../../electron/hub/hub-client';
-import { ARTIFACTS, DisplayHarness, POLL, publish, rowsOf, waitForRowText, waitLive, type OpenedPage } from './test-support/display-harness';
+import { ARTIFACTS, useDisplayHarness, POLL, publish, rowsOf, waitForRowText, waitLive, type OpenedPage } from './test-support/display-harness';
 
-let harness: DisplayHarness;
+const harness = useDisplayHarness();
 const tempDirs: string[] = [];
 
-beforeAll(async () => {
-  harness = await DisplayHarness.launch();
-});
-
-afterEach(async () => {
-  await harness.cleanup();
-});
-
-afterAll(async () => {
-  await harness?.close();
+afterAll(() => {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
-const startHub = (options: { port?: number; dataDir?: string } = {}): Promise<CaptionHub> => harness.startHub(options);
-const operator = (hub: CaptionHub): Promise<HubClientSocket> => harness.operator(hub);
-const openDisplay = (hub: CaptionHub, query: string): Promise<OpenedPage> => harness.open(hub, query);
+const startHub = (options: { port?: number; dataDir?: string } = {}): Promise<CaptionHub> => harness().startHub(options);
+const operator = (hub: CaptionHub): Promise<HubClientSocket> => harness().operator(hub);
+const openDisplay = (hub: CaptionHub, query: string): Promise<OpenedPage> => harness().open(hub, query);
 
 describe('room display in Chromium', () => {
   it('lays out an Arabic line that starts with a Latin acronym right to left, in the shipped Noto face, and updates in place', async () => {
@@ -266,7 +257,7 @@ describe('room display in Chromium', () => {
     const ids = [await publish(op, 'en', 'Line one before the restart.'), await publish(op, 'en', 'Line two before the restart.')];
     await waitForRowText(page, 'en', 'Line two before the restart.');
 
-    await harness.stopHub(first);
+    await harness().stopHub(first);
     await page.waitForSelector('.status.lost', { timeout: POLL.timeout });
     expect(await page.$eval('.status', (el) => el.textContent)).toContain('reconnecting');
     expect((await rowsOf(page, 'en')).map((r) => r[0])).toEqual(ids);
@@ -295,7 +286,7 @@ describe('room display in Chromium', () => {
     const op = await operator(hub);
     const shown = await hubRequest(op, 'notice:show', { text: 'Coffee break until 11:00', ttlMs: 120_000 });
     expect(shown.ok).toBe(true);
-    const { page } = await harness.open(hub, 'room=main&channels=en', { width: 1280, height: 720 }, () => {
+    const { page } = await harness().open(hub, 'room=main&channels=en', { width: 1280, height: 720 }, () => {
       const realNow = Date.now;
       Date.now = () => realNow() + 10 * 60_000;
     });
@@ -319,7 +310,7 @@ describe('room display in Chromium', () => {
     const parentOrigin = `http://127.0.0.1:${(parent.address() as AddressInfo).port}`;
     try {
       const framedBy = async (hub: CaptionHub): Promise<boolean> => {
-        const context = await harness.browser.newContext();
+        const context = await harness().browser.newContext();
         try {
           const page = await context.newPage();
           await page.goto(`${parentOrigin}/?src=${encodeURIComponent(`${hub.url}/display?room=main&channels=en`)}`);
@@ -334,7 +325,7 @@ describe('room display in Chromium', () => {
         }
       };
       expect(await framedBy(await startHub()), 'a foreign site framed the display').toBe(false);
-      const allowing = await harness.startHub({ frameAncestors: [parentOrigin] });
+      const allowing = await harness().startHub({ frameAncestors: [parentOrigin] });
       expect(await framedBy(allowing), 'the named venue page could not frame the display').toBe(true);
     } finally {
       await new Promise((resolve) => parent.close(resolve));

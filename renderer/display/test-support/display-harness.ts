@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { PublishLine } from '../../../electron/common/protocol';
 import { startCaptionHub, silentHubLogger, type CaptionHub, type HubOptions } from '../../../electron/hub';
 import { connectHubClient, hubRequest, type HubClientSocket } from '../../../electron/hub/hub-client';
@@ -195,4 +195,25 @@ export async function waitRowsSettled(page: Page, channel: string, quietMs = 3_0
     if (Date.now() > deadline) throw new Error(`rows of ${channel} never settled: ${now}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Launches the harness before the file's tests, cleans up after each and closes it after all; the function
+ * returned gives it inside a test.
+ */
+export function useDisplayHarness(): () => DisplayHarness {
+  let harness: DisplayHarness | undefined;
+  beforeAll(async () => {
+    harness = await DisplayHarness.launch();
+  });
+  afterEach(async () => {
+    await harness?.cleanup();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return () => {
+    if (!harness) throw new Error('the display harness is not launched (use it inside a test)');
+    return harness;
+  };
 }
