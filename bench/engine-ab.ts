@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/engine-ab.ts --model <file> --a <addon dir> --b <addon dir> [--seconds 5] [--rounds 9]
- * [--a-env K=V] [--b-env K=V]`: a paired A/B of two builds of the whisper addon (or one build with two settings)
+ * [--max-tokens N] [--prompt CHARS] [--a-env K=V] [--b-env K=V]`: a paired A/B of two builds of the whisper addon (or one build with two settings)
  * on a shared, noisy machine. Each side runs in its own worker process with the model loaded; passes alternate
  * A, B, A, B... over the same buffer (audio_ctx shrunk as the streaming pipeline does), so a slow stretch of the
  * machine hits both alike. Prints each side's median and the median of the pair-by-pair ratios B/A.
@@ -11,13 +11,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const SAMPLE_RATE = 16_000;
+/** The committed text a pass carries as its prompt (`--prompt N` takes its first N characters). */
+const PROMPT =
+  'Good morning and welcome to the second session of the committee on climate finance. The chair will now give the ' +
+  'floor to the delegation of the Russian Federation. We have studied the report with great care and we support its ' +
+  'main conclusions. However we believe that the figures for adaptation funding are still far too low.';
 
 if (process.argv.includes('--child')) {
   const { loadSmartWhisperEngine } = await import('../electron/stt/smart-whisper-engine');
   const modelPath = process.env['AB_MODEL']!;
   const engine = await loadSmartWhisperEngine(modelPath, { threads: 2 });
   process.send!({ ready: true, build: engine.build.variant, info: engine.systemInfo, loadMs: engine.loadMs });
-  process.on('message', async (m: { seconds: number; maxTokens?: number }) => {
+  process.on('message', async (m: { seconds: number; maxTokens?: number; prompt?: string }) => {
     const pcm = new Float32Array(Math.round(m.seconds * SAMPLE_RATE));
     for (let i = 0; i < pcm.length; i++) pcm[i] = 0.1 * Math.sin(i * 0.05) * Math.sin(i * 0.0007);
     const started = performance.now();
@@ -27,6 +32,7 @@ if (process.argv.includes('--child')) {
       threads: 2,
       audioCtx: Math.min(1500, Math.ceil(m.seconds * 50) + 50),
       ...(m.maxTokens ? { maxTokens: m.maxTokens } : {}),
+      ...(m.prompt ? { initialPrompt: m.prompt } : {}),
     });
     process.send!({ ms: performance.now() - started, tokens: segments.flatMap((s) => s.tokens).length });
   });
@@ -41,6 +47,8 @@ if (process.argv.includes('--child')) {
       'b-env': { type: 'string', multiple: true, default: [] },
       seconds: { type: 'string', default: '5' },
       rounds: { type: 'string', default: '9' },
+      'max-tokens': { type: 'string' },
+      prompt: { type: 'string', default: '0' },
     },
   });
   if (!values.model || !values.a || !values.b) {
@@ -60,7 +68,7 @@ if (process.argv.includes('--child')) {
   const pass = (child: ChildProcess, seconds: number): Promise<{ ms: number; tokens: number }> =>
     new Promise((resolve) => {
       child.once('message', resolve);
-      child.send({ seconds });
+      child.send({ seconds, prompt: PROMPT.slice(0, Number(values.prompt)), ...(values['max-tokens'] ? { maxTokens: Number(values['max-tokens']) } : {}) });
     });
   const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
   const seconds = Number(values.seconds);

@@ -268,8 +268,9 @@ export const ENGINES = {
   // whisper.cpp 1.9.1 with ggml 0.15.1, as the nodejs-whisper package (0.3.1) vendors it (MIT, LICENSE in that
   // tree): the CPU backend split into ggml-cpu (repacked Q4_0/Q4_K/IQ4_NL kernels for AVX2, its own threadpool and
   // OpenMP code, the backend registry), flash attention on by default upstream. Not the default: it did not win in
-  // paired A/B runs here (README.md, speech-to-text engine) and takes several times longer to compile; to measure
-  // it again: npm install --no-save nodejs-whisper@0.3.1 && node scripts/build-whisper.mjs --engine
+  // paired A/B runs on the idle machine (1.02-1.07 of the current engine's time on base and small, f16, q8_0 and
+  // its repacked q4_0, flash attention 1.04; README.md, speech-to-text engine), the prompt-logits patch is not
+  // ported (1.25 with a 100-character prompt), and it is several times more code to compile; to measure it again: npm install --no-save nodejs-whisper@0.3.1 && node scripts/build-whisper.mjs --engine
   // whisper.cpp-1.9 --out node_modules/.tarjuman-whisper-1.9, then bench/engine-ab.ts.
   'whisper.cpp-1.9': {
     describe: "whisper.cpp 1.9.1 / ggml 0.15.1 (vendored by the nodejs-whisper package)",
