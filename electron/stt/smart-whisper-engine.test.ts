@@ -95,6 +95,16 @@ describe('smart-whisper engine on a generated model', () => {
     expect(prompted.flatMap((s) => s.tokens).length).toBeLessThan(8);
   });
 
+  it('splits a prompt into as many tokens as a real model does (the generated vocabulary is GPT-2\'s)', async () => {
+    // An initial prompt of n tokens (after whisper's <|startofprev|>) ends the generated model's 8-token decode n + 1
+    // tokens early, so the decode's length counts the prompt's tokens. GPT-2 (whisper's English vocabulary) splits
+    // this prompt into 4 tokens; the made-up vocabulary before it split it into 6 or more (and a prompt cost 3x too much).
+    const clip = english.subarray(0, 3 * SAMPLE_RATE);
+    const prompted = await engine.transcribe(clip, { language: 'en', task: 'transcribe', initialPrompt: 'Good morning and welcome' });
+    expect(prompted.flatMap((s) => s.tokens).length).toBe(8 - (4 + 1));
+    for (const t of prompted.flatMap((s) => s.tokens)) expect(t.text).toMatch(/^ ?[a-z]{2,}$/);
+  });
+
   it('serialises concurrent passes and pads buffers under one second', async () => {
     const short = english.subarray(0, SAMPLE_RATE / 2);
     const [a, b] = await Promise.all([
