@@ -233,6 +233,11 @@ function melFilters(nMels: number): Float32Array {
   return out;
 }
 
+/** The vocabulary of each stored-token count, made once (it is written into every file and read for the embedding). */
+const vocabularies = new Map<number, Uint8Array[]>();
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 /**
  * The vocabulary: GPT-2's byte-level BPE tokens (whisper's English vocabulary, which its multilingual one extends;
  * from js-tiktoken's ranks, the raw bytes of each token as whisper's ggml files store them), then `<|endoftext|>`.
@@ -250,18 +255,20 @@ function vocabulary(count: number): Uint8Array[] {
       tokens[Number(offset) + i] = new Uint8Array(Buffer.from(b64, 'base64'));
     });
   }
-  if (tokens.length > count - 1 || tokens.some((t) => t === undefined)) throw new Error('GPT-2 ranks: unexpected layout');
+  // `includes` sees the holes a missing rank would leave (`some` skips them).
+  if (tokens.length > count - 1 || (tokens as Array<Uint8Array | undefined>).includes(undefined)) {
+    throw new Error('GPT-2 ranks: unexpected layout');
+  }
   // Up to whisper's count of text tokens (one more than GPT-2's), then end-of-text.
-  for (let filler = 0; tokens.length < count - 1; filler++) tokens.push(new TextEncoder().encode(`<|filler${filler}|>`));
-  tokens.push(new TextEncoder().encode('<|endoftext|>'));
+  for (let filler = 0; tokens.length < count - 1; filler++) tokens.push(utf8Encoder.encode(`<|filler${filler}|>`));
+  tokens.push(utf8Encoder.encode('<|endoftext|>'));
   vocabularies.set(count, tokens);
   return tokens;
 }
-const vocabularies = new Map<number, Uint8Array[]>();
 
 /** Text tokens the shaped decoder may pick: a lowercase word, with or without its leading space (readable output). */
 function isWordToken(token: Uint8Array): boolean {
-  return /^ ?[a-z]{2,}$/.test(new TextDecoder().decode(token));
+  return /^ ?[a-z]{2,}$/.test(utf8Decoder.decode(token));
 }
 
 function int32s(...values: number[]): Uint8Array {
