@@ -39,6 +39,7 @@ import { loadSileroVadDetector } from '../electron/stt/vad';
 import {
   benchModelPath,
   buildFixture,
+  draftSummary,
   parseBenchModel,
   percentile,
   ReferenceWordsEngine,
@@ -243,7 +244,7 @@ async function main(): Promise<void> {
   const tokens = engines.flatMap((e) => e.passTokens);
   const last = reports[reports.length - 1];
   console.log(
-    `lag (oldest speech without a caption -> newest audio): max ${(lagMax * 1000).toFixed(0)} ms; tokens decoded per pass p50 ${percentile(tokens, 50)} max ${percentile(tokens, 100)}; ` +
+    `lag (oldest speech without a caption -> newest audio): max ${(lagMax * 1000).toFixed(0)} ms; tokens decoded per pass p50 ${percentile(tokens, 50)} max ${percentile(tokens, 100)} (${draftSummary(engines)}); ` +
       `pacing: ${[...new Set(reports.map((r) => r.level))].join(' -> ')}${last ? `, realtime verdict ${last.verdict} (rtf ${last.rtf}, dropped ${last.droppedSeconds} s)` : ''}`,
   );
 

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { SAMPLE_RATE, type EngineSegment, type SpeechEngine, type TranscribeOptions } from '../electron/stt/engine';
+import type { SmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
 import { parseWav, resampleTo16k } from '../electron/stt/wav';
 import {
   ensureGeneratedModel,
@@ -106,6 +107,11 @@ const TOKENS_PER_WORD = 1.3;
  * The cost is made realistic: the generated model decodes until its cap (it is generated with a fixed token count
  * far above any pass: see `benchModelPath`), and the cap of each pass is what whisper would decode there, the
  * tokens of the reference words inside the buffer (about 1.3 per word), never more than the stream asked for. A pass over a buffer trimmed to the new words decodes few tokens; one over a long buffer, many.
+ *
+ * The draft is made realistic the same way. When the stream hands over a draft (the previous pass over the same
+ * buffer start), the engine gets the previous pass's token ids for the words that pass heard whole (the tokens a
+ * real model says again; the tail it heard cut off may change), and the engine is told to take them
+ * (`TARJUMAN_WHISPER_DRAFT_FORCE`): the cost is that of a pass whose draft holds up to the new audio.
  */
 export class ReferenceWordsEngine implements SpeechEngine {
   /** Timeline seconds of the buffer of the pass about to run (set from the stream's onPassStart). */
@@ -114,12 +120,20 @@ export class ReferenceWordsEngine implements SpeechEngine {
   passMs: number[] = [];
   /** Text tokens each pass was allowed to decode. */
   passTokens: number[] = [];
+  /** Draft tokens each pass was handed, and how many the engine took from its draft batch instead of decoding. */
+  passDraft: number[] = [];
+  passAccepted: number[] = [];
+  private previous: { from: number; ids: number[]; heardTokens: number } | null = null;
 
   constructor(
     private readonly real: SpeechEngine,
     private readonly words: readonly RefWord[],
     private readonly heardSeconds: () => number,
-  ) {}
+  ) {
+    // The generated model's greedy output follows its prompt, not the audio: the engine takes the draft's tokens
+    // (read once, at the first pass with a draft), so each pass accepts what the class comment says.
+    process.env.TARJUMAN_WHISPER_DRAFT_FORCE = '1';
+  }
 
   async transcribe(pcm: Float32Array, options: TranscribeOptions): Promise<EngineSegment[]> {
     const from = this.bufferOffset;
@@ -128,14 +142,24 @@ export class ReferenceWordsEngine implements SpeechEngine {
     const tokens = Math.ceil(inBuffer * TOKENS_PER_WORD);
     const maxTokens = Math.max(1, Math.min(options.maxTokens ?? tokens, tokens));
     this.passTokens.push(maxTokens);
+    const previous = this.previous;
+    const draft = options.draft && previous?.from === from ? previous.ids.slice(0, previous.heardTokens) : undefined;
     const started = performance.now();
-    await this.real.transcribe(pcm, { ...options, maxTokens });
+    const passOptions: TranscribeOptions = { ...options, maxTokens };
+    delete passOptions.draft;
+    if (draft) passOptions.draft = draft;
+    const segments = await this.real.transcribe(pcm, passOptions);
     this.passMs.push(performance.now() - started);
     this.passes++;
+    this.passDraft.push(draft?.length ?? 0);
+    this.passAccepted.push('lastPass' in this.real ? (this.real as SmartWhisperEngine).lastPass.draftAccepted : 0);
+    const ids = segments.flatMap((s) => s.ids ?? []);
     const heard = this.words.filter((w) => w.start >= from - 0.02 && w.end <= to);
+    this.previous = { from, ids, heardTokens: Math.ceil(heard.length * TOKENS_PER_WORD) };
     if (heard.length === 0) return [];
     return [
       {
+        ids,
         text: heard.map((w) => ` ${w.text}`).join(''),
         start: heard[0]!.start - from,
         end: heard[heard.length - 1]!.end - from,
@@ -148,6 +172,15 @@ export class ReferenceWordsEngine implements SpeechEngine {
   close(): Promise<void> {
     return this.real.close();
   }
+}
+
+/** How much the drafts saved over the passes of `engines`, for a benchmark's report. */
+export function draftSummary(engines: readonly ReferenceWordsEngine[]): string {
+  const drafted = engines.reduce((n, e) => n + e.passDraft.filter((d) => d > 0).length, 0);
+  const passes = engines.reduce((n, e) => n + e.passes, 0);
+  const accepted = engines.reduce((n, e) => n + e.passAccepted.reduce((a, b) => a + b, 0), 0);
+  const tokens = engines.reduce((n, e) => n + e.passTokens.reduce((a, b) => a + b, 0), 0);
+  return `a draft on ${drafted}/${passes} passes, ${accepted} of ${tokens} text tokens taken from draft batches`;
 }
 
 /** A benchmark model: a generated preset and weight type, e.g. `small`, `small-q8_0`, `large-v3-turbo-q5_0`. */

@@ -30,7 +30,7 @@ import { SttStream } from '../electron/stt/stt-stream';
 import { loadSileroVadDetector } from '../electron/stt/vad';
 import { loadWhisperNodeEngine, prepareWhisperNode } from '../electron/stt/whisper-node-engine';
 import { ensureGeneratedModel } from '../models/generate-ggml';
-import { benchModelPath, buildFixture, parseBenchModel, percentile, ReferenceWordsEngine, type BenchModel } from './reference-speech';
+import { benchModelPath, buildFixture, draftSummary, parseBenchModel, percentile, ReferenceWordsEngine, type BenchModel } from './reference-speech';
 
 const THREADS = 2;
 /** Passes per figure (median); BENCH_STT_REPEATS=1 for a quicker run on a busy machine. */
@@ -201,7 +201,7 @@ async function policyRtf(real: SpeechEngine): Promise<{ rtf: number; report: Stt
     `streaming ${audioSeconds.toFixed(0)} s through the pipeline's policy (real time, Silero VAD, reference words): ` +
       `${engine.passes} passes, ${ms(busy)} ms decoding, RTF ${rtf.toFixed(3)}; pass p50 ${ms(percentile(engine.passMs, 50))} ms ` +
       `p95 ${ms(percentile(engine.passMs, 95))} ms; step p50 ${percentile(steps, 50)} s; tokens per pass p50 ` +
-      `${percentile(engine.passTokens, 50)}; lag max ${lagMax.toFixed(2)} s; pacing ${[...new Set(reports.map((r) => r.level))].join(' -> ')}` +
+      `${percentile(engine.passTokens, 50)} (${draftSummary([engine])}); lag max ${lagMax.toFixed(2)} s; pacing ${[...new Set(reports.map((r) => r.level))].join(' -> ')}` +
       (report ? `; realtime verdict ${report.verdict}, dropped ${report.droppedSeconds} s` : ''),
   );
   return { rtf, report };

@@ -20,6 +20,12 @@ export interface TranscribeOptions {
   maxTokens?: number;
   /** CPU threads for this pass. */
   threads?: number;
+  /**
+   * The token ids this pass is expected to decode (the previous pass's {@link EngineSegment.ids} over the same
+   * buffer start). An engine that can verifies them in one batch instead of decoding them one by one; the output is
+   * the same as without (greedy decoding), only faster where the draft holds. Engines may ignore it.
+   */
+  draft?: readonly number[];
 }
 
 /** One decoded token with its probability and (where available) its times within the buffer. */
@@ -41,6 +47,8 @@ export interface EngineSegment {
   /** Language the engine decoded in (detected when `auto`). */
   lang: string;
   tokens: EngineToken[];
+  /** Every token id the engine decoded for this segment, in order, timestamps included (for a next pass's draft). */
+  ids?: number[];
 }
 
 /** A loaded model that decodes 16 kHz mono Float32 PCM. One pass at a time. */

@@ -105,6 +105,32 @@ describe('smart-whisper engine on a generated model', () => {
     for (const t of prompted.flatMap((s) => s.tokens)) expect(t.text).toMatch(/^ ?[a-z]{2,}$/);
   });
 
+  it('verifies a draft in one batch: the same output as without, with the decodes it held saved', async () => {
+    const clip = english.subarray(0, 3 * SAMPLE_RATE);
+    const options = { language: 'en', task: 'transcribe', audioCtx: 200 } as const;
+    const plain = await engine.transcribe(clip, options);
+    expect(engine.lastPass).toEqual({ draftTokens: 0, draftAccepted: 0 });
+    const ids = plain.flatMap((s) => s.ids ?? []);
+    // The 8 text tokens and whisper's timestamp tokens around them.
+    expect(ids.length).toBeGreaterThan(8);
+    const drafted = await engine.transcribe(clip, { ...options, draft: ids });
+    expect(drafted).toEqual(plain);
+    // Every token after the first comes from the draft batch (the first is sampled from the prompt's logits and
+    // starts the batch; the last is the end of the text, after which nothing is decoded).
+    expect(engine.lastPass.draftTokens).toBe(ids.length);
+    expect(engine.lastPass.draftAccepted).toBeGreaterThanOrEqual(ids.length - 3);
+    // A draft that is wrong from its fifth token: the KV cache cells of the rest are dropped and decoding goes on
+    // token by token, to the same output.
+    const wrong = [...ids.slice(0, 4), ...ids.slice(4).map((id) => (id === 50_000 ? 50_001 : 50_000))];
+    const corrected = await engine.transcribe(clip, { ...options, draft: wrong });
+    expect(corrected).toEqual(plain);
+    expect(engine.lastPass.draftAccepted).toBe(3);
+    // A draft wrong from its first token runs no batch at all.
+    const offAtOnce = await engine.transcribe(clip, { ...options, draft: [50_000, ...ids.slice(1)] });
+    expect(offAtOnce).toEqual(plain);
+    expect(engine.lastPass.draftAccepted).toBe(0);
+  });
+
   it('serialises concurrent passes and pads buffers under one second', async () => {
     const short = english.subarray(0, SAMPLE_RATE / 2);
     const [a, b] = await Promise.all([

@@ -30,6 +30,8 @@ export interface SmartWhisperEngine extends SpeechEngine {
   readonly model: ModelInfo;
   /** Milliseconds the model took to load. */
   readonly loadMs: number;
+  /** The last finished pass: tokens of its draft, and how many of them came from the draft batch, not a decode. */
+  readonly lastPass: { draftTokens: number; draftAccepted: number };
 }
 
 /** Options of {@link loadSmartWhisperEngine}. */
@@ -63,7 +65,7 @@ interface WhisperAddon {
     handle: unknown,
     pcm: Float32Array,
     params: Record<string, unknown>,
-    finish: (result: RawSegment[] | Error) => void,
+    finish: (result: (RawSegment[] & { draftAccepted?: number }) | Error) => void,
     progress: (segment: RawSegment) => void,
   ): void;
   systemInfo(): string;
@@ -115,6 +117,7 @@ export async function loadSmartWhisperEngine(
   const eot = model.multilingual ? 50257 : 50256;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
+  const lastPass = { draftTokens: 0, draftAccepted: 0 };
 
   const pass = (pcm: Float32Array, opts: TranscribeOptions): Promise<EngineSegment[]> =>
     new Promise((resolve, reject) => {
@@ -146,6 +149,7 @@ export async function loadSmartWhisperEngine(
         print_special: false,
       };
       if (opts.initialPrompt) params.initial_prompt = opts.initialPrompt;
+      if (opts.draft && opts.draft.length > 0) params.tarjuman_draft = [...opts.draft];
       module.transcribe(
         raw.handle,
         input,
@@ -155,6 +159,8 @@ export async function loadSmartWhisperEngine(
             reject(new SpeechEngineError('ENGINE_PASS_FAILED', result.message));
             return;
           }
+          lastPass.draftTokens = opts.draft?.length ?? 0;
+          lastPass.draftAccepted = result.draftAccepted ?? 0;
           resolve(result.map((s) => toSegment(s, duration, opts, eot)));
         },
         () => undefined,
@@ -166,6 +172,7 @@ export async function loadSmartWhisperEngine(
     build,
     model,
     loadMs,
+    lastPass,
     transcribe(pcm, opts) {
       if (closed) return Promise.reject(new SpeechEngineError('ENGINE_CLOSED', 'The engine is closed.'));
       const run = queue.then(
@@ -188,7 +195,9 @@ function toSegment(s: RawSegment, duration: number, opts: TranscribeOptions, eot
   const start = clamp(s.from / 1000, 0, duration);
   const end = clamp(s.to / 1000, start, duration);
   const tokens: EngineToken[] = [];
+  const ids: number[] = [];
   for (const t of s.tokens ?? []) {
+    ids.push(t.id);
     if (t.id >= eot) continue;
     const token: EngineToken = { text: t.text, p: clamp(t.p, 0, 1) };
     if (t.from !== undefined && t.to !== undefined) {
@@ -198,5 +207,5 @@ function toSegment(s: RawSegment, duration: number, opts: TranscribeOptions, eot
     tokens.push(token);
   }
   const lang = s.lang && s.lang.length > 0 ? s.lang : opts.language === 'auto' ? 'unknown' : opts.language;
-  return { text: s.text, start, end, lang, tokens };
+  return { text: s.text, start, end, lang, tokens, ids };
 }

@@ -59,6 +59,8 @@ function harness(opts: {
           end: g[g.length - 1]!.e - pass.offset,
           lang: 'en',
           tokens: g.map((r) => ({ text: ` ${r.w}`, p: r.p ?? 0.9, start: r.s - pass.offset, end: r.e - pass.offset })),
+          // A token id per word, from its start (what a next pass's draft carries).
+          ids: g.map((r) => Math.round(r.s * 100)),
         }),
       );
   });
@@ -219,6 +221,29 @@ describe('SttStream with a scripted engine', () => {
     expect(committedAt).toBeGreaterThan(0);
     for (const p of h.passes.slice(committedAt)) expect(p.offset).toBeGreaterThanOrEqual(sentenceEnd - 1e-6);
     expect(finals(h.events).map((e) => e.text).join(' ')).toBe('We open now. Next item is the budget for schools');
+  });
+
+  it('hands each pass the previous pass\'s token ids as a draft while the buffer start stays, none after a trim', async () => {
+    const words = ref(0.6, 10, 0.4, ['We', 'open', 'now.', 'Next', 'item', 'is', 'the', 'budget', 'for', 'schools']);
+    const h = harness({ speech: (t) => t >= 0.5 && t < 4.7, hypothesis: unstableTail(words) });
+    await h.feed(7);
+    let drafted = 0;
+    let trimmed = 0;
+    for (const p of h.passes.slice(1)) {
+      const before = h.passes[p.pass - 2]!;
+      const draft = h.engine.calls[p.pass - 1]!.options.draft;
+      if (before.offset === p.offset) {
+        const ids = unstableTail(words)(before).map((r) => Math.round(r.s * 100));
+        expect(draft).toEqual(ids.length > 0 ? ids : undefined);
+        if (ids.length > 0) drafted++;
+      } else {
+        expect(draft).toBeUndefined();
+        trimmed++;
+      }
+      expect(p.draftTokens).toBe(draft?.length ?? 0);
+    }
+    expect(drafted).toBeGreaterThanOrEqual(3);
+    expect(trimmed).toBeGreaterThanOrEqual(1);
   });
 
   it('caps the buffer: commits the pending words and trims when over bufferCapSeconds', async () => {

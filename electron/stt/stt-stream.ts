@@ -69,6 +69,8 @@ export interface PassInfo {
   audioCtx: number;
   /** `final` for the last pass of an utterance. */
   kind: 'step' | 'final';
+  /** Token ids of the draft handed to the engine (the previous pass's, same buffer start), 0 for none. */
+  draftTokens: number;
 }
 
 /** A finished pass. */
@@ -151,6 +153,8 @@ export class SttStream {
   private currentPass: Promise<void> | null = null;
   private passCount = 0;
   private lastPassCovered: number;
+  /** The token ids of the last pass and its buffer start: the next pass's draft while the start stays. */
+  private lastIds: { start: number; ids: number[] } | null = null;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
 
@@ -426,7 +430,12 @@ export class SttStream {
       task: this.task,
       ...this.governor.promptBudget,
     });
-    const info: PassInfo = { pass: ++this.passCount, bufferSeconds, offset, prompt, audioCtx, kind };
+    // The previous pass over the same buffer start decoded what this one will decode again up to its new audio:
+    // the engine verifies it in one batch (the output is what it would decode anyway).
+    const bufferStart = this.buffer.start;
+    const draft = this.lastIds?.start === bufferStart && this.lastIds.ids.length > 0 ? this.lastIds.ids : undefined;
+    this.lastIds = null;
+    const info: PassInfo = { pass: ++this.passCount, bufferSeconds, offset, prompt, audioCtx, kind, draftTokens: draft?.length ?? 0 };
     this.samplesSincePass = 0;
     this.options.onPassStart?.(info);
     const started = this.now();
@@ -439,8 +448,10 @@ export class SttStream {
         audioCtx,
         maxTokens: Math.ceil(bufferSeconds * 10) + 16,
         ...(this.threads !== undefined ? { threads: this.threads } : {}),
+        ...(draft ? { draft } : {}),
       });
       words = segmentsToWords(segments, offset, bufferSeconds);
+      this.lastIds = { start: bufferStart, ids: segments.flatMap((s) => s.ids ?? []) };
     } catch (err) {
       this.options.onError?.('PASS_FAILED', errorText(err));
     }

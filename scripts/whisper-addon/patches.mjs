@@ -130,6 +130,146 @@ const LAST_LOGITS_ONLY = [
   ],
 ];
 
+/**
+ * Draft verification in the decoder (greedy, temperature 0, one decoder): the caller hands over the tokens it
+ * expects this pass to decode (the streaming policy's previous pass over the same buffer start, which LocalAgreement
+ * needs to see again anyway). Once the sampled token equals the draft's, the rest of the draft goes through the
+ * decoder in one batch, as the prompt does, and every following step whose sampled token still equals the draft's
+ * reads its logits from that batch instead of decoding one token. At the first token that differs, the KV cache
+ * cells of the rejected draft tokens are removed and decoding goes on one token at a time. Sampling is untouched, so
+ * the output is the one whisper.cpp decodes without a draft (tokens and probabilities; tested).
+ * `TARJUMAN_WHISPER_DRAFT_FORCE=1` (benchmarks only: the generated models' random weights never agree with a draft)
+ * takes the draft's token instead of the sampled one, so the cost of a pass with an accepted draft can be timed.
+ */
+const DRAFT_STATE = [
+  'struct whisper_state {\n',
+  'struct whisper_state {\n' +
+    '    std::vector<whisper_token> tarjuman_draft; // Tarjuman: see tarjuman_whisper_set_draft\n' +
+    '    int tarjuman_draft_accepted = 0;\n',
+];
+
+const DRAFT_API = [
+  'int whisper_full_with_state(\n',
+  [
+    '// Tarjuman: the tokens the next pass on this state is expected to decode (scripts/whisper-addon/patches.mjs).',
+    'void tarjuman_whisper_set_draft(struct whisper_state * state, const whisper_token * tokens, int n_tokens) {',
+    '    state->tarjuman_draft.assign(tokens, tokens + n_tokens);',
+    '}',
+    '',
+    '// Tarjuman: the draft tokens of the last pass whose logits came from a draft batch instead of a decode.',
+    'int tarjuman_whisper_draft_accepted(const struct whisper_state * state) {',
+    '    return state->tarjuman_draft_accepted;',
+    '}',
+    '',
+    'static bool tarjuman_draft_force() {',
+    '    static const bool force = [] {',
+    '        const char * v = std::getenv("TARJUMAN_WHISPER_DRAFT_FORCE");',
+    "        return v != nullptr && v[0] == '1';",
+    '    }();',
+    '    return force;',
+    '}',
+    '',
+    'int whisper_full_with_state(\n',
+  ].join('\n'),
+];
+
+const DRAFT_SETUP = [
+  '            for (int i = 0, n_max = whisper_n_text_ctx(ctx)/2 - 4; i < n_max; ++i) {\n',
+  [
+    '            // Tarjuman: draft verification (see scripts/whisper-addon/patches.mjs).',
+    '            const std::vector<whisper_token> & tj_draft = state->tarjuman_draft;',
+    '            bool tj_follow = !tj_draft.empty() && n_decoders_cur == 1 && t_cur < 1e-6f && seek == seek_start &&',
+    '                    params.strategy == whisper_sampling_strategy::WHISPER_SAMPLING_GREEDY;',
+    '            int tj_pos0 = 0; // the position of the draft batch\'s first token',
+    '            int tj_rows = 0; // its tokens (rows of state->logits)',
+    '            state->tarjuman_draft_accepted = 0;',
+    '',
+    '            for (int i = 0, n_max = whisper_n_text_ctx(ctx)/2 - 4; i < n_max; ++i) {\n',
+  ].join('\n'),
+];
+
+const DRAFT_STEP = [
+  '                // obtain logits for the next token\n                {\n',
+  [
+    '                // Tarjuman: the logits from the draft batch, or a new draft batch (see patches.mjs)',
+    '                bool tj_done = false;',
+    '                if (tj_follow) {',
+    '                    auto & decoder = state->decoders[0];',
+    '                    const int n_past = prompt.size() + i;',
+    '                    if (tarjuman_draft_force() && i < (int) tj_draft.size()) decoder.sequence.tokens.back().id = tj_draft[i];',
+    '                    const whisper_token tok = decoder.sequence.tokens.back().id;',
+    '                    if (i >= (int) tj_draft.size() || tj_draft[i] != tok) {',
+    '                        tj_follow = false;',
+    '                        if (tj_rows > 0) whisper_kv_cache_seq_rm(state->kv_self, 0, n_past, -1);',
+    '                        tj_rows = 0;',
+    '                    } else if (tj_rows > 0 && n_past - tj_pos0 < tj_rows) {',
+    '                        decoder.i_batch = n_past - tj_pos0;',
+    '                        state->tarjuman_draft_accepted++;',
+    '                        tj_done = true;',
+    '                    } else {',
+    '                        auto & batch = state->batch;',
+    '                        // the draft\'s rest, within the context, and no row past the last one sampled (max_tokens)',
+    '                        const int n = std::min({ (int) tj_draft.size() - i, whisper_n_text_ctx(ctx) - n_past, 64,',
+    '                                params.max_tokens > 0 ? std::max(1, params.max_tokens - i) : 64 });',
+    '                        batch.n_tokens = 0;',
+    '                        for (int k = 0; k < n; ++k) {',
+    '                            batch.token   [k]    = tj_draft[i + k];',
+    '                            batch.pos     [k]    = n_past + k;',
+    '                            batch.n_seq_id[k]    = 1;',
+    '                            batch.seq_id  [k][0] = 0;',
+    '                            batch.logits  [k]    = 1;',
+    '                            batch.n_tokens++;',
+    '                        }',
+    '                        if (!whisper_decode_internal(*ctx, *state, state->batch, params.n_threads, false, params.abort_callback, params.abort_callback_user_data)) {',
+    '                            WHISPER_LOG_ERROR("%s: failed to decode\\n", __func__);',
+    '                            return -8;',
+    '                        }',
+    '                        tj_pos0 = n_past;',
+    '                        tj_rows = n;',
+    '                        decoder.i_batch = 0;',
+    '                        tj_done = true;',
+    '                    }',
+    '                }',
+    '                if (tj_done) {',
+    '                    const int64_t t_start_sample_us = ggml_time_us();',
+    '                    whisper_process_logits(*ctx, *state, state->decoders[0], params, t_cur);',
+    '                    state->t_sample_us += ggml_time_us() - t_start_sample_us;',
+    '                } else',
+    '                // obtain logits for the next token\n                {\n',
+  ].join('\n'),
+];
+
+/** The binding hands the draft (the `tarjuman_draft` token ids) to the state and reports what was accepted. */
+const DRAFT_BINDING = [
+  [
+    'struct smart_whisper_transcribe_params {\n    const char* format;\n};\n',
+    'struct smart_whisper_transcribe_params {\n    const char* format;\n' +
+      '    std::vector<whisper_token> tarjuman_draft; // Tarjuman: see scripts/whisper-addon/patches.mjs\n};\n\n' +
+      'void tarjuman_whisper_set_draft(struct whisper_state * state, const whisper_token * tokens, int n_tokens);\n' +
+      'int tarjuman_whisper_draft_accepted(const struct whisper_state * state);\n',
+  ],
+  [
+    '        params.format = strdup("simple");\n    }\n',
+    '        params.format = strdup("simple");\n    }\n' +
+      '    if (o.Has("tarjuman_draft") && o.Get("tarjuman_draft").IsArray()) {\n' +
+      '        Napi::Array draft = o.Get("tarjuman_draft").As<Napi::Array>();\n' +
+      '        for (uint32_t i = 0; i < draft.Length(); i++) {\n' +
+      '            params.tarjuman_draft.push_back(draft.Get(i).As<Napi::Number>().Int32Value());\n' +
+      '        }\n' +
+      '    }\n',
+  ],
+  [
+    '        int err = 0;\n',
+    '        tarjuman_whisper_set_draft(state, smart_params.tarjuman_draft.data(), (int) smart_params.tarjuman_draft.size());\n' +
+      '        int err = 0;\n',
+  ],
+  [
+    '        Callback().Call({segments});',
+    '        segments.Set("draftAccepted", Napi::Number::New(Env(), tarjuman_whisper_draft_accepted(state)));\n' +
+      '        Callback().Call({segments});',
+  ],
+];
+
 /** madvise's header, for the huge pages patch. */
 const MMAN_INCLUDE = ['#include <stdlib.h>\n', '#include <stdlib.h>\n#if defined(__linux__)\n#include <sys/mman.h>\n#endif\n'];
 
@@ -228,7 +368,7 @@ export const ENGINES = {
     ],
     includes: ['include', 'ggml/include', 'ggml/src', 'src'],
     defines: [],
-    bindingPatches: {},
+    bindingPatches: { 'src/binding/transcribe.cc': DRAFT_BINDING },
     patches: {
       'src/whisper.cpp': [
         ...CONV_PATCHES,
@@ -246,6 +386,10 @@ export const ENGINES = {
           CONTIGUOUS_K,
         ],
         ...LAST_LOGITS_ONLY,
+        DRAFT_STATE,
+        DRAFT_API,
+        DRAFT_SETUP,
+        DRAFT_STEP,
       ],
       'ggml/src/ggml-backend.c': [
         [
