@@ -1,9 +1,11 @@
 /**
  * `npx tsx bench/engine-ab.ts --model <file> --a <addon dir> --b <addon dir> [--seconds 5] [--rounds 9]
- * [--max-tokens N] [--prompt CHARS] [--a-env K=V] [--b-env K=V]`: a paired A/B of two builds of the whisper addon (or one build with two settings)
+ * [--max-tokens N] [--prompt CHARS] [--draft N] [--a-env K=V] [--b-env K=V]`: a paired A/B of two builds of the whisper addon (or one build with two settings)
  * on a shared, noisy machine. Each side runs in its own worker process with the model loaded; passes alternate
  * A, B, A, B... over the same buffer (audio_ctx shrunk as the streaming pipeline does), so a slow stretch of the
- * machine hits both alike. Prints each side's median and the median of the pair-by-pair ratios B/A.
+ * machine hits both alike. Prints each side's median and the median of the pair-by-pair ratios B/A. `--draft N`: B
+ * hands each pass the first N + 1 token ids of its previous pass over the same buffer and prompt as a draft (so the
+ * draft holds for N decoder steps, as a streaming pass's draft holds up to the new audio); A decodes without one.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -22,7 +24,8 @@ if (process.argv.includes('--child')) {
   const modelPath = process.env['AB_MODEL']!;
   const engine = await loadSmartWhisperEngine(modelPath, { threads: 2 });
   process.send!({ ready: true, build: engine.build.variant, info: engine.systemInfo, loadMs: engine.loadMs });
-  process.on('message', async (m: { seconds: number; maxTokens?: number; prompt?: string }) => {
+  let lastIds: number[] = [];
+  process.on('message', async (m: { seconds: number; maxTokens?: number; prompt?: string; draft?: number }) => {
     const pcm = new Float32Array(Math.round(m.seconds * SAMPLE_RATE));
     for (let i = 0; i < pcm.length; i++) pcm[i] = 0.1 * Math.sin(i * 0.05) * Math.sin(i * 0.0007);
     const started = performance.now();
@@ -33,8 +36,11 @@ if (process.argv.includes('--child')) {
       audioCtx: Math.min(1500, Math.ceil(m.seconds * 50) + 50),
       ...(m.maxTokens ? { maxTokens: m.maxTokens } : {}),
       ...(m.prompt ? { initialPrompt: m.prompt } : {}),
+      ...(m.draft && lastIds.length > 0 ? { draft: lastIds.slice(0, m.draft + 1) } : {}),
     });
-    process.send!({ ms: performance.now() - started, tokens: segments.flatMap((s) => s.tokens).length });
+    const ms = performance.now() - started;
+    lastIds = segments.flatMap((s) => s.ids ?? []);
+    process.send!({ ms, tokens: segments.flatMap((s) => s.tokens).length, accepted: engine.lastPass.draftAccepted });
   });
 } else {
   const { values } = parseArgs({
@@ -49,6 +55,7 @@ if (process.argv.includes('--child')) {
       rounds: { type: 'string', default: '9' },
       'max-tokens': { type: 'string' },
       prompt: { type: 'string', default: '0' },
+      draft: { type: 'string', default: '0' },
     },
   });
   if (!values.model || !values.a || !values.b) {
@@ -65,11 +72,17 @@ if (process.argv.includes('--child')) {
       child.once('message', (m: { info: string; loadMs: number }) => resolve({ child, info: `${m.info} (load ${m.loadMs.toFixed(0)} ms)` }));
       child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
     });
-  const pass = (child: ChildProcess, seconds: number): Promise<{ ms: number; tokens: number }> =>
+  const pass = (child: ChildProcess, seconds: number, draft = 0): Promise<{ ms: number; tokens: number; accepted: number }> =>
     new Promise((resolve) => {
       child.once('message', resolve);
-      child.send({ seconds, prompt: PROMPT.slice(0, Number(values.prompt)), ...(values['max-tokens'] ? { maxTokens: Number(values['max-tokens']) } : {}) });
+      child.send({
+        seconds,
+        prompt: PROMPT.slice(0, Number(values.prompt)),
+        ...(values['max-tokens'] ? { maxTokens: Number(values['max-tokens']) } : {}),
+        ...(draft > 0 ? { draft } : {}),
+      });
     });
+  const draft = Number(values.draft);
   const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
   const seconds = Number(values.seconds);
   const a = await start(values.a, values.model, env(values['a-env']));
@@ -77,19 +90,19 @@ if (process.argv.includes('--child')) {
   console.log(`A: ${values.a} ${values['a-env'].join(' ')}\n   ${a.info}`);
   console.log(`B: ${values.b} ${values['b-env'].join(' ')}\n   ${b.info}`);
   await pass(a.child, seconds);
-  await pass(b.child, seconds);
+  await pass(b.child, seconds, draft);
   const ta: number[] = [];
   const tb: number[] = [];
   let tokens = '';
   for (let r = 0; r < Number(values.rounds); r++) {
     const first = r % 2 === 0 ? a : b;
     const second = r % 2 === 0 ? b : a;
-    const x = await pass(first.child, seconds);
-    const y = await pass(second.child, seconds);
+    const x = await pass(first.child, seconds, first === b ? draft : 0);
+    const y = await pass(second.child, seconds, second === b ? draft : 0);
     const [pa, pb] = r % 2 === 0 ? [x, y] : [y, x];
     ta.push(pa.ms);
     tb.push(pb.ms);
-    tokens = `${pa.tokens}/${pb.tokens}`;
+    tokens = `${pa.tokens}/${pb.tokens}${draft > 0 ? ` (B's draft held ${pb.accepted})` : ''}`;
   }
   const ratios = ta.map((t, i) => tb[i]! / t);
   console.log(

@@ -18,6 +18,11 @@
 //   prompt (about 45 tokens), 1 thread, min of 7, paired: 1.77-1.83 s of CPU per pass before, 1.43-1.54 s after;
 //   the streaming policy over 60 s (2 threads, idle): RTF 0.571 before, 0.531 after. The output is identical
 //   (text and token probabilities compared on three passes with and without a prompt).
+// - whisper.cpp + transcribe.cc: draft verification (DRAFT_* below): the streaming pipeline's previous pass over the
+//   same buffer start is checked in one decoder batch instead of decoded again token by token. Measured with
+//   `bench/engine-ab.ts --draft N` (2 threads, a 190-character prompt, 9 alternated pairs, median of the ratios):
+//   small dims, 5 s buffer, 15 tokens of which the draft held 10: 0.87 (1100 -> 924 ms); 3 s, 8 tokens, 5 held: 0.85;
+//   base dims, 5 s, 15 tokens, 10 held: 0.84 (367 -> 308 ms). Same output, tested.
 // - ggml-blas.cpp: the BLAS backend converts an F16 or quantized weight matrix to F32 on every product of every
 //   pass. Weights never change: the F32 copy is kept (bounded by TARJUMAN_WHISPER_F32_CACHE_MB, default 512; past
 //   the bound, converted per product as before).
