@@ -153,8 +153,6 @@ export class SttStream {
   private currentPass: Promise<void> | null = null;
   private passCount = 0;
   private lastPassCovered: number;
-  /** Where the audio the last pass decoded ends (timeline sample); -1 after a pass that failed or a drop. */
-  private decodedUntil = -1;
   /** The token ids of the last pass and its buffer start: the next pass's draft while the start stays. */
   private lastIds: { start: number; ids: number[] } | null = null;
   private idleWaiters: Array<() => void> = [];
@@ -393,20 +391,10 @@ export class SttStream {
 
   private passDue(): boolean {
     if (this.sealAt !== null) return true;
-    if (!this.utteranceOpen || this.speechSamples < (this.tuning.minSpeechMs / 1000) * SAMPLE_RATE) return false;
-    const step = this.governor.stepSeconds * SAMPLE_RATE;
-    if (this.samplesSincePass >= step) return true;
-    // A pause: once it has lasted the tail pad, decode (if half a step of audio came since the last pass). If the
-    // pause ends the utterance, this pass has heard all of it and no final pass repeats it (see runPass): the last
-    // words are final when the detector closes the utterance, not a pass later. If the speaker goes on, it was a step
-    // a little early.
-    const pause = this.segmenter.silentSince;
-    const pad = Math.round(TAIL_PAD_SECONDS * SAMPLE_RATE);
     return (
-      pause !== null &&
-      this.consumedSample - pause >= pad &&
-      this.lastPassCovered < pause + pad &&
-      this.samplesSincePass >= step / 2
+      this.utteranceOpen &&
+      this.speechSamples >= (this.tuning.minSpeechMs / 1000) * SAMPLE_RATE &&
+      this.samplesSincePass >= this.governor.stepSeconds * SAMPLE_RATE
     );
   }
 
@@ -423,14 +411,6 @@ export class SttStream {
 
   private async runPass(): Promise<void> {
     const target = this.sealAt;
-    if (target !== null && this.decodedUntil >= target) {
-      // The last pass decoded this utterance to its end and past it (it started in the pause before the voice
-      // detector closed the utterance): a final pass would decode the same audio again. What it left pending is
-      // final as it is. (whisper_streaming commits its last hypothesis at a pause without decoding at all; this
-      // does so only when that hypothesis heard the whole utterance.)
-      this.endUtterance(target, this.policy.commitPending());
-      return;
-    }
     const kind = target !== null ? 'final' : 'step';
     const endSample = target !== null ? Math.min(target, this.buffer.end) : this.buffer.end;
     const length = Math.max(0, endSample - this.buffer.start);
@@ -472,9 +452,7 @@ export class SttStream {
       });
       words = segmentsToWords(segments, offset, bufferSeconds);
       this.lastIds = { start: bufferStart, ids: segments.flatMap((s) => s.ids ?? []) };
-      this.decodedUntil = endSample;
     } catch (err) {
-      this.decodedUntil = -1;
       this.options.onError?.('PASS_FAILED', errorText(err));
     }
     const ms = this.now() - started;
@@ -485,7 +463,11 @@ export class SttStream {
     const update = this.policy.update(guarded);
     let committed = update.committed;
     if (kind === 'final') {
-      this.endUtterance(target!, [...committed, ...this.policy.commitPending()]);
+      committed = [...committed, ...this.policy.commitPending()];
+      this.emit(committed, []);
+      this.trimTo(target!);
+      if (this.sealAt === target) this.sealAt = null;
+      if (!this.utteranceOpen && this.sealAt === null) this.clearBuffer();
     } else {
       let pending = update.pending;
       if (this.buffer.length / SAMPLE_RATE > this.governor.bufferCapSeconds) {
@@ -503,14 +485,6 @@ export class SttStream {
     this.options.onRealtime?.(this.meter.report(this.governor));
   }
 
-  /** Commits the last words of an utterance that ends at `target` and lets its audio go. */
-  private endUtterance(target: number, committed: readonly TimedWord[]): void {
-    this.emit(committed, []);
-    this.trimTo(target);
-    if (this.sealAt === target) this.sealAt = null;
-    if (!this.utteranceOpen && this.sealAt === null) this.clearBuffer();
-  }
-
   /**
    * The pipeline fell too far behind: what is pending is committed (it was heard), the audio that no pass covered
    * and that is older than `keepSeconds` before the newest audio is dropped and counted, and decoding resumes there.
@@ -520,7 +494,6 @@ export class SttStream {
     const from = Math.max(this.buffer.start, this.lastPassCovered);
     if (keepFrom <= from) return;
     this.emit(this.policy.commitPending(), []);
-    this.decodedUntil = -1;
     // Audio still on its way through the voice detector is skipped as it arrives (see onFrame).
     this.trimTo(keepFrom);
     this.dropUntil = keepFrom;
