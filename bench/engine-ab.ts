@@ -1,11 +1,12 @@
 /**
  * `npx tsx bench/engine-ab.ts --model <file> --a <addon dir> --b <addon dir> [--seconds 5] [--rounds 9]
- * [--max-tokens N] [--prompt CHARS] [--draft N] [--a-env K=V] [--b-env K=V]`: a paired A/B of two builds of the whisper addon (or one build with two settings)
+ * [--max-tokens N] [--prompt CHARS] [--draft N] [--a-threads N] [--b-threads N] [--a-env K=V] [--b-env K=V]`: a paired A/B of two builds of the whisper addon (or one build with two settings)
  * on a shared, noisy machine. Each side runs in its own worker process with the model loaded; passes alternate
  * A, B, A, B... over the same buffer (audio_ctx shrunk as the streaming pipeline does), so a slow stretch of the
  * machine hits both alike. Prints each side's median and the median of the pair-by-pair ratios B/A. `--draft N`: B
  * hands each pass the first N + 1 token ids of its previous pass over the same buffer and prompt as a draft (so the
  * draft holds for N decoder steps, as a streaming pass's draft holds up to the new audio); A decodes without one.
+ * `--a-threads` / `--b-threads` set each side's CPU threads (default 2, the benchmarks' figure).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -25,14 +26,14 @@ if (process.argv.includes('--child')) {
   const engine = await loadSmartWhisperEngine(modelPath, { threads: 2 });
   process.send!({ ready: true, build: engine.build.variant, info: engine.systemInfo, loadMs: engine.loadMs });
   let lastIds: number[] = [];
-  process.on('message', async (m: { seconds: number; maxTokens?: number; prompt?: string; draft?: number }) => {
+  process.on('message', async (m: { seconds: number; maxTokens?: number; prompt?: string; draft?: number; threads: number }) => {
     const pcm = new Float32Array(Math.round(m.seconds * SAMPLE_RATE));
     for (let i = 0; i < pcm.length; i++) pcm[i] = 0.1 * Math.sin(i * 0.05) * Math.sin(i * 0.0007);
     const started = performance.now();
     const segments = await engine.transcribe(pcm, {
       language: 'en',
       task: 'transcribe',
-      threads: 2,
+      threads: m.threads,
       audioCtx: Math.min(1500, Math.ceil(m.seconds * 50) + 50),
       ...(m.maxTokens ? { maxTokens: m.maxTokens } : {}),
       ...(m.prompt ? { initialPrompt: m.prompt } : {}),
@@ -56,6 +57,8 @@ if (process.argv.includes('--child')) {
       'max-tokens': { type: 'string' },
       prompt: { type: 'string', default: '0' },
       draft: { type: 'string', default: '0' },
+      'a-threads': { type: 'string', default: '2' },
+      'b-threads': { type: 'string', default: '2' },
     },
   });
   if (!values.model || !values.a || !values.b) {
@@ -72,11 +75,12 @@ if (process.argv.includes('--child')) {
       child.once('message', (m: { info: string; loadMs: number }) => resolve({ child, info: `${m.info} (load ${m.loadMs.toFixed(0)} ms)` }));
       child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
     });
-  const pass = (child: ChildProcess, seconds: number, draft = 0): Promise<{ ms: number; tokens: number; accepted: number }> =>
+  const pass = (child: ChildProcess, seconds: number, threads: number, draft = 0): Promise<{ ms: number; tokens: number; accepted: number }> =>
     new Promise((resolve) => {
       child.once('message', resolve);
       child.send({
         seconds,
+        threads,
         prompt: PROMPT.slice(0, Number(values.prompt)),
         ...(values['max-tokens'] ? { maxTokens: Number(values['max-tokens']) } : {}),
         ...(draft > 0 ? { draft } : {}),
@@ -87,18 +91,20 @@ if (process.argv.includes('--child')) {
   const seconds = Number(values.seconds);
   const a = await start(values.a, values.model, env(values['a-env']));
   const b = await start(values.b, values['model-b'] ?? values.model, env(values['b-env']));
-  console.log(`A: ${values.a} ${values['a-env'].join(' ')}\n   ${a.info}`);
-  console.log(`B: ${values.b} ${values['b-env'].join(' ')}\n   ${b.info}`);
-  await pass(a.child, seconds);
-  await pass(b.child, seconds, draft);
+  console.log(`A: ${values.a} ${values['a-env'].join(' ')} (${values['a-threads']} threads)\n   ${a.info}`);
+  console.log(`B: ${values.b} ${values['b-env'].join(' ')} (${values['b-threads']} threads)\n   ${b.info}`);
+  const aThreads = Number(values['a-threads']);
+  const bThreads = Number(values['b-threads']);
+  await pass(a.child, seconds, aThreads);
+  await pass(b.child, seconds, bThreads, draft);
   const ta: number[] = [];
   const tb: number[] = [];
   let tokens = '';
   for (let r = 0; r < Number(values.rounds); r++) {
     const first = r % 2 === 0 ? a : b;
     const second = r % 2 === 0 ? b : a;
-    const x = await pass(first.child, seconds, first === b ? draft : 0);
-    const y = await pass(second.child, seconds, second === b ? draft : 0);
+    const x = await pass(first.child, seconds, first === b ? bThreads : aThreads, first === b ? draft : 0);
+    const y = await pass(second.child, seconds, second === b ? bThreads : aThreads, second === b ? draft : 0);
     const [pa, pb] = r % 2 === 0 ? [x, y] : [y, x];
     ta.push(pa.ms);
     tb.push(pb.ms);
