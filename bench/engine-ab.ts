@@ -93,18 +93,21 @@ if (process.argv.includes('--child')) {
   const b = await start(values.b, values['model-b'] ?? values.model, env(values['b-env']));
   console.log(`A: ${values.a} ${values['a-env'].join(' ')} (${values['a-threads']} threads)\n   ${a.info}`);
   console.log(`B: ${values.b} ${values['b-env'].join(' ')} (${values['b-threads']} threads)\n   ${b.info}`);
-  const aThreads = Number(values['a-threads']);
-  const bThreads = Number(values['b-threads']);
-  await pass(a.child, seconds, aThreads);
-  await pass(b.child, seconds, bThreads, draft);
+  /** One pass on a side: B with its threads and the draft, A with its threads. */
+  const passOn = (side: typeof a): ReturnType<typeof pass> =>
+    side === b
+      ? pass(b.child, seconds, Number(values['b-threads']), draft)
+      : pass(a.child, seconds, Number(values['a-threads']));
+  await passOn(a);
+  await passOn(b);
   const ta: number[] = [];
   const tb: number[] = [];
   let tokens = '';
   for (let r = 0; r < Number(values.rounds); r++) {
     const first = r % 2 === 0 ? a : b;
     const second = r % 2 === 0 ? b : a;
-    const x = await pass(first.child, seconds, first === b ? bThreads : aThreads, first === b ? draft : 0);
-    const y = await pass(second.child, seconds, second === b ? bThreads : aThreads, second === b ? draft : 0);
+    const x = await passOn(first);
+    const y = await passOn(second);
     const [pa, pb] = r % 2 === 0 ? [x, y] : [y, x];
     ta.push(pa.ms);
     tb.push(pb.ms);
