@@ -315,6 +315,27 @@ describe('ConsoleCore hub', () => {
     expect(srt.ok && srt.value).toBe('Ladies and gentlemen, welcome.\n');
   });
 
+  it('sends a channel in order: the partial of the next line never overtakes a final waiting for the session record', async () => {
+    const h = await hub();
+    const c = await core();
+    await joinAs(c, h, 'operator');
+    const d = await display(h.url, ['floor']);
+    // As speech-to-text publishes: a line's final, then at once the partial of the next line, ten times over.
+    const sends: Promise<unknown>[] = [];
+    for (let i = 1; i <= 10; i++) {
+      sends.push(c.publish({ channel: 'floor', id: `l${i}`, text: `line ${i} complete`, state: 'final', source: 'floor-stt' }));
+      sends.push(c.publish({ channel: 'floor', id: `l${i + 1}`, text: `line ${i + 1} growing`, state: 'partial', source: 'floor-stt' }));
+    }
+    await Promise.all(sends);
+    await d.until(() => d.lines.size === 10 && d.partials.some((p) => p.line.id === 'l11'));
+    // Each partial of line n+1 arrived after line n was committed.
+    for (const p of d.partials.filter((u) => u.line.id !== 'l1')) {
+      const n = Number(p.line.id.slice(1)) - 1;
+      const committed = d.changes.find((ch) => ch.kind === 'committed' && ch.line.id === `l${n}`)!;
+      expect(p.cursor, `the partial of l${n + 1} came after l${n} was committed`).toBeGreaterThanOrEqual(committed.cursor);
+    }
+  });
+
   it('resends what was not acknowledged after a hub restart: nothing missing or doubled at a display', async () => {
     const hubData = await tempDir();
     let h = await roomHub({ dataDir: hubData });

@@ -49,6 +49,8 @@ export class LinePublisher {
    * what was never acknowledged; lines sent to another room never go to this one.
    */
   private lastLinkKey: string | null;
+  /** Per channel, the publish the next one on that channel waits for (see publishLine). */
+  private readonly inOrder = new Map<string, Promise<void>>();
   /** The partial this console has on the displays now, per channel (committed when it goes off air). */
   private readonly livePartials = new Map<string, OutgoingLine>();
 
@@ -99,11 +101,27 @@ export class LinePublisher {
       this.delivered({ channel: line.channel, id: line.id, what: 'line', status: 'held' });
       return ok({ id: line.id, status: 'held', saved });
     }
+    // In order per channel: a line waits for the one published before it on its channel to be handed to the link.
+    // Without this, a final waiting for the disk (write-ahead) was overtaken by the partial of the next line, and
+    // displays saw the next line's partial replace this one for a moment, then this one come back as committed.
+    const previous = this.inOrder.get(line.channel);
+    const sent = (previous ?? Promise.resolve()).then(() => this.recordAndSend(line, times, allowed.value.room));
+    const settled = sent.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inOrder.set(line.channel, settled);
+    void settled.then(() => this.inOrder.get(line.channel) === settled && this.inOrder.delete(line.channel));
+    return sent;
+  }
+
+  /** Records a committed line ahead (bounded wait), then hands the line to the link of `room`. */
+  private async recordAndSend(line: OutgoingLine, times: AudioTimes, room: string): Promise<ConsoleResult<ConsolePublishAck>> {
     const saved = line.state === 'final' ? await this.writeAhead(line, times, false) : false;
     // Read again: the link may have been replaced during the write-ahead wait (a reconnect to the same room; a
     // switch to another room waits until nothing is on its way, see onItsWay).
     const link = this.connection.link;
-    if (!link || link.room !== allowed.value.room) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
+    if (!link || link.room !== room) return fail(CONSOLE_ERROR_CODES.NOT_CONNECTED, 'Connect to a hub first.');
     void link.publish(this.wire(line, times));
     return ok({ id: line.id, status: 'queued', saved });
   }
