@@ -10,7 +10,8 @@
  * compute on the real audio, decoding as many tokens as the words in its buffer, then returns the reference words
  * whose audio has been heard so far. Latency of a word = when a display client first receives it (partial, or
  * final) minus when the word ended in the audio. Lag = seconds from the oldest speech without a caption to the
- * newest audio pushed, sampled with every 100 ms frame.
+ * newest audio pushed, sampled with every 100 ms frame. The floor channel's events, as the client received them, are
+ * replayed through a two-row wall's own roll-up (bench/wall-replay.ts): when each word was first on the wall.
  *
  * Typed: the built console page in Chromium, served by the console server; each key typed into the channel
  * input is timed until the display client receives the partial (or, for Enter, the final) that contains it.
@@ -35,6 +36,7 @@ import type { SttSourceFactory } from '../electron/console/stt-source';
 import { SAMPLE_RATE, warmUpEngine } from '../electron/stt/engine';
 import { loadSmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
 import { SttStream } from '../electron/stt/stt-stream';
+import { replayWall } from './wall-replay';
 import { loadSileroVadDetector } from '../electron/stt/vad';
 import {
   benchModelPath,
@@ -238,9 +240,26 @@ async function main(): Promise<void> {
     if (!Number.isNaN(finalAt[i]!)) finalLat.push(finalAt[i]! - end);
     if (!Number.isNaN(partialAt[i]!)) partialLat.push(partialAt[i]! - end);
   });
+  // What a two-row wall shows, through its own roll-up: a word's first moment on it (partial or committed row).
+  const wall = replayWall(floorEvents);
+  const wallAt: number[] = new Array(words.length).fill(NaN);
+  for (const e of floorEvents) {
+    if (!e.final || !e.line) continue;
+    const seen = wall.firstShown.get(e.line.id) ?? [];
+    align(e.line.text.trim().split(/\s+/).filter(Boolean), e.line.audioStart, e.line.audioEnd).forEach((k, j) => {
+      if (k >= 0 && seen[j] !== undefined && !(wallAt[k]! <= seen[j]!)) wallAt[k] = seen[j]!;
+    });
+  }
+  const wallLat = words.flatMap((w, i) => (Number.isNaN(wallAt[i]!) ? [] : [wallAt[i]! - (t0 + w.end * 1000)]));
   const passMs = engines.flatMap((e) => e.passMs);
   console.log(`speech: ${got.length}/${words.length} words final on the display, ${matches} matched to the reference; ${passMs.length} whisper passes, pass p50 ${percentile(passMs, 50).toFixed(0)} ms, p95 ${percentile(passMs, 95).toFixed(0)} ms; last word ended at ${lastWord.end.toFixed(1)} s`);
   console.log(`speech-to-display (word end -> display): partial p50 ${percentile(partialLat, 50).toFixed(0)} ms p95 ${percentile(partialLat, 95).toFixed(0)} ms; final p50 ${percentile(finalLat, 50).toFixed(0)} ms p95 ${percentile(finalLat, 95).toFixed(0)} ms max ${percentile(finalLat, 100).toFixed(0)} ms`);
+  console.log(
+    `speech on a two-row wall (its roll-up at reading pace, replayed): first shown p50 ${percentile(wallLat, 50).toFixed(0)} ms p95 ` +
+      `${percentile(wallLat, 95).toFixed(0)} ms (${wallLat.length} words); a committed row on screen p10 ${percentile(wall.rowOnScreenMs, 10).toFixed(0)} ms ` +
+      `p50 ${percentile(wall.rowOnScreenMs, 50).toFixed(0)} ms; catching up ${(wall.catchingUpMs / 1000).toFixed(1)} s; ` +
+      `${floorEvents.filter((e) => e.final).length} floor lines of ${(got.length / Math.max(1, floorEvents.filter((e) => e.final).length)).toFixed(1)} words`,
+  );
   const tokens = engines.flatMap((e) => e.passTokens);
   const last = reports[reports.length - 1];
   console.log(

@@ -144,6 +144,13 @@ export const captionEventSchema = z.strictObject({
   lang: z.string().max(8),
   /** Character ranges [start, end) of `text` decoded with low confidence, for the UI to mark. */
   uncertain: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).optional(),
+  /**
+   * A partial only: the characters at the start of `text` that are committed (the line being built; they will be
+   * in its final unchanged), and where they end on the timeline. If the source stops for good before the final,
+   * that much is committed instead of withdrawn.
+   */
+  stableChars: z.number().int().nonnegative().optional(),
+  stableEnd: z.number().nonnegative().optional(),
 });
 export type CaptionEvent = z.infer<typeof captionEventSchema>;
 

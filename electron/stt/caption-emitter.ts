@@ -1,11 +1,43 @@
 /**
- * Turns the committed and pending words of a pass into caption events: a `final` per commit (the next text gets
- * the next id), a `partial` whenever the pending text changes (an empty one withdraws it). Keeps the tail of the
- * committed text, which the stream carries as the prompt and a restarted stream resumes from.
+ * Turns the committed and pending words of a pass into caption events. Committed words are gathered into caption
+ * lines the size a reader takes in at a glance: a `final` goes out when its line is complete, the next text gets
+ * the next id. Until then the line's committed words lead the `partial` (same id), so they are on screen as soon
+ * as they are committed; a `partial` goes out whenever that text changes (an empty one withdraws it). Keeps the
+ * tail of the committed text, which the stream carries as the prompt and a restarted stream resumes from.
+ *
+ * Why lines and not a final per commit: the commit policy commits every pass, each step of speech (1 s on a fast
+ * machine: two or three words). Every final is a line downstream: a row of a wall display, which gives each row
+ * at least 1.5 s of reading time, a cue of YouTube, Zoom or an SRT export, a Teams CART line. Two-word finals once
+ * a second left a wall 4-5 s behind the speech, always catching up (measured on the base-dims model: 52 finals of
+ * 2.1 words a minute). A line is complete at the end of a sentence or of an engine segment, once it holds
+ * {@link LINE_MIN_CHARS} characters (it then closes at a word boundary within the display's line length), when
+ * its first word has waited {@link LINE_MAX_HOLD_SECONDS} of audio since it was committed or was spoken
+ * {@link LINE_MAX_AGE_SECONDS} ago, and whenever the stream says so (end of an
+ * utterance, a forced commit, a trim, a drop): a committed word is never held past the audio the stream keeps,
+ * so a restarted stream decodes it again instead of losing it.
  */
 import type { CaptionEvent, SttSourceLanguage } from '../common/stt-protocol';
+import { lineLengthFor } from '../common/line-breaking';
 import { uncertainRanges } from './guards';
 import { joinWords, type TimedWord } from './words';
+
+/** A line closes once its committed text is this long (about two thirds of a display row). */
+export const LINE_MIN_CHARS = 28;
+/** A line closes once its first committed word has waited this long, seconds of audio. */
+export const LINE_MAX_HOLD_SECONDS = 1.6;
+/**
+ * A line closes once its first word was spoken this long ago, seconds of audio: on a slow machine (steps of 2 s and
+ * more) words are committed late already, and a line per pass is few enough lines.
+ */
+export const LINE_MAX_AGE_SECONDS = 3;
+
+/** A word that ends a sentence. */
+const SENTENCE_END = /[.!?؟…。][«»"”'’)\]]*$/u;
+
+/** Ends a sentence or an engine segment: the audio before it is done with (the stream trims there). */
+export function endsPhrase(word: TimedWord): boolean {
+  return word.segmentEnd || SENTENCE_END.test(word.text);
+}
 
 /** Options of {@link CaptionEmitter}. */
 export interface CaptionEmitterOptions {
@@ -20,46 +52,99 @@ export interface CaptionEmitterOptions {
   onCaption: (event: CaptionEvent) => void;
 }
 
+/** What the stream tells {@link CaptionEmitter.emit} besides the words. */
+export interface EmitContext {
+  /** Timeline seconds of the audio the pass reached (the line's hold is measured against it). */
+  now: number;
+  /** Close the line whatever its length: end of an utterance, a forced commit, a drop. */
+  closeAll?: boolean;
+  /** Close every committed word that ends at or before this time (the stream trims its audio there). */
+  closeThrough?: number;
+  /** Where an empty partial is placed. */
+  committedUntil: number;
+  /** Labels captions whose words carry no language. */
+  language: SttSourceLanguage;
+}
+
 /** The caption side of one stream. */
 export class CaptionEmitter {
   private seq: number;
   private committed: string;
   private partial = '';
+  /** Committed words of the line not yet sent as a final. */
+  private open: TimedWord[] = [];
+  /** Timeline seconds at which the open line's first word was committed. */
+  private openSince = 0;
 
   constructor(private readonly o: CaptionEmitterOptions) {
     this.seq = o.nextSeq;
     this.committed = o.committedTail;
   }
 
-  /** The last 400 characters of committed text. */
+  /** The last 400 characters of committed text (the open line's words included). */
   get committedText(): string {
-    return this.committed;
+    return `${this.committed} ${joinWords(this.open)}`.trim().slice(-400);
   }
 
-  /** True when a partial is on screen. */
+  /** True when a partial is on screen (the open line's committed words or pending words). */
   get showsPartial(): boolean {
     return this.partial !== '';
   }
 
+  /** True when committed words wait in the open line. */
+  get holdsLine(): boolean {
+    return this.open.length > 0;
+  }
+
   /**
-   * Emits a final for `committed` (if any), then the partial for `pending` if it changed; `committedUntil` places an
-   * empty partial, `language` labels captions whose words carry none.
+   * Adds `committed` to the open line, sends the finals of the lines now complete (see the module comment), then
+   * the partial (the open line's words and `pending`) if its text changed.
    */
-  emit(committed: readonly TimedWord[], pending: readonly TimedWord[], committedUntil: number, language: SttSourceLanguage): void {
-    if (committed.length > 0) {
-      this.o.onCaption(this.caption('final', committed, language));
-      this.committed = `${this.committed} ${joinWords(committed)}`.trim().slice(-400);
+  emit(committed: readonly TimedWord[], pending: readonly TimedWord[], at: EmitContext): void {
+    if (committed.length > 0 && this.open.length === 0) this.openSince = at.now;
+    this.open.push(...committed);
+    for (let n = this.closeCount(at); n > 0; n = this.closeCount(at)) {
+      const line = this.open.splice(0, n);
+      this.o.onCaption(this.caption('final', line, at.language));
+      this.committed = `${this.committed} ${joinWords(line)}`.trim().slice(-400);
       this.seq++;
       this.partial = '';
+      this.openSince = at.now;
     }
-    const text = joinWords(pending);
+    const shown = [...this.open, ...pending];
+    const text = joinWords(shown);
     if (text === this.partial) return;
-    if (pending.length > 0) this.o.onCaption(this.caption('partial', pending, language));
+    if (shown.length > 0) {
+      const event = this.caption('partial', shown, at.language);
+      const last = this.open[this.open.length - 1];
+      this.o.onCaption(last ? { ...event, stableChars: joinWords(this.open).length, stableEnd: round3(last.end) } : event);
+    }
     else {
-      const at = committedUntil;
-      this.o.onCaption({ type: 'caption', id: this.id(), state: 'partial', text: '', start: at, end: at, lang: fixedLang(language) });
+      const t = at.committedUntil;
+      this.o.onCaption({ type: 'caption', id: this.id(), state: 'partial', text: '', start: t, end: t, lang: fixedLang(at.language) });
     }
     this.partial = text;
+  }
+
+  /** How many of the open words make the next complete line (0: none yet). */
+  private closeCount(at: EmitContext): number {
+    const open = this.open;
+    if (open.length === 0) return 0;
+    if (at.closeAll) return open.length;
+    // The end of a sentence or segment, or the last word before the stream's trim point: the line ends there.
+    const through = at.closeThrough;
+    const cut = open.findIndex(
+      (word, i) => endsPhrase(word) || (through !== undefined && word.end <= through && !(open[i + 1] && open[i + 1]!.end <= through)),
+    );
+    if (cut >= 0) return cut + 1;
+    const maxChars = lineLengthFor(open[0]!.lang);
+    if (joinWords(open).length >= LINE_MIN_CHARS) {
+      // As many words as fit a display row (at least one).
+      let n = 1;
+      while (n < open.length && joinWords(open.slice(0, n + 1)).length <= maxChars) n++;
+      return n;
+    }
+    return at.now - this.openSince >= LINE_MAX_HOLD_SECONDS || at.now - open[0]!.end >= LINE_MAX_AGE_SECONDS ? open.length : 0;
   }
 
   private caption(state: 'partial' | 'final', words: readonly TimedWord[], language: SttSourceLanguage): CaptionEvent {

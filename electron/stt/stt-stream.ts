@@ -26,7 +26,7 @@ import type {
   SttSourceLanguage,
   SttTask,
 } from '../common/stt-protocol';
-import { CaptionEmitter } from './caption-emitter';
+import { CaptionEmitter, endsPhrase } from './caption-emitter';
 import { ComputeGovernor, RealtimeMeter, type ComputeGovernorOptions } from './compute-governor';
 import { SAMPLE_RATE, type SpeechEngine } from './engine';
 import { buildInitialPrompt } from './prompt';
@@ -305,6 +305,8 @@ export class SttStream {
     if (ended !== undefined) this.seal(ended, gapAt);
     this.maybeStartPass();
     while (this.currentPass) await this.currentPass;
+    // A committed word waiting in the open line goes out before its audio is cleared.
+    if (this.captions.holdsLine) this.emit([], [], gapAt, { closeAll: true });
     if (this.buffer.length > 0) this.clearBuffer();
     this.policy.dropPending();
     this.vad.reset();
@@ -464,18 +466,20 @@ export class SttStream {
     let committed = update.committed;
     if (kind === 'final') {
       committed = [...committed, ...this.policy.commitPending()];
-      this.emit(committed, []);
+      this.emit(committed, [], endSample, { closeAll: true });
       this.trimTo(target!);
       if (this.sealAt === target) this.sealAt = null;
       if (!this.utteranceOpen && this.sealAt === null) this.clearBuffer();
     } else {
       let pending = update.pending;
-      if (this.buffer.length / SAMPLE_RATE > this.governor.bufferCapSeconds) {
+      const capped = this.buffer.length / SAMPLE_RATE > this.governor.bufferCapSeconds;
+      if (capped) {
         committed = [...committed, ...this.policy.commitPending()];
         pending = [];
       }
-      this.emit(committed, pending);
-      this.trimAfterPass(committed);
+      const trimAt = this.trimPointAfterPass(committed);
+      this.emit(committed, pending, endSample, capped ? { closeAll: true } : trimAt !== null ? { closeThrough: trimAt / SAMPLE_RATE } : {});
+      if (trimAt !== null) this.trimTo(trimAt);
     }
     const undecoded = Math.max(0, this.expectedNext() - Math.max(this.lastPassCovered, this.buffer.start)) / SAMPLE_RATE;
     const decision = this.governor.onPass(ms, undecoded);
@@ -493,7 +497,7 @@ export class SttStream {
     const keepFrom = this.expectedNext() - Math.round(keepSeconds * SAMPLE_RATE);
     const from = Math.max(this.buffer.start, this.lastPassCovered);
     if (keepFrom <= from) return;
-    this.emit(this.policy.commitPending(), []);
+    this.emit(this.policy.commitPending(), [], this.expectedNext(), { closeAll: true });
     // Audio still on its way through the voice detector is skipped as it arrives (see onFrame).
     this.trimTo(keepFrom);
     this.dropUntil = keepFrom;
@@ -509,26 +513,33 @@ export class SttStream {
     return spans;
   }
 
-  private trimAfterPass(committed: readonly TimedWord[]): void {
+  /** Where to trim the buffer after a pass that committed `committed` (timeline sample), or null: keep it all. */
+  private trimPointAfterPass(committed: readonly TimedWord[]): number | null {
     const capSamples = this.governor.bufferCapSeconds * SAMPLE_RATE;
     if (this.buffer.length > capSamples) {
       const lastEnd = committed[committed.length - 1]?.end;
       const lastWordSample = lastEnd !== undefined ? Math.round(lastEnd * SAMPLE_RATE) : 0;
-      this.trimTo(Math.max(lastWordSample, this.buffer.end - Math.round(capSamples / 2)));
-      return;
+      return Math.max(lastWordSample, this.buffer.end - Math.round(capSamples / 2));
     }
     // The last committed word that ends a sentence or an engine segment: the audio before it is done with.
     for (let i = committed.length - 1; i >= 0; i--) {
       const word = committed[i]!;
-      if (word.segmentEnd || /[.!?؟…。][«»"”'’)\]]*$/u.test(word.text)) {
-        this.trimTo(Math.round(word.end * SAMPLE_RATE));
-        return;
-      }
+      if (endsPhrase(word)) return Math.round(word.end * SAMPLE_RATE);
     }
+    return null;
   }
 
-  private emit(committed: readonly TimedWord[], pending: readonly TimedWord[]): void {
-    this.captions.emit(committed, pending, this.policy.committedUntil, this.language);
+  /**
+   * Sends the pass's words to the caption side. `atSample`: the audio the pass reached. Committed words are never
+   * held in an open line past a trim: the line closes at the trim point (`closeThrough`) or whole (`closeAll`).
+   */
+  private emit(committed: readonly TimedWord[], pending: readonly TimedWord[], atSample: number, close: { closeAll?: boolean; closeThrough?: number }): void {
+    this.captions.emit(committed, pending, {
+      ...close,
+      now: atSample / SAMPLE_RATE,
+      committedUntil: this.policy.committedUntil,
+      language: this.language,
+    });
   }
 }
 

@@ -118,7 +118,7 @@ export class SttSupervisor {
   private retainFrom = 0;
 
   private nextSeq = 1;
-  /** The partial on screen (its id is `nextSeq`), withdrawn if the source fails for good. */
+  /** The partial on screen (its id is `nextSeq`): if the source fails for good, its committed words become its final, the rest is withdrawn. */
   private visiblePartial: CaptionEvent | null = null;
   private committedUntil = 0;
   private committedTail = '';
@@ -459,7 +459,23 @@ export class SttSupervisor {
     worker?.kill();
     const partial = this.visiblePartial;
     this.visiblePartial = null;
-    if (partial) this.opts.onCaption?.({ type: 'caption', id: partial.id, state: 'partial', text: '', start: partial.start, end: partial.start, lang: partial.lang });
+    // The partial's committed words (the line being built) become its final; the rest of it is withdrawn.
+    const stable = partial?.stableChars ? partial.text.slice(0, partial.stableChars).trim() : '';
+    if (partial && stable !== '') {
+      const uncertain = partial.uncertain?.filter(([, to]) => to <= stable.length);
+      this.onCaption({
+        type: 'caption',
+        id: partial.id,
+        state: 'final',
+        text: stable,
+        start: partial.start,
+        end: Math.max(partial.start, partial.stableEnd ?? partial.end),
+        lang: partial.lang,
+        ...(uncertain?.length ? { uncertain } : {}),
+      });
+    } else if (partial) {
+      this.opts.onCaption?.({ type: 'caption', id: partial.id, state: 'partial', text: '', start: partial.start, end: partial.start, lang: partial.lang });
+    }
     this.setStatus({ type: 'status', state: 'failed', code, reason });
     this.releaseWaiters();
   }
