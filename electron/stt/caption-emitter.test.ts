@@ -74,8 +74,9 @@ describe('CaptionEmitter: caption lines', () => {
 
 /**
  * The defect: a final per commit. On a fast machine the stream commits every 1 s step, two or three words at a
- * time, and every final is a row of a wall display, which gives each row at least 1.5 s: the wall fell 4-5 s
- * behind the speech and stayed in catch-up (measured on the base-dims model). Speech at 2.8 words a second,
+ * time, and every final is a row of a wall display, which gives each row at least 1.5 s: fed in the order the
+ * stream sends them, the wall fell 4-5 s behind the speech and stayed in catch-up (a replay of a base-dims
+ * run). Speech at 2.8 words a second,
  * committed a step behind, through the emitter and a wall's real roll-up on a virtual clock.
  */
 describe('CaptionEmitter into a wall display', () => {

@@ -8,8 +8,9 @@
  * Why lines and not a final per commit: the commit policy commits every pass, each step of speech (1 s on a fast
  * machine: two or three words). Every final is a line downstream: a row of a wall display, which gives each row
  * at least 1.5 s of reading time, a cue of YouTube, Zoom or an SRT export, a Teams CART line. Two-word finals once
- * a second left a wall 4-5 s behind the speech, always catching up (measured on the base-dims model: 52 finals of
- * 2.1 words a minute). A line is complete at the end of a sentence or of an engine segment, once it holds
+ * a second (the base-dims model on 2 cores: 52 finals of 2.1 words a minute), replayed into a wall's roll-up in the
+ * order the stream sends them, left it 4-5 s behind the speech, always catching up; in the order the console sent
+ * them before it kept a channel's order, each row was on the wall about 1.1 s, less than its reading time. A line is complete at the end of a sentence or of an engine segment, once it holds
  * {@link LINE_MIN_CHARS} characters (it then closes at a word boundary within the display's line length), when
  * its first word has waited {@link LINE_MAX_HOLD_SECONDS} of audio since it was committed or was spoken
  * {@link LINE_MAX_AGE_SECONDS} ago, and whenever the stream says so (end of an
