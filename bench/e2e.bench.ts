@@ -250,6 +250,7 @@ async function main(): Promise<void> {
       if (k >= 0 && seen[j] !== undefined && !(wallAt[k]! <= seen[j]!)) wallAt[k] = seen[j]!;
     });
   }
+  const floorLines = floorEvents.filter((e) => e.final).length;
   const wallLat = words.flatMap((w, i) => (Number.isNaN(wallAt[i]!) ? [] : [wallAt[i]! - (t0 + w.end * 1000)]));
   const passMs = engines.flatMap((e) => e.passMs);
   console.log(`speech: ${got.length}/${words.length} words final on the display, ${matches} matched to the reference; ${passMs.length} whisper passes, pass p50 ${percentile(passMs, 50).toFixed(0)} ms, p95 ${percentile(passMs, 95).toFixed(0)} ms; last word ended at ${lastWord.end.toFixed(1)} s`);
@@ -258,7 +259,7 @@ async function main(): Promise<void> {
     `speech on a two-row wall (its roll-up at reading pace, replayed): first shown p50 ${percentile(wallLat, 50).toFixed(0)} ms p95 ` +
       `${percentile(wallLat, 95).toFixed(0)} ms (${wallLat.length} words); a committed row on screen p10 ${percentile(wall.rowOnScreenMs, 10).toFixed(0)} ms ` +
       `p50 ${percentile(wall.rowOnScreenMs, 50).toFixed(0)} ms; catching up ${(wall.catchingUpMs / 1000).toFixed(1)} s; ` +
-      `${floorEvents.filter((e) => e.final).length} floor lines of ${(got.length / Math.max(1, floorEvents.filter((e) => e.final).length)).toFixed(1)} words`,
+      `${floorLines} floor lines of ${(got.length / Math.max(1, floorLines)).toFixed(1)} words`,
   );
   const tokens = engines.flatMap((e) => e.passTokens);
   const last = reports[reports.length - 1];

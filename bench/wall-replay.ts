@@ -9,6 +9,7 @@ import { captionRows } from '../electron/common/caption-view';
 import type { CaptionLine } from '../electron/common/protocol';
 import { rowLengthFor } from '../renderer/display/caption-fit';
 import { ChannelRows } from '../renderer/display/channel-rows';
+import { virtualClock } from '../renderer/display/test-support/virtual-clock';
 
 /** One event of a channel as the client got it: a partial (or its withdrawal: null) or a committed line. */
 export interface ReceivedEvent {
@@ -29,31 +30,7 @@ export interface WallReplay {
 
 /** Replays `events` (sorted by `at`) into a two-row wall. */
 export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): WallReplay {
-  let now = events[0]?.at ?? 0;
-  const timers: { at: number; fn: () => void; id: number }[] = [];
-  let nextId = 0;
-  const clock = {
-    now: () => now,
-    setTimeout: (fn: () => void, ms: number): number => {
-      timers.push({ at: now + ms, fn, id: ++nextId });
-      return nextId;
-    },
-    clearTimeout: (id: unknown): void => {
-      const i = timers.findIndex((t) => t.id === id);
-      if (i >= 0) timers.splice(i, 1);
-    },
-  };
-  const runUntil = (t: number): void => {
-    for (;;) {
-      timers.sort((a, b) => a.at - b.at);
-      const next = timers[0];
-      if (!next || next.at > t) break;
-      timers.shift();
-      now = next.at;
-      next.fn();
-    }
-    now = Math.max(now, t);
-  };
+  const clock = virtualClock(events[0]?.at ?? 0);
   const firstShown = new Map<string, number[]>();
   /** Word offset of each row within its line, by row key, for the state last given to the wall. */
   let rowOffsets = new Map<string, number>();
@@ -63,6 +40,7 @@ export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): 
   let onScreen = new Map<string, number>();
   const rowOnScreenMs: number[] = [];
   const wall = new ChannelRows({ view: 'wall', lines: rowsOnScreen, lang: undefined, size: 1, cps: undefined }, clock, (rows, catchingUp) => {
+    const now = clock.now();
     if (catchingUp && since === null) since = now;
     if (!catchingUp && since !== null) {
       catchingUpMs += now - since;
@@ -84,7 +62,7 @@ export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): 
   const lines: CaptionLine[] = [];
   let partial: CaptionLine | null = null;
   for (const e of events) {
-    runUntil(e.at);
+    clock.runUntil(e.at);
     if (e.final && e.line) {
       const i = lines.findIndex((l) => l.id === e.line!.id);
       if (i >= 0) lines[i] = e.line;
@@ -101,8 +79,8 @@ export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): 
     }
     wall.update(state);
   }
-  runUntil(now + 60_000);
+  clock.runUntil(clock.now() + 60_000);
   wall.dispose();
-  for (const from of onScreen.values()) rowOnScreenMs.push(now - from);
+  for (const from of onScreen.values()) rowOnScreenMs.push(clock.now() - from);
   return { firstShown, catchingUpMs, rowOnScreenMs };
 }

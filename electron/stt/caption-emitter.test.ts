@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaptionLine } from '../common/protocol';
 import type { CaptionEvent } from '../common/stt-protocol';
 import { ChannelRows } from '../../renderer/display/channel-rows';
+import { virtualClock } from '../../renderer/display/test-support/virtual-clock';
 import { CaptionEmitter, LINE_MAX_AGE_SECONDS, LINE_MAX_HOLD_SECONDS, LINE_MIN_CHARS, type EmitContext } from './caption-emitter';
 import type { TimedWord } from './words';
 
@@ -84,31 +85,7 @@ describe('CaptionEmitter into a wall display', () => {
     const text = ('good morning and welcome to the second session of the committee on climate finance the chair will now give ' +
       'the floor to the delegation of the russian federation we have studied the report with great care').split(' ');
     const words = text.map((t, i) => word(t, 0.5 + i * 0.36, 0.5 + i * 0.36 + 0.3));
-    let now = 0;
-    const timers: { at: number; fn: () => void; id: number }[] = [];
-    let nextTimer = 0;
-    const clock = {
-      now: () => now,
-      setTimeout: (fn: () => void, ms: number): number => {
-        timers.push({ at: now + ms, fn, id: ++nextTimer });
-        return nextTimer;
-      },
-      clearTimeout: (id: unknown): void => {
-        const i = timers.findIndex((t) => t.id === id);
-        if (i >= 0) timers.splice(i, 1);
-      },
-    };
-    const runUntil = (t: number): void => {
-      for (;;) {
-        timers.sort((a, b) => a.at - b.at);
-        const next = timers[0];
-        if (!next || next.at > t) break;
-        timers.shift();
-        now = next.at;
-        next.fn();
-      }
-      now = t;
-    };
+    const clock = virtualClock();
     const lines: CaptionLine[] = [];
     let partial: CaptionLine | null = null;
     const line = (c: CaptionEvent, seq: number): CaptionLine =>
@@ -117,6 +94,7 @@ describe('CaptionEmitter into a wall display', () => {
     let catchingUpMs = 0;
     let since: number | null = null;
     const wall = new ChannelRows({ view: 'wall', lines: 2, lang: undefined, size: 1, cps: undefined }, clock, (rows, catchingUp) => {
+      const now = clock.now();
       if (catchingUp && since === null) since = now;
       if (!catchingUp && since !== null) {
         catchingUpMs += now - since;
@@ -133,7 +111,7 @@ describe('CaptionEmitter into a wall display', () => {
       onCaption: (c) => {
         if (c.state === 'final') {
           lines.push(line(c, lines.length + 1));
-          finalAt.set(c.id, now);
+          finalAt.set(c.id, clock.now());
           partial = null;
         } else partial = c.text ? line(c, lines.length + 1) : null;
         wall.update({ lines: lines.slice(-32), partial });
@@ -143,14 +121,14 @@ describe('CaptionEmitter into a wall display', () => {
     let committed = 0;
     const last = words[words.length - 1]!.end;
     for (let t = 1; t < last + 2; t++) {
-      runUntil(t * 1000);
+      clock.runUntil(t * 1000);
       const heard = words.filter((w) => w.end <= t).length;
       const agreed = words.filter((w) => w.end <= t - 1).length;
       const end = t >= last + 1;
       e.emit(words.slice(committed, end ? heard : agreed), end ? [] : words.slice(agreed, heard), at(t, { closeAll: end }));
       committed = end ? heard : agreed;
     }
-    runUntil(now + 30_000);
+    clock.runUntil(clock.now() + 30_000);
     expect(lines.map((l) => l.text).join(' ')).toBe(text.join(' '));
     // Lines a reader can take in: several words each, none longer than a row.
     expect(lines.length).toBeLessThanOrEqual(Math.ceil(text.length / 4));

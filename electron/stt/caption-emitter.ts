@@ -10,12 +10,13 @@
  * at least 1.5 s of reading time, a cue of YouTube, Zoom or an SRT export, a Teams CART line. Two-word finals once
  * a second (the base-dims model on 2 cores: 52 finals of 2.1 words a minute), replayed into a wall's roll-up in the
  * order the stream sends them, left it 4-5 s behind the speech, always catching up; in the order the console sent
- * them before it kept a channel's order, each row was on the wall about 1.1 s, less than its reading time. A line is complete at the end of a sentence or of an engine segment, once it holds
- * {@link LINE_MIN_CHARS} characters (it then closes at a word boundary within the display's line length), when
- * its first word has waited {@link LINE_MAX_HOLD_SECONDS} of audio since it was committed or was spoken
- * {@link LINE_MAX_AGE_SECONDS} ago, and whenever the stream says so (end of an
- * utterance, a forced commit, a trim, a drop): a committed word is never held past the audio the stream keeps,
- * so a restarted stream decodes it again instead of losing it.
+ * them before it kept a channel's order, each row was on the wall about 1.1 s, less than its reading time.
+ *
+ * A line is complete at the end of a sentence or of an engine segment, once it holds {@link LINE_MIN_CHARS}
+ * characters (it then closes at a word boundary within the display's line length), when its first word has waited
+ * {@link LINE_MAX_HOLD_SECONDS} of audio since it was committed or was spoken {@link LINE_MAX_AGE_SECONDS} ago,
+ * and whenever the stream says so (end of an utterance, a forced commit, a trim, a drop): a committed word is never
+ * held past the audio the stream keeps, so a restarted stream decodes it again instead of losing it.
  */
 import type { CaptionEvent, SttSourceLanguage } from '../common/stt-protocol';
 import { lineLengthFor } from '../common/line-breaking';
@@ -132,11 +133,12 @@ export class CaptionEmitter {
     const open = this.open;
     if (open.length === 0) return 0;
     if (at.closeAll) return open.length;
-    // The end of a sentence or segment, or the last word before the stream's trim point: the line ends there.
+    // The end of a sentence or segment, or the last word before the stream's trim point, whichever comes first:
+    // the line ends there.
     const through = at.closeThrough;
-    const cut = open.findIndex(
-      (word, i) => endsPhrase(word) || (through !== undefined && word.end <= through && !(open[i + 1] && open[i + 1]!.end <= through)),
-    );
+    const beforeTrim = through === undefined ? -1 : open.findLastIndex((word) => word.end <= through);
+    const phraseEnd = open.findIndex(endsPhrase);
+    const cut = phraseEnd >= 0 && (beforeTrim < 0 || phraseEnd < beforeTrim) ? phraseEnd : beforeTrim;
     if (cut >= 0) return cut + 1;
     const maxChars = lineLengthFor(open[0]!.lang);
     if (joinWords(open).length >= LINE_MIN_CHARS) {
