@@ -22,6 +22,11 @@ export interface ReceivedEvent {
 export interface WallReplay {
   /** For each event's line id and word index within the line, when it was first on the wall (ms, the events' clock). */
   firstShown: Map<string, number[]>;
+  /**
+   * The same, for when it was first on the wall as committed text: in a committed row, or in the settled start of
+   * the partial (drawn like committed text).
+   */
+  firstSettled: Map<string, number[]>;
   /** Time the wall spent catching up (showing rows faster than reading pace), ms. */
   catchingUpMs: number;
   /** How long each committed row was on the wall, ms. */
@@ -32,6 +37,12 @@ export interface WallReplay {
 export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): WallReplay {
   const clock = virtualClock(events[0]?.at ?? 0);
   const firstShown = new Map<string, number[]>();
+  const firstSettled = new Map<string, number[]>();
+  const note = (into: Map<string, number[]>, lineId: string, from: number, count: number, now: number): void => {
+    const seen = into.get(lineId) ?? [];
+    for (let j = 0; j < count; j += 1) seen[from + j] ??= now;
+    into.set(lineId, seen);
+  };
   /** Word offset of each row within its line, by row key, for the state last given to the wall. */
   let rowOffsets = new Map<string, number>();
   let catchingUpMs = 0;
@@ -52,11 +63,8 @@ export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): 
     for (const row of rows) {
       const offset = rowOffsets.get(row.key);
       if (offset === undefined) continue;
-      const seen = firstShown.get(row.lineId) ?? [];
-      row.text.trim().split(/\s+/).forEach((_, j) => {
-        seen[offset + j] ??= now;
-      });
-      firstShown.set(row.lineId, seen);
+      note(firstShown, row.lineId, offset, wordCount(row.text), now);
+      note(firstSettled, row.lineId, offset, wordCount(row.text.slice(0, row.stable)), now);
     }
   });
   const lines: CaptionLine[] = [];
@@ -75,12 +83,17 @@ export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): 
     for (const row of captionRows(state, { maxRows: Infinity, maxChars: rowLengthFor(undefined, 1) })) {
       const before = words.get(row.lineId) ?? 0;
       rowOffsets.set(row.key, before);
-      words.set(row.lineId, before + row.text.trim().split(/\s+/).length);
+      words.set(row.lineId, before + wordCount(row.text));
     }
     wall.update(state);
   }
   clock.runUntil(clock.now() + 60_000);
   wall.dispose();
   for (const from of onScreen.values()) rowOnScreenMs.push(clock.now() - from);
-  return { firstShown, catchingUpMs, rowOnScreenMs };
+  return { firstShown, firstSettled, catchingUpMs, rowOnScreenMs };
+}
+
+function wordCount(text: string): number {
+  const trimmed = text.trim();
+  return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
 }

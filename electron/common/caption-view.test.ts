@@ -299,6 +299,27 @@ describe('captionRows', () => {
     expect(rows.every((r) => r.dir === 'ltr')).toBe(true);
   });
 
+  it("marks a partial's settled start in each of its rows, across sanitising and row breaks", () => {
+    // "Good morning  and welcome to the second session of the" is settled (two spaces, a bidi control and a tab
+    // that the rows do not keep); "Committee on" may still change.
+    const settled = 'Good \u202Amorning  and welcome to the\tsecond session of the ';
+    const partial = line('p1', `${settled}Committee on`, { state: 'partial', stableChars: settled.length });
+    const rows = captionRows({ lines: [line('l1', 'Opening.')], partial }, { lang: 'en', maxRows: 10 });
+    expect(rows.map((r) => [r.text, r.text.slice(0, r.stable)])).toEqual([
+      ['Opening.', 'Opening.'],
+      ['Good morning and welcome to the second', 'Good morning and welcome to the second'],
+      ['session of the Committee on', 'session of the '],
+    ]);
+    // Without a settled start, or with one inside the first word, nothing of the partial looks committed.
+    const fresh = captionRows({ lines: [], partial: line('p2', 'Committee on', { state: 'partial' }) }, { lang: 'en', maxRows: 5 });
+    expect(fresh.map((r) => r.stable)).toEqual([0]);
+    const inWord = captionRows({ lines: [], partial: line('p3', 'Committee on', { state: 'partial', stableChars: 4 }) }, { lang: 'en', maxRows: 5 });
+    expect(inWord.map((r) => r.text.slice(0, r.stable))).toEqual(['Comm']);
+    // Arabic: the settled words are the ones at the start of the logical text (the right of an rtl row).
+    const ar = line('p4', 'ننتقل الآن إلى البند', { state: 'partial', stableChars: 'ننتقل الآن '.length });
+    expect(captionRows({ lines: [], partial: ar }, { lang: 'ar', maxRows: 5 }).map((r) => r.text.slice(r.stable))).toEqual(['إلى البند']);
+  });
+
   it('leaves out a partial whose line is already among the committed ones', () => {
     const state = { lines: [line('l1', 'done')], partial: line('l1', 'do', { state: 'partial' }) };
     expect(captionRows(state, { lang: 'en', maxRows: 5 }).map((r) => r.key)).toEqual(['l1:0']);

@@ -285,6 +285,12 @@ export interface CaptionRow {
   lang: string | undefined;
   /** `true` for rows of the partial line. */
   partial: boolean;
+  /**
+   * How many characters at the start of `text` are settled: the whole row for a committed line; for the partial,
+   * the part of its settled start (`CaptionLine.stableChars`) in this row, with the space after it, so a display
+   * can show those words as committed and mark only the rest as still changing.
+   */
+  stable: number;
 }
 
 /** Options of {@link captionRows}. */
@@ -315,10 +321,37 @@ export function captionRows(
     const text = sanitizeCaptionText(line.text);
     const dir = lineDirection(text, lang);
     const pieces = breakIntoLines(text, options.maxChars ?? lineLengthFor(lang));
-    pieces.forEach((piece, i) => rows.push({ key: `${line.id}:${i}`, lineId: line.id, text: piece, dir, lang, partial }));
+    // Settled characters are counted without whitespace: sanitising and breaking into rows only change whitespace.
+    let settled = partial ? nonSpaceCount(sanitizeCaptionText(line.text.slice(0, line.stableChars ?? 0))) : Infinity;
+    pieces.forEach((piece, i) => {
+      const stable = settledLength(piece, settled);
+      settled -= nonSpaceCount(piece.slice(0, stable));
+      rows.push({ key: `${line.id}:${i}`, lineId: line.id, text: piece, dir, lang, partial, stable });
+    });
   };
   for (const line of state.lines) add(line, false);
   const partial = state.partial;
   if (partial && !state.lines.some((l) => l.id === partial.id)) add(partial, true);
   return options.maxRows > 0 ? rows.slice(-options.maxRows) : [];
+}
+
+const SPACE = /\s/u;
+
+function nonSpaceCount(text: string): number {
+  let count = 0;
+  for (const ch of text) if (!SPACE.test(ch)) count += ch.length;
+  return count;
+}
+
+/** How long the start of `row` is that holds `settled` non-space code units, with the whitespace after them. */
+function settledLength(row: string, settled: number): number {
+  if (settled <= 0) return 0;
+  let left = settled;
+  let i = 0;
+  while (i < row.length && left > 0) {
+    if (!SPACE.test(row.charAt(i))) left -= 1;
+    i += 1;
+  }
+  while (i < row.length && SPACE.test(row.charAt(i))) i += 1;
+  return i;
 }

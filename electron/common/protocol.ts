@@ -73,6 +73,12 @@ export const publishLineSchema = z.strictObject({
   audioEnd: z.number().finite().nonnegative().optional(),
   /** When the publisher started the line (epoch ms, its own clock). */
   startedAt: z.number().finite().nonnegative().optional(),
+  /**
+   * A partial only: how many characters at the start of `text` are settled (speech-to-text has committed those
+   * words; they will be in the line's final unchanged). Displays show them as committed text while the rest of
+   * the line is still a partial. Ignored on a final; clamped to the text.
+   */
+  stableChars: z.number().int().nonnegative().max(MAX_TEXT_LENGTH).optional(),
 });
 export type PublishLine = z.infer<typeof publishLineSchema>;
 
@@ -122,6 +128,8 @@ export interface CaptionLine {
   updatedAt: number;
   /** When the line was committed (epoch ms); set for finals. */
   committedAt?: number;
+  /** A partial only: how many characters at the start of `text` are settled (see {@link PublishLine}). */
+  stableChars?: number;
 }
 
 /** A change to a channel's committed state; `cursor` orders them per channel. */

@@ -10,8 +10,11 @@ import { CONSOLE_ERROR_CODES, fail, ok, type ConsoleResult } from '../common/con
 import type { ConsoleContext } from './console-context';
 import type { HubConnection } from './hub-connection';
 
-/** A line on its way out, with its id. */
-export type OutgoingLine = ConsolePublish & { id: string };
+/**
+ * A line on its way out, with its id; a speech-to-text partial also says how much of its start is settled
+ * (`PublishLine.stableChars`).
+ */
+export type OutgoingLine = ConsolePublish & { id: string; stableChars?: number };
 
 /** The mutes a console knows of. */
 export class ChannelMutes {

@@ -87,6 +87,14 @@ describe('ConsoleCore speech-to-text', () => {
     }
     // The floor also showed live partials, and the page saw the transcript.
     expect(display.partials.some((p) => p.channel === 'floor')).toBe(true);
+    // Words speech-to-text had committed while their line was still open reached the displays as the partial's
+    // settled start, and are the start of that line's final.
+    const settled = display.partials.filter((p) => p.channel === 'floor' && p.line.stableChars);
+    expect(settled.length, JSON.stringify(display.partials.map((p) => p.line))).toBeGreaterThan(0);
+    for (const p of settled) {
+      const final = floor.find((c) => c.kind === 'committed' && c.line.id === p.line.id);
+      expect(final?.kind === 'committed' && final.line.text.startsWith(p.line.text.slice(0, p.line.stableChars).trim())).toBe(true);
+    }
     expect(captions.filter((c) => c.state === 'final').map((c) => c.text.trim()).join(' ')).toBe('w1 w2 w3 w4 w5');
     expect(display.partials.some((p) => p.channel === 'ru')).toBe(false);
 

@@ -314,13 +314,18 @@ export class LinePublisher {
   }
 
   /** The line as the hub takes it. */
-  private wire(line: Pick<RecordedLine, 'id' | 'channel' | 'text' | 'source' | 'lang'> & { state?: PublishLine['state']; startedAt?: number }, times: AudioTimes): PublishLine {
+  private wire(
+    line: Pick<RecordedLine, 'id' | 'channel' | 'text' | 'source' | 'lang'> & { state?: PublishLine['state']; startedAt?: number; stableChars?: number },
+    times: AudioTimes,
+  ): PublishLine {
+    const state = line.state ?? 'final';
     return {
       id: line.id,
       channel: line.channel,
       text: line.text,
-      state: line.state ?? 'final',
+      state,
       source: line.source,
+      ...(state === 'partial' && line.stableChars ? { stableChars: line.stableChars } : {}),
       ...(line.lang ? { lang: line.lang } : {}),
       ...audioTimes(times),
       startedAt: line.startedAt ?? this.lineStarts.get(line.id) ?? Date.now(),

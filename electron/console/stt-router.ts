@@ -198,7 +198,8 @@ export class SttRouter {
     const canFloor = channels.includes(FLOOR_CHANNEL) && (settings.role === 'operator' || settings.channel === FLOOR_CHANNEL);
     const hasText = e.text.trim() !== '';
     if (canFloor && (e.state === 'partial' || hasText)) {
-      void this.publisher.publishLine({ id: e.id, channel: FLOOR_CHANNEL, text: e.text, state: e.state, source: 'floor-stt', ...(lang ? { lang } : {}) }, times).then((r) => {
+      const stable = e.state === 'partial' && e.stableChars ? { stableChars: e.stableChars } : {};
+      void this.publisher.publishLine({ id: e.id, channel: FLOOR_CHANNEL, text: e.text, state: e.state, source: 'floor-stt', ...stable, ...(lang ? { lang } : {}) }, times).then((r) => {
         if (!r.ok && e.state === 'final') this.ctx.alert(`channel:${FLOOR_CHANNEL}`, { code: r.error.code, message: `A floor line was not sent: ${r.error.message}` });
       });
     }
@@ -215,7 +216,8 @@ export class SttRouter {
     const lang = LANG.test(e.lang) ? e.lang : undefined;
     if (settings.voiceReviewMs === 0) {
       if (e.state === 'final' && e.text.trim() === '') return;
-      void this.publisher.publishLine({ id: e.id, channel, text: e.text, state: e.state, source: 'voice-stt', ...(lang ? { lang } : {}) }, times);
+      const stable = e.state === 'partial' && e.stableChars ? { stableChars: e.stableChars } : {};
+      void this.publisher.publishLine({ id: e.id, channel, text: e.text, state: e.state, source: 'voice-stt', ...stable, ...(lang ? { lang } : {}) }, times);
       return;
     }
     if (e.state !== 'final' || e.text.trim() === '') return;

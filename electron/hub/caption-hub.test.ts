@@ -127,6 +127,39 @@ describe('caption protocol', () => {
     expect(after.ok && after.value.channels[0]).toMatchObject({ reset: true, changes: [], partial: null, cursor: start + 4 });
   });
 
+  it("carries a partial's settled start to displays, counted in the cleaned text, and never on a final", async () => {
+    const operator = await pool.connect(hub.url, { role: 'operator', room: 'main', secret: SECRET });
+    const display = await pool.connect(hub.url, { role: 'display', room: 'main' });
+    const partials: PartialUpdate[] = [];
+    const changes: ChannelChange[] = [];
+    display.on('caption:partial', (p) => partials.push(p));
+    display.on('caption:changed', (c) => changes.push(c));
+    expect((await hubRequest(display, 'display:subscribe', { channels: ['floor'] })).ok).toBe(true);
+    const id = uid();
+    const publish = (text: string, state: 'partial' | 'final', stableChars?: number): Promise<unknown> =>
+      hubRequest(operator, 'caption:publish', { ...line('floor', text, state, id), source: 'floor-stt', ...(stableChars === undefined ? {} : { stableChars }) });
+    // The settled start holds a bidi override the hub removes: it ends one character earlier in what displays get.
+    const settled = 'Good \u202Emorning and ';
+    expect(await publish(`${settled}welcome`, 'partial', settled.length)).toMatchObject({ ok: true });
+    // The same text with more of it settled is news, not a duplicate.
+    expect(await publish(`${settled}welcome`, 'partial', `${settled}welcome`.length)).toMatchObject({ ok: true, value: { duplicate: false } });
+    // Past the end of the text: clamped.
+    expect(await publish(`${settled}welcome to`, 'partial', 500)).toMatchObject({ ok: true });
+    expect(await publish(`${settled}welcome to the`, 'final', 5)).toMatchObject({ ok: true });
+    await until(() => partials.length === 3 && changes.length === 1, 5000, 'broadcasts');
+    expect(partials.map((p) => [p.line.text.slice(0, p.line.stableChars), p.line.text.slice(p.line.stableChars)])).toEqual([
+      ['Good morning and ', 'welcome'],
+      ['Good morning and welcome', ''],
+      ['Good morning and welcome to', ''],
+    ]);
+    expect(changes[0]!.kind === 'committed' && changes[0]!.line).not.toHaveProperty('stableChars');
+    // A display that subscribes while a partial is up gets its settled start in the snapshot.
+    const next = { ...line('floor', 'Next line', 'partial', `${id}-2`), source: 'floor-stt' as const, stableChars: 5 };
+    expect(await hubRequest(operator, 'caption:publish', next)).toMatchObject({ ok: true });
+    const late = await hubRequest(display, 'display:subscribe', { channels: ['floor'] });
+    expect(late.ok && late.value.channels[0]!.partial).toMatchObject({ text: 'Next line', stableChars: 5 });
+  });
+
   it('treats a resend as a duplicate, a late partial as harmless and a different final as a conflict', async () => {
     const booth = await pool.connect(hub.url, { role: 'booth', room: 'main', channel: 'en', secret: SECRET });
     const display = await pool.connect(hub.url, { role: 'display', room: 'main' });

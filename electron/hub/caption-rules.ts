@@ -9,7 +9,7 @@
  * - a final commits the line: the cursor moves on, the partial of that id is gone;
  * - the same id published again once final: with the text as first committed or as now revised, or as a
  *   partial, it is a duplicate (acknowledged, nothing changes); with another text it is `CONFLICT`;
- * - a partial with the text of the current partial of the same id is a duplicate;
+ * - a partial with the text (and settled start) of the current partial of the same id is a duplicate;
  * - revise needs a committed line that no clear has hidden (`NOT_FOUND`, saying whether it is still a partial);
  *   the same text again is a duplicate; clear always moves the cursor on;
  * - a channel closed to new lines (an operator's mute: `closed`) still acknowledges what it already holds as the
@@ -105,6 +105,7 @@ function publishedLine(ref: ChannelRef, input: PublishLine, seq: number, previou
   if (input.lang !== undefined) line.lang = input.lang;
   if (input.audioStart !== undefined) line.audioStart = input.audioStart;
   if (input.audioEnd !== undefined) line.audioEnd = input.audioEnd;
+  if (input.state === 'partial' && input.stableChars) line.stableChars = Math.min(input.stableChars, input.text.length);
   return line;
 }
 
@@ -130,7 +131,7 @@ export function decidePublish(ref: ChannelRef, state: PublishState, input: Publi
   const line = publishedLine(ref, input, seq, previous, firstSeenAt, now);
 
   if (input.state === 'partial') {
-    if (previous && previous.text === input.text) {
+    if (previous && previous.text === input.text && previous.stableChars === line.stableChars) {
       return ok({ ack: { seq, cursor: state.cursor, duplicate: true }, writes });
     }
     writes.push({ t: 'partial', line });

@@ -30,5 +30,22 @@ export function cleanCaptionText(text: string, maxLength: number = MAX_TEXT_LENG
   if (LONE_SURROGATE.test(text)) {
     return fail(ERROR_CODES.INVALID_PAYLOAD, 'text is not valid Unicode (lone surrogate)');
   }
-  return ok(text.replace(/\r\n?/g, '\n').replace(STRIPPED, ''));
+  return ok(strip(text));
+}
+
+function strip(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(STRIPPED, '');
+}
+
+/**
+ * Where the settled start of a partial (its first `stableChars` characters, see `PublishLine.stableChars`) ends in
+ * the cleaned text: the characters {@link cleanCaptionText} removes from that start no longer count. Never splits
+ * a surrogate pair; undefined when nothing is settled.
+ */
+export function cleanedStableChars(text: string, stableChars: number | undefined): number | undefined {
+  if (!stableChars) return undefined;
+  let end = Math.min(stableChars, text.length);
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return strip(text.slice(0, end)).length || undefined;
 }

@@ -23,12 +23,13 @@ import {
   type ErrorCode,
   type HubClientEvents,
   type Notice,
+  type PublishLine,
   type Role,
 } from '../common/protocol';
 import { fail, ok, type Result } from '../common/result';
 import { hasVisibleCharacter } from '../common/visible-text';
 import type { Logger } from '../node/logger';
-import { cleanCaptionText } from './caption-text';
+import { cleanCaptionText, cleanedStableChars } from './caption-text';
 import type { ChannelClosed } from './caption-rules';
 import type { HistoryStore } from './history-store';
 import { describeIssues, PUBLISHER_ROLES } from './hub-handshake';
@@ -249,7 +250,10 @@ export function registerCaptionHandlers(socket: HubSocket, ctx: RoomHandlersCont
       return reply(fail(ERROR_CODES.INVALID_PAYLOAD, 'audioEnd is before audioStart'));
     }
     return sequencer.inTurn(async () => {
-      const outcome = await store.publish(roomId, { ...line, text: text.value }, Date.now(), mutedNow(features, room, line.channel));
+      const stableChars = line.state === 'partial' ? cleanedStableChars(line.text, line.stableChars) : undefined;
+      const { stableChars: _given, ...rest } = line;
+      const cleaned: PublishLine = { ...rest, text: text.value, ...(stableChars ? { stableChars } : {}) };
+      const outcome = await store.publish(roomId, cleaned, Date.now(), mutedNow(features, room, line.channel));
       if (!outcome.ok) return reply(outcome);
       const { partial, change, ack, durable } = outcome.value;
       const key = channelRoomKey(roomId, line.channel);

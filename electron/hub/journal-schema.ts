@@ -26,6 +26,7 @@ export const captionLineSchema = z.object({
   startedAt: time,
   updatedAt: time,
   committedAt: time.optional(),
+  stableChars: z.number().int().nonnegative().optional(),
 });
 
 const cursor = z.number().int().positive();

@@ -71,6 +71,8 @@ describe('RedisHistoryStore', () => {
           state: random() < 0.45 ? 'partial' : 'final',
           source: CAPTION_SOURCES[Math.floor(random() * CAPTION_SOURCES.length)]!,
           ...(random() < 0.3 ? { startedAt: now - 500, audioStart: random() * 100, lang: 'en' } : {}),
+          // A settled start (speech-to-text partials), which the stored partial must keep.
+          ...(step % 3 === 0 ? { stableChars: step % 11 } : {}),
         };
         label = `publish ${JSON.stringify(line)}`;
         expected = comparable(note(ledger.publish(line, now)));

@@ -63,7 +63,7 @@ function withTextDirection(rows: readonly CaptionRow[]): DisplayRow[] {
 }
 
 function sameRows(a: readonly DisplayRow[], b: readonly DisplayRow[]): boolean {
-  return a.length === b.length && a.every((row, i) => row.key === b[i]?.key && row.text === b[i]?.text && row.partial === b[i]?.partial);
+  return a.length === b.length && a.every((row, i) => row.key === b[i]?.key && row.text === b[i]?.text && row.partial === b[i]?.partial && row.stable === b[i]?.stable);
 }
 
 /** One channel's rows; see the module comment. */

@@ -144,13 +144,18 @@ describe('wall display layout in Chromium', () => {
     }
   });
 
-  it('marks a partial apart from a final in every theme and every script, Arabic included', async () => {
+  it("marks a partial apart from a final in every theme and every script, Arabic included; a partial's settled words look committed", async () => {
     const hub = await harness().startHub();
     const op = await harness().operator(hub);
-    const samples = { ar: ['تم اعتماد القرار بالإجماع.', 'ننتقل الآن إلى البند'], en: ['The resolution is adopted.', 'We now turn to item'], ru: ['Резолюция принята.', 'Переходим к пункту'] };
-    for (const [lang, [final, partial]] of Object.entries(samples)) {
+    // Each partial's first words are settled (speech-to-text committed them; the line is still open).
+    const samples = {
+      ar: ['تم اعتماد القرار بالإجماع.', 'ننتقل الآن ', 'إلى البند'],
+      en: ['The resolution is adopted.', 'We now turn ', 'to item'],
+      ru: ['Резолюция принята.', 'Переходим к ', 'пункту'],
+    };
+    for (const [lang, [final, settled, pending]] of Object.entries(samples)) {
       await publish(op, lang, final ?? '');
-      await publish(op, lang, partial ?? '', 'partial');
+      await publish(op, lang, `${settled}${pending}`, 'partial', undefined, { source: 'floor-stt', stableChars: settled?.length ?? 0 });
     }
     for (const theme of DISPLAY_THEMES) {
       const { page } = await harness().open(hub, `room=main&channels=ar,en,ru&theme=${theme}`);
@@ -158,15 +163,18 @@ describe('wall display layout in Chromium', () => {
       await page.waitForFunction(() => document.querySelectorAll('.row.partial').length === 3, undefined, POLL);
       const styles = await page.$$eval('section.channel', (sections) =>
         sections.map((section) => {
-          const look = (el: Element | null): { color: string; decoration: string; style: string } => {
-            const text = el?.querySelector('.text') ?? el;
-            const s = text ? getComputedStyle(text) : null;
-            return { color: s?.color ?? '', decoration: `${s?.textDecorationLine} ${s?.textDecorationStyle}`, style: s?.fontStyle ?? '' };
+          const look = (el: Element | null): { color: string; decoration: string; style: string; left: number; right: number } => {
+            const s = el ? getComputedStyle(el) : null;
+            const box = el?.getBoundingClientRect();
+            return { color: s?.color ?? '', decoration: `${s?.textDecorationLine} ${s?.textDecorationStyle}`, style: s?.fontStyle ?? '', left: box?.left ?? NaN, right: box?.right ?? NaN };
           };
           return {
             channel: section.getAttribute('data-channel'),
-            final: look(section.querySelector('.row:not(.partial)')),
-            partial: look(section.querySelector('.row.partial')),
+            dir: getComputedStyle(section.querySelector('.row.partial') as Element).direction,
+            final: look(section.querySelector('.row:not(.partial) .text')),
+            partialText: look(section.querySelector('.row.partial .text')),
+            settled: look(section.querySelector('.row.partial .settled')),
+            partial: look(section.querySelector('.row.partial .pending')),
             background: getComputedStyle(document.querySelector('main') as Element).backgroundColor,
           };
         }),
@@ -178,6 +186,12 @@ describe('wall display layout in Chromium', () => {
         expect(contrast(s.final.color, s.partial.color, background), `${where}: colour contrast`).toBeGreaterThanOrEqual(1.8);
         expect(s.partial.decoration, `${where}: partial marker`).toMatch(/underline/);
         expect(s.final.decoration, `${where}: final unmarked`).not.toMatch(/underline/);
+        // The settled words: the committed colour, no marker (none on the row's text either, which would reach
+        // them), and first in reading order (on the right in Arabic).
+        expect(s.settled.color, `${where}: settled colour`).toBe(s.final.color);
+        expect(`${s.settled.decoration} ${s.partialText.decoration}`, `${where}: settled unmarked`).not.toMatch(/underline/);
+        if (s.dir === 'rtl') expect(s.settled.left, `${where}: settled on the right`).toBeGreaterThanOrEqual(s.partial.right - 1);
+        else expect(s.settled.right, `${where}: settled on the left`).toBeLessThanOrEqual(s.partial.left + 1);
       }
       await page.screenshot({ path: join(ARTIFACTS, `partial-${theme}.png`) });
       await page.context().close();

@@ -139,8 +139,9 @@ export async function publish(
   text: string,
   state: 'partial' | 'final' = 'final',
   id = `t${++n}`,
+  extra: Partial<PublishLine> = {},
 ): Promise<string> {
-  const line: PublishLine = { id, channel, text, state, source: 'typed' };
+  const line: PublishLine = { id, channel, text, state, source: 'typed', ...extra };
   const r = await hubRequest(op, 'caption:publish', line);
   expect(r.ok, JSON.stringify(r)).toBe(true);
   return id;
