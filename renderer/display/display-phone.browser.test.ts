@@ -49,7 +49,8 @@ describe('phone page in Chromium', () => {
     for (const text of english) await publish(op, 'en', text);
     await publish(op, 'en', LONG_LINES.en);
     await publish(op, 'ar', LONG_LINES.ar);
-    await publish(op, 'en', 'We now turn to item', 'partial');
+    // Speech-to-text has committed "We now turn"; "to item" may still change.
+    await publish(op, 'en', 'We now turn to item', 'partial', undefined, { source: 'floor-stt', stableChars: 'We now turn '.length });
 
     const { page, errors } = await harness().open(hub, 'room=main&channels=floor,ar,en,ru&view=phone', PHONE, stubWakeLock);
     await waitPhoneLive(page);
@@ -70,6 +71,8 @@ describe('phone page in Chromium', () => {
         horizontalOverflow: transcript.scrollWidth - transcript.clientWidth,
         lastVisible: last.getBoundingClientRect().bottom <= window.innerHeight && last.getBoundingClientRect().top >= 0,
         lastPartial: last.classList.contains('partial'),
+        lastParts: [last.querySelector('.settled'), last.querySelector('.pending')].map((el) => [el?.textContent, el && getComputedStyle(el).color]),
+        committedColor: getComputedStyle(document.querySelector('.transcript .line .text') as Element).color,
         scrollable: transcript.scrollHeight > transcript.clientHeight,
       };
     });
@@ -79,6 +82,10 @@ describe('phone page in Chromium', () => {
     expect(look.horizontalOverflow).toBeLessThanOrEqual(0);
     expect(look.lastVisible).toBe(true);
     expect(look.lastPartial).toBe(true);
+    // The settled words in the committed colour, the rest in the partial's.
+    expect(look.lastParts.map(([text]) => text)).toEqual(['We now turn ', 'to item']);
+    expect(look.lastParts[0]?.[1]).toBe(look.committedColor);
+    expect(look.lastParts[1]?.[1]).not.toBe(look.committedColor);
     expect(look.scrollable).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { wakeLocks: number }).wakeLocks)).toBeGreaterThanOrEqual(1);
     await page.screenshot({ path: join(ARTIFACTS, 'phone-en-390x844.png') });
