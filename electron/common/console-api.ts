@@ -270,6 +270,8 @@ export interface SttCaption {
   lang: string;
   /** Character ranges [from, to) of low-probability tokens in `text`. */
   uncertain?: [number, number][];
+  /** A partial: how many characters at its start are committed words (they open its final unchanged). */
+  stableChars?: number;
 }
 
 /**

@@ -55,6 +55,19 @@ describe('highlightLine', () => {
     ]);
   });
 
+  it("flags what follows a partial's settled start as pending, cutting a number in two", () => {
+    const text = 'we need forty percent more';
+    const spans = highlightLine(text, { settled: 'we need forty '.length });
+    expect(spans.map((s) => [s.text, s.kind, s.pending ?? false])).toEqual([
+      ['we need ', 'plain', false],
+      ['forty ', 'number', false],
+      ['percent', 'number', true],
+      [' more', 'plain', true],
+    ]);
+    expect(highlightLine(text, { settled: 0 }).every((s) => s.pending)).toBe(true);
+    expect(highlightLine(text).some((s) => s.pending)).toBe(false);
+  });
+
   it('returns plain text untouched (markup is text, not HTML)', () => {
     const text = '<b>hello</b> & bye';
     expect(highlightLine(text)).toEqual([{ text, kind: 'plain', start: 0, end: text.length, uncertain: false }]);

@@ -23,6 +23,8 @@ export interface HighlightSpan {
   uncertain: boolean;
   /** For `term` spans: the glossary row (so the page can show the other languages as a tooltip). */
   term?: GlossaryTerm;
+  /** After the settled start of a partial (see {@link HighlightOptions.settled}): may still change. */
+  pending?: true;
 }
 
 /** What to look for besides numbers and names. */
@@ -34,6 +36,11 @@ export interface HighlightOptions {
   lang?: string;
   /** The booth's language: the assist rail analyses the line for it, and the highlights reuse that pass. */
   booth?: GlossaryLanguage;
+  /**
+   * A partial's settled start: its first `settled` characters are committed words; the spans after it are flagged
+   * `pending` (cut there, so a number half settled is two spans of the same kind).
+   */
+  settled?: number;
 }
 
 /** A highlighted range `[start, end)` of a line. */
@@ -78,6 +85,8 @@ export function highlightLine(text: string, options: HighlightOptions = {}, find
     cuts.add(s);
     cuts.add(e);
   }
+  const settled = options.settled === undefined ? text.length : Math.max(0, Math.min(options.settled, text.length));
+  cuts.add(settled);
   const points = [...cuts].sort((a, b) => a - b);
   const spans: HighlightSpan[] = [];
   for (let k = 0; k + 1 < points.length; k++) {
@@ -86,16 +95,18 @@ export function highlightLine(text: string, options: HighlightOptions = {}, find
     if (end <= start) continue;
     const mark = chosen.find((m) => m.start <= start && end <= m.end);
     const isUncertain = uncertain.some(([s, e]) => s <= start && end <= e);
+    const pending = start >= settled;
     const prev = spans[spans.length - 1];
     const kind: SpanKind = mark?.kind ?? 'plain';
-    // Adjacent pieces of the same kind, mark and certainty merge back into one span.
-    if (prev && prev.kind === kind && prev.uncertain === isUncertain && kind === 'plain') {
+    // Adjacent plain pieces of the same certainty, on the same side of the settled start, merge back into one span.
+    if (prev && prev.kind === kind && prev.uncertain === isUncertain && kind === 'plain' && (prev.pending ?? false) === pending) {
       prev.text += text.slice(start, end);
       prev.end = end;
       continue;
     }
     const span: HighlightSpan = { text: text.slice(start, end), kind, start, end, uncertain: isUncertain };
     if (mark?.term) span.term = mark.term;
+    if (pending) span.pending = true;
     spans.push(span);
   }
   return spans;

@@ -175,6 +175,7 @@ export class SttRouter {
       end: e.end,
       lang: e.lang,
       ...(e.uncertain ? { uncertain: e.uncertain } : {}),
+      ...(e.state === 'partial' && e.stableChars ? { stableChars: e.stableChars } : {}),
     });
     if (source === 'floor') this.routeFloor(e, this.sessionTimes(source, e));
     else this.routeVoice(e, this.sessionTimes(source, e));

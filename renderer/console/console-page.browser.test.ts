@@ -56,7 +56,7 @@ describe('console page in Chromium (fake API)', () => {
       const emit = (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit;
       emit('stt:caption', { source: 'floor', id: 'f1', state: 'final', text: 'In 2024 Maria Sanchez pledged 12.5% more climate finance <b>now</b>', start: 3, end: 7, lang: 'en', uncertain: [[60, 63]] });
       emit('stt:caption', { source: 'floor', id: 'f2', state: 'final', text: 'نحتاج إلى تمويل المناخ بقيمة ٣٠٠ مليار دولار', start: 8, end: 12, lang: 'ar' });
-      emit('stt:caption', { source: 'floor', id: 'f3', state: 'partial', text: 'and the next speaker', start: 13, end: 14, lang: 'en' });
+      emit('stt:caption', { source: 'floor', id: 'f3', state: 'partial', text: 'and the next speaker', start: 13, end: 14, lang: 'en', stableChars: 8 });
     });
     const floor = page.getByTestId('floor-transcript');
     await expect.poll(() => floor.locator('[data-kind="number"]').allTextContents()).toEqual(['2024', '12.5%', '٣٠٠ مليار دولار']);
@@ -68,6 +68,13 @@ describe('console page in Chromium (fake API)', () => {
     expect(await floor.locator('.uncertain').count()).toBeGreaterThan(0);
     expect(await floor.locator('p.line').nth(1).getAttribute('dir')).toBe('rtl');
     expect(await page.getByTestId('floor-partial').textContent()).toContain('and the next speaker');
+    // Its committed words ("and the ") look like the lines above; only "next speaker" is marked as still changing.
+    const partialLook = await page.getByTestId('floor-partial').evaluate((p) => {
+      const text = p.querySelector('.text') as Element;
+      const pending = [...text.querySelectorAll('.pending')];
+      return { pending: pending.map((el) => el.textContent).join(''), pendingStyle: pending[0] && getComputedStyle(pending[0]).fontStyle, textStyle: getComputedStyle(text).fontStyle };
+    });
+    expect(partialLook).toEqual({ pending: 'next speaker', pendingStyle: 'italic', textStyle: 'normal' });
 
     // The production AudioWorklet captures the fake microphone as 16 kHz, 100 ms frames.
     await page.getByRole('button', { name: 'Start floor' }).click();
