@@ -112,12 +112,17 @@ function visible(words: RefWord[], pass: PassInfo): RefWord[] {
   return words.filter((r) => r.e <= end + 1e-6 && r.s >= pass.offset - 0.05);
 }
 
-/** A realistic hypothesis: every word right except the last one, which is still being spoken and misheard. */
+/**
+ * A realistic hypothesis: every word right except the last whole one when the buffer cuts the word after it (whisper
+ * has no right context for it then), which is misheard. A word followed by nothing but the pause is heard right.
+ */
 function unstableTail(words: RefWord[]) {
   return (pass: PassInfo): RefWord[] => {
     const v = visible(words, pass);
     if (v.length === 0 || pass.kind === 'final') return v;
-    return [...v.slice(0, -1), { ...v[v.length - 1]!, w: 'uh' }];
+    const last = v[v.length - 1]!;
+    const cut = words.some((r) => r.s > last.s && r.s < pass.offset + pass.bufferSeconds);
+    return cut ? [...v.slice(0, -1), { ...last, w: 'uh' }] : v;
   };
 }
 
@@ -153,7 +158,11 @@ describe('SttStream with a scripted engine', () => {
     await h.feed(2.5);
     const all = finals(h.events);
     expect(all.map((e) => e.text).join(' ')).toBe('w1 w2 w3 w4 w5 w6 w7 w8');
-    expect(h.passes[h.passes.length - 1]!.kind).toBe('final');
+    // The last step (at 4.624 s, in the pause) decoded past the utterance's end (4.3 s + the 0.2 s pad): no final
+    // pass decodes that audio again; what it left pending is committed when the detector closes the utterance.
+    const last = h.passes[h.passes.length - 1]!;
+    expect(h.passes.map((p) => p.kind)).not.toContain('final');
+    expect(last.offset + last.bufferSeconds).toBeGreaterThanOrEqual(4.5);
     expect(h.events[h.events.length - 1]!.state).toBe('final');
     // "uh" never reaches a final.
     for (const e of all) expect(e.text).not.toContain('uh');
@@ -174,22 +183,27 @@ describe('SttStream with a scripted engine', () => {
     // Pass 1 covers up to 1.6 s (one step of audio): only w1 is complete, misheard as "uh".
     // Pass 2 comes a step later, rounded up to whole 32 ms detector frames (2.624 s): w1 w2 + "uh" for w3;
     // nothing agrees with pass 1 yet.
-    // Silence from 2.72 s ends the utterance after 600 ms; the last pass covers up to 2.92 s (0.2 s pad) and sees
-    // w1..w4: w1 w2 agree with pass 2, w3 w4 are forced out; all under one id.
+    // Silence from 2.72 s. Once it has lasted the 0.2 s pad and half a step of audio came after pass 2 (3.136 s), a
+    // pause pass sees w1..w4 whole: w1 w2 agree with pass 2 and are committed (the line's settled start), w3 w4 wait
+    // in the partial. The detector closes the utterance 600 ms into the silence (3.32 s); pass 3 decoded past its end
+    // plus the pad (2.92 s), so w3 w4 are committed then, without a pass over the same audio, and the utterance's one
+    // line is final: the pause pass did not cut it.
     const words = ref(1.05, 4);
     const h = harness({ speech: (t) => t >= 1.0 && t < 2.7, hypothesis: unstableTail(words) });
     await h.feed(4);
     expect(h.passes.map((p) => [p.kind, Number(p.offset.toFixed(3)), Number((p.offset + p.bufferSeconds).toFixed(3))])).toEqual([
       ['step', 0.592, 1.6],
       ['step', 0.592, 2.624],
-      ['final', 0.592, 2.92],
+      ['step', 0.592, 3.136],
     ]);
     expect(h.events.map((e) => [e.state, e.id, e.text])).toEqual([
       ['partial', 's1', 'uh'],
       ['partial', 's1', 'w1 w2 uh'],
+      ['partial', 's1', 'w1 w2 w3 w4'],
       ['final', 's1', 'w1 w2 w3 w4'],
     ]);
-    expect(h.events[2]).toMatchObject({ start: 1.05, end: 2.63, lang: 'en' });
+    expect(h.events[2]).toMatchObject({ stableChars: 'w1 w2'.length });
+    expect(h.events[3]).toMatchObject({ start: 1.05, end: 2.63, lang: 'en' });
   });
 
   it('decodes nothing at all on silence, nor on a blip shorter than minSpeechMs', async () => {
@@ -204,9 +218,11 @@ describe('SttStream with a scripted engine', () => {
     const h = harness({ speech: (t) => t >= 0.5 && t < 3.6, hypothesis: () => [] });
     await h.feed(5);
     const steps = h.passes.filter((p) => p.kind === 'step');
-    // Three passes in speech, one more in the hangover before the pause is confirmed, then the final one.
+    // Three passes in speech, one more in the hangover before the pause is confirmed; that one decoded past the end
+    // of the speech (3.6 s + the 0.2 s pad), so no final pass repeats it.
     expect(steps.length).toBe(4);
-    expect(h.passes.map((p) => p.kind)).toEqual(['step', 'step', 'step', 'step', 'final']);
+    expect(h.passes.map((p) => p.kind)).toEqual(['step', 'step', 'step', 'step']);
+    expect(steps[3]!.offset + steps[3]!.bufferSeconds).toBeGreaterThanOrEqual(3.8);
     for (const p of h.passes) {
       const padded = Math.max(p.bufferSeconds, 1.1);
       expect(p.audioCtx).toBe(Math.ceil((padded + 1) * 50));
@@ -214,6 +230,20 @@ describe('SttStream with a scripted engine', () => {
     }
     // Buffers grow by about one step (frames are 32 ms).
     expect(steps[1]!.bufferSeconds - steps[0]!.bufferSeconds).toBeCloseTo(1, 1);
+  });
+
+  it('still runs the final pass when the pass that decoded past the end failed', async () => {
+    const words = ref(0.6, 7);
+    const h = harness({
+      speech: (t) => t >= 0.5 && t < 3.6,
+      hypothesis: (pass, call) => {
+        if (call.pass === 4) throw new Error('whisper failed');
+        return unstableTail(words)(pass);
+      },
+    });
+    await h.feed(5);
+    expect(h.passes.map((p) => p.kind)).toEqual(['step', 'step', 'step', 'step', 'final']);
+    expect(finals(h.events).map((e) => e.text).join(' ')).toBe('w1 w2 w3 w4 w5 w6 w7');
   });
 
   it('trims the buffer at a committed sentence end, so later passes start after it', async () => {

@@ -6,7 +6,11 @@
  * audio; the words go through the guards, then the LocalAgreement-2 policy: the prefix two passes agree on
  * becomes `final`, the rest is `partial`. The buffer is trimmed at committed sentence and segment ends (the
  * committed text goes on as the prompt, so a pass decodes little more than what is new) and capped (commit and
- * trim). A pause (end of speech after the hangover) forces a last pass and commits everything pending.
+ * trim). A pause (end of speech after the hangover) forces a last pass and commits everything pending; a pass
+ * also runs once a pause has lasted 0.2 s (and half a step of audio came since the last pass), and when the pause
+ * then ends the utterance that pass has heard all of it, so its pending words are committed at once instead of
+ * after a final pass over the same audio. (Commits of a pass at a pause that does not end the utterance only add
+ * words to the open caption line: lines are cut by caption-emitter.ts, not by passes.)
  *
  * Passes run one at a time; audio keeps flowing in while one runs. The step and the buffer cap come from the
  * `ComputeGovernor` (compute-governor.ts): the step follows the pass time, and when the machine cannot keep up
@@ -153,6 +157,8 @@ export class SttStream {
   private currentPass: Promise<void> | null = null;
   private passCount = 0;
   private lastPassCovered: number;
+  /** Where the audio the last pass decoded ends (timeline sample); -1 after a pass that failed or a drop. */
+  private decodedUntil = -1;
   /** The token ids of the last pass and its buffer start: the next pass's draft while the start stays. */
   private lastIds: { start: number; ids: number[] } | null = null;
   private idleWaiters: Array<() => void> = [];
@@ -393,10 +399,20 @@ export class SttStream {
 
   private passDue(): boolean {
     if (this.sealAt !== null) return true;
+    if (!this.utteranceOpen || this.speechSamples < (this.tuning.minSpeechMs / 1000) * SAMPLE_RATE) return false;
+    const step = this.governor.stepSeconds * SAMPLE_RATE;
+    if (this.samplesSincePass >= step) return true;
+    // A pause: once it has lasted the tail pad, decode (if half a step of audio came since the last pass). If the
+    // pause ends the utterance, this pass has heard all of it and no final pass repeats it (see runPass): the last
+    // words are final when the detector closes the utterance, not a pass later. If the speaker goes on, it was a step
+    // a little early.
+    const pause = this.segmenter.silentSince;
+    const pad = Math.round(TAIL_PAD_SECONDS * SAMPLE_RATE);
     return (
-      this.utteranceOpen &&
-      this.speechSamples >= (this.tuning.minSpeechMs / 1000) * SAMPLE_RATE &&
-      this.samplesSincePass >= this.governor.stepSeconds * SAMPLE_RATE
+      pause !== null &&
+      this.consumedSample - pause >= pad &&
+      this.lastPassCovered < pause + pad &&
+      this.samplesSincePass >= step / 2
     );
   }
 
@@ -413,6 +429,14 @@ export class SttStream {
 
   private async runPass(): Promise<void> {
     const target = this.sealAt;
+    if (target !== null && this.decodedUntil >= target) {
+      // The last pass decoded this utterance to its end and past it (it started in the pause before the voice
+      // detector closed the utterance): a final pass would decode the same audio again. What it left pending is
+      // final as it is. (whisper_streaming commits its last hypothesis at a pause without decoding at all; this
+      // does so only when that hypothesis heard the whole utterance.)
+      this.endUtterance(target, this.decodedUntil, this.policy.commitPending());
+      return;
+    }
     const kind = target !== null ? 'final' : 'step';
     const endSample = target !== null ? Math.min(target, this.buffer.end) : this.buffer.end;
     const length = Math.max(0, endSample - this.buffer.start);
@@ -454,7 +478,9 @@ export class SttStream {
       });
       words = segmentsToWords(segments, offset, bufferSeconds);
       this.lastIds = { start: bufferStart, ids: segments.flatMap((s) => s.ids ?? []) };
+      this.decodedUntil = endSample;
     } catch (err) {
+      this.decodedUntil = -1;
       this.options.onError?.('PASS_FAILED', errorText(err));
     }
     const ms = this.now() - started;
@@ -465,11 +491,7 @@ export class SttStream {
     const update = this.policy.update(guarded);
     let committed = update.committed;
     if (kind === 'final') {
-      committed = [...committed, ...this.policy.commitPending()];
-      this.emit(committed, [], endSample, { closeAll: true });
-      this.trimTo(target!);
-      if (this.sealAt === target) this.sealAt = null;
-      if (!this.utteranceOpen && this.sealAt === null) this.clearBuffer();
+      this.endUtterance(target!, endSample, [...committed, ...this.policy.commitPending()]);
     } else {
       let pending = update.pending;
       const capped = this.buffer.length / SAMPLE_RATE > this.governor.bufferCapSeconds;
@@ -489,6 +511,14 @@ export class SttStream {
     this.options.onRealtime?.(this.meter.report(this.governor));
   }
 
+  /** Commits the last words of an utterance that ends at `target` (decoded up to `atSample`) and lets its audio go. */
+  private endUtterance(target: number, atSample: number, committed: readonly TimedWord[]): void {
+    this.emit(committed, [], atSample, { closeAll: true });
+    this.trimTo(target);
+    if (this.sealAt === target) this.sealAt = null;
+    if (!this.utteranceOpen && this.sealAt === null) this.clearBuffer();
+  }
+
   /**
    * The pipeline fell too far behind: what is pending is committed (it was heard), the audio that no pass covered
    * and that is older than `keepSeconds` before the newest audio is dropped and counted, and decoding resumes there.
@@ -498,6 +528,7 @@ export class SttStream {
     const from = Math.max(this.buffer.start, this.lastPassCovered);
     if (keepFrom <= from) return;
     this.emit(this.policy.commitPending(), [], this.expectedNext(), { closeAll: true });
+    this.decodedUntil = -1;
     // Audio still on its way through the voice detector is skipped as it arrives (see onFrame).
     this.trimTo(keepFrom);
     this.dropUntil = keepFrom;

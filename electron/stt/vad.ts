@@ -91,6 +91,11 @@ export class VadSegmenter {
     return this.triggered;
   }
 
+  /** While in speech: where the current run of silence began (a pause that may end the speech), else null. */
+  get silentSince(): number | null {
+    return this.triggered ? this.silenceFrom : null;
+  }
+
   /** Feeds the probability of the frame [frameStart, frameEnd). */
   step(p: number, frameStart: number, frameEnd: number): VadStep {
     if (!this.triggered) {
