@@ -254,7 +254,8 @@ async function main(): Promise<void> {
     }
     return words.flatMap((w, i) => (Number.isNaN(at[i]!) ? [] : [at[i]! - (t0 + w.end * 1000)]));
   };
-  const floorLines = floorEvents.filter((e) => e.final).length;
+  const lineWords = floorEvents.filter((e) => e.final).map((e) => e.line?.text.trim().split(/\s+/).filter(Boolean).length ?? 0);
+  const floorLines = lineWords.length;
   const wallLat = wallLatency(wall.firstShown);
   const settledLat = wallLatency(wall.firstSettled);
   const passMs = engines.flatMap((e) => e.passMs);
@@ -265,7 +266,7 @@ async function main(): Promise<void> {
       `${percentile(wallLat, 95).toFixed(0)} ms (${wallLat.length} words); first shown as committed text (settled start or final) ` +
       `p50 ${percentile(settledLat, 50).toFixed(0)} ms p95 ${percentile(settledLat, 95).toFixed(0)} ms; a committed row on screen p10 ${percentile(wall.rowOnScreenMs, 10).toFixed(0)} ms ` +
       `p50 ${percentile(wall.rowOnScreenMs, 50).toFixed(0)} ms; catching up ${(wall.catchingUpMs / 1000).toFixed(1)} s; ` +
-      `${floorLines} floor lines of ${(got.length / Math.max(1, floorLines)).toFixed(1)} words`,
+      `${floorLines} floor lines of ${(got.length / Math.max(1, floorLines)).toFixed(1)} words (p10 ${percentile(lineWords, 10)}, ${lineWords.filter((n) => n === 1).length} of one word)`,
   );
   const tokens = engines.flatMap((e) => e.passTokens);
   const last = reports[reports.length - 1];
