@@ -49,6 +49,24 @@ describe('CaptionEmitter: caption lines', () => {
     expect(e.committedText).toBe(words.map((w) => w.text).join(' '));
   });
 
+  it('keeps the last word of a full line for the next one while speech goes on, so no line is a lone word', () => {
+    const { e, events } = emitter();
+    const words = 'second session of the committee on climate'.split(' ').map((w, i) => word(w, 0.3 * i, 0.3 * i + 0.25));
+    e.emit(words, [word('finance', 2.1)], at(3));
+    expect(finals(events).map((c) => c.text)).toEqual(['second session of the committee on']);
+    expect(events[events.length - 1]).toMatchObject({ id: 'f2', state: 'partial', text: 'climate finance', stableChars: 'climate'.length });
+    // The utterance ends after "finance": its line has two words, not one.
+    e.emit([word('finance', 2.1)], [], at(3.5, { closeAll: true }));
+    expect(finals(events).map((c) => c.text)).toEqual(['second session of the committee on', 'climate finance']);
+    // Without speech after it, or when the word is due by age already, the line takes it.
+    const quiet = emitter();
+    quiet.e.emit(words, [], at(3));
+    expect(finals(quiet.events).map((c) => c.text)).toEqual(['second session of the committee on climate']);
+    const late = emitter();
+    late.e.emit(words, [word('finance', 2.1)], at(2.05 + LINE_MAX_AGE_SECONDS));
+    expect(finals(late.events).map((c) => c.text)).toEqual(['second session of the committee on climate']);
+  });
+
   it(`closes a line whose first word has waited ${LINE_MAX_HOLD_SECONDS} s, and whenever the stream says so`, () => {
     const { e, events } = emitter();
     e.emit([word('Egypt', 0.2)], [], at(1));

@@ -13,7 +13,8 @@
  * them before it kept a channel's order, each row was on the wall about 1.1 s, less than its reading time.
  *
  * A line is complete at the end of a sentence or of an engine segment, once it holds {@link LINE_MIN_CHARS}
- * characters (it then closes at a word boundary within the display's line length), when its first word has waited
+ * characters (it then closes at a word boundary within the display's line length, keeping its last word for the next
+ * line while speech goes on, so that line does not start alone), when its first word has waited
  * {@link LINE_MAX_HOLD_SECONDS} of audio since it was committed or was spoken {@link LINE_MAX_AGE_SECONDS} ago,
  * and whenever the stream says so (end of an utterance, a forced commit, a trim, a drop): a committed word is never
  * held past the audio the stream keeps, so a restarted stream decodes it again instead of losing it.
@@ -105,7 +106,7 @@ export class CaptionEmitter {
   emit(committed: readonly TimedWord[], pending: readonly TimedWord[], at: EmitContext): void {
     if (committed.length > 0 && this.open.length === 0) this.openSince = at.now;
     this.open.push(...committed);
-    for (let n = this.closeCount(at); n > 0; n = this.closeCount(at)) {
+    for (let n = this.closeCount(at, pending); n > 0; n = this.closeCount(at, pending)) {
       const line = this.open.splice(0, n);
       this.o.onCaption(this.caption('final', line, at.language));
       this.committed = `${this.committed} ${joinWords(line)}`.trim().slice(-400);
@@ -128,8 +129,8 @@ export class CaptionEmitter {
     this.partial = text;
   }
 
-  /** How many of the open words make the next complete line (0: none yet). */
-  private closeCount(at: EmitContext): number {
+  /** How many of the open words make the next complete line (0: none yet); `pending` is the speech after them. */
+  private closeCount(at: EmitContext, pending: readonly TimedWord[]): number {
     const open = this.open;
     if (open.length === 0) return 0;
     if (at.closeAll) return open.length;
@@ -145,7 +146,12 @@ export class CaptionEmitter {
       // As many words as fit a display row (at least one).
       let n = 1;
       while (n < open.length && joinWords(open.slice(0, n + 1)).length <= maxChars) n++;
-      return n;
+      // Every open word fits and speech goes on: the last one waits for the next line, which then does not start
+      // alone (bench:e2e's lines had a sentence's last word, cut off by the pause after it, as a line of its own:
+      // 7 of 72). Not when that word is due by age already: it would go out alone at once.
+      const last = open[n - 1]!;
+      const carry = n === open.length && n > 1 && pending.length > 0 && at.now - last.end < LINE_MAX_AGE_SECONDS;
+      return carry && joinWords(open.slice(0, n - 1)).length >= LINE_MIN_CHARS ? n - 1 : n;
     }
     return at.now - this.openSince >= LINE_MAX_HOLD_SECONDS || at.now - open[0]!.end >= LINE_MAX_AGE_SECONDS ? open.length : 0;
   }
