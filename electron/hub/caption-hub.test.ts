@@ -81,14 +81,20 @@ describe('handshake: roles and secrets', () => {
   });
 });
 
+/** An operator of room main, and a display of it that records the partials and changes it is sent. */
+async function operatorAndDisplay() {
+  const operator = await pool.connect(hub.url, { role: 'operator', room: 'main', secret: SECRET });
+  const display = await pool.connect(hub.url, { role: 'display', room: 'main' });
+  const partials: PartialUpdate[] = [];
+  const changes: ChannelChange[] = [];
+  display.on('caption:partial', (p) => partials.push(p));
+  display.on('caption:changed', (c) => changes.push(c));
+  return { operator, display, partials, changes };
+}
+
 describe('caption protocol', () => {
   it('partial replaces, final commits with seq and cursor, revise updates in place, clear empties', async () => {
-    const operator = await pool.connect(hub.url, { role: 'operator', room: 'main', secret: SECRET });
-    const display = await pool.connect(hub.url, { role: 'display', room: 'main' });
-    const partials: PartialUpdate[] = [];
-    const changes: ChannelChange[] = [];
-    display.on('caption:partial', (p) => partials.push(p));
-    display.on('caption:changed', (c) => changes.push(c));
+    const { operator, display, partials, changes } = await operatorAndDisplay();
     const sub = await hubRequest(display, 'display:subscribe', { channels: ['ru'] });
     expect(sub.ok).toBe(true);
     const start = sub.ok ? sub.value.channels[0]!.cursor : 0;
@@ -128,12 +134,7 @@ describe('caption protocol', () => {
   });
 
   it("carries a partial's settled start to displays, counted in the cleaned text, and never on a final", async () => {
-    const operator = await pool.connect(hub.url, { role: 'operator', room: 'main', secret: SECRET });
-    const display = await pool.connect(hub.url, { role: 'display', room: 'main' });
-    const partials: PartialUpdate[] = [];
-    const changes: ChannelChange[] = [];
-    display.on('caption:partial', (p) => partials.push(p));
-    display.on('caption:changed', (c) => changes.push(c));
+    const { operator, display, partials, changes } = await operatorAndDisplay();
     expect((await hubRequest(display, 'display:subscribe', { channels: ['floor'] })).ok).toBe(true);
     const id = uid();
     const publish = (text: string, state: 'partial' | 'final', stableChars?: number): Promise<unknown> =>
