@@ -36,7 +36,7 @@ import type { SttSourceFactory } from '../electron/console/stt-source';
 import { SAMPLE_RATE, warmUpEngine } from '../electron/stt/engine';
 import { loadSmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
 import { SttStream } from '../electron/stt/stt-stream';
-import { replayWall } from './wall-replay';
+import { replayWall, wordCount } from './wall-replay';
 import { loadSileroVadDetector } from '../electron/stt/vad';
 import {
   benchModelPath,
@@ -254,7 +254,7 @@ async function main(): Promise<void> {
     }
     return words.flatMap((w, i) => (Number.isNaN(at[i]!) ? [] : [at[i]! - (t0 + w.end * 1000)]));
   };
-  const lineWords = floorEvents.filter((e) => e.final).map((e) => e.line?.text.trim().split(/\s+/).filter(Boolean).length ?? 0);
+  const lineWords = floorEvents.filter((e) => e.final).map((e) => wordCount(e.line?.text ?? ''));
   const floorLines = lineWords.length;
   const wallLat = wallLatency(wall.firstShown);
   const settledLat = wallLatency(wall.firstSettled);

@@ -93,7 +93,8 @@ export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): 
   return { firstShown, firstSettled, catchingUpMs, rowOnScreenMs };
 }
 
-function wordCount(text: string): number {
+/** Words in `text` (whitespace-separated). */
+export function wordCount(text: string): number {
   const trimmed = text.trim();
   return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
 }

@@ -24,6 +24,11 @@ import { VoiceReview } from './voice-review';
 
 const LANG = /^[a-z]{2}$/;
 
+/** A partial's settled start (`stableChars`), as a field to spread into what goes on; nothing for a final. */
+function settledStart(e: CaptionEvent): { stableChars?: number } {
+  return e.state === 'partial' && e.stableChars ? { stableChars: e.stableChars } : {};
+}
+
 /** What the router needs from the console's options. */
 export interface SttRouterOptions {
   /** Starts sources; without it `startSource` answers `STT_FAILED`. */
@@ -175,7 +180,7 @@ export class SttRouter {
       end: e.end,
       lang: e.lang,
       ...(e.uncertain ? { uncertain: e.uncertain } : {}),
-      ...(e.state === 'partial' && e.stableChars ? { stableChars: e.stableChars } : {}),
+      ...settledStart(e),
     });
     if (source === 'floor') this.routeFloor(e, this.sessionTimes(source, e));
     else this.routeVoice(e, this.sessionTimes(source, e));
@@ -199,8 +204,7 @@ export class SttRouter {
     const canFloor = channels.includes(FLOOR_CHANNEL) && (settings.role === 'operator' || settings.channel === FLOOR_CHANNEL);
     const hasText = e.text.trim() !== '';
     if (canFloor && (e.state === 'partial' || hasText)) {
-      const stable = e.state === 'partial' && e.stableChars ? { stableChars: e.stableChars } : {};
-      void this.publisher.publishLine({ id: e.id, channel: FLOOR_CHANNEL, text: e.text, state: e.state, source: 'floor-stt', ...stable, ...(lang ? { lang } : {}) }, times).then((r) => {
+      void this.publisher.publishLine({ id: e.id, channel: FLOOR_CHANNEL, text: e.text, state: e.state, source: 'floor-stt', ...settledStart(e), ...(lang ? { lang } : {}) }, times).then((r) => {
         if (!r.ok && e.state === 'final') this.ctx.alert(`channel:${FLOOR_CHANNEL}`, { code: r.error.code, message: `A floor line was not sent: ${r.error.message}` });
       });
     }
@@ -217,8 +221,7 @@ export class SttRouter {
     const lang = LANG.test(e.lang) ? e.lang : undefined;
     if (settings.voiceReviewMs === 0) {
       if (e.state === 'final' && e.text.trim() === '') return;
-      const stable = e.state === 'partial' && e.stableChars ? { stableChars: e.stableChars } : {};
-      void this.publisher.publishLine({ id: e.id, channel, text: e.text, state: e.state, source: 'voice-stt', ...stable, ...(lang ? { lang } : {}) }, times);
+      void this.publisher.publishLine({ id: e.id, channel, text: e.text, state: e.state, source: 'voice-stt', ...settledStart(e), ...(lang ? { lang } : {}) }, times);
       return;
     }
     if (e.state !== 'final' || e.text.trim() === '') return;
