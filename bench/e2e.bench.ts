@@ -1,5 +1,5 @@
 /**
- * `npm run bench:e2e [-- --model base|small|small-q8_0|... --seconds 180 --typed-keys 300]`: speech-to-display and
+ * `npm run bench:e2e [-- --model base|small|small-q8_0|... --seconds 180 --typed-keys 300 --commit agreement|one-pass]`: speech-to-display and
  * typed-key-to-display latency through the real console core, its embedded hub and a display client.
  *
  * Speech: a fixture built word by word with espeak-ng (so each word's end time is known) is fed to the core in
@@ -18,6 +18,7 @@
  *
  * The last line is:
  * bench:e2e model=<m> partial_p50_ms=<a> final_p50_ms=<b> final_p95_ms=<c> typed_p99_ms=<d> lag_max_ms=<e>
+ * (with `--commit one-pass`, plus `commit=one-pass`: the console's Final words setting, see electron/stt/README.md)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -42,7 +43,9 @@ import {
   benchModelPath,
   buildFixture,
   draftSummary,
+  commitField,
   parseBenchModel,
+  parseCommitRule,
   percentile,
   ReferenceWordsEngine,
   SENTENCES,
@@ -58,9 +61,11 @@ const { values: args } = parseArgs({
     model: { type: 'string', default: 'base' },
     seconds: { type: 'string', default: '180' },
     'typed-keys': { type: 'string', default: '300' },
+    commit: { type: 'string' },
   },
 });
 const MODEL = parseBenchModel(args.model);
+const COMMIT = parseCommitRule(args.commit);
 const SPEECH_SECONDS = Number(args.seconds);
 const TYPED_KEYS = Number(args['typed-keys']);
 const THREADS = 2;
@@ -92,6 +97,7 @@ function referenceSttFactory(
         task: 'transcribe',
         threads: THREADS,
         idPrefix: request.idPrefix,
+        tuning: { commit: request.commit },
         onCaption: (e: CaptionEvent) => events.caption(e),
         onPassStart: (p) => (engine.bufferOffset = p.offset),
         onRealtime: (r) => reports.push(r),
@@ -140,7 +146,7 @@ async function main(): Promise<void> {
     resolveModel: async () => ok(modelPath),
     restoreConnection: false,
   });
-  await core.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'operator', channel: 'en', room: 'main', secret: 'bench-secret-1', floorLanguage: 'en', publishFloor: true });
+  await core.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'operator', channel: 'en', room: 'main', secret: 'bench-secret-1', floorLanguage: 'en', publishFloor: true, sttCommit: COMMIT });
   const connected = await core.connectHub();
   if (!connected.ok || !connected.value.url) throw new Error(`hub: ${JSON.stringify(connected)}`);
   const hubUrl = connected.value.url;
@@ -338,7 +344,7 @@ async function main(): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   console.log(
     `bench:e2e model=${MODEL.name} partial_p50_ms=${percentile(partialLat, 50).toFixed(0)} final_p50_ms=${percentile(finalLat, 50).toFixed(0)} ` +
-      `final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)} lag_max_ms=${(lagMax * 1000).toFixed(0)}`,
+      `final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)} lag_max_ms=${(lagMax * 1000).toFixed(0)}${commitField(COMMIT)}`,
   );
 }
 

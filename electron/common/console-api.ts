@@ -21,7 +21,7 @@ import type { ConsoleError, ConsoleResult } from './console-api-result';
 import { MAX_GLOSSARY_TERMS, storedGlossaryTermSchema } from './glossary';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, SubscribeResult } from './protocol';
-import type { SttRealtime } from './stt-protocol';
+import { STT_COMMIT_RULES, type SttRealtime } from './stt-protocol';
 import type { BoothMember, HandoverKind } from './booth-relay';
 import type { ConsoleAlert } from './console-alerts';
 import type { JoinDetails } from './join-link';
@@ -124,6 +124,12 @@ export const settingsSchema = z.strictObject({
   voiceLanguage: z.enum(CONSOLE_STT_LANGUAGES),
   /** Whisper model: a path to a ggml file, or a catalog name; empty = the default. */
   model: z.string().max(1000),
+  /**
+   * When a speech-to-text word becomes final (`StreamTuning.commit`): `agreement` (two passes agree, the default)
+   * or `one-pass` (faster on a machine that does not keep up with the model; judge its accuracy on your model first).
+   * Applies from the next start of a source.
+   */
+  sttCommit: z.enum(STT_COMMIT_RULES),
   /** Glossary terms (highlighting, speech-to-text prompt). */
   glossary: z.array(storedGlossaryTermSchema).max(MAX_GLOSSARY_TERMS),
   /** Operator: floor finals also go to the channel of the detected language (when the room has it). */
@@ -184,6 +190,7 @@ export const DEFAULT_SETTINGS: Settings = {
   floorLanguage: 'auto',
   voiceLanguage: 'en',
   model: '',
+  sttCommit: 'agreement',
   glossary: [],
   autoRouting: false,
   mutedChannels: [],

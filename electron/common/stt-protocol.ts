@@ -42,6 +42,10 @@ export const STT_ERROR_CODES = {
 export type SttErrorCode = (typeof STT_ERROR_CODES)[keyof typeof STT_ERROR_CODES];
 const sttErrorCodeSchema = z.enum(Object.values(STT_ERROR_CODES) as [SttErrorCode, ...SttErrorCode[]]);
 
+/** The commit rules of the streaming pipeline (see `StreamTuning.commit`). */
+export const STT_COMMIT_RULES = ['agreement', 'one-pass'] as const;
+export type SttCommitRule = (typeof STT_COMMIT_RULES)[number];
+
 /** Tunables of the streaming pipeline; every field has a default (see `SttStream`). */
 export const streamTuningSchema = z.strictObject({
   /** Seconds of new speech audio between two decoding passes (default 1). */
@@ -56,6 +60,14 @@ export const streamTuningSchema = z.strictObject({
   pauseMs: z.number().int().min(100).max(5000).optional(),
   /** Speech shorter than this (in one utterance) is ignored, ms (default 250). */
   minSpeechMs: z.number().int().min(0).max(5000).optional(),
+  /**
+   * When a word becomes final (default `agreement`). `agreement`: LocalAgreement-2, two consecutive passes agree on it.
+   * `one-pass`: one pass suffices once it decoded 0.5 s of audio after the word (and the word's probability is not
+   * low), and the buffer is trimmed at the commit point, so a pass decodes only what is new: about a second less
+   * latency and a third less compute on a slow machine; whether whisper is as accurate that way is to be judged on
+   * real weights (see electron/stt/README.md).
+   */
+  commit: z.enum(STT_COMMIT_RULES).optional(),
 });
 export type StreamTuning = z.infer<typeof streamTuningSchema>;
 

@@ -5,10 +5,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SAMPLE_RATE } from '../stt/engine';
 import { makeToneAudio } from '../stt/fake-engines';
-import type { ConsoleEvents, PendingVoiceLine, SttCaption } from '../common/console-api';
+import { settingsPatchSchema, type ConsoleEvents, type PendingVoiceLine, type SttCaption } from '../common/console-api';
 import type { CaptionHub } from '../hub/index';
 import { ConsoleCore } from './console-core';
 import { cleanupTempDirs, roomHub, tempDir, TestDisplay, TEST_SECRET, toneStt } from './test-support';
+import type { SttSourceRequest } from './stt-source';
 import { recordingLogger } from '../hub/test-support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -56,6 +57,35 @@ function waitReady(core: ConsoleCore, source: 'floor' | 'voice'): Promise<void> 
 }
 
 describe('ConsoleCore speech-to-text', () => {
+  it('starts a source with the Final words setting (the commit rule), which the worker takes', async () => {
+    const tone = toneStt();
+    const requests: SttSourceRequest[] = [];
+    const core = await ConsoleCore.create({
+      dataDir: await tempDir(),
+      logger: recordingLogger(),
+      resolveModel: tone.resolveModel!,
+      sttFactory: (request, events) => {
+        requests.push(request);
+        return tone.sttFactory!(request, events);
+      },
+    });
+    cleanups.push(() => core.close());
+    const ready = waitReady(core, 'floor');
+    expect((await core.startSource('floor', {})).ok).toBe(true);
+    await ready;
+    expect(requests.map((r) => r.commit)).toEqual(['agreement']);
+    expect((await core.updateSettings({ sttCommit: 'one-pass' })).ok).toBe(true);
+    // The worker checks its init message: a rule it does not know would fail the start instead of reaching ready.
+    const again = waitReady(core, 'floor');
+    expect((await core.startSource('floor', {})).ok).toBe(true);
+    await again;
+    expect(requests.map((r) => r.commit)).toEqual(['agreement', 'one-pass']);
+    // The API refuses a rule it does not know (the page's patch is checked against this schema).
+    expect(settingsPatchSchema.safeParse({ sttCommit: 'whenever' }).success).toBe(false);
+    const state = await core.getState();
+    expect(state.ok && state.value.settings.sttCommit).toBe('one-pass');
+  });
+
   it('sends floor finals to the floor channel and, with auto-routing, to the detected language channel', async () => {
     const { core, display } = await setup('operator', 'en', ['floor', 'ru', 'en']);
     const captions: SttCaption[] = [];

@@ -103,7 +103,7 @@ export class SttRouter {
     // Events that come before the factory returns (none expected) are dropped like those of a stopped source.
     let handle: SttSourceHandle | null = null;
     handle = factory(
-      { source, language, modelPath: model.value, glossary: toSttGlossary(settings.glossary), idPrefix },
+      { source, language, modelPath: model.value, glossary: toSttGlossary(settings.glossary), commit: settings.sttCommit, idPrefix },
       {
         caption: (e) => this.onCaption(source, handle, e),
         status: (e) => this.onStatus(source, handle, e),
@@ -118,7 +118,7 @@ export class SttRouter {
       },
     );
     this.running.set(source, handle);
-    this.ctx.logger.info('speech-to-text started', { source, language });
+    this.ctx.logger.info('speech-to-text started', { source, language, commit: settings.sttCommit });
     return ok(undefined);
   }
 

@@ -3,7 +3,7 @@
  * on, so the process model (child_process.fork in Node, utilityProcess in Electron) and the supervisor are
  * injected. The default implementation (stt-supervisor-source.ts) wraps electron/stt's supervisor.
  */
-import type { CaptionEvent, SttStatusEvent, GlossaryTerm as SttGlossaryTerm } from '../common/stt-protocol';
+import type { CaptionEvent, SttCommitRule, SttStatusEvent, GlossaryTerm as SttGlossaryTerm } from '../common/stt-protocol';
 import type { ConsoleSttLanguage, GlossaryTerm, SttSourceKind } from '../common/console-api';
 
 /** What the core asks for when it starts a source. */
@@ -13,6 +13,8 @@ export interface SttSourceRequest {
   /** Model file (ggml). */
   modelPath: string;
   glossary: SttGlossaryTerm[];
+  /** When a word becomes final (the stream's commit rule). */
+  commit: SttCommitRule;
   /** Prefix of caption ids: unique per start, so ids never collide with an earlier run on the hub. */
   idPrefix: string;
 }

@@ -41,7 +41,7 @@ export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourc
       idPrefix: request.idPrefix,
       threads: options.threads ?? 2,
       ...(options.vad ? { vad: options.vad } : {}),
-      ...(options.tuning ? { tuning: options.tuning } : {}),
+      tuning: { ...options.tuning, commit: request.commit },
       onCaption: (e) => events.caption(e),
       onStatus: (e) => {
         reportLag();

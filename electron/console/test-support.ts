@@ -42,7 +42,9 @@ export async function tempDir(prefix = 'tarjuman-core-'): Promise<string> {
   return dir;
 }
 export async function cleanupTempDirs(): Promise<void> {
-  for (const d of temps.splice(0)) await rm(d, { recursive: true, force: true });
+  // A full run once failed here with ENOTEMPTY (room-monitors.test.ts: a file landed in the folder while it was
+  // removed; which write, not found yet): fs.rm retries that code when asked to.
+  for (const d of temps.splice(0)) await rm(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
 
 /**

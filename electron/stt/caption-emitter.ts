@@ -94,6 +94,11 @@ export class CaptionEmitter {
     return this.partial !== '';
   }
 
+  /** Timeline seconds where the open line's first word starts, or null when no committed word waits. */
+  get openLineStart(): number | null {
+    return this.open[0]?.start ?? null;
+  }
+
   /** True when committed words wait in the open line. */
   get holdsLine(): boolean {
     return this.open.length > 0;

@@ -82,4 +82,35 @@ describe('LocalAgreementPolicy', () => {
     const u = policy.update(words('one two three four five six'));
     expect(texts(u.committed)).toBe('four five');
   });
+
+  describe('one-pass commit (contextSeconds)', () => {
+    it('commits after one pass the words with that much decoded audio after them, and holds the rest', () => {
+      const policy = new LocalAgreementPolicy({ contextSeconds: 0.5 });
+      // Words end at 0.45, 0.95, 1.45, 1.95; the pass heard audio up to 1.9 s: only the first two have 0.5 s after them.
+      const u = policy.update(words('one two three four'), 1.9);
+      expect(texts(u.committed)).toBe('one two');
+      expect(texts(u.pending)).toBe('three four');
+      expect(policy.committedUntil).toBeCloseTo(0.95);
+      // The next pass, to 3.0 s: "three four" agree, "five" (ends 2.45) has 0.5 s after it, "six" (2.95) not.
+      const v = policy.update(words('one two three four five six'), 3.0);
+      expect(texts(v.committed)).toBe('three four five');
+      expect(texts(v.pending)).toBe('six');
+    });
+
+    it('stops at an unsure word: it and what follows wait for agreement', () => {
+      const policy = new LocalAgreementPolicy({ contextSeconds: 0.5 });
+      const ws = words('one two three four five');
+      ws[1] = { ...ws[1]!, p: 0.3 };
+      const u = policy.update(ws, 3.0);
+      expect(texts(u.committed)).toBe('one');
+      expect(texts(u.pending)).toBe('two three four five');
+      const v = policy.update(words('one two three four five'), 3.0);
+      expect(texts(v.committed)).toBe('two three four five');
+    });
+
+    it('is off by default and without the pass end: agreement only', () => {
+      expect(texts(new LocalAgreementPolicy().update(words('one two three four'), 9).committed)).toBe('');
+      expect(texts(new LocalAgreementPolicy({ contextSeconds: 0.5 }).update(words('one two three four')).committed)).toBe('');
+    });
+  });
 });

@@ -4,6 +4,13 @@
  * committed) is committed, the rest stays pending. A pause or the buffer cap forces the pending words out.
  * Committed words are never revisited: words of a later pass that start before the commit point are ignored,
  * and an overlap of up to five words with the committed tail is removed.
+ *
+ * Optionally (`contextSeconds` > 0) a word is also committed after one pass when the pass decoded at least that much
+ * audio after it and no word before it is pending or unsure: the one-pass rule of AlignAtt / SimulStreaming (Papi et
+ * al. 2023; Macháček 2025), which commits what the model emitted with enough audio to its right and holds the rest,
+ * approximated with word end times instead of cross-attention. It halves the wait for a final on a machine whose
+ * steps are long; whether whisper's words with that much right context are as stable as agreed ones has to be
+ * judged on real weights (off by default).
  */
 import { normalizeWord, type TimedWord } from './words';
 
@@ -25,6 +32,10 @@ export interface LocalAgreementOptions {
   startTolerance?: number;
   /** Longest overlap with the committed tail that is removed, in words. */
   maxOverlap?: number;
+  /** One-pass commit: seconds of decoded audio a word needs after it (0, the default: agreement only). */
+  contextSeconds?: number;
+  /** One-pass commit: a word with a token probability below this waits for agreement (default 0.5). */
+  contextMinP?: number;
 }
 
 export class LocalAgreementPolicy {
@@ -33,11 +44,15 @@ export class LocalAgreementPolicy {
   private previous: TimedWord[] = [];
   private readonly startTolerance: number;
   private readonly maxOverlap: number;
+  private readonly contextSeconds: number;
+  private readonly contextMinP: number;
 
   constructor(options: LocalAgreementOptions = {}) {
     this.committedEnd = options.committedUntil ?? 0;
     this.startTolerance = options.startTolerance ?? 0.1;
     this.maxOverlap = options.maxOverlap ?? 5;
+    this.contextSeconds = options.contextSeconds ?? 0;
+    this.contextMinP = options.contextMinP ?? 0.5;
     this.tail = (options.committedTail ?? '').split(/\s+/).filter(Boolean).map(normalizeWord).slice(-this.maxOverlap);
   }
 
@@ -51,8 +66,11 @@ export class LocalAgreementPolicy {
     return this.previous;
   }
 
-  /** Feeds the words of a new pass over the buffer; returns what became final and what is still pending. */
-  update(hypothesis: readonly TimedWord[]): PolicyUpdate {
+  /**
+   * Feeds the words of a new pass over the buffer; returns what became final and what is still pending.
+   * `audioEnd`: timeline seconds where the pass's audio ends (for the one-pass rule; without it, agreement only).
+   */
+  update(hypothesis: readonly TimedWord[], audioEnd?: number): PolicyUpdate {
     const fresh = this.newPart(hypothesis);
     let agreed = 0;
     while (
@@ -61,6 +79,10 @@ export class LocalAgreementPolicy {
       normalizeWord(fresh[agreed]!.text) === normalizeWord(this.previous[agreed]!.text)
     ) {
       agreed++;
+    }
+    if (this.contextSeconds > 0 && audioEnd !== undefined) {
+      const heardBy = audioEnd - this.contextSeconds;
+      while (agreed < fresh.length && fresh[agreed]!.end <= heardBy && fresh[agreed]!.p >= this.contextMinP) agreed++;
     }
     const committed = fresh.slice(0, agreed);
     this.previous = fresh.slice(agreed);

@@ -257,6 +257,46 @@ describe('SttStream with a scripted engine', () => {
     expect(finals(h.events).map((e) => e.text).join(' ')).toBe('We open now. Next item is the budget for schools');
   });
 
+  it('one-pass commit: a word heard with 0.5 s after it is final after one pass, and the next pass starts after it', async () => {
+    const words = ref(1.05, 12); // 1.05 .. 5.83 s
+    const run = async (commit: 'agreement' | 'one-pass') => {
+      const h = harness({ speech: (t) => t >= 1.0 && t < 5.9, hypothesis: unstableTail(words), tuning: { commit } });
+      const settledAt: number[] = [];
+      const retained: Array<{ retain: number; lineStart: number }> = [];
+      let fed = 0;
+      while (fed < 5.5) {
+        await h.feed(0.25);
+        fed += 0.25;
+        const shown = [...h.events].reverse().find((e) => e.state === 'partial');
+        if (shown?.stableChars && settledAt.length === 0) settledAt.push(h.passes.length);
+        if (shown?.stableChars) retained.push({ retain: h.stream.progress().retainFromSample, lineStart: shown.start });
+      }
+      await h.feed(2);
+      return { h, firstSettledPass: settledAt[0], retained };
+    };
+    const agreement = await run('agreement');
+    const onePass = await run('one-pass');
+    // Pass 1 (1 s of audio) hears only w1, whose right context it lacks (misheard); pass 2 hears w1 w2 right with
+    // 0.5 s after them: final at once with one-pass, while agreement needs pass 3 to say them again.
+    expect(agreement.firstSettledPass).toBe(3);
+    expect(onePass.firstSettledPass).toBe(2);
+    // The buffer is trimmed at the commit point: after the first commit, no pass starts at the utterance's start.
+    const offsets = onePass.h.passes.map((p) => p.offset);
+    expect(offsets.filter((o) => o > 1.2).length).toBeGreaterThanOrEqual(offsets.length - 2);
+    expect(Math.max(...onePass.h.passes.map((p) => p.bufferSeconds))).toBeLessThan(
+      Math.max(...agreement.h.passes.map((p) => p.bufferSeconds)),
+    );
+    // While the open line's words wait for their final, the stream keeps their audio for a restarted worker, even
+    // though its buffer starts after them.
+    expect(onePass.retained.length).toBeGreaterThan(0);
+    for (const r of onePass.retained) expect(r.retain).toBeLessThanOrEqual(Math.ceil(r.lineStart * SAMPLE_RATE));
+    // Every word once, in order; the misheard tail ("uh", a word the buffer cut the next one after) never final.
+    for (const { h } of [agreement, onePass]) {
+      expect(finals(h.events).map((e) => e.text).join(' ')).toBe(words.map((w) => w.w).join(' '));
+      expectWellFormed(h.events);
+    }
+  });
+
   it('hands each pass the previous pass\'s token ids as a draft while the buffer start stays, none after a trim', async () => {
     const words = ref(0.6, 10, 0.4, ['We', 'open', 'now.', 'Next', 'item', 'is', 'the', 'budget', 'for', 'schools']);
     const h = harness({ speech: (t) => t >= 0.5 && t < 4.7, hypothesis: unstableTail(words) });

@@ -48,6 +48,7 @@ export const STREAM_DEFAULTS = {
   uncertainBelow: 0.35,
   pauseMs: 600,
   minSpeechMs: 250,
+  commit: 'agreement',
 } as const satisfies Required<StreamTuning>;
 
 /** Audio kept before speech starts so its onset is not clipped, seconds. */
@@ -58,6 +59,8 @@ const TAIL_PAD_SECONDS = 0.2;
 const MIN_PASS_SECONDS = 1.1;
 /** Margin added to the buffer length for `audio_ctx`, seconds. */
 const AUDIO_CTX_MARGIN_SECONDS = 1;
+/** `one-pass` commit: seconds of decoded audio a word needs after it to be final after one pass. */
+const ONE_PASS_CONTEXT_SECONDS = 0.5;
 /** Speech spans are padded by this on both sides for the non-speech guard, seconds. */
 const SPEECH_SPAN_PAD = 0.2;
 
@@ -193,6 +196,7 @@ export class SttStream {
     this.policy = new LocalAgreementPolicy({
       committedUntil: resume?.committedUntil ?? 0,
       committedTail: resume?.committedTail ?? '',
+      contextSeconds: this.tuning.commit === 'one-pass' ? ONE_PASS_CONTEXT_SECONDS : 0,
     });
   }
 
@@ -251,8 +255,18 @@ export class SttStream {
     return {
       consumedSample: received,
       doneSample: busy ? Math.max(this.lastPassCovered, this.buffer.start) : received,
-      retainFromSample: this.buffer.length > 0 ? this.buffer.start : this.consumedSample - this.preroll.length,
+      retainFromSample: this.retainFrom(),
     };
+  }
+
+  /**
+   * Where a restarted stream needs the audio from: the buffer (or the pre-roll), and the open caption line's words,
+   * which are not final yet (a one-pass stream trims the buffer past them): a new worker decodes them again.
+   */
+  private retainFrom(): number {
+    const from = this.buffer.length > 0 ? this.buffer.start : this.consumedSample - this.preroll.length;
+    const line = this.captions.openLineStart;
+    return line === null ? from : Math.max(0, Math.min(from, Math.floor(line * SAMPLE_RATE)));
   }
 
   private expectedNext(): number {
@@ -488,7 +502,7 @@ export class SttStream {
     const lagSeconds = Math.max(0, this.expectedNext() - uncaptionedFrom) / SAMPLE_RATE;
     this.lastPassCovered = endSample;
     const guarded = applyGuards(words, { speech: this.currentSpeechSpans(endSample) }).words;
-    const update = this.policy.update(guarded);
+    const update = this.policy.update(guarded, endSample / SAMPLE_RATE);
     let committed = update.committed;
     if (kind === 'final') {
       this.endUtterance(target!, endSample, [...committed, ...this.policy.commitPending()]);
@@ -499,9 +513,10 @@ export class SttStream {
         committed = [...committed, ...this.policy.commitPending()];
         pending = [];
       }
-      const trimAt = this.trimPointAfterPass(committed);
-      this.emit(committed, pending, endSample, capped ? { closeAll: true } : trimAt !== null ? { closeThrough: trimAt / SAMPLE_RATE } : {});
-      if (trimAt !== null) this.trimTo(trimAt);
+      const trim = this.trimPointAfterPass(committed);
+      const lineEnd = trim?.phraseEnd;
+      this.emit(committed, pending, endSample, capped ? { closeAll: true } : lineEnd !== undefined ? { closeThrough: lineEnd / SAMPLE_RATE } : {});
+      if (trim) this.trimTo(trim.at);
     }
     const undecoded = Math.max(0, this.expectedNext() - Math.max(this.lastPassCovered, this.buffer.start)) / SAMPLE_RATE;
     const decision = this.governor.onPass(ms, undecoded);
@@ -544,20 +559,29 @@ export class SttStream {
     return spans;
   }
 
-  /** Where to trim the buffer after a pass that committed `committed` (timeline sample), or null: keep it all. */
-  private trimPointAfterPass(committed: readonly TimedWord[]): number | null {
+  /**
+   * Where to trim the buffer after a pass that committed `committed` (timeline sample `at`), or null: keep it all.
+   * `phraseEnd`: the trim is at the end of a sentence or segment, where the caption line closes too.
+   */
+  private trimPointAfterPass(committed: readonly TimedWord[]): { at: number; phraseEnd?: number } | null {
     const capSamples = this.governor.bufferCapSeconds * SAMPLE_RATE;
+    const lastEnd = committed[committed.length - 1]?.end;
     if (this.buffer.length > capSamples) {
-      const lastEnd = committed[committed.length - 1]?.end;
       const lastWordSample = lastEnd !== undefined ? Math.round(lastEnd * SAMPLE_RATE) : 0;
-      return Math.max(lastWordSample, this.buffer.end - Math.round(capSamples / 2));
+      return { at: Math.max(lastWordSample, this.buffer.end - Math.round(capSamples / 2)) };
     }
     // The last committed word that ends a sentence or an engine segment: the audio before it is done with.
-    for (let i = committed.length - 1; i >= 0; i--) {
+    let phraseEnd: number | undefined;
+    for (let i = committed.length - 1; i >= 0 && phraseEnd === undefined; i--) {
       const word = committed[i]!;
-      if (endsPhrase(word)) return Math.round(word.end * SAMPLE_RATE);
+      if (endsPhrase(word)) phraseEnd = Math.round(word.end * SAMPLE_RATE);
     }
-    return null;
+    // One pass commits: the committed words are done with too (the prompt carries them), so the next pass decodes
+    // only what is new. Their caption line stays open across the trim (the stream retains its audio, see retainFrom).
+    if (this.tuning.commit === 'one-pass' && lastEnd !== undefined) {
+      return { at: Math.round(lastEnd * SAMPLE_RATE), ...(phraseEnd !== undefined ? { phraseEnd } : {}) };
+    }
+    return phraseEnd === undefined ? null : { at: phraseEnd, phraseEnd };
   }
 
   /**

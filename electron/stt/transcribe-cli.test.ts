@@ -34,6 +34,7 @@ describe.concurrent('npm run transcribe: bad input gets one clear line and a non
     ['a WAV encoding it does not read', [file('adpcm.wav', adpcm())], /^transcribe: .*adpcm\.wav: unsupported WAV encoding \(format 2, 4-bit\)/],
     ['a missing model', [wav, '--model', join(dir, 'missing.bin')], /^transcribe: model not found: /],
     ['a language it does not know', [wav, '--lang', 'fr'], /^transcribe: --lang must be one of ar, en, ru, auto \(got fr\)$/],
+    ['a commit rule it does not know', [wav, '--commit', 'fast'], /^transcribe: --commit must be one of agreement, one-pass \(got fast\)$/],
     ['no input', [], /^transcribe: usage: npm run transcribe -- <file\.wav\|file\.mp3\|->/],
     ['a corrupt model', [wav, '--model', file('corrupt.bin', 'garbage that is not ggml')], /^transcribe: .*(ggml|model)/i],
     // Checked before the model loads and the audio is decoded (a missing model would otherwise be reported first).
@@ -75,6 +76,14 @@ describe('npm run transcribe with the generated test model', () => {
     const srtText = readFileSync(srt, 'utf8');
     expect(srtText).toMatch(/^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n\S/);
     expect(readFileSync(vtt, 'utf8')).toMatch(/^WEBVTT\n\n\d\d:\d\d:\d\d\.\d{3} --> /);
+  });
+
+  it('runs the one-pass commit rule (--commit one-pass), so a recording can be compared under both', async () => {
+    const model = await ensureGeneratedModel('test');
+    const wav = file('speech-one-pass.wav', encodeWav16(speechClip('en', 1.0).pcm));
+    const r = await run([wav, '--model', model, '--lang', 'en', '--commit', 'one-pass']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => /^\[\d\d:\d\d\.\d - \d\d:\d\d\.\d\] en \S/.test(l)).length).toBeGreaterThan(0);
   });
 
   it('captions a WAV on stdin while it is still arriving (a live recorder), and refuses a stdin that is not WAV', async () => {

@@ -16,7 +16,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { GlossaryTerm } from '../common/glossary';
-import { STT_LANGUAGES, type CaptionEvent, type SttSourceLanguage } from '../common/stt-protocol';
+import { STT_COMMIT_RULES, STT_LANGUAGES, type CaptionEvent, type SttSourceLanguage } from '../common/stt-protocol';
 import { readGlossaryFile } from '../node/glossary-file';
 import { SAMPLE_RATE } from './engine';
 import { nodeWorkerSpawner } from './node-worker';
@@ -157,6 +157,7 @@ async function main(): Promise<void> {
         vtt: { type: 'string' },
         threads: { type: 'string', default: '2' },
         step: { type: 'string', default: '1' },
+        commit: { type: 'string', default: 'agreement' },
         verbose: { type: 'boolean', default: false },
       },
     });
@@ -166,13 +167,15 @@ async function main(): Promise<void> {
   const { values, positionals } = args;
   const input = positionals[0];
   if (!input || positionals.length > 1) {
-    die('usage: npm run transcribe -- <file.wav|file.mp3|-> [--lang ar|en|ru|auto] [--model <path>] [--glossary <file.csv>] [--translate] [--srt out.srt] [--vtt out.vtt] [--threads 2]', 2);
+    die('usage: npm run transcribe -- <file.wav|file.mp3|-> [--lang ar|en|ru|auto] [--model <path>] [--glossary <file.csv>] [--translate] [--srt out.srt] [--vtt out.vtt] [--threads 2] [--step 1] [--commit agreement|one-pass]', 2);
   }
   if (!(STT_LANGUAGES as readonly string[]).includes(values.lang)) die(`--lang must be one of ${STT_LANGUAGES.join(', ')} (got ${values.lang})`, 2);
   const threads = Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) die(`--threads must be a whole number from 1 to 64 (got ${values.threads})`, 2);
   const step = Number(values.step);
   if (!(step >= 0.2 && step <= 10)) die(`--step must be between 0.2 and 10 seconds (got ${values.step})`, 2);
+  const commit = STT_COMMIT_RULES.find((r) => r === values.commit);
+  if (!commit) die(`--commit must be one of ${STT_COMMIT_RULES.join(', ')} (got ${values.commit})`, 2);
 
   // Where the subtitles go is checked before the run, not after minutes of decoding.
   for (const out of [values.srt, values.vtt]) {
@@ -211,7 +214,7 @@ async function main(): Promise<void> {
     task: values.translate ? 'translate' : 'transcribe',
     glossary: glossary.map((t) => ({ ...t })),
     threads,
-    tuning: { stepSeconds: step },
+    tuning: { stepSeconds: step, commit },
     onCaption: (e) => {
       const times = `[${shortTime(e.start)} - ${shortTime(e.end)}]`;
       if (e.state === 'final') {

@@ -416,6 +416,17 @@ describe('host mode can be joined', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => calls(page, 'updateSettings')).toEqual([[{ hubUrl: 'http://10.0.0.9:7300' }]]);
   });
+
+  it('the speech-to-text commit rule is a setting: Final words, after one pass', async () => {
+    const { page } = await openConsole({ channel: 'en' });
+    await page.getByTestId('typed-input').waitFor();
+    await page.keyboard.press('Alt+S');
+    const rule = page.getByLabel('Final words');
+    expect(await rule.inputValue()).toBe('agreement');
+    await rule.selectOption('one-pass');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => calls(page, 'updateSettings')).toEqual([[{ sttCommit: 'one-pass' }]]);
+  });
 });
 
 describe('operator overview', () => {

@@ -20,7 +20,7 @@ import { newSecretDestination, type SecretDestination } from './hub-destination'
 /** The fields the panel edits. */
 export type SettingsDraft = Pick<
   PublicSettings,
-  'hubMode' | 'hubUrl' | 'hostPort' | 'room' | 'role' | 'channel' | 'label' | 'model' | 'floorLanguage' | 'voiceLanguage' | 'voiceReviewMs' | 'publishFloor'
+  'hubMode' | 'hubUrl' | 'hostPort' | 'room' | 'role' | 'channel' | 'label' | 'model' | 'sttCommit' | 'floorLanguage' | 'voiceLanguage' | 'voiceReviewMs' | 'publishFloor'
 >;
 
 const FIELDS: (keyof SettingsDraft)[] = [
@@ -32,6 +32,7 @@ const FIELDS: (keyof SettingsDraft)[] = [
   'channel',
   'label',
   'model',
+  'sttCommit',
   'floorLanguage',
   'voiceLanguage',
   'voiceReviewMs',
