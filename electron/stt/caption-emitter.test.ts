@@ -65,6 +65,18 @@ describe('CaptionEmitter: caption lines', () => {
     const late = emitter();
     late.e.emit(words, [word('finance', 2.1)], at(2.05 + LINE_MAX_AGE_SECONDS));
     expect(finals(late.events).map((c) => c.text)).toEqual(['second session of the committee on climate']);
+    // Nothing pending but the speaker goes on (a one-pass stream has committed all it heard): the carry holds.
+    const speaking = emitter();
+    speaking.e.emit(words, [], at(3, { speaking: true }));
+    expect(finals(speaking.events).map((c) => c.text)).toEqual(['second session of the committee on']);
+    // A line that reached its length with its last word leaves that word even when the rest is a little shorter
+    // (bench:e2e's one-pass run: "...of the russian" / "federation" alone before the pause).
+    const short = emitter();
+    const delegation = 'to the delegation of the russian'.split(' ').map((w, i) => word(w, 0.3 * i, 0.3 * i + 0.25));
+    short.e.emit(delegation, [], at(2.5, { speaking: true }));
+    expect(finals(short.events).map((c) => c.text)).toEqual(['to the delegation of the']);
+    short.e.emit([word('federation', 1.9)], [], at(3.2, { closeAll: true }));
+    expect(finals(short.events).map((c) => c.text)).toEqual(['to the delegation of the', 'russian federation']);
   });
 
   it(`closes a line whose first word has waited ${LINE_MAX_HOLD_SECONDS} s, and whenever the stream says so`, () => {

@@ -63,6 +63,8 @@ export interface EmitContext {
   closeAll?: boolean;
   /** Close every committed word that ends at or before this time (the stream trims its audio there). */
   closeThrough?: number;
+  /** The speaker goes on (the utterance is open), even when no word is pending yet. */
+  speaking?: boolean;
   /** Where an empty partial is placed. */
   committedUntil: number;
   /** Labels captions whose words carry no language. */
@@ -151,12 +153,14 @@ export class CaptionEmitter {
       // As many words as fit a display row (at least one).
       let n = 1;
       while (n < open.length && joinWords(open.slice(0, n + 1)).length <= maxChars) n++;
-      // Every open word fits and speech goes on: the last one waits for the next line, which then does not start
+      // Every open word fits and speech goes on (words pending, or the utterance still open: a one-pass stream often
+      // has nothing pending): the last one waits for the next line, which then does not start
       // alone (bench:e2e's lines had a sentence's last word, cut off by the pause after it, as a line of its own:
       // 7 of 72). Not when that word is due by age already: it would go out alone at once.
       const last = open[n - 1]!;
-      const carry = n === open.length && n > 1 && pending.length > 0 && at.now - last.end < LINE_MAX_AGE_SECONDS;
-      return carry && joinWords(open.slice(0, n - 1)).length >= LINE_MIN_CHARS ? n - 1 : n;
+      const goesOn = pending.length > 0 || at.speaking === true;
+      const carry = n === open.length && n > 1 && goesOn && at.now - last.end < LINE_MAX_AGE_SECONDS;
+      return carry && joinWords(open.slice(0, n - 1)).length >= LINE_MIN_CHARS / 2 ? n - 1 : n;
     }
     return at.now - this.openSince >= LINE_MAX_HOLD_SECONDS || at.now - open[0]!.end >= LINE_MAX_AGE_SECONDS ? open.length : 0;
   }

@@ -6,9 +6,9 @@
  * and an overlap of up to five words with the committed tail is removed.
  *
  * Optionally (`contextSeconds` > 0) a word is also committed after one pass when the pass decoded at least that much
- * audio after it and no word before it is pending or unsure: the one-pass rule of AlignAtt / SimulStreaming (Papi et
- * al. 2023; Macháček 2025), which commits what the model emitted with enough audio to its right and holds the rest,
- * approximated with word end times instead of cross-attention. It halves the wait for a final on a machine whose
+ * audio after it and no word before it is pending or unsure: the idea of AlignAtt (Papi et al. 2023), which
+ * SimulStreaming runs on whisper (emit what the model aligned to audio at least a threshold before the end of what
+ * it received, hold the rest), with word end times in place of cross-attention. It halves the wait for a final on a machine whose
  * steps are long; whether whisper's words with that much right context are as stable as agreed ones has to be
  * judged on real weights (off by default).
  */

@@ -297,6 +297,23 @@ describe('SttStream with a scripted engine', () => {
     }
   });
 
+  it('one-pass commit: the last word of a pass, final at once, does not end the caption line as a segment end', async () => {
+    // A long word in the middle: a pass whose audio ends inside it hears w1 w2 whole, 0.5 s and more before its end.
+    const words: RefWord[] = [
+      { w: 'w1', s: 0.6, e: 0.98 },
+      { w: 'w2', s: 1.0, e: 1.38 },
+      { w: 'internationalisation', s: 1.4, e: 2.98 },
+      { w: 'w4', s: 3.0, e: 3.38 },
+      { w: 'w5', s: 3.4, e: 3.78 },
+    ];
+    const h = harness({ speech: (t) => t >= 0.55 && t < 3.8, hypothesis: (pass) => visible(words, pass), tuning: { commit: 'one-pass' } });
+    await h.feed(6);
+    const lines = finals(h.events).map((e) => e.text);
+    expect(lines.join(' ')).toBe('w1 w2 internationalisation w4 w5');
+    // Before: the pass that heard w1 w2 whole made w2 final as the end of its segment, and the line ended there.
+    expect(lines[0]).not.toBe('w1 w2');
+  });
+
   it('hands each pass the previous pass\'s token ids as a draft while the buffer start stays, none after a trim', async () => {
     const words = ref(0.6, 10, 0.4, ['We', 'open', 'now.', 'Next', 'item', 'is', 'the', 'budget', 'for', 'schools']);
     const h = harness({ speech: (t) => t >= 0.5 && t < 4.7, hypothesis: unstableTail(words) });

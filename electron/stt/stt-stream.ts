@@ -501,7 +501,11 @@ export class SttStream {
     if (this.closed) return;
     const lagSeconds = Math.max(0, this.expectedNext() - uncaptionedFrom) / SAMPLE_RATE;
     this.lastPassCovered = endSample;
-    const guarded = applyGuards(words, { speech: this.currentSpeechSpans(endSample) }).words;
+    let guarded = applyGuards(words, { speech: this.currentSpeechSpans(endSample) }).words;
+    // whisper ends a pass's last segment where the audio ends, not where the phrase does. A one-pass commit can make
+    // that word final at once: it must not end the caption line (nor trim there) as a real segment end does.
+    const last = guarded[guarded.length - 1];
+    if (this.tuning.commit === 'one-pass' && kind === 'step' && last?.segmentEnd) guarded = [...guarded.slice(0, -1), { ...last, segmentEnd: false }];
     const update = this.policy.update(guarded, endSample / SAMPLE_RATE);
     let committed = update.committed;
     if (kind === 'final') {
@@ -592,6 +596,7 @@ export class SttStream {
     this.captions.emit(committed, pending, {
       ...close,
       now: atSample / SAMPLE_RATE,
+      speaking: this.utteranceOpen,
       committedUntil: this.policy.committedUntil,
       language: this.language,
     });
