@@ -8,9 +8,10 @@
  * Optionally (`contextSeconds` > 0) a word is also committed after one pass when the pass decoded at least that much
  * audio after it and no word before it is pending or unsure: the idea of AlignAtt (Papi et al. 2023), which
  * SimulStreaming runs on whisper (emit what the model aligned to audio at least a threshold before the end of what
- * it received, hold the rest), with word end times in place of cross-attention. It halves the wait for a final on a machine whose
- * steps are long; whether whisper's words with that much right context are as stable as agreed ones has to be
- * judged on real weights (off by default).
+ * it received, hold the rest), with word end times in place of cross-attention. A word no longer waits for a second
+ * pass (on small dims on 2 cores: committed text on screen 1.6 s after speech instead of 3.4 s at p50); whether
+ * whisper's words with that much audio after them are as stable as agreed ones is to be judged on real weights (off
+ * by default).
  */
 import { normalizeWord, type TimedWord } from './words';
 

@@ -424,8 +424,16 @@ describe('host mode can be joined', () => {
     const rule = page.getByLabel('Final words');
     expect(await rule.inputValue()).toBe('agreement');
     await rule.selectOption('one-pass');
+    await rule.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'console-settings-final-words.png') });
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => calls(page, 'updateSettings')).toEqual([[{ sttCommit: 'one-pass' }]]);
+    // The floor panel says which rule is on, so nobody wonders later why finals come sooner.
+    expect(await page.getByTestId('floor-commit-rule').count()).toBe(0);
+    const onePass = await openConsole({ channel: 'en', settings: { sttCommit: 'one-pass' } });
+    await onePass.page.getByTestId('floor-commit-rule').waitFor();
+    expect(await onePass.page.getByTestId('floor-commit-rule').textContent()).toBe('final after one pass');
+    await onePass.page.screenshot({ path: join(ARTIFACTS, 'console-floor-one-pass.png') });
   });
 });
 
