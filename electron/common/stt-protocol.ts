@@ -63,8 +63,8 @@ export const streamTuningSchema = z.strictObject({
   /**
    * When a word becomes final (default `agreement`). `agreement`: LocalAgreement-2, two consecutive passes agree on it.
    * `one-pass`: one pass suffices once it decoded 0.5 s of audio after the word (and the word's probability is not
-   * low), and the buffer is trimmed at the commit point, so a pass decodes only what is new: about a second less
-   * latency and a third less compute on a slow machine; whether whisper is as accurate that way is to be judged on
+   * low), and the buffer is trimmed at the commit point, so a pass decodes only what is new (small dims on 2 cores:
+   * passes a third shorter, words final 1-2 s sooner); whether whisper is as accurate that way is to be judged on
    * real weights (see electron/stt/README.md).
    */
   commit: z.enum(STT_COMMIT_RULES).optional(),

@@ -97,8 +97,10 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
     expect(withRealtime[0]!.realtime!.measuredSeconds).toBeGreaterThan(0);
   });
 
-  it('restarts a worker killed mid-stream; the stream continues without repeating or losing words', async ({ onTestFinished }) => {
-    const run = supervise(onTestFinished, {});
+  // With one-pass commits the buffer is trimmed past the open caption line's words: the worker reports their audio
+  // as still needed (retainFromSample), so the restarted worker decodes them again.
+  it.for(['agreement', 'one-pass'] as const)('restarts a worker killed mid-stream; the stream continues without repeating or losing words (%s)', async (commit, { onTestFinished }) => {
+    const run = supervise(onTestFinished, { tuning: { commit } });
     run.sup.start();
     const audio = makeToneAudio([...WORDS, 11, 12, 13]);
     const half = Math.round(audio.length * 0.55);
@@ -118,6 +120,29 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
     expect(finalsOf(run.captions).map((c) => c.text).join(' ')).toBe(`${EXPECTED} w11 w12 w13`);
     expectContinuous(run.captions);
     expect(run.sup.counters).toMatchObject({ restarts: 1, crashes: 1, droppedSamples: 0 });
+  });
+
+  it('one-pass: a worker killed while its caption line holds committed words it trimmed away; the new one says them', async ({ onTestFinished }) => {
+    const run = supervise(onTestFinished, { tuning: { commit: 'one-pass' } });
+    run.sup.start();
+    const audio = makeToneAudio([...WORDS, 11, 12, 13]);
+    const cut = Math.round(audio.length * 0.7);
+    await run.waitFor('ready', 0);
+    pushAll(run.sup, audio.subarray(0, cut));
+    await run.sup.whenCaughtUp();
+    // Where this cut leaves the stream (deterministic with the tone engine): w6 w7 committed in the open line, no
+    // final yet, the buffer trimmed after them.
+    const open = run.captions[run.captions.length - 1]!;
+    expect(open).toMatchObject({ state: 'partial', text: expect.stringMatching(/^w6 w7/) });
+    expect(open.stableChars).toBeGreaterThan(0);
+    const pid = run.sup.workerPid!;
+    const mark = run.statuses.length;
+    process.kill(pid, 'SIGKILL');
+    pushAll(run.sup, audio.subarray(cut));
+    await run.waitFor('ready', mark);
+    await run.sup.flush();
+    expect(finalsOf(run.captions).map((c) => c.text).join(' ')).toBe(`${EXPECTED} w11 w12 w13`);
+    expectContinuous(run.captions);
   });
 
   it('withdraws the partial on screen when the source fails for good', async ({ onTestFinished }) => {
@@ -230,3 +255,4 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
     expect(run.sup.counters.restarts).toBe(0);
   });
 });
+
