@@ -62,6 +62,13 @@ interface Entry {
 /** A hub refusal after which a resend can help (the hub's rule: a rate limit, its own trouble). */
 const resendHelps = (code: string): boolean => isHubErrorCode(code) && !isPermanentHubError(code);
 
+/** The line without its settled start (`stableChars`), for a hub that does not know the field. */
+function withoutSettled(line: PublishLine): PublishLine {
+  if (line.stableChars === undefined) return line;
+  const { stableChars: _dropped, ...rest } = line;
+  return rest;
+}
+
 /** Timings of an outbox. */
 export interface OutboxTimings {
   /** How long a caller waits for the ack before hearing `null` (queued), ms (default 3000). */
@@ -74,6 +81,11 @@ export interface OutboxTimings {
 export class HubOutbox {
   private readonly entries = new Map<string, Entry>();
   private counter = 0;
+  /**
+   * The hub refused a partial's `stableChars` (a hub from before that field: its schema is strict). From then on
+   * partials go without it: displays draw the whole partial as pending, as they did then, instead of losing it.
+   */
+  private settledRefused = false;
 
   constructor(
     private readonly transport: OutboxTransport,
@@ -95,6 +107,7 @@ export class HubOutbox {
 
   /** A line: a partial supersedes the waiting partial of the line; the final supersedes both. */
   publish(line: PublishLine): Promise<ConsoleResult<PublishAck | null>> {
+    if (this.settledRefused) line = withoutSettled(line);
     if (line.state === 'final') this.drop(`p:${line.id}`);
     else if (this.entries.has(`f:${line.id}`)) return Promise.resolve(ok(null));
     return this.enqueue(`${line.state === 'final' ? 'f' : 'p'}:${line.id}`, { kind: 'publish', payload: line });
@@ -181,6 +194,13 @@ export class HubOutbox {
       }
       if (!answer.ok && resendHelps(answer.error.code)) {
         entry.sentAt = Date.now() - this.resendAfter + 500;
+        return;
+      }
+      const request = entry.request;
+      if (!answer.ok && answer.error.code === 'INVALID_PAYLOAD' && request.kind === 'publish' && request.payload.stableChars !== undefined) {
+        this.settledRefused = true;
+        entry.request = { kind: 'publish', payload: withoutSettled(request.payload) };
+        this.send(entry);
         return;
       }
       this.entries.delete(entry.key);
