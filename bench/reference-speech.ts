@@ -5,7 +5,7 @@
  * agrees. Random-weight models never agree with themselves; the figures are compute and plumbing, not accuracy.
  */
 import { execFileSync } from 'node:child_process';
-import { STT_COMMIT_RULES, type SttCommitRule } from '../electron/common/stt-protocol';
+import { isSttCommitRule, STT_COMMIT_RULES, type SttCommitRule } from '../electron/common/stt-protocol';
 import { SAMPLE_RATE, type EngineSegment, type SpeechEngine, type TranscribeOptions } from '../electron/stt/engine';
 import type { SmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
 import { parseWav, resampleTo16k } from '../electron/stt/wav';
@@ -204,8 +204,8 @@ export function parseBenchModel(name: string): BenchModel {
 /** Parses `--commit` (the stream's commit rule, `agreement` by default). */
 export function parseCommitRule(value: string | undefined): SttCommitRule {
   const rule = value ?? 'agreement';
-  if (!(STT_COMMIT_RULES as readonly string[]).includes(rule)) throw new Error(`--commit must be one of ${STT_COMMIT_RULES.join(', ')} (got ${rule})`);
-  return rule as SttCommitRule;
+  if (!isSttCommitRule(rule)) throw new Error(`--commit must be one of ${STT_COMMIT_RULES.join(', ')} (got ${rule})`);
+  return rule;
 }
 
 /** The benchmarks' last-line field for a commit rule other than the default (empty for `agreement`). */

@@ -46,6 +46,11 @@ const sttErrorCodeSchema = z.enum(Object.values(STT_ERROR_CODES) as [SttErrorCod
 export const STT_COMMIT_RULES = ['agreement', 'one-pass'] as const;
 export type SttCommitRule = (typeof STT_COMMIT_RULES)[number];
 
+/** Is `value` one of {@link STT_COMMIT_RULES}? */
+export function isSttCommitRule(value: string): value is SttCommitRule {
+  return (STT_COMMIT_RULES as readonly string[]).includes(value);
+}
+
 /** Tunables of the streaming pipeline; every field has a default (see `SttStream`). */
 export const streamTuningSchema = z.strictObject({
   /** Seconds of new speech audio between two decoding passes (default 1). */

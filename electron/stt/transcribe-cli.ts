@@ -16,7 +16,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { GlossaryTerm } from '../common/glossary';
-import { STT_COMMIT_RULES, STT_LANGUAGES, type CaptionEvent, type SttSourceLanguage } from '../common/stt-protocol';
+import { isSttCommitRule, STT_COMMIT_RULES, STT_LANGUAGES, type CaptionEvent, type SttSourceLanguage } from '../common/stt-protocol';
 import { readGlossaryFile } from '../node/glossary-file';
 import { SAMPLE_RATE } from './engine';
 import { nodeWorkerSpawner } from './node-worker';
@@ -174,8 +174,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) die(`--threads must be a whole number from 1 to 64 (got ${values.threads})`, 2);
   const step = Number(values.step);
   if (!(step >= 0.2 && step <= 10)) die(`--step must be between 0.2 and 10 seconds (got ${values.step})`, 2);
-  const commit = STT_COMMIT_RULES.find((r) => r === values.commit);
-  if (!commit) die(`--commit must be one of ${STT_COMMIT_RULES.join(', ')} (got ${values.commit})`, 2);
+  const commit = values.commit;
+  if (!isSttCommitRule(commit)) die(`--commit must be one of ${STT_COMMIT_RULES.join(', ')} (got ${commit})`, 2);
 
   // Where the subtitles go is checked before the run, not after minutes of decoding.
   for (const out of [values.srt, values.vtt]) {
