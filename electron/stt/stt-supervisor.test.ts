@@ -76,6 +76,29 @@ function expectContinuous(captions: CaptionEvent[], prefix = 't:'): void {
 const WORDS = [1, 2, 3, 4, 5, null, 6, 7, 8, 9, 10];
 const EXPECTED = 'w1 w2 w3 w4 w5 w6 w7 w8 w9 w10';
 
+/**
+ * Starts `run`, feeds it `fraction` of the tone words w1..w13, lets `atKill` look once the worker has caught up,
+ * SIGKILLs the worker, feeds the rest and flushes once the new worker is ready. Returns the killed worker's pid
+ * and the `restarting` status the supervisor gave.
+ */
+async function killMidStream(run: Run, fraction: number, atKill: () => void): Promise<{ pid: number; restarting: SttStatusEvent }> {
+  run.sup.start();
+  const audio = makeToneAudio([...WORDS, 11, 12, 13]);
+  const cut = Math.round(audio.length * fraction);
+  await run.waitFor('ready', 0);
+  pushAll(run.sup, audio.subarray(0, cut));
+  await run.sup.whenCaughtUp();
+  atKill();
+  const pid = run.sup.workerPid!;
+  const mark = run.statuses.length;
+  process.kill(pid, 'SIGKILL');
+  pushAll(run.sup, audio.subarray(cut));
+  const restarting = await run.waitFor('restarting', mark);
+  await run.waitFor('ready', mark);
+  await run.sup.flush();
+  return { pid, restarting };
+}
+
 describe('SttSupervisor with a worker process (fake tone engine)', () => {
   it('handshakes, streams, and delivers every word once, in order, with timeline times', async ({ onTestFinished }) => {
     const run = supervise(onTestFinished, {});
@@ -101,22 +124,9 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
   // as still needed (retainFromSample), so the restarted worker decodes them again.
   it.for(['agreement', 'one-pass'] as const)('restarts a worker killed mid-stream; the stream continues without repeating or losing words (%s)', async (commit, { onTestFinished }) => {
     const run = supervise(onTestFinished, { tuning: { commit } });
-    run.sup.start();
-    const audio = makeToneAudio([...WORDS, 11, 12, 13]);
-    const half = Math.round(audio.length * 0.55);
-    await run.waitFor('ready', 0);
-    pushAll(run.sup, audio.subarray(0, half));
-    await run.sup.whenCaughtUp();
-    expect(finalsOf(run.captions).length).toBeGreaterThan(0);
-    const pid = run.sup.workerPid!;
-    const mark = run.statuses.length;
-    process.kill(pid, 'SIGKILL');
-    pushAll(run.sup, audio.subarray(half));
-    const restarting = await run.waitFor('restarting', mark);
+    const { pid, restarting } = await killMidStream(run, 0.55, () => expect(finalsOf(run.captions).length).toBeGreaterThan(0));
     expect(restarting.reason).toContain('SIGKILL');
-    await run.waitFor('ready', mark);
     expect(run.sup.workerPid).not.toBe(pid);
-    await run.sup.flush();
     expect(finalsOf(run.captions).map((c) => c.text).join(' ')).toBe(`${EXPECTED} w11 w12 w13`);
     expectContinuous(run.captions);
     expect(run.sup.counters).toMatchObject({ restarts: 1, crashes: 1, droppedSamples: 0 });
@@ -124,23 +134,13 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
 
   it('one-pass: a worker killed while its caption line holds committed words it trimmed away; the new one says them', async ({ onTestFinished }) => {
     const run = supervise(onTestFinished, { tuning: { commit: 'one-pass' } });
-    run.sup.start();
-    const audio = makeToneAudio([...WORDS, 11, 12, 13]);
-    const cut = Math.round(audio.length * 0.7);
-    await run.waitFor('ready', 0);
-    pushAll(run.sup, audio.subarray(0, cut));
-    await run.sup.whenCaughtUp();
-    // Where this cut leaves the stream (deterministic with the tone engine): w6 w7 committed in the open line, no
-    // final yet, the buffer trimmed after them.
-    const open = run.captions[run.captions.length - 1]!;
-    expect(open).toMatchObject({ state: 'partial', text: expect.stringMatching(/^w6 w7/) });
-    expect(open.stableChars).toBeGreaterThan(0);
-    const pid = run.sup.workerPid!;
-    const mark = run.statuses.length;
-    process.kill(pid, 'SIGKILL');
-    pushAll(run.sup, audio.subarray(cut));
-    await run.waitFor('ready', mark);
-    await run.sup.flush();
+    await killMidStream(run, 0.7, () => {
+      // Where this cut leaves the stream (deterministic with the tone engine): w6 w7 committed in the open line, no
+      // final yet, the buffer trimmed after them.
+      const open = run.captions[run.captions.length - 1]!;
+      expect(open).toMatchObject({ state: 'partial', text: expect.stringMatching(/^w6 w7/) });
+      expect(open.stableChars).toBeGreaterThan(0);
+    });
     expect(finalsOf(run.captions).map((c) => c.text).join(' ')).toBe(`${EXPECTED} w11 w12 w13`);
     expectContinuous(run.captions);
   });
