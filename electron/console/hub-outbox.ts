@@ -13,7 +13,7 @@
 import type { Notice, PublishAck, PublishLine, ReviseLine } from '../common/protocol';
 import { checkRequestSize } from '../common/frame-limit';
 import type { Result } from '../common/result';
-import { isHubErrorCode, isPermanentHubError } from '../common/hub-errors';
+import { ERROR_CODES, isHubErrorCode, isPermanentHubError } from '../common/hub-errors';
 import { CONSOLE_ERROR_CODES, consoleResult, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 
 /** A request waiting in the outbox, with what its ack carries. */
@@ -197,7 +197,7 @@ export class HubOutbox {
         return;
       }
       const request = entry.request;
-      if (!answer.ok && answer.error.code === 'INVALID_PAYLOAD' && request.kind === 'publish' && request.payload.stableChars !== undefined) {
+      if (!answer.ok && answer.error.code === ERROR_CODES.INVALID_PAYLOAD && request.kind === 'publish' && request.payload.stableChars !== undefined) {
         this.settledRefused = true;
         entry.request = { kind: 'publish', payload: withoutSettled(request.payload) };
         this.send(entry);
