@@ -1,5 +1,6 @@
 /**
- * `npm run bench:e2e [-- --model base|small|small-q8_0|... --seconds 180 --typed-keys 300 --commit agreement|one-pass]`: speech-to-display and
+ * `npm run bench:e2e [-- --model base|small|small-q8_0|... --seconds 180 --typed-keys 300 --commit agreement|one-pass
+ * --glossary FILE]`: speech-to-display and
  * typed-key-to-display latency through the real console core, its embedded hub and a display client.
  *
  * Speech: a fixture built word by word with espeak-ng (so each word's end time is known) is fed to the core in
@@ -18,10 +19,11 @@
  *
  * The last line is:
  * bench:e2e model=<m> partial_p50_ms=<a> final_p50_ms=<b> final_p95_ms=<c> typed_p99_ms=<d> lag_max_ms=<e>
- * (with `--commit one-pass`, plus `commit=one-pass`: the console's Final words setting, see electron/stt/README.md)
+ * (with `--commit one-pass`, plus `commit=one-pass`: the console's Final words setting, see electron/stt/README.md; with
+ * `--glossary FILE`, a glossary CSV imported into the console as at an event, plus `glossary=<terms>`)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,6 +46,8 @@ import {
   buildFixture,
   draftSummary,
   commitField,
+  glossaryField,
+  loadBenchGlossary,
   parseBenchModel,
   parseCommitRule,
   percentile,
@@ -62,10 +66,12 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '180' },
     'typed-keys': { type: 'string', default: '300' },
     commit: { type: 'string' },
+    glossary: { type: 'string' },
   },
 });
 const MODEL = parseBenchModel(args.model);
 const COMMIT = parseCommitRule(args.commit);
+const GLOSSARY = loadBenchGlossary(args.glossary);
 const SPEECH_SECONDS = Number(args.seconds);
 const TYPED_KEYS = Number(args['typed-keys']);
 const THREADS = 2;
@@ -97,6 +103,7 @@ function referenceSttFactory(
         task: 'transcribe',
         threads: THREADS,
         idPrefix: request.idPrefix,
+        glossary: request.glossary,
         tuning: { commit: request.commit },
         onCaption: (e: CaptionEvent) => events.caption(e),
         onPassStart: (p) => (engine.bufferOffset = p.offset),
@@ -110,7 +117,7 @@ function referenceSttFactory(
     ready.catch((err: unknown) => events.status({ type: 'status', state: 'failed', code: 'MODEL_LOAD_FAILED', reason: String(err) }));
     return {
       push: (frame) => (stream && !closed ? stream.push(frame) : queued.push(frame)),
-      setGlossary: () => undefined,
+      setGlossary: (terms) => stream?.configure({ glossary: terms }),
       stop: async () => {
         closed = true;
         stream?.close();
@@ -147,6 +154,11 @@ async function main(): Promise<void> {
     restoreConnection: false,
   });
   await core.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'operator', channel: 'en', room: 'main', secret: 'bench-secret-1', floorLanguage: 'en', publishFloor: true, sttCommit: COMMIT });
+  if (args.glossary !== undefined) {
+    const imported = await core.importGlossary(readFileSync(args.glossary, 'utf8'));
+    if (!imported.ok) throw new Error(`glossary: ${imported.error.message}`);
+    console.log(`glossary: ${imported.value.terms} terms from ${args.glossary}, carried in every pass's prompt`);
+  }
   const connected = await core.connectHub();
   if (!connected.ok || !connected.value.url) throw new Error(`hub: ${JSON.stringify(connected)}`);
   const hubUrl = connected.value.url;
@@ -344,7 +356,7 @@ async function main(): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   console.log(
     `bench:e2e model=${MODEL.name} partial_p50_ms=${percentile(partialLat, 50).toFixed(0)} final_p50_ms=${percentile(finalLat, 50).toFixed(0)} ` +
-      `final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)} lag_max_ms=${(lagMax * 1000).toFixed(0)}${commitField(COMMIT)}`,
+      `final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)} lag_max_ms=${(lagMax * 1000).toFixed(0)}${commitField(COMMIT)}${glossaryField(GLOSSARY)}`,
   );
 }
 

