@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildInitialPrompt, estimateTokens, termsFor } from './prompt';
+import { buildInitialPrompt, containsWords, estimateTokens, termsFor } from './prompt';
 
 const glossary = [
   { en: 'UNESCO', ru: 'ЮНЕСКО', ar: 'اليونسكو' },
@@ -32,6 +32,45 @@ describe('initial prompt', () => {
     expect(prompt).toContain('مصطلح رقم 0');
     expect(prompt).not.toContain('مصطلح رقم 499');
     expect(prompt.endsWith('نص')).toBe(true);
+  });
+
+  it('leaves out a form that a longer form of its row already spells, not an acronym, a longer word or another row', () => {
+    const terms = [
+      { en: 'Kassym-Jomart Tokayev|Tokayev', ar: 'قاسم جومارت توكاييف|توكاييف' },
+      { en: 'Shanghai Cooperation Organisation (SCO)|SCO' },
+      { en: 'Tashkent' },
+      { en: 'Tashkent Declaration' },
+      { en: 'Tash' },
+      { en: 'member state' },
+      { en: 'member states' },
+    ];
+    expect(termsFor(terms, 'en', 'transcribe')).toEqual([
+      'Kassym-Jomart Tokayev',
+      'Shanghai Cooperation Organisation',
+      'SCO',
+      'Tashkent',
+      'Tashkent Declaration',
+      'Tash',
+      'member state',
+      'member states',
+    ]);
+    expect(termsFor(terms, 'ar', 'transcribe')).toEqual(['قاسم جومارت توكاييف']);
+    expect(containsWords('Kassym-Jomart Tokayev', 'tokayev')).toBe(true);
+    expect(containsWords('Tashkent Declaration', 'Tash')).toBe(false);
+    expect(containsWords('member states', 'member state')).toBe(false);
+    expect(containsWords('anything', '')).toBe(false);
+  });
+
+  it('does not repeat a term the carried text already says, and is shorter for it', () => {
+    const terms = [{ en: 'UNESCO' }, { en: 'Mr Guterres' }, { en: 'Samarkand' }];
+    const said = buildInitialPrompt({ committedText: 'We thank Mr Guterres for his words.', glossary: terms, language: 'en', task: 'transcribe' });
+    expect(said).toBe('UNESCO, Samarkand. We thank Mr Guterres for his words.');
+    const unsaid = buildInitialPrompt({ committedText: 'We thank the chair for her words.', glossary: terms, language: 'en', task: 'transcribe' });
+    expect(unsaid).toBe('UNESCO, Mr Guterres, Samarkand. We thank the chair for her words.');
+    // Every term said: no glossary part at all.
+    expect(buildInitialPrompt({ committedText: 'UNESCO, Mr Guterres and Samarkand', glossary: terms, language: 'en', task: 'transcribe' })).toBe(
+      'UNESCO, Mr Guterres and Samarkand',
+    );
   });
 
   it('is empty without glossary and committed text', () => {

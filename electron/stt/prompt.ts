@@ -20,24 +20,39 @@ export function estimateTokens(text: string): number {
   return Math.ceil(ascii / 3) + other;
 }
 
-/** The glossary terms that help a source: its own language; all three for `auto`; plus English for translate. */
+/**
+ * The glossary terms that help a source: its own language; all three for `auto`; plus English for translate. A form
+ * whose words all stand, in order, inside a longer form of the same row is left out (`Tokayev` beside `Kassym-Jomart
+ * Tokayev`): the longer one already gives whisper its spelling, and every prompt token is decoded again in every pass.
+ */
 export function termsFor(glossary: readonly GlossaryTerm[], language: SttSourceLanguage, task: SttTask): string[] {
   const langs: GlossaryLanguage[] = language === 'auto' ? ['en', 'ru', 'ar'] : [language];
   if (task === 'translate' && !langs.includes('en')) langs.push('en');
   const seen = new Set<string>();
   const out: string[] = [];
   for (const term of glossary) {
-    for (const lang of langs) {
-      for (const t of promptWords(term[lang])) {
-        if (!seen.has(t)) {
-          seen.add(t);
-          out.push(t);
-        }
-      }
+    const forms = [...new Set(langs.flatMap((lang) => promptWords(term[lang])))];
+    for (const t of forms) {
+      if (seen.has(t) || forms.some((other) => other.length > t.length && containsWords(other, t))) continue;
+      seen.add(t);
+      out.push(t);
     }
   }
   return out;
 }
+
+/** True when `words` stands in `text` as whole words (case-insensitive): not inside a longer word. */
+export function containsWords(text: string, words: string): boolean {
+  const hay = text.toLocaleLowerCase();
+  const needle = words.toLocaleLowerCase();
+  if (needle === '') return false;
+  for (let at = hay.indexOf(needle); at >= 0; at = hay.indexOf(needle, at + 1)) {
+    if (!WORD_CHAR.test(hay.charAt(at - 1)) && !WORD_CHAR.test(hay.charAt(at + needle.length))) return true;
+  }
+  return false;
+}
+
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 
 /** Inputs of `buildInitialPrompt`. */
 export interface PromptInput {
@@ -56,7 +71,8 @@ export interface PromptInput {
 
 /**
  * The initial prompt: glossary terms (as many as fit their share of the budget, in file order) then the tail of
- * the committed text (cut at a word boundary), which sits next to the audio being decoded.
+ * the committed text (cut at a word boundary), which sits next to the audio being decoded. A term the carried text
+ * already says is not repeated before it.
  */
 export function buildInitialPrompt(input: PromptInput): string {
   const maxTokens = input.maxTokens ?? 200;
@@ -70,17 +86,21 @@ export function buildInitialPrompt(input: PromptInput): string {
     terms.push(term);
     used += cost;
   }
-  const glossaryText = terms.length > 0 ? `${terms.join(', ')}.` : '';
   let carry = input.committedText.replace(/\s+/g, ' ').trim();
   if (carry.length > carryChars) {
     carry = carry.slice(carry.length - carryChars);
     const space = carry.indexOf(' ');
     carry = space >= 0 ? carry.slice(space + 1) : carry;
   }
-  const budgetLeft = maxTokens - estimateTokens(glossaryText) - 1;
+  const budgetLeft = maxTokens - estimateTokens(glossaryText(terms)) - 1;
   while (carry.length > 0 && estimateTokens(carry) > budgetLeft) {
     const space = carry.indexOf(' ');
     carry = space >= 0 ? carry.slice(space + 1) : '';
   }
-  return [glossaryText, carry].filter(Boolean).join(' ');
+  const kept = terms.filter((term) => !containsWords(carry, term));
+  return [glossaryText(kept), carry].filter(Boolean).join(' ');
+}
+
+function glossaryText(terms: readonly string[]): string {
+  return terms.length > 0 ? `${terms.join(', ')}.` : '';
 }
