@@ -18,7 +18,7 @@ import { STT_LANGUAGE_CHOICES } from './languages';
 import { idSchema, nameSchema } from './ids';
 import { EXPORT_FORMATS, type ExportFormat } from './subtitles';
 import type { ConsoleError, ConsoleResult } from './console-api-result';
-import { MAX_GLOSSARY_TERMS, storedGlossaryTermSchema } from './glossary';
+import { MAX_GLOSSARY_TERMS, storedGlossaryTermSchema, type GlossaryLanguage } from './glossary';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, SubscribeResult } from './protocol';
 import { STT_COMMIT_RULES, type SttRealtime } from './stt-protocol';
@@ -531,6 +531,17 @@ type ApiArgs = { [K in ConsoleRequestName]: Parameters<ConsoleApi[K]> };
 const schemasMatchApi: SameType<SchemaArgs, ApiArgs> = true;
 void schemasMatchApi;
 
+/** What a glossary import did. */
+export interface GlossaryImport {
+  terms: number;
+  /**
+   * Each language whose rows do not all fit the speech-to-text prompt: how many of its rows the prompt carries (the
+   * first, in file order) of how many have that language. The others are matched on the rail but do not steer
+   * recognition.
+   */
+  promptCarries: { lang: GlossaryLanguage; rows: number; of: number }[];
+}
+
 /** Everything the console page can ask of the core. */
 export interface ConsoleApi {
   /** Settings (secret redacted), hub, speech-to-text, handover, session. */
@@ -582,7 +593,7 @@ export interface ConsoleApi {
   /** Drops a voice line in its review window. */
   cancelVoice(id: string): Promise<ConsoleResult<void>>;
   /** Replaces the glossary with a CSV (header `en,ru,ar`, any order/subset); persisted and used as STT prompt. */
-  importGlossary(csvText: string): Promise<ConsoleResult<{ terms: number }>>;
+  importGlossary(csvText: string): Promise<ConsoleResult<GlossaryImport>>;
   /** Booth (off air): asks the on-air console of this channel to hand it over (granted at once when it is gone). */
   requestHandover(): Promise<ConsoleResult<void>>;
   /** Booth (on air): offers the channel to the other console of the booth (`NOT_FOUND` when none is connected). */

@@ -18,7 +18,8 @@
  * Each piece depends on the context port (console-context.ts) and on pieces above it in this list only.
  */
 import { mkdir } from 'node:fs/promises';
-import { parseGlossaryCsv } from '../common/glossary';
+import { GLOSSARY_LANGUAGES, parseGlossaryCsv } from '../common/glossary';
+import { promptGlossaryRows } from '../stt/prompt';
 import { displayUrl } from '../common/hub-config';
 import type { OutputStatus } from '../common/caption-outputs';
 import type { SubscribeResult } from '../common/protocol';
@@ -34,6 +35,7 @@ import type {
   ConsoleSnapshot,
   ConsoleSttLanguage,
   ExportFormat,
+  GlossaryImport,
   HeldLinesRequest,
   HubStatus,
   JoinInfo,
@@ -343,11 +345,16 @@ export class ConsoleCore implements ConsoleApi {
     return this.pieces.stt.voice.cancel(id);
   }
 
-  async importGlossary(csvText: string): Promise<ConsoleResult<{ terms: number }>> {
+  async importGlossary(csvText: string): Promise<ConsoleResult<GlossaryImport>> {
     const parsed = parseGlossaryCsv(csvText);
     if (!parsed.ok) return fail(CONSOLE_ERROR_CODES.GLOSSARY_INVALID, parsed.error.message);
     await this.settings.update({ glossary: parsed.value });
-    return ok({ terms: parsed.value.length });
+    const promptCarries = GLOSSARY_LANGUAGES.map((lang) => ({
+      lang,
+      rows: promptGlossaryRows(parsed.value, lang),
+      of: parsed.value.filter((row) => (row[lang] ?? '') !== '').length,
+    })).filter((c) => c.rows < c.of);
+    return ok({ terms: parsed.value.length, promptCarries });
   }
 
   listModels(): Promise<ConsoleResult<ConsoleModelInfo[]>> {

@@ -155,9 +155,20 @@ describe('console server', () => {
     expect(exported.ok && exported.value).toMatch(/^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\nOver the socket\n$/);
     expect((await api.openDisplayWindow({ channels: ['en'] })).ok).toBe(false);
     const glossary = await api.importGlossary('en,ru,ar\nUnited Nations,ООН,الأمم المتحدة\n"Smith, J.",Смит,سميث\n');
-    expect(glossary.ok && glossary.value.terms).toBe(2);
+    expect(glossary.ok && glossary.value).toEqual({ terms: 2, promptCarries: [] });
     const withGlossary = await api.getState();
     expect(withGlossary.ok && withGlossary.value.settings.glossary[1]).toEqual({ en: 'Smith, J.', ru: 'Смит', ar: 'سميث' });
+    // An event-sized glossary: its prompt carries the first rows, fewer of the Russian and Arabic ones (about a token
+    // per letter, estimated) than of the English ones.
+    const rows = Array.from({ length: 60 }, (_, i) => `Delegation of country ${i},Делегация страны ${i},وفد البلد ${i}`);
+    const big = await api.importGlossary(`en,ru,ar\n${rows.join('\n')}\n`);
+    if (!big.ok) throw new Error(big.error.message);
+    expect(big.value.terms).toBe(60);
+    const carried = Object.fromEntries(big.value.promptCarries.map((c) => [c.lang, c]));
+    expect(Object.keys(carried).sort()).toEqual(['ar', 'en', 'ru']);
+    expect(carried.en!.of).toBe(60);
+    expect(carried.ru!.rows).toBeLessThan(carried.en!.rows);
+    expect(carried.ar!.rows).toBeGreaterThan(0);
     const badCsv = await api.importGlossary('fr,de\nx,y\n');
     expect(!badCsv.ok && badCsv.error.code).toBe('GLOSSARY_INVALID');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildInitialPrompt, containsWords, estimateTokens, termsFor } from './prompt';
+import { buildInitialPrompt, containsWords, estimateTokens, promptGlossaryRows, termsFor } from './prompt';
 
 const glossary = [
   { en: 'UNESCO', ru: 'ЮНЕСКО', ar: 'اليونسكو' },
@@ -71,6 +71,22 @@ describe('initial prompt', () => {
     expect(buildInitialPrompt({ committedText: 'UNESCO, Mr Guterres and Samarkand', glossary: terms, language: 'en', task: 'transcribe' })).toBe(
       'UNESCO, Mr Guterres and Samarkand',
     );
+  });
+
+  it('counts the rows a prompt carries, per language, in file order', () => {
+    expect(promptGlossaryRows(glossary, 'en')).toBe(2);
+    expect(promptGlossaryRows(glossary, 'ru')).toBe(3);
+    const big = Array.from({ length: 100 }, (_, i) => ({ en: `Term number ${i}|Term`, ar: `مصطلح رقم ${i}` }));
+    const en = promptGlossaryRows(big, 'en');
+    const ar = promptGlossaryRows(big, 'ar');
+    // A 120-token share: about 5 tokens a row in English, 11 in Arabic (one per non-ASCII character, estimated).
+    expect(en).toBeGreaterThan(15);
+    expect(en).toBeLessThan(30);
+    expect(ar).toBeGreaterThan(5);
+    expect(ar).toBeLessThan(en);
+    const prompt = buildInitialPrompt({ committedText: '', glossary: big, language: 'ar', task: 'transcribe' });
+    expect(prompt).toContain(`مصطلح رقم ${ar - 1}`);
+    expect(prompt).not.toContain(`مصطلح رقم ${ar},`);
   });
 
   it('is empty without glossary and committed text', () => {

@@ -77,15 +77,7 @@ export interface PromptInput {
 export function buildInitialPrompt(input: PromptInput): string {
   const maxTokens = input.maxTokens ?? 200;
   const carryChars = input.carryChars ?? 200;
-  const glossaryBudget = Math.floor(maxTokens * (input.glossaryShare ?? 0.6));
-  const terms: string[] = [];
-  let used = 0;
-  for (const term of termsFor(input.glossary, input.language, input.task)) {
-    const cost = estimateTokens(term) + 1;
-    if (used + cost > glossaryBudget) break;
-    terms.push(term);
-    used += cost;
-  }
+  const terms = promptTerms(input);
   let carry = input.committedText.replace(/\s+/g, ' ').trim();
   if (carry.length > carryChars) {
     carry = carry.slice(carry.length - carryChars);
@@ -99,6 +91,29 @@ export function buildInitialPrompt(input: PromptInput): string {
   }
   const kept = terms.filter((term) => !containsWords(carry, term));
   return [glossaryText(kept), carry].filter(Boolean).join(' ');
+}
+
+/** The glossary terms a prompt carries: as many as fit their share of the budget, in file order. */
+function promptTerms(input: Omit<PromptInput, 'committedText'>): string[] {
+  const glossaryBudget = Math.floor((input.maxTokens ?? 200) * (input.glossaryShare ?? 0.6));
+  const terms: string[] = [];
+  let used = 0;
+  for (const term of termsFor(input.glossary, input.language, input.task)) {
+    const cost = estimateTokens(term) + 1;
+    if (used + cost > glossaryBudget) break;
+    terms.push(term);
+    used += cost;
+  }
+  return terms;
+}
+
+/**
+ * How many rows of `glossary` (in file order) a transcribing stream of `language` carries in its prompt at the
+ * normal budget (fewer when the machine falls behind): the rest are matched on the rail but never bias whisper.
+ */
+export function promptGlossaryRows(glossary: readonly GlossaryTerm[], language: GlossaryLanguage): number {
+  const carried = new Set(promptTerms({ glossary, language, task: 'transcribe' }));
+  return glossary.filter((row) => promptWords(row[language]).some((form) => carried.has(form))).length;
 }
 
 function glossaryText(terms: readonly string[]): string {

@@ -333,6 +333,15 @@ describe('script mode and file inputs', () => {
     await expect.poll(() => calls(page, 'importGlossary')).toHaveLength(1);
     await file.setInputFiles({ name: 'terms.csv', mimeType: 'text/csv', buffer: Buffer.from('en,ru,ar\nUN,ООН,الأمم المتحدة\nWHO,ВОЗ,منظمة الصحة العالمية\n') });
     await expect.poll(() => calls(page, 'importGlossary')).toHaveLength(2);
+    // An event-sized glossary: the panel says how much of it the speech-to-text prompt carries.
+    const rows = Array.from({ length: 44 }, (_, i) => `Term ${i},Т ${i},م ${i}`).join('\n');
+    await file.setInputFiles({ name: 'event.csv', mimeType: 'text/csv', buffer: Buffer.from(`en,ru,ar\n${rows}\n`) });
+    const message = page.getByText(/^event\.csv: 44 terms imported\./);
+    await message.waitFor();
+    expect(await message.textContent()).toContain('Speech-to-text carries the first 20 of 44 English in its prompt');
+    expect(await message.isVisible()).toBe(true);
+    await message.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'glossary-prompt-note.png') });
     expect(problems).toEqual([]);
   });
 

@@ -451,6 +451,10 @@ describe('SettingsForm', () => {
     const form = new SettingsForm(new FakeConsoleApi());
     await form.importGlossary('en,ru,ar\nUN,ООН,الأمم المتحدة\n', 'terms.csv');
     expect(form.glossaryMessage).toBe('terms.csv: 1 terms imported.');
+    // A glossary longer than the speech-to-text prompt says how much of it steers recognition.
+    const long = `en,ru,ar\n${Array.from({ length: 30 }, (_, i) => `Term ${i},Т ${i},م ${i}`).join('\n')}\n`;
+    await form.importGlossary(long, 'event.csv');
+    expect(form.glossaryMessage).toMatch(/^event\.csv: 30 terms imported\. Speech-to-text carries the first 20 of 30 English in its prompt .*put the names the floor will say first\.$/);
   });
 
   it('lists the installed models, and picks an imported one in the draft (a refusal says why)', async () => {

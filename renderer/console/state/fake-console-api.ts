@@ -119,7 +119,12 @@ export class FakeConsoleApi implements ConsoleApi {
   };
   sendVoiceNow = async (id: string) => this.record('sendVoiceNow', [id], undefined);
   cancelVoice = async (id: string) => this.record('cancelVoice', [id], undefined);
-  importGlossary = async (csv: string) => this.record('importGlossary', [csv], { terms: csv.trim().split('\n').length - 1 });
+  importGlossary = async (csv: string) => {
+    const rows = csv.trim().split('\n').length - 1;
+    // As the console says of a glossary longer than the prompt's budget (electron/stt/prompt.ts): the first 20 rows.
+    const promptCarries = rows > 20 ? [{ lang: 'en' as const, rows: 20, of: rows }] : [];
+    return this.record('importGlossary', [csv], { terms: rows, promptCarries });
+  };
   requestHandover = async () => this.record('requestHandover', [], undefined);
   offerHandover = async () => this.record('offerHandover', [], undefined);
   cancelHandover = async () => this.record('cancelHandover', [], undefined);

@@ -8,7 +8,8 @@
  * hub also lists the other rooms of that hub it follows, each with its own secret (write-only too; empty: the
  * console's room secret).
  */
-import { MAX_WATCHED_ROOMS, type ConsoleApi, type ConsoleModelInfo, type PublicSettings, type SettingsPatch, type WatchedRoomPatch } from '../../../electron/common/console-api';
+import { MAX_WATCHED_ROOMS, type ConsoleApi, type ConsoleModelInfo, type GlossaryImport, type PublicSettings, type SettingsPatch, type WatchedRoomPatch } from '../../../electron/common/console-api';
+import type { GlossaryLanguage } from '../../../electron/common/glossary';
 import { nameSchema } from '../../../electron/common/ids';
 import { parseHubUrl } from '../../../electron/common/hub-url';
 import { parseJoinLink } from '../../../electron/common/join-link';
@@ -316,7 +317,7 @@ export class SettingsForm {
       this.glossaryMessage = `${fileName}: ${r.error.message}`;
       return false;
     }
-    this.glossaryMessage = `${fileName}: ${r.value.terms} terms imported.`;
+    this.glossaryMessage = `${fileName}: ${r.value.terms} terms imported.${promptNote(r.value.promptCarries)}`;
     return true;
   }
 
@@ -341,4 +342,16 @@ export class SettingsForm {
     await this.loadModels();
     return true;
   }
+}
+
+const LANGUAGE_NAMES: Record<GlossaryLanguage, string> = { en: 'English', ru: 'Russian', ar: 'Arabic' };
+
+/** What an import message adds when the speech-to-text prompt cannot carry every row (see GlossaryImport). */
+function promptNote(carries: GlossaryImport['promptCarries']): string {
+  if (carries.length === 0) return '';
+  const counts = carries.map((c) => `${c.rows} of ${c.of} ${LANGUAGE_NAMES[c.lang]}`).join(', ');
+  return (
+    ` Speech-to-text carries the first ${counts} in its prompt (each prompt word costs time in every pass); ` +
+    'the rest are highlighted but do not steer recognition: put the names the floor will say first.'
+  );
 }

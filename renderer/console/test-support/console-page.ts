@@ -150,7 +150,11 @@ export function installFakeApi(options: FakeApiOptions): void {
     },
     sendVoiceNow: (id: string) => record('sendVoiceNow', [id]),
     cancelVoice: (id: string) => record('cancelVoice', [id]),
-    importGlossary: (csv: string) => record('importGlossary', [csv], { terms: 1 }),
+    importGlossary: (csv: string) => {
+      // As the console answers (electron/stt/prompt.ts): a glossary past the prompt's budget, its first 20 rows.
+      const rows = csv.trim().split('\n').length - 1;
+      return record('importGlossary', [csv], { terms: rows, promptCarries: rows > 20 ? [{ lang: 'en', rows: 20, of: rows }] : [] });
+    },
     requestHandover: () => record('requestHandover', []),
     offerHandover: () => record('offerHandover', []),
     cancelHandover: () => record('cancelHandover', []),
