@@ -247,6 +247,8 @@ export const sttRealtimeSchema = z.strictObject({
   maxLagSeconds: z.number().nonnegative(),
   /** Speech audio dropped by the policy because it fell behind, seconds since the source started. */
   droppedSeconds: z.number().nonnegative(),
+  /** Glossary terms the latest pass's prompt carried (each pass decodes them again). */
+  glossaryTerms: z.number().int().nonnegative().optional(),
 });
 export type SttRealtime = z.infer<typeof sttRealtimeSchema>;
 
@@ -256,11 +258,18 @@ export const workerRealtimeSchema = z.strictObject({ type: z.literal('realtime')
 /** One line for the console: does this machine keep up with the model, and what the policy is doing now. */
 export function describeRealtime(r: SttRealtime): string {
   const share = `decoding ${Math.round(r.rtf * 100)}% of speech time`;
+  // The glossary is the other lever: its terms ride in every pass's prompt (a 44-row one made small's passes 25-45%
+  // longer on 2 cores).
+  const terms = r.glossaryTerms ?? 0;
+  const carried = `the prompt carries ${terms} glossary ${terms === 1 ? 'term' : 'terms'}, decoded again in every pass`;
   const verdict = {
     measuring: `measuring real time (${Math.round(r.measuredSeconds)} of 60 s of speech, ${share})`,
     'keeps-up': `keeps up in real time (${share})`,
-    tight: `keeps up with longer steps: captions come later (${share})`,
-    behind: 'cannot keep up with this model on this machine: choose a smaller model',
+    tight: `keeps up with longer steps: captions come later (${share}${terms > 0 ? `; ${carried}` : ''})`,
+    behind:
+      terms > 0
+        ? `cannot keep up with this model on this machine: choose a smaller model or a shorter glossary (${carried})`
+        : 'cannot keep up with this model on this machine: choose a smaller model',
   }[r.verdict];
   const now: string[] = [];
   if (r.level !== 'normal') now.push(`now ${r.level.replace('-', ' ')}, step ${r.stepSeconds.toFixed(1)} s`);

@@ -102,6 +102,11 @@ describe('RealtimeMeter', () => {
     m.addSpeech(30);
     m.addPass(1200, 3, g.level);
     expect(m.report(g).verdict).toBe('tight');
+    expect(describeRealtime(m.report(g))).toMatch(/^keeps up with longer steps: captions come later \(decoding \d+% of speech time\); now longer step/);
+    // With a glossary in the prompt the line names it: the other lever beside the model.
+    expect(describeRealtime({ ...m.report(g), glossaryTerms: 15 })).toMatch(
+      /^keeps up with longer steps: captions come later \(decoding \d+% of speech time; the prompt carries 15 glossary terms, decoded again in every pass\); now longer step/,
+    );
 
     const g2 = governor();
     const m2 = new RealtimeMeter();
@@ -112,6 +117,10 @@ describe('RealtimeMeter', () => {
     const r = m2.report(g2);
     expect(r).toMatchObject({ verdict: 'behind', level: 'dropping', droppedSeconds: 2.5, maxLagSeconds: 6 });
     expect(describeRealtime(r)).toMatch(/cannot keep up.*now dropping, step \d\.\d s, 2\.5 s of audio dropped/);
+    expect(describeRealtime({ ...r, glossaryTerms: 1 })).toMatch(
+      /^cannot keep up with this model on this machine: choose a smaller model or a shorter glossary \(the prompt carries 1 glossary term, decoded again in every pass\); now dropping/,
+    );
+    expect(describeRealtime({ ...r, glossaryTerms: 0 })).toBe(describeRealtime(r));
     // The decoding share goes on counting over the first minute after an early verdict (it read 0.09 for 0.5).
     for (let t = 5; t < 60; t += 5) {
       m2.addSpeech(5);

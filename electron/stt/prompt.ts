@@ -75,6 +75,16 @@ export interface PromptInput {
  * already says is not repeated before it.
  */
 export function buildInitialPrompt(input: PromptInput): string {
+  return promptText(initialPromptParts(input));
+}
+
+/** The prompt of {@link initialPromptParts}' parts. */
+export function promptText(parts: { terms: readonly string[]; carry: string }): string {
+  return [glossaryText(parts.terms), parts.carry].filter(Boolean).join(' ');
+}
+
+/** The two parts of {@link buildInitialPrompt}: the glossary terms it carries and the committed text after them. */
+export function initialPromptParts(input: PromptInput): { terms: string[]; carry: string } {
   const maxTokens = input.maxTokens ?? 200;
   const carryChars = input.carryChars ?? 200;
   const terms = promptTerms(input);
@@ -89,8 +99,7 @@ export function buildInitialPrompt(input: PromptInput): string {
     const space = carry.indexOf(' ');
     carry = space >= 0 ? carry.slice(space + 1) : '';
   }
-  const kept = terms.filter((term) => !containsWords(carry, term));
-  return [glossaryText(kept), carry].filter(Boolean).join(' ');
+  return { terms: terms.filter((term) => !containsWords(carry, term)), carry };
 }
 
 /** The glossary terms a prompt carries: as many as fit their share of the budget, in file order. */

@@ -38,6 +38,7 @@ function harness(opts: {
   tuning?: StreamTuning;
   resume?: StreamResume;
   glossary?: Array<{ en?: string; ru?: string; ar?: string }>;
+  onRealtime?: (report: SttRealtime) => void;
 }): Harness {
   const events: CaptionEvent[] = [];
   const passes: PassInfo[] = [];
@@ -76,6 +77,7 @@ function harness(opts: {
     ...(opts.resume ? { resume: opts.resume } : {}),
     onCaption: (e) => events.push(e),
     onPassStart: (p) => passes.push(p),
+    ...(opts.onRealtime ? { onRealtime: opts.onRealtime } : {}),
   });
   return {
     stream,
@@ -383,17 +385,23 @@ describe('SttStream with a scripted engine', () => {
 
   it('carries the committed text and the glossary into the prompt', async () => {
     const words = ref(0.6, 12, 0.3);
+    const reports: SttRealtime[] = [];
     const h = harness({
       speech: (t) => t >= 0.5 && t < 4.4,
-      glossary: [{ en: 'UNESCO', ru: 'ЮНЕСКО' }],
+      glossary: [{ en: 'UNESCO', ru: 'ЮНЕСКО' }, { en: 'w3' }],
       hypothesis: unstableTail(words),
+      onRealtime: (r) => reports.push(r),
     });
     await h.feed(6);
     const prompts = h.engine.calls.map((c) => c.options.initialPrompt ?? '');
-    expect(prompts[0]).toBe('UNESCO.');
+    expect(prompts[0]).toBe('UNESCO, w3.');
     const last = prompts[prompts.length - 1]!;
-    expect(last.startsWith('UNESCO. w1 w2')).toBe(true);
+    // Once the carried text says a term, the glossary part leaves it out.
+    expect(last.startsWith('UNESCO. w1 w2 w3')).toBe(true);
     expect(prompts.every((p) => !p.includes('ЮНЕСКО'))).toBe(true);
+    // The realtime report says how many glossary terms the latest prompt carried.
+    expect(reports[0]?.glossaryTerms).toBe(2);
+    expect(reports[reports.length - 1]?.glossaryTerms).toBe(1);
   });
 
   it('closes the utterance at a jump in the timeline and continues at the new position', async () => {

@@ -33,7 +33,7 @@ import type {
 import { CaptionEmitter, endsPhrase } from './caption-emitter';
 import { ComputeGovernor, RealtimeMeter, type ComputeGovernorOptions } from './compute-governor';
 import { SAMPLE_RATE, type SpeechEngine } from './engine';
-import { buildInitialPrompt } from './prompt';
+import { initialPromptParts, promptText } from './prompt';
 import { applyGuards, type TimeSpan } from './guards';
 import { LocalAgreementPolicy } from './local-agreement-policy';
 import { UtteranceBuffer, keepTail } from './utterance-buffer';
@@ -138,6 +138,8 @@ export class SttStream {
 
   private readonly governor: ComputeGovernor;
   private readonly meter = new RealtimeMeter();
+  /** Glossary terms the latest pass's prompt carried (the realtime report says it). */
+  private promptTerms = 0;
   private readonly now: () => number;
 
   private readonly queue: Array<{ startSample: number; pcm: Float32Array }> = [];
@@ -463,13 +465,15 @@ export class SttStream {
     const audioCtx = this.tuning.shrinkAudioCtx
       ? Math.min(1500, Math.ceil((padded / SAMPLE_RATE + AUDIO_CTX_MARGIN_SECONDS) * 50))
       : 0;
-    const prompt = buildInitialPrompt({
+    const parts = initialPromptParts({
       committedText: this.captions.committedText,
       glossary: this.glossary,
       language: this.language,
       task: this.task,
       ...this.governor.promptBudget,
     });
+    this.promptTerms = parts.terms.length;
+    const prompt = promptText(parts);
     // The previous pass over the same buffer start decoded what this one will decode again up to its new audio:
     // the engine verifies it in one batch (the output is what it would decode anyway).
     const bufferStart = this.buffer.start;
@@ -527,7 +531,7 @@ export class SttStream {
     if (decision.drop) this.dropBehind(decision.keepSeconds);
     this.meter.addPass(ms, lagSeconds, this.governor.level);
     this.options.onPassEnd?.({ ...info, ms, words: words.length, lagSeconds });
-    this.options.onRealtime?.(this.meter.report(this.governor));
+    this.options.onRealtime?.({ ...this.meter.report(this.governor), glossaryTerms: this.promptTerms });
   }
 
   /** Commits the last words of an utterance that ends at `target` (decoded up to `atSample`) and lets its audio go. */

@@ -122,6 +122,17 @@ describe('console page in Chromium (fake API)', () => {
     expect(await page.locator('[data-figure="lag-floor"]').evaluate((el) => el.classList.contains('warn'))).toBe(true);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'console-not-delivered.png') });
+    // The verdict names both levers, the model and the glossary, and stays inside the floor panel.
+    const realtime = { verdict: 'behind', level: 'shorter-buffer', stepSeconds: 3, bufferCapSeconds: 4, rtf: 0.53, measuredSeconds: 60, lagSeconds: 3.1, maxLagSeconds: 4.6, droppedSeconds: 0, glossaryTerms: 15 };
+    await emit('stt:status', { source: 'floor', status: 'busy', lagSeconds: 3.1, realtime });
+    const verdict = page.getByTestId('floor-realtime');
+    await expect.poll(() => verdict.textContent()).toBe(
+      'cannot keep up with this model on this machine: choose a smaller model or a shorter glossary (the prompt carries 15 glossary terms, decoded again in every pass); now shorter buffer, step 3.0 s',
+    );
+    const panel = await page.getByRole('region', { name: 'Floor transcript' }).boundingBox();
+    const box = await verdict.boundingBox();
+    expect(box && panel && box.x >= panel.x && box.x + box.width <= panel.x + panel.width + 0.5).toBe(true);
+    await page.getByRole('region', { name: 'Floor transcript' }).screenshot({ path: join(ARTIFACTS, 'console-floor-verdict-glossary.png') });
     await emit('hub:status', hub);
     await expect.poll(() => badge.textContent()).toBe('ON AIR');
 
