@@ -21,6 +21,11 @@ import { fail, ok, type Result } from './result';
 export const GLOSSARY_LANGUAGES = ['en', 'ru', 'ar'] as const;
 export type GlossaryLanguage = (typeof GLOSSARY_LANGUAGES)[number];
 
+/** True when `code` is a glossary column's language. */
+export function isGlossaryLanguage(code: string): code is GlossaryLanguage {
+  return (GLOSSARY_LANGUAGES as readonly string[]).includes(code);
+}
+
 /** Most rows a glossary may hold; a bigger file is refused rather than slowing every highlight pass. */
 export const MAX_GLOSSARY_TERMS = 5000;
 
@@ -65,8 +70,8 @@ export function parseGlossaryCsv(text: string): Result<GlossaryTerm[]> {
   const columns = new Map<GlossaryLanguage, number>();
   header.forEach((name, index) => {
     const key = name.trim().toLowerCase();
-    if ((GLOSSARY_LANGUAGES as readonly string[]).includes(key) && !columns.has(key as GlossaryLanguage)) {
-      columns.set(key as GlossaryLanguage, index);
+    if (isGlossaryLanguage(key) && !columns.has(key)) {
+      columns.set(key, index);
     }
   });
   if (columns.size === 0) {

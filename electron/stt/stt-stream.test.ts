@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CaptionEvent, StreamResume, StreamTuning, SttRealtime } from '../common/stt-protocol';
+import type { CaptionEvent, StreamResume, StreamTuning, SttRealtime, SttSourceLanguage } from '../common/stt-protocol';
 import { SAMPLE_RATE, type EngineSegment } from './engine';
 import { ScriptedEngine, ToneEngine, makeToneAudio, type ScriptedCall } from './fake-engines';
 import { SttStream, type PassInfo } from './stt-stream';
@@ -11,6 +11,8 @@ interface RefWord {
   s: number;
   e: number;
   p?: number;
+  /** The language whisper detected for the word's segment (default `en`). */
+  lang?: string;
 }
 
 /** n words of `dur` seconds from `from`, named w1..wn (or from `names`). */
@@ -39,6 +41,7 @@ function harness(opts: {
   resume?: StreamResume;
   glossary?: Array<{ en?: string; ru?: string; ar?: string }>;
   onRealtime?: (report: SttRealtime) => void;
+  language?: SttSourceLanguage;
 }): Harness {
   const events: CaptionEvent[] = [];
   const passes: PassInfo[] = [];
@@ -58,7 +61,7 @@ function harness(opts: {
           text: g.map((r) => ` ${r.w}`).join(''),
           start: g[0]!.s - pass.offset,
           end: g[g.length - 1]!.e - pass.offset,
-          lang: 'en',
+          lang: g[0]!.lang ?? 'en',
           tokens: g.map((r) => ({ text: ` ${r.w}`, p: r.p ?? 0.9, start: r.s - pass.offset, end: r.e - pass.offset })),
           // A token id per word, from its start (what a next pass's draft carries).
           ids: g.map((r) => Math.round(r.s * 100)),
@@ -69,7 +72,7 @@ function harness(opts: {
   const stream = new SttStream({
     engine,
     vad: new EnergyVad(),
-    language: 'en',
+    language: opts.language ?? 'en',
     task: 'transcribe',
     idPrefix: 's',
     glossary: opts.glossary ?? [],
@@ -402,6 +405,28 @@ describe('SttStream with a scripted engine', () => {
     // The realtime report says how many glossary terms the latest prompt carried.
     expect(reports[0]?.glossaryTerms).toBe(2);
     expect(reports[reports.length - 1]?.glossaryTerms).toBe(1);
+  });
+
+  it('with auto language, carries the glossary terms of the language whisper last heard, all three before and for another', async () => {
+    // Russian until 2.5 s, then Kazakh (no glossary column): each language its own segment, as whisper detects it.
+    const words = ref(0.6, 12, 0.3).map((r) => ({ ...r, lang: r.s < 2.5 ? 'ru' : 'kk' }));
+    const h = harness({
+      speech: (t) => t >= 0.5 && t < 4.4,
+      language: 'auto',
+      glossary: [{ en: 'UNESCO', ru: 'ЮНЕСКО', ar: 'اليونسكو' }],
+      hypothesis: (pass) => {
+        const v = visible(words, pass);
+        const ru = v.filter((r) => r.lang === 'ru');
+        const kk = v.filter((r) => r.lang === 'kk');
+        return [ru, kk];
+      },
+    });
+    await h.feed(6);
+    const prompts = h.engine.calls.map((c) => (c.options.initialPrompt ?? '').split('.')[0]!);
+    expect(prompts[0]).toBe('UNESCO, ЮНЕСКО, اليونسكو');
+    expect(prompts[1]).toBe('ЮНЕСКО');
+    expect(prompts[prompts.length - 1]).toBe('UNESCO, ЮНЕСКО, اليونسكو');
+    expect(prompts).toContain('ЮНЕСКО');
   });
 
   it('closes the utterance at a jump in the timeline and continues at the new position', async () => {

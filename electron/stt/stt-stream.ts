@@ -30,6 +30,7 @@ import type {
   SttSourceLanguage,
   SttTask,
 } from '../common/stt-protocol';
+import { isGlossaryLanguage, type GlossaryLanguage } from '../common/glossary';
 import { CaptionEmitter, endsPhrase } from './caption-emitter';
 import { ComputeGovernor, RealtimeMeter, type ComputeGovernorOptions } from './compute-governor';
 import { SAMPLE_RATE, type SpeechEngine } from './engine';
@@ -140,6 +141,12 @@ export class SttStream {
   private readonly meter = new RealtimeMeter();
   /** Glossary terms the latest pass's prompt carried (the realtime report says it). */
   private promptTerms = 0;
+  /**
+   * With `auto`, the glossary language whisper last heard (the latest pass's last word), or null before any or when it
+   * heard another: the prompt then carries that language's terms instead of all three languages' (which share one
+   * budget: a third of the rows each).
+   */
+  private heardLanguage: GlossaryLanguage | null = null;
   private readonly now: () => number;
 
   private readonly queue: Array<{ startSample: number; pcm: Float32Array }> = [];
@@ -204,7 +211,10 @@ export class SttStream {
 
   /** Changes settings; they apply from the next pass. */
   configure(settings: { language?: SttSourceLanguage; task?: SttTask; glossary?: readonly GlossaryTerm[]; stepSeconds?: number }): void {
-    if (settings.language) this.language = settings.language;
+    if (settings.language) {
+      this.language = settings.language;
+      this.heardLanguage = null;
+    }
     if (settings.task) this.task = settings.task;
     if (settings.glossary) this.glossary = settings.glossary;
     if (settings.stepSeconds) this.governor.setMinStep(settings.stepSeconds);
@@ -468,7 +478,7 @@ export class SttStream {
     const parts = initialPromptParts({
       committedText: this.captions.committedText,
       glossary: this.glossary,
-      language: this.language,
+      language: this.language === 'auto' ? (this.heardLanguage ?? 'auto') : this.language,
       task: this.task,
       ...this.governor.promptBudget,
     });
@@ -506,6 +516,8 @@ export class SttStream {
     const lagSeconds = Math.max(0, this.expectedNext() - uncaptionedFrom) / SAMPLE_RATE;
     this.lastPassCovered = endSample;
     let guarded = applyGuards(words, { speech: this.currentSpeechSpans(endSample) }).words;
+    const heard = guarded[guarded.length - 1]?.lang;
+    if (heard !== undefined) this.heardLanguage = isGlossaryLanguage(heard) ? heard : null;
     // whisper ends a pass's last segment where the audio ends, not where the phrase does. A one-pass commit can make
     // that word final at once: it must not end the caption line (nor trim there) as a real segment end does.
     const last = guarded[guarded.length - 1];
