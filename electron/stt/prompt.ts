@@ -26,19 +26,22 @@ export function estimateTokens(text: string): number {
  * Tokayev`): the longer one already gives whisper its spelling, and every prompt token is decoded again in every pass.
  */
 export function termsFor(glossary: readonly GlossaryTerm[], language: SttSourceLanguage, task: SttTask): string[] {
+  return [...eachTerm(glossary, language, task)];
+}
+
+/** {@link termsFor}'s terms one at a time: a prompt takes the first few of a glossary of up to 5,000 rows. */
+function* eachTerm(glossary: readonly GlossaryTerm[], language: SttSourceLanguage, task: SttTask): Generator<string> {
   const langs: GlossaryLanguage[] = language === 'auto' ? ['en', 'ru', 'ar'] : [language];
   if (task === 'translate' && !langs.includes('en')) langs.push('en');
   const seen = new Set<string>();
-  const out: string[] = [];
   for (const term of glossary) {
     const forms = [...new Set(langs.flatMap((lang) => promptWords(term[lang])))];
     for (const t of forms) {
       if (seen.has(t) || forms.some((other) => other.length > t.length && containsWords(other, t))) continue;
       seen.add(t);
-      out.push(t);
+      yield t;
     }
   }
-  return out;
 }
 
 /** True when `words` stands in `text` as whole words (case-insensitive): not inside a longer word. */
@@ -107,7 +110,7 @@ function promptTerms(input: Omit<PromptInput, 'committedText'>): string[] {
   const glossaryBudget = Math.floor((input.maxTokens ?? 200) * (input.glossaryShare ?? 0.6));
   const terms: string[] = [];
   let used = 0;
-  for (const term of termsFor(input.glossary, input.language, input.task)) {
+  for (const term of eachTerm(input.glossary, input.language, input.task)) {
     const cost = estimateTokens(term) + 1;
     if (used + cost > glossaryBudget) break;
     terms.push(term);
