@@ -18,8 +18,8 @@
  * Each piece depends on the context port (console-context.ts) and on pieces above it in this list only.
  */
 import { mkdir } from 'node:fs/promises';
-import { GLOSSARY_LANGUAGES, parseGlossaryCsv } from '../common/glossary';
-import { promptGlossaryRows } from '../stt/prompt';
+import { parseGlossaryCsv } from '../common/glossary';
+import { glossaryPromptShortfall } from '../stt/prompt';
 import { displayUrl } from '../common/hub-config';
 import type { OutputStatus } from '../common/caption-outputs';
 import type { SubscribeResult } from '../common/protocol';
@@ -349,12 +349,7 @@ export class ConsoleCore implements ConsoleApi {
     const parsed = parseGlossaryCsv(csvText);
     if (!parsed.ok) return fail(CONSOLE_ERROR_CODES.GLOSSARY_INVALID, parsed.error.message);
     await this.settings.update({ glossary: parsed.value });
-    const promptCarries = GLOSSARY_LANGUAGES.map((lang) => ({
-      lang,
-      rows: promptGlossaryRows(parsed.value, lang),
-      of: parsed.value.filter((row) => (row[lang] ?? '') !== '').length,
-    })).filter((c) => c.rows < c.of);
-    return ok({ terms: parsed.value.length, promptCarries });
+    return ok({ terms: parsed.value.length, promptCarries: glossaryPromptShortfall(parsed.value) });
   }
 
   listModels(): Promise<ConsoleResult<ConsoleModelInfo[]>> {

@@ -3,7 +3,7 @@
  * `electron/common/glossary.ts`) plus the recently committed text. Whisper conditions on at most 224 prompt
  * tokens; the prompt is kept under a conservative estimate of that.
  */
-import { promptWords, type GlossaryLanguage, type GlossaryTerm } from '../common/glossary';
+import { GLOSSARY_LANGUAGES, promptWords, type GlossaryLanguage, type GlossaryTerm } from '../common/glossary';
 import type { SttSourceLanguage, SttTask } from '../common/stt-protocol';
 
 /**
@@ -126,6 +126,18 @@ function promptTerms(input: Omit<PromptInput, 'committedText'>): string[] {
 export function promptGlossaryRows(glossary: readonly GlossaryTerm[], language: GlossaryLanguage): number {
   const carried = new Set(promptTerms({ glossary, language, task: 'transcribe' }));
   return glossary.filter((row) => promptWords(row[language]).some((form) => carried.has(form))).length;
+}
+
+/**
+ * Each glossary language whose rows do not all fit a prompt: how many of its rows the prompt carries (the first, in
+ * file order) of how many have that language.
+ */
+export function glossaryPromptShortfall(glossary: readonly GlossaryTerm[]): { lang: GlossaryLanguage; rows: number; of: number }[] {
+  return GLOSSARY_LANGUAGES.map((lang) => ({
+    lang,
+    rows: promptGlossaryRows(glossary, lang),
+    of: glossary.filter((row) => (row[lang] ?? '') !== '').length,
+  })).filter((c) => c.rows < c.of);
 }
 
 function glossaryText(terms: readonly string[]): string {

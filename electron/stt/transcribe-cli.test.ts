@@ -81,7 +81,11 @@ describe('npm run transcribe with the generated test model', () => {
   it('runs the one-pass commit rule (--commit one-pass), so a recording can be compared under both', async () => {
     const model = await ensureGeneratedModel('test');
     const wav = file('speech-one-pass.wav', encodeWav16(speechClip('en', 1.0).pcm));
-    const r = await run([wav, '--model', model, '--lang', 'en', '--commit', 'one-pass']);
+    // An event-sized glossary: a note says how much of it the prompt carries.
+    const rows = Array.from({ length: 60 }, (_, i) => `Delegation of country ${i},Делегация ${i},وفد ${i}`);
+    const glossary = file('event-glossary.csv', `en,ru,ar\n${rows.join('\n')}\n`);
+    const r = await run([wav, '--model', model, '--lang', 'en', '--commit', 'one-pass', '--glossary', glossary]);
+    expect(r.stderr).toMatch(/^transcribe: note: the prompt carries the first \d+ of 60 en glossary rows; the rest do not steer recognition/m);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter((l) => /^\[\d\d:\d\d\.\d - \d\d:\d\d\.\d\] en \S/.test(l)).length).toBeGreaterThan(0);
   });

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import type { GlossaryTerm } from '../common/glossary';
 import { isSttCommitRule, STT_COMMIT_RULES, STT_LANGUAGES, type CaptionEvent, type SttSourceLanguage } from '../common/stt-protocol';
 import { readGlossaryFile } from '../node/glossary-file';
+import { glossaryPromptShortfall } from './prompt';
 import { SAMPLE_RATE } from './engine';
 import { nodeWorkerSpawner } from './node-worker';
 import { SttSupervisor } from './stt-supervisor';
@@ -192,6 +193,12 @@ async function main(): Promise<void> {
     const read = await readGlossaryFile(values.glossary);
     if (!read.ok) die(read.error.message);
     glossary = read.value;
+    // With --translate the English terms ride along too: the figure is the source language's own.
+    const short = glossaryPromptShortfall(glossary).filter((c) => values.lang === 'auto' || c.lang === values.lang);
+    if (short.length > 0) {
+      const counts = short.map((c) => `${c.rows} of ${c.of} ${c.lang}`).join(', ');
+      process.stderr.write(`transcribe: note: the prompt carries the first ${counts} glossary rows; the rest do not steer recognition (put the likeliest first)\n`);
+    }
   }
 
   const modelPath = values.model ? resolve(values.model) : DEFAULT_MODEL_PATH;
