@@ -139,8 +139,6 @@ export class SttStream {
 
   private readonly governor: ComputeGovernor;
   private readonly meter = new RealtimeMeter();
-  /** Glossary terms the latest pass's prompt carried (the realtime report says it). */
-  private promptTerms = 0;
   /**
    * With `auto`, the glossary language whisper last heard (the latest pass's last word), or null before any or when it
    * heard another: the prompt then carries that language's terms instead of all three languages' (which share one
@@ -482,7 +480,6 @@ export class SttStream {
       task: this.task,
       ...this.governor.promptBudget,
     });
-    this.promptTerms = parts.terms.length;
     const prompt = promptText(parts);
     // The previous pass over the same buffer start decoded what this one will decode again up to its new audio:
     // the engine verifies it in one batch (the output is what it would decode anyway).
@@ -543,7 +540,7 @@ export class SttStream {
     if (decision.drop) this.dropBehind(decision.keepSeconds);
     this.meter.addPass(ms, lagSeconds, this.governor.level);
     this.options.onPassEnd?.({ ...info, ms, words: words.length, lagSeconds });
-    this.options.onRealtime?.({ ...this.meter.report(this.governor), glossaryTerms: this.promptTerms });
+    this.options.onRealtime?.({ ...this.meter.report(this.governor), glossaryTerms: parts.terms.length });
   }
 
   /** Commits the last words of an utterance that ends at `target` (decoded up to `atSample`) and lets its audio go. */
