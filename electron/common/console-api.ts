@@ -18,7 +18,7 @@ import { STT_LANGUAGE_CHOICES } from './languages';
 import { idSchema, nameSchema } from './ids';
 import { EXPORT_FORMATS, type ExportFormat } from './subtitles';
 import type { ConsoleError, ConsoleResult } from './console-api-result';
-import { MAX_GLOSSARY_TERMS, storedGlossaryTermSchema, type GlossaryLanguage } from './glossary';
+import { MAX_GLOSSARY_TERMS, storedGlossaryTermSchema, type GlossaryPromptCarry } from './glossary';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, SubscribeResult } from './protocol';
 import { STT_COMMIT_RULES, type SttRealtime } from './stt-protocol';
@@ -534,12 +534,8 @@ void schemasMatchApi;
 /** What a glossary import did. */
 export interface GlossaryImport {
   terms: number;
-  /**
-   * Each language whose rows do not all fit the speech-to-text prompt: how many of its rows the prompt carries (the
-   * first, in file order) of how many have that language. The others are matched on the rail but do not steer
-   * recognition.
-   */
-  promptCarries: { lang: GlossaryLanguage; rows: number; of: number }[];
+  /** Each language whose rows do not all fit the speech-to-text prompt (none when they all do). */
+  promptCarries: GlossaryPromptCarry[];
 }
 
 /** Everything the console page can ask of the core. */

@@ -26,6 +26,17 @@ export function isGlossaryLanguage(code: string): code is GlossaryLanguage {
   return (GLOSSARY_LANGUAGES as readonly string[]).includes(code);
 }
 
+/**
+ * A glossary language whose rows do not all fit the speech-to-text prompt: how many of its rows the prompt carries
+ * (the first, in file order) of how many have that language. The others are matched on the rail but do not steer
+ * recognition.
+ */
+export interface GlossaryPromptCarry {
+  lang: GlossaryLanguage;
+  rows: number;
+  of: number;
+}
+
 /** Most rows a glossary may hold; a bigger file is refused rather than slowing every highlight pass. */
 export const MAX_GLOSSARY_TERMS = 5000;
 

@@ -3,7 +3,7 @@
  * `electron/common/glossary.ts`) plus the recently committed text. Whisper conditions on at most 224 prompt
  * tokens; the prompt is kept under a conservative estimate of that.
  */
-import { GLOSSARY_LANGUAGES, promptWords, type GlossaryLanguage, type GlossaryTerm } from '../common/glossary';
+import { GLOSSARY_LANGUAGES, promptWords, type GlossaryLanguage, type GlossaryPromptCarry, type GlossaryTerm } from '../common/glossary';
 import type { SttSourceLanguage, SttTask } from '../common/stt-protocol';
 
 /**
@@ -128,11 +128,8 @@ export function promptGlossaryRows(glossary: readonly GlossaryTerm[], language: 
   return glossary.filter((row) => promptWords(row[language]).some((form) => carried.has(form))).length;
 }
 
-/**
- * Each glossary language whose rows do not all fit a prompt: how many of its rows the prompt carries (the first, in
- * file order) of how many have that language.
- */
-export function glossaryPromptShortfall(glossary: readonly GlossaryTerm[]): { lang: GlossaryLanguage; rows: number; of: number }[] {
+/** Each glossary language whose rows do not all fit a prompt (see {@link GlossaryPromptCarry}). */
+export function glossaryPromptShortfall(glossary: readonly GlossaryTerm[]): GlossaryPromptCarry[] {
   return GLOSSARY_LANGUAGES.map((lang) => ({
     lang,
     rows: promptGlossaryRows(glossary, lang),

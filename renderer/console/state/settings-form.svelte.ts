@@ -8,8 +8,8 @@
  * hub also lists the other rooms of that hub it follows, each with its own secret (write-only too; empty: the
  * console's room secret).
  */
-import { MAX_WATCHED_ROOMS, type ConsoleApi, type ConsoleModelInfo, type GlossaryImport, type PublicSettings, type SettingsPatch, type WatchedRoomPatch } from '../../../electron/common/console-api';
-import type { GlossaryLanguage } from '../../../electron/common/glossary';
+import { MAX_WATCHED_ROOMS, type ConsoleApi, type ConsoleModelInfo, type PublicSettings, type SettingsPatch, type WatchedRoomPatch } from '../../../electron/common/console-api';
+import type { GlossaryLanguage, GlossaryPromptCarry } from '../../../electron/common/glossary';
 import { nameSchema } from '../../../electron/common/ids';
 import { parseHubUrl } from '../../../electron/common/hub-url';
 import { parseJoinLink } from '../../../electron/common/join-link';
@@ -347,7 +347,7 @@ export class SettingsForm {
 const LANGUAGE_NAMES: Record<GlossaryLanguage, string> = { en: 'English', ru: 'Russian', ar: 'Arabic' };
 
 /** What an import message adds when the speech-to-text prompt cannot carry every row (see GlossaryImport). */
-function promptNote(carries: GlossaryImport['promptCarries']): string {
+function promptNote(carries: readonly GlossaryPromptCarry[]): string {
   if (carries.length === 0) return '';
   const counts = carries.map((c) => `${c.rows} of ${c.of} ${LANGUAGE_NAMES[c.lang]}`).join(', ');
   return (
