@@ -21,7 +21,7 @@ import type { ConsoleError, ConsoleResult } from './console-api-result';
 import { MAX_GLOSSARY_TERMS, storedGlossaryTermSchema, type GlossaryPromptCarry } from './glossary';
 import { CAPTION_SOURCES } from './protocol';
 import type { ChannelChange, Notice, PartialUpdate, SubscribeResult } from './protocol';
-import { STT_COMMIT_RULES, type SttRealtime } from './stt-protocol';
+import { STT_COMMIT_RULES, type SttModelRun, type SttRealtime } from './stt-protocol';
 import type { BoothMember, HandoverKind } from './booth-relay';
 import type { ConsoleAlert } from './console-alerts';
 import type { JoinDetails } from './join-link';
@@ -423,6 +423,8 @@ export interface ConsoleSnapshot {
   label: string;
   /** Operator in join mode: the other rooms it follows (settings `watchRooms`), in order; empty otherwise. */
   watchedRooms: WatchedRoom[];
+  /** The last run on this machine of the model the settings name (its file), when it ran here long enough to tell. */
+  modelRun?: SttModelRun & { model: string };
 }
 
 /** What another console needs to join the room this console hosts (see electron/common/join-link.ts). */
@@ -651,6 +653,8 @@ export interface ConsoleModelInfo {
   valid: boolean;
   /** E.g. "base, multilingual, q8_0, 78 MiB", or why the file cannot be used. */
   description: string;
+  /** How its last run on this machine went (whether it kept up), when it ran here long enough to tell. */
+  lastRun?: SttModelRun;
 }
 
 /** Handover events: what happened, for both consoles. */

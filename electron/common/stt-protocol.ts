@@ -255,6 +255,42 @@ export type SttRealtime = z.infer<typeof sttRealtimeSchema>;
 /** Worker → main: the realtime report, after every pass whose report differs from the last one sent. */
 export const workerRealtimeSchema = z.strictObject({ type: z.literal('realtime'), realtime: sttRealtimeSchema });
 
+/**
+ * What a model's last run on this machine came to: the verdict it reached (never `measuring`), with its share of
+ * decoding time and the glossary terms its prompt carried. The console keeps it per model file, so an operator
+ * choosing a model before an event sees how it went here last time.
+ */
+export interface SttModelRun {
+  verdict: Exclude<SttRealtime['verdict'], 'measuring'>;
+  rtf: number;
+  glossaryTerms?: number;
+  /** When the verdict was reached or last changed (epoch ms). */
+  at: number;
+}
+
+/** A few words for a model's last run on this machine, for a list of models. */
+export function modelRunVerdict(run: SttModelRun): string {
+  return { 'keeps-up': 'kept up here', tight: 'kept up here with longer steps', behind: 'fell behind here' }[run.verdict];
+}
+
+/** One phrase for a model's last run on this machine, e.g. "kept up in real time (decoding 45% of speech time)". */
+export function describeModelRun(run: SttModelRun): string {
+  const share = `decoding ${Math.round(run.rtf * 100)}% of speech time`;
+  const terms = run.glossaryTerms ?? 0;
+  const glossary = terms > 0 ? `, ${terms} glossary ${terms === 1 ? 'term' : 'terms'} in its prompt` : '';
+  return {
+    'keeps-up': `kept up in real time (${share}${glossary})`,
+    tight: `kept up only with longer steps: captions came later (${share}${glossary})`,
+    behind: `could not keep up (${share}${glossary}): choose a smaller model${terms > 0 ? ' or a shorter glossary' : ''}`,
+  }[run.verdict];
+}
+
+/** The sentence the console shows for a model's last run here, with when it was (the viewer's local time). */
+export function describeLastRun(model: string, run: SttModelRun): string {
+  const when = new Date(run.at).toLocaleString([], { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
+  return `Last run of ${model} on this machine (${when}): ${describeModelRun(run)}`;
+}
+
 /** One line for the console: does this machine keep up with the model, and what the policy is doing now. */
 export function describeRealtime(r: SttRealtime): string {
   const share = `decoding ${Math.round(r.rtf * 100)}% of speech time`;

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boothRelay, startCaptionHub, silentHubLogger, type CaptionHub } from '../hub/index';
 import type { ConsoleEvents, ConsolePublish } from '../common/console-api';
+import type { SttRealtime } from '../common/stt-protocol';
+import type { SttSourceFactory } from './stt-source';
 import type { ChannelChange } from '../common/protocol';
 import { dispatchConsoleCall } from '../common/console-api-dispatch';
 import { ensureGeneratedModel } from '../../models/generate-ggml';
@@ -824,5 +826,56 @@ describe('models in the settings', () => {
     const none = await core();
     expect(await none.importModel(join(usb, 'ggml-base-q8_0.bin'))).toMatchObject({ ok: false, error: { code: 'NOT_SUPPORTED' } });
     expect(await none.listModels()).toEqual({ ok: true, value: [] });
+  });
+
+  it('remembers whether this machine kept up with a model, and shows it in the model list and the snapshot after a restart', async () => {
+    const own = await tempDir('tarjuman-models-own-');
+    const model = await ensureGeneratedModel('test');
+    await copyFile(model, join(own, 'ggml-small.bin'));
+    await copyFile(model, join(own, 'ggml-base.bin'));
+    const dataDir = await tempDir();
+    // A source that reports as the stream does: measuring first, then the verdict of its first minute.
+    const reports: ((realtime: SttRealtime) => void)[] = [];
+    const sttFactory: SttSourceFactory = (_request, events) => {
+      events.status({ type: 'status', state: 'ready' });
+      reports.push((realtime) => events.status({ type: 'status', state: 'busy', realtime }));
+      return { push: () => undefined, setGlossary: () => undefined, stop: async () => undefined };
+    };
+    const realtime = (verdict: SttRealtime['verdict'], rtf: number): SttRealtime => ({
+      verdict, level: verdict === 'behind' ? 'shorter-buffer' : 'normal', stepSeconds: 2, bufferCapSeconds: 4, rtf, measuredSeconds: 60,
+      lagSeconds: 2, maxLagSeconds: 4, droppedSeconds: 0, glossaryTerms: 15,
+    });
+    const options = { dataDir, modelDirs: [own], resolveModel: modelResolver([own]), sttFactory };
+    const first = await ConsoleCore.create({ ...options, logger: recordingLogger() });
+    cleanups.push(() => first.close());
+    expect((await first.updateSettings({ model: 'ggml-small.bin' })).ok).toBe(true);
+    expect((await first.startSource('floor', {})).ok).toBe(true);
+    reports.at(-1)!(realtime('measuring', 0.5));
+    let state = await first.getState();
+    expect(state.ok && state.value.modelRun).toBeUndefined();
+    reports.at(-1)!(realtime('behind', 0.61));
+    state = await first.getState();
+    expect(state.ok && state.value.modelRun).toMatchObject({ model: 'ggml-small.bin', verdict: 'behind', rtf: 0.61, glossaryTerms: 15 });
+    await first.close();
+
+    const second = await core({ ...options });
+    const listed = await second.listModels();
+    expect(listed.ok && listed.value.map((m) => [m.file, m.lastRun?.verdict])).toEqual([['ggml-base.bin', undefined], ['ggml-small.bin', 'behind']]);
+    state = await second.getState();
+    expect(state.ok && state.value.modelRun).toMatchObject({ model: 'ggml-small.bin', verdict: 'behind' });
+    // Another model chosen: the snapshot speaks of that one (none run here yet), then of its own run.
+    expect((await second.updateSettings({ model: 'ggml-base.bin' })).ok).toBe(true);
+    state = await second.getState();
+    expect(state.ok && state.value.modelRun).toBeUndefined();
+    expect((await second.startSource('floor', {})).ok).toBe(true);
+    reports.at(-1)!(realtime('keeps-up', 0.27));
+    state = await second.getState();
+    expect(state.ok && state.value.modelRun).toMatchObject({ model: 'ggml-base.bin', verdict: 'keeps-up', rtf: 0.27 });
+    // A report of a source stopped since is not taken.
+    const stale = reports.at(-1)!;
+    expect((await second.stopSource('floor')).ok).toBe(true);
+    stale(realtime('behind', 0.9));
+    state = await second.getState();
+    expect(state.ok && state.value.modelRun).toMatchObject({ model: 'ggml-base.bin', verdict: 'keeps-up' });
   });
 });

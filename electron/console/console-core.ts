@@ -64,6 +64,7 @@ import { roomBusyError, RoomMonitors, roomSwitchChange } from './room-monitors';
 import { redactSettings, SettingsStore } from './settings-store';
 import type { SttSourceFactory } from './stt-source';
 import { SttRouter } from './stt-router';
+import { ModelRuns } from './model-runs';
 import { checkSettingsPatch } from './settings-check';
 
 export { stderrCoreLogger, type CoreLogger } from './console-context';
@@ -122,6 +123,7 @@ interface Pieces {
   publisher: LinePublisher;
   stt: SttRouter;
   rooms: RoomMonitors;
+  modelRuns: ModelRuns;
 }
 
 /** The console core. Create with {@link ConsoleCore.create}; `close()` when done. */
@@ -183,6 +185,7 @@ export class ConsoleCore implements ConsoleApi {
     const settings = await this.settings.load();
     const state = await ConsoleStateFile.load(options.dataDir, this.logger);
     const session = await ConsoleSession.open(ctx, options.dataDir, state);
+    const modelRuns = await ModelRuns.load(options.dataDir, this.logger);
     const connection = new HubConnection(ctx, state, {
       dataDir: options.dataDir,
       ...(options.hubStaticDir ? { hubStaticDir: options.hubStaticDir } : {}),
@@ -198,7 +201,14 @@ export class ConsoleCore implements ConsoleApi {
       publisher,
       connection,
       session,
-      { ...(options.sttFactory ? { sttFactory: options.sttFactory } : {}), ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}) },
+      {
+        ...(options.sttFactory ? { sttFactory: options.sttFactory } : {}),
+        ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}),
+        // The snapshot carries the run of the model the settings name: a new verdict changes it.
+        onRealtime: (model, realtime) => {
+          if (modelRuns.note(model.path, model.setting, realtime)) ctx.changed();
+        },
+      },
       state.value.clientId,
     );
     // Going off air: the voice lines in their review window go out while this console may still write.
@@ -207,7 +217,7 @@ export class ConsoleCore implements ConsoleApi {
       ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
       ...(options.pingTimeoutMs ? { pingTimeoutMs: options.pingTimeoutMs } : {}),
     });
-    this.pieces = { state, session, connection, handover, publisher, stt, rooms };
+    this.pieces = { state, session, connection, handover, publisher, stt, rooms, modelRuns };
     this.events.start();
     this.logger.info('console started', {
       dataDir: options.dataDir,
@@ -224,8 +234,9 @@ export class ConsoleCore implements ConsoleApi {
   }
 
   private snapshot(): ConsoleSnapshot {
-    const { state, session, connection, handover, publisher, stt, rooms } = this.pieces;
+    const { state, session, connection, handover, publisher, stt, rooms, modelRuns } = this.pieces;
     const hub = connection.status;
+    const modelRun = modelRuns.forSetting(this.settings.value.model);
     const sttStatus = stt.status();
     const sessionInfo = session.info();
     return {
@@ -245,6 +256,7 @@ export class ConsoleCore implements ConsoleApi {
       clientId: state.value.clientId,
       label: consoleLabel(this.settings.value, state.value.clientId),
       watchedRooms: rooms.list(),
+      ...(modelRun ? { modelRun } : {}),
     };
   }
 
@@ -352,8 +364,14 @@ export class ConsoleCore implements ConsoleApi {
     return ok({ terms: parsed.value.length, promptCarries: glossaryPromptShortfall(parsed.value) });
   }
 
-  listModels(): Promise<ConsoleResult<ConsoleModelInfo[]>> {
-    return listConsoleModels(this.options.modelDirs ?? []);
+  async listModels(): Promise<ConsoleResult<ConsoleModelInfo[]>> {
+    const listed = await listConsoleModels(this.options.modelDirs ?? []);
+    if (!listed.ok) return listed;
+    const runs = this.pieces.modelRuns;
+    return ok(listed.value.map((m) => {
+      const lastRun = runs.get(m.file);
+      return lastRun ? { ...m, lastRun } : m;
+    }));
   }
 
   importModel(path: string): Promise<ConsoleResult<ConsoleModelInfo>> {
@@ -454,6 +472,7 @@ export class ConsoleCore implements ConsoleApi {
     this.events.close();
     await this.pieces.connection.close();
     await this.pieces.session.close();
+    await this.pieces.modelRuns.flushed();
     await this.lock?.release();
     this.logger.info('console closed', {});
   }

@@ -14,7 +14,7 @@ import type { ConsoleSttLanguage, SttSourceKind, SttStatus } from '../common/con
 import { CONSOLE_ERROR_CODES, consoleResult, fail, ok, type ConsoleResult } from '../common/console-api-result';
 import { FLOOR_CHANNEL } from '../common/protocol';
 import type { Result } from '../common/result';
-import type { CaptionEvent, SttStatusEvent } from '../common/stt-protocol';
+import type { CaptionEvent, SttRealtime, SttStatusEvent } from '../common/stt-protocol';
 import type { ConsoleContext } from './console-context';
 import type { ConsoleSession } from './console-session';
 import type { HubConnection } from './hub-connection';
@@ -35,6 +35,8 @@ export interface SttRouterOptions {
   sttFactory?: SttSourceFactory;
   /** Resolves the model setting (a path or a catalog name) to a file; default: the setting as a path. */
   resolveModel?: (setting: string) => Promise<Result<string>>;
+  /** A running source's realtime report, with the model file it runs and the Model setting that named it. */
+  onRealtime?: (model: { path: string; setting: string }, realtime: SttRealtime) => void;
 }
 
 /** The speech-to-text sources of a console. */
@@ -102,11 +104,15 @@ export class SttRouter {
     this.setStatus(source, { source, status: 'loading' });
     // Events that come before the factory returns (none expected) are dropped like those of a stopped source.
     let handle: SttSourceHandle | null = null;
+    const modelRun = { path: model.value, setting: settings.model };
     handle = factory(
       { source, language, modelPath: model.value, glossary: toSttGlossary(settings.glossary), commit: settings.sttCommit, idPrefix },
       {
         caption: (e) => this.onCaption(source, handle, e),
-        status: (e) => this.onStatus(source, handle, e),
+        status: (e) => {
+          if (e.realtime && this.current(source, handle)) this.options.onRealtime?.(modelRun, e.realtime);
+          this.onStatus(source, handle, e);
+        },
         dropped: (samples) => {
           this.statuses[source] = { ...this.statuses[source], droppedFrames: samples };
         },

@@ -345,6 +345,59 @@ describe('script mode and file inputs', () => {
     expect(problems).toEqual([]);
   });
 
+  it('says before a start how this machine did with the chosen model last time: floor panel and model list', async () => {
+    const at = new Date(2026, 11, 1, 14, 2).getTime();
+    const small = { verdict: 'behind', rtf: 0.53, glossaryTerms: 15, at };
+    const { page, problems } = await openConsole({
+      channel: 'en',
+      settings: { model: 'ggml-small-q5_1.bin' },
+      snapshot: { modelRun: { model: 'ggml-small-q5_1.bin', ...small } },
+      models: [
+        { file: 'ggml-base-q8_0.bin', path: '/models/ggml-base-q8_0.bin', valid: true, description: 'base, multilingual, q8_0, 78 MiB', lastRun: { verdict: 'keeps-up', rtf: 0.27, at } },
+        { file: 'ggml-small-q5_1.bin', path: '/models/ggml-small-q5_1.bin', valid: true, description: 'small, multilingual, q5_1, 181 MiB', lastRun: small },
+        { file: 'ggml-medium.bin', path: '/models/ggml-medium.bin', valid: true, description: 'medium, multilingual, f16, 1.5 GiB' },
+      ],
+    });
+    const lastRun = page.getByTestId('floor-last-run');
+    await lastRun.waitFor();
+    // The time in the page's locale (Chromium here: "Dec 1, 14:02").
+    expect(await lastRun.textContent()).toMatch(
+      /^Last run of ggml-small-q5_1\.bin on this machine \((Dec 1|1 Dec), 14:02\): could not keep up \(decoding 53% of speech time, 15 glossary terms in its prompt\): choose a smaller model or a shorter glossary$/,
+    );
+    const panel = await page.getByRole('region', { name: 'Floor transcript' }).boundingBox();
+    const box = await lastRun.boundingBox();
+    expect(box && panel && box.x >= panel.x && box.x + box.width <= panel.x + panel.width + 0.5).toBe(true);
+    await page.getByRole('region', { name: 'Floor transcript' }).screenshot({ path: join(ARTIFACTS, 'floor-last-run.png') });
+
+    // The settings list every model with how it went here; the chosen one's sentence is under the list.
+    await page.keyboard.press('Alt+S');
+    const options = page.getByRole('combobox', { name: 'Installed models' }).locator('option');
+    await expect.poll(() => options.allTextContents()).toEqual([
+      'default (base, tiny, small… first found)',
+      'ggml-base-q8_0.bin: base, multilingual, q8_0, 78 MiB · kept up here',
+      'ggml-small-q5_1.bin: small, multilingual, q5_1, 181 MiB · fell behind here',
+      'ggml-medium.bin: medium, multilingual, f16, 1.5 GiB',
+    ]);
+    const chosen = page.getByTestId('model-last-run');
+    expect(await chosen.textContent()).toMatch(/^Last run of ggml-small-q5_1\.bin on this machine \((Dec 1|1 Dec), 14:02\): could not keep up/);
+    await chosen.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'settings-model-last-run.png') });
+    // Another model chosen: its own run, or nothing for one never run here.
+    await page.getByRole('combobox', { name: 'Installed models' }).selectOption('ggml-base-q8_0.bin');
+    await expect.poll(() => chosen.textContent()).toMatch(/^Last run of ggml-base-q8_0\.bin on this machine \((Dec 1|1 Dec), 14:02\): kept up in real time \(decoding 27% of speech time\)$/);
+    await page.getByRole('combobox', { name: 'Installed models' }).selectOption('ggml-medium.bin');
+    await expect.poll(() => chosen.count()).toBe(0);
+
+    // Once the floor runs, its live report replaces last time's.
+    await page.evaluate(() => {
+      const emit = (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit;
+      emit('stt:status', { source: 'floor', status: 'busy', realtime: { verdict: 'measuring', level: 'normal', stepSeconds: 1, bufferCapSeconds: 8, rtf: 0.31, measuredSeconds: 12, lagSeconds: 1, maxLagSeconds: 1, droppedSeconds: 0 } });
+    });
+    await expect.poll(() => page.getByTestId('floor-realtime').textContent()).toContain('measuring real time (12 of 60 s of speech');
+    expect(await lastRun.count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it('the voice review countdown starts at the window, whatever the two clocks say', async () => {
     const { page } = await openConsole({ channel: 'en', settings: { voiceReviewMs: 8000 } });
     await page.getByTestId('typed-input').waitFor();

@@ -24,6 +24,8 @@ export interface FakeApiOptions {
   glossary?: { en?: string; ru?: string; ar?: string }[];
   settings?: Record<string, unknown>;
   snapshot?: Record<string, unknown>;
+  /** What `listModels` answers (ConsoleModelInfo objects). */
+  models?: Record<string, unknown>[];
 }
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -168,7 +170,7 @@ export function installFakeApi(options: FakeApiOptions): void {
         hubUrl: 'http://192.168.1.20:7300', room: 'main', secret: 'Xk3-room-secret', link: 'http://192.168.1.20:7300/?room=main#secret=Xk3-room-secret',
         qrDataUrl: 'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxIDEiLz4=',
       }),
-    listModels: () => record('listModels', [], []),
+    listModels: () => record('listModels', [], options.models ?? []),
     importModel: (path: string) => record('importModel', [path], { file: 'x.bin', path, valid: true, description: 'test' }),
     listOutputs: () => record('listOutputs', [], structuredClone(outputs)),
     setOutputEnabled: (id: string, enabled: boolean) => {
