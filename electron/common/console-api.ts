@@ -655,6 +655,12 @@ export interface ConsoleModelInfo {
   description: string;
   /** How its last run on this machine went (whether it kept up), when it ran here long enough to tell. */
   lastRun?: SttModelRun;
+  /** A usable model: its compute per second of audio relative to whisper base (see model-choice.ts). */
+  work?: number;
+  /** A usable model: whether it knows languages other than English. */
+  multilingual?: boolean;
+  /** A usable model: its file size in bytes. */
+  fileBytes?: number;
 }
 
 /** Handover events: what happened, for both consoles. */

@@ -807,6 +807,10 @@ describe('models in the settings', () => {
       ['broken.bin', join(shipped, 'broken.bin'), false],
     ]);
     expect(models[0]!.description).toMatch(/multilingual, f16, 8 MiB/);
+    // What the floor panel's offer of a smaller model compares (model-choice.ts): read from the file's header.
+    expect(models[0]).toMatchObject({ multilingual: true, fileBytes: (await stat(join(own, 'ggml-tiny.bin'))).size });
+    expect(models[0]!.work).toBeGreaterThan(0);
+    expect(models[1]!.work).toBeUndefined();
     expect(models[1]!.description).toMatch(/ggml|model|truncated|small/i);
 
     const usb = await tempDir('tarjuman-usb-');

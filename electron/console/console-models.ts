@@ -7,6 +7,7 @@ import { importModelFile } from '../../models/import';
 import { listInstalledModels } from '../../models/installed';
 import { describeModel as describeModelInfo, type ModelInfo } from '../../models/validate';
 import type { ConsoleModelInfo } from '../common/console-api';
+import { modelWork } from '../common/model-choice';
 import { CONSOLE_ERROR_CODES, consoleResult, fail, ok, type ConsoleResult } from '../common/console-api-result';
 import type { ErrorInfo } from '../common/result';
 import type { CoreLogger } from './console-context';
@@ -14,7 +15,7 @@ import type { CoreLogger } from './console-context';
 /** One line for the settings: what the model is, or why it cannot be used. */
 function describeModel(file: string, path: string, info?: ModelInfo, error?: ErrorInfo): ConsoleModelInfo {
   if (!info) return { file, path, valid: false, description: error?.message ?? 'not a usable model' };
-  return { file, path, valid: true, description: describeModelInfo(info) };
+  return { file, path, valid: true, description: describeModelInfo(info), work: modelWork(info.hparams), multilingual: info.multilingual, fileBytes: info.fileBytes };
 }
 
 /** The model files of `dirs`, each checked; a file name in an earlier folder hides the same name in a later one. */

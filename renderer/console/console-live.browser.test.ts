@@ -353,9 +353,9 @@ describe('script mode and file inputs', () => {
       settings: { model: 'ggml-small-q5_1.bin' },
       snapshot: { modelRun: { model: 'ggml-small-q5_1.bin', ...small } },
       models: [
-        { file: 'ggml-base-q8_0.bin', path: '/models/ggml-base-q8_0.bin', valid: true, description: 'base, multilingual, q8_0, 78 MiB', lastRun: { verdict: 'keeps-up', rtf: 0.27, at } },
-        { file: 'ggml-small-q5_1.bin', path: '/models/ggml-small-q5_1.bin', valid: true, description: 'small, multilingual, q5_1, 181 MiB', lastRun: small },
-        { file: 'ggml-medium.bin', path: '/models/ggml-medium.bin', valid: true, description: 'medium, multilingual, f16, 1.5 GiB' },
+        { file: 'ggml-base-q8_0.bin', path: '/models/ggml-base-q8_0.bin', valid: true, description: 'base, multilingual, q8_0, 78 MiB', lastRun: { verdict: 'keeps-up', rtf: 0.27, at }, work: 1, multilingual: true },
+        { file: 'ggml-small-q5_1.bin', path: '/models/ggml-small-q5_1.bin', valid: true, description: 'small, multilingual, q5_1, 181 MiB', lastRun: small, work: 4.5, multilingual: true },
+        { file: 'ggml-medium.bin', path: '/models/ggml-medium.bin', valid: true, description: 'medium, multilingual, f16, 1.5 GiB', work: 16, multilingual: true },
       ],
     });
     const lastRun = page.getByTestId('floor-last-run');
@@ -367,7 +367,14 @@ describe('script mode and file inputs', () => {
     const panel = await page.getByRole('region', { name: 'Floor transcript' }).boundingBox();
     const box = await lastRun.boundingBox();
     expect(box && panel && box.x >= panel.x && box.x + box.width <= panel.x + panel.width + 0.5).toBe(true);
+    // The next smaller installed model, one click away (the floor is stopped: nothing restarts).
+    const useSmaller = page.getByTestId('use-smaller-model');
+    await expect.poll(() => useSmaller.textContent()).toBe('Use ggml-base-q8_0.bin');
+    expect(await useSmaller.getAttribute('title')).toBe('base, multilingual, q8_0, 78 MiB; kept up here. Saved as the Model setting; the voice source takes it at its next start.');
     await page.getByRole('region', { name: 'Floor transcript' }).screenshot({ path: join(ARTIFACTS, 'floor-last-run.png') });
+    await useSmaller.click();
+    await expect.poll(() => calls(page, 'updateSettings')).toContainEqual([{ model: 'ggml-base-q8_0.bin' }]);
+    expect(await calls(page, 'startSource')).toEqual([]);
 
     // The settings list every model with how it went here; the chosen one's sentence is under the list.
     await page.keyboard.press('Alt+S');
@@ -387,6 +394,8 @@ describe('script mode and file inputs', () => {
     await expect.poll(() => chosen.textContent()).toMatch(/^Last run of ggml-base-q8_0\.bin on this machine \((Dec 1|1 Dec), 14:02\): kept up in real time \(decoding 27% of speech time\)$/);
     await page.getByRole('combobox', { name: 'Installed models' }).selectOption('ggml-medium.bin');
     await expect.poll(() => chosen.count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('combobox', { name: 'Installed models' }).count()).toBe(0);
 
     // Once the floor runs, its live report replaces last time's.
     await page.evaluate(() => {
@@ -395,6 +404,15 @@ describe('script mode and file inputs', () => {
     });
     await expect.poll(() => page.getByTestId('floor-realtime').textContent()).toContain('measuring real time (12 of 60 s of speech');
     expect(await lastRun.count()).toBe(0);
+    expect(await useSmaller.count()).toBe(0);
+    // The running floor falls behind: the offer comes back, and taking it restarts the floor on the smaller model.
+    await page.evaluate(() => {
+      const emit = (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit;
+      emit('stt:status', { source: 'floor', status: 'busy', realtime: { verdict: 'behind', level: 'dropping', stepSeconds: 3, bufferCapSeconds: 4, rtf: 0.62, measuredSeconds: 40, lagSeconds: 4, maxLagSeconds: 4.5, droppedSeconds: 1.2 } });
+    });
+    await expect.poll(() => useSmaller.getAttribute('title')).toContain('the floor restarts on it now');
+    await useSmaller.click();
+    await expect.poll(() => calls(page, 'startSource')).toEqual([['floor', { language: 'auto' }]]);
     expect(problems).toEqual([]);
   });
 

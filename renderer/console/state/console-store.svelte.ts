@@ -254,6 +254,19 @@ export class ConsoleStore {
     await this.floorCapture?.start();
   }
 
+  /**
+   * Switches speech-to-text to another model file (saved as the Model setting); a running floor restarts on it at
+   * once (the voice source takes it at its next start).
+   */
+  async useModel(file: string): Promise<void> {
+    const saved = await this.api.updateSettings({ model: file });
+    this.pageAlerts.note('settings', saved);
+    const status = this.floor.status.status;
+    if (!saved.ok || status === 'stopped' || status === 'failed') return;
+    const language: ConsoleSttLanguage = this.snapshot?.settings.floorLanguage ?? 'auto';
+    this.pageAlerts.note('stt:floor', await this.api.startSource('floor', { language }));
+  }
+
   async stopFloor(): Promise<void> {
     await this.floorCapture?.stop();
     this.pageAlerts.note('stt:floor', await this.api.stopSource('floor'));
