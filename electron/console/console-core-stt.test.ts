@@ -175,6 +175,24 @@ describe('ConsoleCore speech-to-text', () => {
     expect(Math.max(...lags)).toBeGreaterThan(0);
   });
 
+  it('Stop while the speaker is mid-sentence: the words heard so far go out as a final line, not dropped', async () => {
+    const { core, display } = await setup('operator', 'en', ['floor']);
+    const ready = waitReady(core, 'floor');
+    expect((await core.startSource('floor', { language: 'en' })).ok).toBe(true);
+    await ready;
+    // Speech with no pause after it: the utterance is still open when the operator stops the floor.
+    pushAudio(core, 'floor', makeToneAudio([1, 2, 3, 4]));
+    const live = (): string => display.partials.filter((p) => p.channel === 'floor').map((p) => p.line.text).at(-1) ?? '';
+    await display.until(() => live().includes('w3'), 30_000, 'the floor partial');
+    expect((await core.stopSource('floor')).ok).toBe(true);
+    const finals = (): string =>
+      display.changes.flatMap((c) => (c.channel === 'floor' && c.kind === 'committed' ? [c.line.text.trim()] : [])).join(' ');
+    await display.until(() => finals().includes('w3'), 10_000, 'the last words as a final');
+    expect(finals()).toMatch(/^w1 w2 w3( w4)?$/);
+    const txt = await core.exportSession('floor', 'txt');
+    expect(txt.ok && txt.value.replace(/\s+/g, ' ').trim()).toBe(finals());
+  });
+
   it('holds voice lines for the review window: send now, cancel, or let them go', async () => {
     const { core, display } = await setup('booth', 'en', ['en']);
     await core.updateSettings({ voiceReviewMs: 2500 });

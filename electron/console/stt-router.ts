@@ -128,11 +128,14 @@ export class SttRouter {
     return ok(undefined);
   }
 
-  /** Stops a source (no error when it was not running). */
+  /**
+   * Stops a source (no error when it was not running). It stays the running source while it stops, so the last
+   * line it transcribes on its way out (see {@link SttSourceHandle.stop}) is routed like any other.
+   */
   async stop(source: SttSourceKind): Promise<ConsoleResult<void>> {
     const handle = this.running.get(source);
-    this.running.delete(source);
     if (handle) await handle.stop().catch(() => undefined);
+    if (this.running.get(source) === handle) this.running.delete(source);
     this.setStatus(source, { source, status: 'stopped' });
     return ok(undefined);
   }

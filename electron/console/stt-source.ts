@@ -35,7 +35,10 @@ export interface SttSourceHandle {
   push(frame: Float32Array): void;
   /** New glossary terms for the prompt (applies from the next pass). */
   setGlossary(terms: SttGlossaryTerm[]): void;
-  /** Stops the worker; resolves once it is gone. */
+  /**
+   * Stops the source: what it has heard is transcribed and its captions (the open utterance's last line) delivered
+   * first, within a bound; then the worker stops. Resolves once it is gone.
+   */
   stop(): Promise<void>;
 }
 

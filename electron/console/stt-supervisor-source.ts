@@ -9,6 +9,12 @@ import type { SttSourceFactory } from './stt-source';
 
 /** How often the speech-to-text lag is checked, ms. */
 const LAG_REPORT_MS = 500;
+/**
+ * A Stop first lets the worker transcribe what it has heard and deliver those captions, for at most this long, ms
+ * (a last pass over the open utterance: under a second on base, one or two on small on 2 cores; a worker far behind
+ * gets this long, then is stopped with the rest).
+ */
+export const FLUSH_ON_STOP_MS = 4000;
 
 /** Options shared by every source the factory starts. */
 export interface SupervisorSourceOptions {
@@ -59,7 +65,12 @@ export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourc
     return {
       push: (frame) => supervisor.push(frame),
       setGlossary: (terms) => supervisor.configure({ glossary: terms }),
-      stop: () => {
+      stop: async () => {
+        // The words of the open utterance are on the displays already (a partial, its committed start settled):
+        // they go out as a final line instead of being withdrawn with the worker.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([supervisor.flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_ON_STOP_MS)))]);
+        clearTimeout(timer);
         clearInterval(lagTimer);
         return supervisor.stop();
       },
