@@ -23,7 +23,9 @@
  * committed is when the display first had the word as text that will not change (the settled start of a partial,
  * which walls and phones show as committed text, or the final)
  * (with `--commit one-pass`, plus `commit=one-pass`: the console's Final words setting, see electron/stt/README.md; with
- * `--glossary FILE`, a glossary CSV imported into the console as at an event, plus `glossary=<terms>`)
+ * `--glossary FILE`, a glossary CSV imported into the console as at an event, plus `glossary=<terms>`; with `--voice`,
+ * a booth console's load: the interpreter's voice source runs beside the floor on the same speech, its lines to
+ * channel en, plus `voice_final_p95_ms=<v>`)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -70,6 +72,7 @@ const { values: args } = parseArgs({
     'typed-keys': { type: 'string', default: '300' },
     commit: { type: 'string' },
     glossary: { type: 'string' },
+    voice: { type: 'boolean', default: false },
   },
 });
 const MODEL = parseBenchModel(args.model);
@@ -77,17 +80,21 @@ const COMMIT = parseCommitRule(args.commit);
 const GLOSSARY = loadBenchGlossary(args.glossary);
 const SPEECH_SECONDS = Number(args.seconds);
 const TYPED_KEYS = Number(args['typed-keys']);
+/** A booth console's load: the interpreter's voice source runs beside the floor, on the same speech, to channel en. */
+const VOICE = args.voice === true;
 const THREADS = 2;
 
+/** What one source's stream did: its engines (one per start), streams and realtime reports. */
+interface SourceRun {
+  engines: ReferenceWordsEngine[];
+  streams: SttStream[];
+  reports: SttRealtime[];
+}
+
 /** Speech-to-text in this process (smart-whisper runs its passes off the event loop), wrapped as above. */
-function referenceSttFactory(
-  words: readonly RefWord[],
-  heardSeconds: () => number,
-  engines: ReferenceWordsEngine[],
-  streams: SttStream[],
-  reports: SttRealtime[],
-): SttSourceFactory {
+function referenceSttFactory(words: readonly RefWord[], heardSeconds: () => number, runs: Record<'floor' | 'voice', SourceRun>): SttSourceFactory {
   return (request, events) => {
+    const { engines, streams, reports } = runs[request.source];
     let stream: SttStream | null = null;
     const queued: Float32Array[] = [];
     let closed = false;
@@ -140,23 +147,24 @@ async function main(): Promise<void> {
 
   const dataDir = await mkdtemp(join(tmpdir(), 'tarjuman-bench-e2e-'));
   let pushedSamples = 0;
-  const engines: ReferenceWordsEngine[] = [];
-  const streams: SttStream[] = [];
-  const reports: SttRealtime[] = [];
+  const runs = { floor: { engines: [], streams: [], reports: [] } as SourceRun, voice: { engines: [], streams: [], reports: [] } as SourceRun };
+  const { engines, streams, reports } = runs.floor;
   let lagMax = 0;
+  let voiceLagMax = 0;
   const sampleLag = (): void => {
     lagMax = Math.max(lagMax, streams[0]?.lagSeconds() ?? 0);
+    voiceLagMax = Math.max(voiceLagMax, runs.voice.streams[0]?.lagSeconds() ?? 0);
   };
   const core = await ConsoleCore.create({
     dataDir,
     shell: 'browser',
     hubStaticDir: OUT,
     logger: { info: () => undefined, warn: () => undefined, error: (m) => console.error(`core: ${m}`) },
-    sttFactory: referenceSttFactory(words, () => pushedSamples / SAMPLE_RATE, engines, streams, reports),
+    sttFactory: referenceSttFactory(words, () => pushedSamples / SAMPLE_RATE, runs),
     resolveModel: async () => ok(modelPath),
     restoreConnection: false,
   });
-  await core.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'operator', channel: 'en', room: 'main', secret: 'bench-secret-1', floorLanguage: 'en', publishFloor: true, sttCommit: COMMIT });
+  await core.updateSettings({ hubMode: 'host', hostPort: 0, hostAddress: '127.0.0.1', role: 'operator', channel: 'en', room: 'main', secret: 'bench-secret-1', floorLanguage: 'en', publishFloor: true, sttCommit: COMMIT, voiceLanguage: 'en', voiceReviewMs: 0 });
   if (args.glossary !== undefined) {
     const imported = await core.importGlossary(readFileSync(args.glossary, 'utf8'));
     if (!imported.ok) throw new Error(`glossary: ${imported.error.message}`);
@@ -178,17 +186,27 @@ async function main(): Promise<void> {
   });
 
   // ---- speech
-  const statusReady = new Promise<void>((res) => {
-    const off = core.on('stt:status', (s) => {
-      if (s.source === 'floor' && s.status === 'ready') {
-        off();
-        res();
-      }
+  const sourceReady = (source: 'floor' | 'voice'): Promise<void> =>
+    new Promise<void>((res) => {
+      const off = core.on('stt:status', (s) => {
+        if (s.source === source && s.status === 'ready') {
+          off();
+          res();
+        }
+      });
     });
-  });
-  const started = await core.startSource('floor', { language: 'en' });
-  if (!started.ok) throw new Error(`startSource: ${started.error.message}`);
-  await statusReady;
+  const sources = VOICE ? (['floor', 'voice'] as const) : (['floor'] as const);
+  // A source's caption times are in the session's timeline from the moment it was started (stt-router.ts): the voice
+  // source, started once the floor is ready, is that much later than the floor's, whose own start the alignment's
+  // tolerance absorbs.
+  const startedAt: Partial<Record<'floor' | 'voice', number>> = {};
+  for (const source of sources) {
+    const ready = sourceReady(source);
+    startedAt[source] = Date.now();
+    const started = await core.startSource(source, { language: 'en' });
+    if (!started.ok) throw new Error(`startSource ${source}: ${started.error.message}`);
+    await ready;
+  }
   console.log(`speech-to-text ready: smart-whisper, generated ${MODEL.name}-dims model (${modelPath}), ${THREADS} threads, Silero VAD`);
   const frame = SAMPLE_RATE / 10;
   const t0 = Date.now();
@@ -198,19 +216,19 @@ async function main(): Promise<void> {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const chunk = pcm.slice(k * frame, Math.min(pcm.length, (k + 1) * frame));
     pushedSamples += chunk.length;
-    core.pushAudio('floor', chunk);
+    for (const source of sources) core.pushAudio(source, chunk);
     sampleLag();
   }
   // Let the last utterance finish.
   const lastWord = words[words.length - 1]!;
   const until = Date.now() + 20_000;
-  const finalWords = (): string[] =>
-    changes.filter((x) => x.c.channel === 'floor' && x.c.kind === 'committed').flatMap((x) => (x.c.kind === 'committed' ? x.c.line.text.trim().split(/\s+/) : []));
-  while (Date.now() < until && finalWords().length < words.length) {
+  const finalWords = (channel = 'floor'): string[] =>
+    changes.filter((x) => x.c.channel === channel && x.c.kind === 'committed').flatMap((x) => (x.c.kind === 'committed' ? x.c.line.text.trim().split(/\s+/) : []));
+  while (Date.now() < until && (finalWords().length < words.length || (VOICE && finalWords('en').length < words.length))) {
     await new Promise((r) => setTimeout(r, 100));
     sampleLag();
   }
-  await core.stopSource('floor');
+  for (const source of sources) await core.stopSource(source);
 
   // Align what the display received with the reference words by time and text: a line carries the span of
   // audio it came from, so its words match the reference words inside that span, in order (a dropped or
@@ -301,6 +319,27 @@ async function main(): Promise<void> {
     `lag (oldest speech without a caption -> newest audio): max ${(lagMax * 1000).toFixed(0)} ms; tokens decoded per pass p50 ${percentile(tokens, 50)} max ${percentile(tokens, 100)} (${draftSummary(engines)}); ` +
       `pacing: ${[...new Set(reports.map((r) => r.level))].join(' -> ')}${last ? `, realtime verdict ${last.verdict} (rtf ${last.rtf}, dropped ${last.droppedSeconds} s)` : ''}`,
   );
+  // The voice source beside it (--voice): its lines on channel en, timed as the floor's finals are.
+  let voiceFinalLat: number[] = [];
+  if (VOICE) {
+    const firstFinal: number[] = new Array(words.length).fill(NaN);
+    for (const x of changes) {
+      if (x.c.channel !== 'en' || x.c.kind !== 'committed') continue;
+      const shift = ((startedAt.voice ?? 0) - (startedAt.floor ?? 0)) / 1000;
+      const { audioStart, audioEnd } = x.c.line;
+      for (const k of align(x.c.line.text.trim().split(/\s+/).filter(Boolean), audioStart === undefined ? undefined : audioStart - shift, audioEnd === undefined ? undefined : audioEnd - shift)) {
+        if (k >= 0 && Number.isNaN(firstFinal[k]!)) firstFinal[k] = x.at;
+      }
+    }
+    voiceFinalLat = words.flatMap((w, i) => (Number.isNaN(firstFinal[i]!) ? [] : [firstFinal[i]! - (t0 + w.end * 1000)]));
+    const voicePass = runs.voice.engines.flatMap((e) => e.passMs);
+    const v = runs.voice.reports.at(-1);
+    console.log(
+      `voice source beside the floor: ${finalWords('en').length}/${words.length} words final on channel en, ${voiceFinalLat.length} matched; ${voicePass.length} passes, p50 ${percentile(voicePass, 50).toFixed(0)} ms; ` +
+        `final p50 ${percentile(voiceFinalLat, 50).toFixed(0)} ms p95 ${percentile(voiceFinalLat, 95).toFixed(0)} ms; lag max ${(voiceLagMax * 1000).toFixed(0)} ms; ` +
+        `pacing: ${[...new Set(runs.voice.reports.map((r) => r.level))].join(' -> ')}${v ? `, realtime verdict ${v.verdict} (rtf ${v.rtf}, dropped ${v.droppedSeconds} s)` : ''}`,
+    );
+  }
 
   // ---- typed
   const server = await startConsoleServer({ core, staticDir: OUT, port: 0 });
@@ -319,12 +358,14 @@ async function main(): Promise<void> {
     const text = SENTENCES.join(' ');
     let typed = '';
     let keys = 0;
+    // Only what the typing sends (with --voice, channel en carried the voice source's lines before).
+    const typedFrom = changes.length;
     const seen = (pred: (text: string, state: 'partial' | 'final') => boolean, from: number): Promise<number> =>
       new Promise((res, rej) => {
         const limit = Date.now() + 10_000;
         const check = (): void => {
           const p = partials.slice(from.valueOf()).find((x) => x.u.channel === 'en' && pred(x.u.line.text, 'partial'));
-          const c = changes.find((x) => x.c.channel === 'en' && x.c.kind === 'committed' && pred(x.c.line.text, 'final'));
+          const c = changes.slice(typedFrom).find((x) => x.c.channel === 'en' && x.c.kind === 'committed' && pred(x.c.line.text, 'final'));
           const hit = [p?.at, c?.at].filter((t): t is number => t !== undefined);
           if (hit.length > 0) res(Math.min(...hit));
           else if (Date.now() > limit) rej(new Error('typed text never reached the display'));
@@ -365,7 +406,7 @@ async function main(): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   console.log(
     `bench:e2e model=${MODEL.name} partial_p50_ms=${percentile(partialLat, 50).toFixed(0)} final_p50_ms=${percentile(finalLat, 50).toFixed(0)} ` +
-      `final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)} lag_max_ms=${(lagMax * 1000).toFixed(0)} committed_p95_ms=${percentile(committedLat, 95).toFixed(0)}${commitField(COMMIT)}${glossaryField(GLOSSARY)}`,
+      `final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)} lag_max_ms=${(lagMax * 1000).toFixed(0)} committed_p95_ms=${percentile(committedLat, 95).toFixed(0)}${commitField(COMMIT)}${glossaryField(GLOSSARY)}${VOICE ? ` voice_final_p95_ms=${percentile(voiceFinalLat, 95).toFixed(0)}` : ''}`,
   );
 }
 
