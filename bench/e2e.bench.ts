@@ -25,7 +25,8 @@
  * (with `--commit one-pass`, plus `commit=one-pass`: the console's Final words setting, see electron/stt/README.md; with
  * `--glossary FILE`, a glossary CSV imported into the console as at an event, plus `glossary=<terms>`; with `--voice`,
  * a booth console's load: the interpreter's voice source runs beside the floor on the same speech, its lines to
- * channel en, plus `voice_final_p95_ms=<v>`)
+ * channel en, plus `voice_final_p95_ms=<v>`; `--threads N`: each source's passes on N threads instead of 2, plus
+ * `threads=<n>`)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -73,6 +74,7 @@ const { values: args } = parseArgs({
     commit: { type: 'string' },
     glossary: { type: 'string' },
     voice: { type: 'boolean', default: false },
+    threads: { type: 'string', default: '2' },
   },
 });
 const MODEL = parseBenchModel(args.model);
@@ -82,7 +84,8 @@ const SPEECH_SECONDS = Number(args.seconds);
 const TYPED_KEYS = Number(args['typed-keys']);
 /** A booth console's load: the interpreter's voice source runs beside the floor, on the same speech, to channel en. */
 const VOICE = args.voice === true;
-const THREADS = 2;
+/** CPU threads of each source's passes (2: the product's default). */
+const THREADS = Number(args.threads);
 
 /** What one source's stream did: its engines (one per start), streams and realtime reports. */
 interface SourceRun {
@@ -406,7 +409,7 @@ async function main(): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   console.log(
     `bench:e2e model=${MODEL.name} partial_p50_ms=${percentile(partialLat, 50).toFixed(0)} final_p50_ms=${percentile(finalLat, 50).toFixed(0)} ` +
-      `final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)} lag_max_ms=${(lagMax * 1000).toFixed(0)} committed_p95_ms=${percentile(committedLat, 95).toFixed(0)}${commitField(COMMIT)}${glossaryField(GLOSSARY)}${VOICE ? ` voice_final_p95_ms=${percentile(voiceFinalLat, 95).toFixed(0)}` : ''}`,
+      `final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)} lag_max_ms=${(lagMax * 1000).toFixed(0)} committed_p95_ms=${percentile(committedLat, 95).toFixed(0)}${commitField(COMMIT)}${glossaryField(GLOSSARY)}${VOICE ? ` voice_final_p95_ms=${percentile(voiceFinalLat, 95).toFixed(0)}` : ''}${THREADS !== 2 ? ` threads=${THREADS}` : ''}`,
   );
 }
 
