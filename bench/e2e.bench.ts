@@ -26,7 +26,8 @@
  * `--glossary FILE`, a glossary CSV imported into the console as at an event, plus `glossary=<terms>`; with `--voice`,
  * a booth console's load: the interpreter's voice source runs beside the floor on the same speech, its lines to
  * channel en, plus `voice_final_p95_ms=<v>`; `--threads N`: each source's passes on N threads instead of 2, plus
- * `threads=<n>`)
+ * `threads=<n>`; `--serialize`: with --voice, one pass at a time across the sources, plus `serialize`: experiments,
+ * neither kept in the product, see the README)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -42,7 +43,7 @@ import type { CaptionEvent } from '../electron/common/stt-protocol';
 import { ConsoleCore } from '../electron/console/console-core';
 import { startConsoleServer } from '../electron/console/console-server';
 import type { SttSourceFactory } from '../electron/console/stt-source';
-import { SAMPLE_RATE, warmUpEngine } from '../electron/stt/engine';
+import { SAMPLE_RATE, warmUpEngine, type SpeechEngine } from '../electron/stt/engine';
 import { loadSmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
 import { SttStream } from '../electron/stt/stt-stream';
 import { replayWall, wordCount } from './wall-replay';
@@ -75,6 +76,7 @@ const { values: args } = parseArgs({
     glossary: { type: 'string' },
     voice: { type: 'boolean', default: false },
     threads: { type: 'string', default: '2' },
+    serialize: { type: 'boolean', default: false },
   },
 });
 const MODEL = parseBenchModel(args.model);
@@ -86,6 +88,21 @@ const TYPED_KEYS = Number(args['typed-keys']);
 const VOICE = args.voice === true;
 /** CPU threads of each source's passes (2: the product's default). */
 const THREADS = Number(args.threads);
+
+/** With --voice: one pass at a time across the sources (an experiment: the product lets them overlap). */
+const SERIALIZE = args.serialize === true;
+let passGate: Promise<unknown> = Promise.resolve();
+function gated(engine: SpeechEngine): SpeechEngine {
+  if (!SERIALIZE) return engine;
+  return {
+    transcribe: (pcm, options) => {
+      const run = passGate.then(() => engine.transcribe(pcm, options));
+      passGate = run.catch(() => undefined);
+      return run;
+    },
+    close: () => engine.close(),
+  };
+}
 
 /** What one source's stream did: its engines (one per start), streams and realtime reports. */
 interface SourceRun {
@@ -107,7 +124,7 @@ function referenceSttFactory(words: readonly RefWord[], heardSeconds: () => numb
       // As the product's worker does before it says ready.
       await warmUpEngine(real, { language: request.language, threads: THREADS });
       const vad = await loadSileroVadDetector();
-      const engine = new ReferenceWordsEngine(real, words, heardSeconds);
+      const engine = new ReferenceWordsEngine(gated(real), words, heardSeconds);
       engines.push(engine);
       stream = new SttStream({
         engine,
@@ -409,7 +426,7 @@ async function main(): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   console.log(
     `bench:e2e model=${MODEL.name} partial_p50_ms=${percentile(partialLat, 50).toFixed(0)} final_p50_ms=${percentile(finalLat, 50).toFixed(0)} ` +
-      `final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)} lag_max_ms=${(lagMax * 1000).toFixed(0)} committed_p95_ms=${percentile(committedLat, 95).toFixed(0)}${commitField(COMMIT)}${glossaryField(GLOSSARY)}${VOICE ? ` voice_final_p95_ms=${percentile(voiceFinalLat, 95).toFixed(0)}` : ''}${THREADS !== 2 ? ` threads=${THREADS}` : ''}`,
+      `final_p95_ms=${percentile(finalLat, 95).toFixed(0)} typed_p99_ms=${percentile(typedLat, 99).toFixed(0)} lag_max_ms=${(lagMax * 1000).toFixed(0)} committed_p95_ms=${percentile(committedLat, 95).toFixed(0)}${commitField(COMMIT)}${glossaryField(GLOSSARY)}${VOICE ? ` voice_final_p95_ms=${percentile(voiceFinalLat, 95).toFixed(0)}` : ''}${THREADS !== 2 ? ` threads=${THREADS}` : ''}${SERIALIZE ? ' serialize' : ''}`,
   );
 }
 
