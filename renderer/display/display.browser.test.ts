@@ -6,7 +6,7 @@
  * Needs the built renderer (out/renderer, `npm run build`, which `npm test` runs first); when it is missing the
  * test builds it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CaptionHub } from '../../electron/hub';
 import { hubRequest, type HubClientSocket } from '../../electron/hub/hub-client';
-import { ARTIFACTS, useDisplayHarness, POLL, publish, rowsOf, waitForRowText, waitLive, type OpenedPage } from './test-support/display-harness';
+import { ARTIFACTS, STATIC_DIR, useDisplayHarness, POLL, publish, rowsOf, waitForRowText, waitLive, type OpenedPage } from './test-support/display-harness';
 
 const harness = useDisplayHarness();
 const tempDirs: string[] = [];
@@ -23,7 +23,7 @@ afterAll(() => {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
-const startHub = (options: { port?: number; dataDir?: string } = {}): Promise<CaptionHub> => harness().startHub(options);
+const startHub = (options: { port?: number; dataDir?: string; staticDir?: string } = {}): Promise<CaptionHub> => harness().startHub(options);
 const operator = (hub: CaptionHub): Promise<HubClientSocket> => harness().operator(hub);
 const openDisplay = (hub: CaptionHub, query: string): Promise<OpenedPage> => harness().open(hub, query);
 
@@ -279,6 +279,52 @@ describe('room display in Chromium', () => {
       'Line three, right after the restart.',
       'Line four, live again.',
     ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('reloads itself when the restarted hub serves a new build, and only then', async () => {
+    // The hub serves a copy of the built page, which the test then "upgrades": the module script under a new name.
+    const staticDir = mkdtempSync(join(tmpdir(), 'tarjuman-display-build-'));
+    tempDirs.push(staticDir);
+    cpSync(STATIC_DIR, staticDir, { recursive: true });
+    const dataDir = mkdtempSync(join(tmpdir(), 'tarjuman-display-'));
+    tempDirs.push(dataDir);
+    const first = await startHub({ dataDir, staticDir });
+    const port = first.port;
+    let op = await operator(first);
+    const { page, errors } = await openDisplay(first, 'room=main&channels=en&lines=8');
+    await waitLive(page);
+    await publish(op, 'en', 'Before the upgrade.');
+    await waitForRowText(page, 'en', 'Before the upgrade.');
+    await page.evaluate(() => ((window as unknown as { __samePage: boolean }).__samePage = true));
+    const samePage = (): Promise<boolean> => page.evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage === true);
+    const script = (): Promise<string> => page.evaluate(() => document.querySelector<HTMLScriptElement>('script[type="module"][src]')?.src ?? '');
+    const oldScript = await script();
+
+    // A restart on the same build: the page carries on (no reload).
+    await harness().stopHub(first);
+    await page.waitForSelector('.status.lost', { timeout: POLL.timeout });
+    const second = await startHub({ port, dataDir, staticDir });
+    await waitLive(page);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await samePage()).toBe(true);
+
+    // The upgrade: the hub restarts serving another build; the page reloads into it and shows the room again.
+    await harness().stopHub(second);
+    await page.waitForSelector('.status.lost', { timeout: POLL.timeout });
+    const html = readFileSync(join(staticDir, 'display.html'), 'utf8');
+    const oldName = /assets\/(display-[^"]+\.js)/.exec(html)![1]!;
+    copyFileSync(join(staticDir, 'assets', oldName), join(staticDir, 'assets', 'display-NEWBUILD.js'));
+    writeFileSync(join(staticDir, 'display.html'), html.replace(oldName, 'display-NEWBUILD.js'));
+    const third = await startHub({ port, dataDir, staticDir });
+    op = await operator(third);
+    await page.waitForFunction(() => (window as unknown as { __samePage?: boolean }).__samePage !== true, undefined, POLL);
+    await waitLive(page);
+    expect(await script()).toMatch(/\/assets\/display-NEWBUILD\.js$/);
+    expect(await script()).not.toBe(oldScript);
+    await waitForRowText(page, 'en', 'Before the upgrade.');
+    await publish(op, 'en', 'After the upgrade.');
+    await waitForRowText(page, 'en', 'After the upgrade.');
     expect(errors).toEqual([]);
   });
 

@@ -13,6 +13,7 @@ import { registerCaptionFonts } from './caption-fonts';
 import { parseDisplayParams, resolveView } from './display-params';
 import { DisplayState } from './display-state.svelte';
 import { keepScreenAwake } from './wake-lock';
+import { watchForNewBuild } from './page-update';
 
 void registerCaptionFonts();
 
@@ -36,6 +37,12 @@ if (!parsed.ok) {
   const display = new DisplayState({ ...params, view }, socket);
   if (view === 'phone') mount(PhoneApp, { target, props: { display } });
   else mount(DisplayApp, { target, props: { display } });
+  watchForNewBuild(socket, () => ({
+    href: window.location.href,
+    ownScript: document.querySelector<HTMLScriptElement>('script[type="module"][src]')?.src ?? null,
+    fetchPage: (href) => fetch(href, { cache: 'no-store' }).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`HTTP ${r.status}`)))),
+    reload: () => window.location.reload(),
+  }));
   display.start();
   keepScreenAwake();
 }
