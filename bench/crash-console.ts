@@ -53,6 +53,7 @@ const scriptedVoice: SttSourceFactory = (request, events) => {
   return {
     push: () => undefined,
     setGlossary: () => undefined,
+    setLanguage: () => undefined,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);

@@ -148,6 +148,7 @@ function referenceSttFactory(words: readonly RefWord[], heardSeconds: () => numb
     return {
       push: (frame) => (stream && !closed ? stream.push(frame) : queued.push(frame)),
       setGlossary: (terms) => stream?.configure({ glossary: terms }),
+      setLanguage: (language) => stream?.configure({ language }),
       stop: async () => {
         closed = true;
         stream?.close();

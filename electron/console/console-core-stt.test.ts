@@ -193,6 +193,29 @@ describe('ConsoleCore speech-to-text', () => {
     expect(txt.ok && txt.value.replace(/\s+/g, ' ').trim()).toBe(finals());
   });
 
+  it('a Floor language changed in the settings applies to the running floor at once, not at its next start', async () => {
+    const { core, display } = await setup('operator', 'en', ['floor']);
+    expect((await core.updateSettings({ floorLanguage: 'ru' })).ok).toBe(true);
+    const ready = waitReady(core, 'floor');
+    expect((await core.startSource('floor', {})).ok).toBe(true);
+    await ready;
+    const finals = (): { text: string; lang: string | undefined }[] =>
+      display.changes.flatMap((c) => (c.channel === 'floor' && c.kind === 'committed' ? [{ text: c.line.text.trim(), lang: c.line.lang }] : []));
+    pushAudio(core, 'floor', makeToneAudio([1, 2, null, null, null]));
+    await display.until(() => finals().map((f) => f.text).join(' ') === 'w1 w2', 30_000, 'the Russian lines');
+    // The speaker goes on in Arabic: the operator changes the setting and the floor runs on, in Arabic.
+    expect((await core.updateSettings({ floorLanguage: 'ar' })).ok).toBe(true);
+    pushAudio(core, 'floor', makeToneAudio([3, 4, null, null, null]));
+    await display.until(() => finals().map((f) => f.text).join(' ') === 'w1 w2 w3 w4', 30_000, 'the Arabic lines');
+    expect(finals().map((f) => [f.text, f.lang])).toEqual([
+      ...finals().filter((f) => /w[12]/.test(f.text)).map((f) => [f.text, 'ru']),
+      ...finals().filter((f) => /w[34]/.test(f.text)).map((f) => [f.text, 'ar']),
+    ]);
+    // No restart: the same source ran on.
+    const status = await core.getState();
+    expect(status.ok && status.value.stt.floor.status).toMatch(/^(ready|busy)$/);
+  });
+
   it('holds voice lines for the review window: send now, cancel, or let them go', async () => {
     const { core, display } = await setup('booth', 'en', ['en']);
     await core.updateSettings({ voiceReviewMs: 2500 });

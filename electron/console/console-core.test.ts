@@ -843,7 +843,7 @@ describe('models in the settings', () => {
     const sttFactory: SttSourceFactory = (_request, events) => {
       events.status({ type: 'status', state: 'ready' });
       reports.push((realtime) => events.status({ type: 'status', state: 'busy', realtime }));
-      return { push: () => undefined, setGlossary: () => undefined, stop: async () => undefined };
+      return { push: () => undefined, setGlossary: () => undefined, setLanguage: () => undefined, stop: async () => undefined };
     };
     const realtime = (verdict: SttRealtime['verdict'], rtf: number): SttRealtime => ({
       verdict, level: verdict === 'behind' ? 'shorter-buffer' : 'normal', stepSeconds: 2, bufferCapSeconds: 4, rtf, measuredSeconds: 60,

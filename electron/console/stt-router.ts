@@ -64,6 +64,16 @@ export class SttRouter {
     ctx.settings.watch(['glossary'], (after) => {
       for (const handle of this.running.values()) handle.setGlossary(toSttGlossary(after.glossary));
     });
+    // A language changed in the settings applies to its running source at once (the floor speaker changed
+    // language mid-session: decoding on in the old one would put the wrong language on the walls until a restart).
+    ctx.settings.watch(['floorLanguage', 'voiceLanguage'], (after, before) => {
+      for (const [source, handle] of this.running) {
+        const key = source === 'floor' ? 'floorLanguage' : 'voiceLanguage';
+        if (after[key] === before[key]) continue;
+        handle.setLanguage(after[key]);
+        this.ctx.logger.info('speech-to-text language changed', { source, language: after[key] });
+      }
+    });
   }
 
   /** Status of both sources (copies). */

@@ -35,6 +35,8 @@ export interface SttSourceHandle {
   push(frame: Float32Array): void;
   /** New glossary terms for the prompt (applies from the next pass). */
   setGlossary(terms: SttGlossaryTerm[]): void;
+  /** Another language to decode (the Floor or Voice language setting changed while it runs; from the next pass). */
+  setLanguage(language: ConsoleSttLanguage): void;
   /**
    * Stops the source: what it has heard is transcribed and its captions (the open utterance's last line) delivered
    * first, within a bound; then the worker stops. Resolves once it is gone.

@@ -65,6 +65,7 @@ export function supervisorSttFactory(options: SupervisorSourceOptions): SttSourc
     return {
       push: (frame) => supervisor.push(frame),
       setGlossary: (terms) => supervisor.configure({ glossary: terms }),
+      setLanguage: (language) => supervisor.configure({ language }),
       stop: async () => {
         // The words of the open utterance are on the displays already (a partial, its committed start settled):
         // they go out as a final line instead of being withdrawn with the worker.

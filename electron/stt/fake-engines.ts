@@ -64,9 +64,11 @@ export function makeToneAudio(words: ReadonlyArray<number | null>, wordSeconds =
  */
 export class ToneEngine implements SpeechEngine {
   passes = 0;
+  /** `lang`: what it reports when a pass asks for `auto` (a fixed language is reported as whisper does: as asked). */
   constructor(private readonly lang = 'en') {}
-  async transcribe(pcm: Float32Array): Promise<EngineSegment[]> {
+  async transcribe(pcm: Float32Array, options?: TranscribeOptions): Promise<EngineSegment[]> {
     this.passes++;
+    const lang = options && options.language !== 'auto' ? options.language : this.lang;
     const win = Math.round(0.02 * SAMPLE_RATE);
     const runs: Array<[number, number]> = [];
     let runStart = -1;
@@ -106,7 +108,7 @@ export class ToneEngine implements SpeechEngine {
         text: tokens.map((t) => t.text).join(''),
         start: tokens[0]!.start,
         end: tokens[tokens.length - 1]!.end,
-        lang: this.lang,
+        lang,
         tokens,
       },
     ];

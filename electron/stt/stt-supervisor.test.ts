@@ -132,6 +132,17 @@ describe('SttSupervisor with a worker process (fake tone engine)', () => {
     expect(run.sup.counters).toMatchObject({ restarts: 1, crashes: 1, droppedSamples: 0 });
   });
 
+  it('a language changed while the worker loads reaches it once it is ready', async ({ onTestFinished }) => {
+    const run = supervise(onTestFinished, { language: 'ru' });
+    run.sup.start();
+    // Still loading: the init message went out with Russian.
+    run.sup.configure({ language: 'ar' });
+    await run.waitFor('ready', 0);
+    pushAll(run.sup, makeToneAudio([1, 2, null, null, null]));
+    await run.sup.flush();
+    expect(finalsOf(run.captions).map((c) => [c.text.trim(), c.lang])).toEqual([['w1 w2', 'ar']]);
+  });
+
   it('one-pass: a worker killed while its caption line holds committed words it trimmed away; the new one says them', async ({ onTestFinished }) => {
     const run = supervise(onTestFinished, { tuning: { commit: 'one-pass' } });
     await killMidStream(run, 0.7, () => {

@@ -130,6 +130,8 @@ export class SttSupervisor {
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private expectedExit = false;
 
+  /** Settings changed while a worker was loading (sent to it once it is ready). */
+  private configuredWhileStarting = false;
   private flushId = 0;
   private flushSent = -1;
   private flushWaiters = new Map<number, () => void>();
@@ -187,6 +189,8 @@ export class SttSupervisor {
     if (settings.glossary) this.glossary = settings.glossary;
     if (settings.stepSeconds) this.stepSeconds = settings.stepSeconds;
     if (this.phase === 'ready') this.sendToWorker({ type: 'settings', ...settings });
+    // A worker still loading got the settings of its init message: it gets these once it is ready.
+    else this.configuredWhileStarting = true;
   }
 
   /** Resolves when the worker has handled all audio pushed so far (or the source failed or stopped). */
@@ -286,6 +290,10 @@ export class SttSupervisor {
       case 'ready':
         this.clearTimer('loadTimer');
         this.phase = 'ready';
+        if (this.configuredWhileStarting) {
+          this.configuredWhileStarting = false;
+          this.sendToWorker({ type: 'settings', language: this.language, task: this.task, glossary: this.glossary, ...(this.stepSeconds ? { stepSeconds: this.stepSeconds } : {}) });
+        }
         this.setStatus({ type: 'status', state: 'ready' });
         this.pump();
         break;
