@@ -413,6 +413,14 @@ describe('script mode and file inputs', () => {
     await expect.poll(() => useSmaller.getAttribute('title')).toContain('the floor restarts on it now');
     await useSmaller.click();
     await expect.poll(() => calls(page, 'startSource')).toEqual([['floor', { language: 'auto' }]]);
+    // The interpreter's voice source says the same of itself, in the Voice panel.
+    await page.getByRole('region', { name: 'Interpreter channel' }).getByRole('tab', { name: /^Voice/ }).click();
+    await page.evaluate(() => {
+      const emit = (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit;
+      emit('stt:status', { source: 'voice', status: 'busy', realtime: { verdict: 'tight', level: 'longer-step', stepSeconds: 2.6, bufferCapSeconds: 8, rtf: 0.49, measuredSeconds: 60, lagSeconds: 3, maxLagSeconds: 3.9, droppedSeconds: 0 } });
+    });
+    await expect.poll(() => page.getByTestId('voice-realtime').textContent()).toBe('· keeps up with longer steps: captions come later (decoding 49% of speech time); now longer step, step 2.6 s');
+    await page.getByRole('region', { name: 'Interpreter channel' }).screenshot({ path: join(ARTIFACTS, 'voice-realtime.png') });
     expect(problems).toEqual([]);
   });
 
