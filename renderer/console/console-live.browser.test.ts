@@ -370,7 +370,7 @@ describe('script mode and file inputs', () => {
     // The next smaller installed model, one click away (the floor is stopped: nothing restarts).
     const useSmaller = page.getByTestId('use-smaller-model');
     await expect.poll(() => useSmaller.textContent()).toBe('Use ggml-base-q8_0.bin');
-    expect(await useSmaller.getAttribute('title')).toBe('base, multilingual, q8_0, 78 MiB; kept up here. Saved as the Model setting; the voice source takes it at its next start.');
+    expect(await useSmaller.getAttribute('title')).toBe('base, multilingual, q8_0, 78 MiB; kept up here. Saved as the Model setting; a running voice source restarts on it too.');
     await page.getByRole('region', { name: 'Floor transcript' }).screenshot({ path: join(ARTIFACTS, 'floor-last-run.png') });
     await useSmaller.click();
     await expect.poll(() => calls(page, 'updateSettings')).toContainEqual([{ model: 'ggml-base-q8_0.bin' }]);
@@ -421,6 +421,10 @@ describe('script mode and file inputs', () => {
     });
     await expect.poll(() => page.getByTestId('voice-realtime').textContent()).toBe('· keeps up with longer steps: captions come later (decoding 49% of speech time); now longer step, step 2.6 s');
     await page.getByRole('region', { name: 'Interpreter channel' }).screenshot({ path: join(ARTIFACTS, 'voice-realtime.png') });
+    // With the voice source running too (the Voice tab started it), the switch restarts both on the smaller model.
+    const before = (await calls(page, 'startSource')).length;
+    await useSmaller.click();
+    await expect.poll(async () => (await calls(page, 'startSource')).slice(before)).toEqual([['floor', { language: 'auto' }], ['voice', { language: 'en' }]]);
     expect(problems).toEqual([]);
   });
 

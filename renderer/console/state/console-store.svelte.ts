@@ -255,16 +255,19 @@ export class ConsoleStore {
   }
 
   /**
-   * Switches speech-to-text to another model file (saved as the Model setting); a running floor restarts on it at
-   * once (the voice source takes it at its next start).
+   * Switches speech-to-text to another model file (saved as the Model setting); the running sources restart on it
+   * at once (each first transcribes what it has heard), so the machine catches up on both.
    */
   async useModel(file: string): Promise<void> {
     const saved = await this.api.updateSettings({ model: file });
     this.pageAlerts.note('settings', saved);
+    if (!saved.ok) return;
     const status = this.floor.status.status;
-    if (!saved.ok || status === 'stopped' || status === 'failed') return;
-    const language: ConsoleSttLanguage = this.snapshot?.settings.floorLanguage ?? 'auto';
-    this.pageAlerts.note('stt:floor', await this.api.startSource('floor', { language }));
+    if (status !== 'stopped' && status !== 'failed') {
+      const language: ConsoleSttLanguage = this.snapshot?.settings.floorLanguage ?? 'auto';
+      this.pageAlerts.note('stt:floor', await this.api.startSource('floor', { language }));
+    }
+    await this.channel?.restartVoice();
   }
 
   async stopFloor(): Promise<void> {

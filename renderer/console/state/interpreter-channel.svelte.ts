@@ -242,10 +242,20 @@ export class InterpreterChannel {
   // ---- voice
 
   async startVoice(): Promise<void> {
-    const language: ConsoleSttLanguage = this.lang === 'ar' || this.lang === 'en' || this.lang === 'ru' ? this.lang : 'auto';
-    const r = await this.api.startSource('voice', { language });
+    const r = await this.api.startSource('voice', { language: this.voiceLanguage() });
     this.noteResult(r);
     if (r.ok) await this.voiceInput?.start();
+  }
+
+  /** A running voice source starts again (on another model); the booth mic stays open. */
+  async restartVoice(): Promise<void> {
+    const status = this.voiceStatus.status;
+    if (status === 'stopped' || status === 'failed') return;
+    this.noteResult(await this.api.startSource('voice', { language: this.voiceLanguage() }));
+  }
+
+  private voiceLanguage(): ConsoleSttLanguage {
+    return this.lang === 'ar' || this.lang === 'en' || this.lang === 'ru' ? this.lang : 'auto';
   }
 
   async stopVoice(): Promise<void> {
