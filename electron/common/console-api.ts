@@ -249,7 +249,8 @@ export interface DeliveryStatus {
 export const DELIVERY_LATE_MS = 1000;
 
 /** Speech-to-text status of one source. */
-export type SttStatusKind = 'stopped' | 'loading' | 'ready' | 'busy' | 'restarting' | 'failed';
+/** `stopping`: Stop was asked; the source transcribes what it has heard before its worker goes (a few seconds at most). */
+export type SttStatusKind = 'stopped' | 'loading' | 'ready' | 'busy' | 'restarting' | 'stopping' | 'failed';
 export interface SttStatus {
   source: SttSourceKind;
   status: SttStatusKind;

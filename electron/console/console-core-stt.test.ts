@@ -184,7 +184,15 @@ describe('ConsoleCore speech-to-text', () => {
     pushAudio(core, 'floor', makeToneAudio([1, 2, 3, 4]));
     const live = (): string => display.partials.filter((p) => p.channel === 'floor').map((p) => p.line.text).at(-1) ?? '';
     await display.until(() => live().includes('w3'), 30_000, 'the floor partial');
+    const states: string[] = [];
+    core.on('stt:status', ((st) => {
+      if (st.source === 'floor') states.push(st.status);
+    }) as ConsoleEvents['stt:status']);
     expect((await core.stopSource('floor')).ok).toBe(true);
+    // The page saw it stopping while it finished, then stopped: not busy/ready as if Stop had not been heard.
+    expect(states[0]).toBe('stopping');
+    expect(states.at(-1)).toBe('stopped');
+    expect(states.slice(1, -1).every((s) => s === 'stopping')).toBe(true);
     const finals = (): string =>
       display.changes.flatMap((c) => (c.channel === 'floor' && c.kind === 'committed' ? [c.line.text.trim()] : [])).join(' ');
     await display.until(() => finals().includes('w3'), 10_000, 'the last words as a final');

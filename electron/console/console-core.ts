@@ -268,7 +268,7 @@ export class ConsoleCore implements ConsoleApi {
       this.alerts.set(`stt:${source}`, s.status === 'failed' ? { code: CONSOLE_ERROR_CODES.STT_FAILED, message: `Speech-to-text (${source}) failed: ${s.reason ?? 'no reason given'}` } : null);
     }
     this.alerts.set('session', sessionError);
-    const running = (s: SttStatus): boolean => s.status === 'loading' || s.status === 'ready' || s.status === 'busy' || s.status === 'restarting';
+    const running = (s: SttStatus): boolean => s.status === 'loading' || s.status === 'ready' || s.status === 'busy' || s.status === 'restarting' || s.status === 'stopping';
     return this.alerts.list({ hubConnected: hub.state === 'connected', onAir, sttRunning: { floor: running(sttStatus.floor), voice: running(sttStatus.voice) } });
   }
 

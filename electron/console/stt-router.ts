@@ -43,6 +43,8 @@ export interface SttRouterOptions {
 export class SttRouter {
   readonly voice: VoiceReview;
   private readonly running = new Map<SttSourceKind, SttSourceHandle>();
+  /** Sources asked to stop, transcribing what they heard: their status stays `stopping`. */
+  private readonly stopping = new Set<SttSourceHandle>();
   /** Where each running source's audio time 0 lies in the session's timeline, seconds. */
   private readonly timelineOffset = new Map<SttSourceKind, number>();
   /** The latest session time each source published (a restarted source never goes before it). */
@@ -144,7 +146,13 @@ export class SttRouter {
    */
   async stop(source: SttSourceKind): Promise<ConsoleResult<void>> {
     const handle = this.running.get(source);
-    if (handle) await handle.stop().catch(() => undefined);
+    if (handle) {
+      // The page shows it stopping (its last line may take a pass), not busy as if the Stop had not been heard.
+      this.stopping.add(handle);
+      this.setStatus(source, { ...this.statuses[source], source, status: 'stopping' });
+      await handle.stop().catch(() => undefined);
+      this.stopping.delete(handle);
+    }
     if (this.running.get(source) === handle) this.running.delete(source);
     this.setStatus(source, { source, status: 'stopped' });
     return ok(undefined);
@@ -176,7 +184,7 @@ export class SttRouter {
   }
 
   private onStatus(source: SttSourceKind, handle: SttSourceHandle | null, e: SttStatusEvent): void {
-    if (!this.current(source, handle)) return;
+    if (!this.current(source, handle) || this.stopping.has(handle!)) return;
     const { droppedFrames, lagSeconds } = this.statuses[source];
     this.setStatus(source, {
       source,

@@ -413,6 +413,12 @@ describe('script mode and file inputs', () => {
     await expect.poll(() => useSmaller.getAttribute('title')).toContain('the floor restarts on it now');
     await useSmaller.click();
     await expect.poll(() => calls(page, 'startSource')).toEqual([['floor', { language: 'auto' }]]);
+    // Stop asked: the floor finishes its last words; the button says so and cannot be pressed again.
+    await page.evaluate(() => (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit('stt:status', { source: 'floor', status: 'stopping' }));
+    const stopping = page.getByRole('button', { name: 'Stopping…' });
+    await stopping.waitFor();
+    expect(await stopping.isDisabled()).toBe(true);
+    await page.evaluate(() => (window as unknown as { __emit: (e: string, p: unknown) => void }).__emit('stt:status', { source: 'floor', status: 'busy' }));
     // The interpreter's voice source says the same of itself, in the Voice panel.
     await page.getByRole('region', { name: 'Interpreter channel' }).getByRole('tab', { name: /^Voice/ }).click();
     await page.evaluate(() => {

@@ -93,7 +93,7 @@ export class ConsoleStore {
 
   /** What ends alerts by itself, as the page sees it now. */
   get alertConditions(): AlertConditions {
-    const running = (s: SttStatus['status']): boolean => s === 'loading' || s === 'ready' || s === 'busy' || s === 'restarting';
+    const running = (s: SttStatus['status']): boolean => s === 'loading' || s === 'ready' || s === 'busy' || s === 'restarting' || s === 'stopping';
     return {
       hubConnected: this.hub?.state === 'connected',
       onAir: this.role === 'operator' || this.handover.onAir,
