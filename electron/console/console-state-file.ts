@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { CoreLogger } from './console-context';
-import { writeFileAtomic } from '../node/atomic-write';
+import { SerialFileWriter } from '../node/atomic-write';
 
 const consoleStateSchema = z.object({
   /** Stable id of this console (line ids, handover, hub logs). */
@@ -39,13 +39,15 @@ export function newSessionId(): string {
 
 /** The console's persisted state. Load with {@link ConsoleStateFile.load}. */
 export class ConsoleStateFile {
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writer: SerialFileWriter;
 
   private constructor(
-    private readonly file: string,
+    file: string,
     private current: ConsoleState,
-    private readonly logger: CoreLogger,
-  ) {}
+    logger: CoreLogger,
+  ) {
+    this.writer = new SerialFileWriter(file, (err) => logger.warn('console state not saved', { code: err.code }));
+  }
 
   /** Reads the state; a missing or damaged file gives a fresh identity and session (written at once). */
   static async load(dataDir: string, logger: CoreLogger): Promise<ConsoleStateFile> {
@@ -69,14 +71,6 @@ export class ConsoleStateFile {
   /** Changes the state now and resolves once it is on disk (a failed write is logged; the state still applies). */
   update(patch: Partial<ConsoleState>): Promise<void> {
     this.current = { ...this.current, ...patch };
-    const run = this.writing.then(async () => {
-      try {
-        await writeFileAtomic(this.file, `${JSON.stringify(this.current)}\n`);
-      } catch (err) {
-        this.logger.warn('console state not saved', { code: (err as NodeJS.ErrnoException).code });
-      }
-    });
-    this.writing = run;
-    return run;
+    return this.writer.write(() => `${JSON.stringify(this.current)}\n`);
   }
 }

@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { SttModelRun, SttRealtime } from '../common/stt-protocol';
 import type { CoreLogger } from './console-context';
-import { writeFileAtomic } from '../node/atomic-write';
+import { SerialFileWriter } from '../node/atomic-write';
 
 /** File name of the record inside the data dir. */
 export const MODEL_RUNS_FILE = 'model-runs.json';
@@ -31,13 +31,15 @@ const fileSchema = z.record(z.string(), entrySchema);
 
 /** The record of model runs. Load with {@link ModelRuns.load}. */
 export class ModelRuns {
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writer: SerialFileWriter;
 
   private constructor(
-    private readonly file: string,
+    file: string,
     private readonly runs: Map<string, Entry>,
-    private readonly logger: CoreLogger,
-  ) {}
+    logger: CoreLogger,
+  ) {
+    this.writer = new SerialFileWriter(file, (err) => logger.warn('model runs record not saved', { code: err.code }));
+  }
 
   static async load(dataDir: string, logger: CoreLogger): Promise<ModelRuns> {
     const file = join(dataDir, MODEL_RUNS_FILE);
@@ -89,24 +91,13 @@ export class ModelRuns {
     this.runs.delete(file); // re-inserted last: the map's order is the order of the runs
     this.runs.set(file, { verdict: r.verdict, rtf, ...(r.glossaryTerms !== undefined ? { glossaryTerms: r.glossaryTerms } : {}), at: now, setting });
     while (this.runs.size > MAX_MODELS) this.runs.delete(this.runs.keys().next().value!);
-    this.save();
+    void this.writer.write(() => `${JSON.stringify(Object.fromEntries(this.runs))}\n`);
     return true;
   }
 
   /** Resolves once every write so far is on disk (or has failed and been logged). */
   flushed(): Promise<void> {
-    return this.writing;
-  }
-
-  private save(): void {
-    const text = `${JSON.stringify(Object.fromEntries(this.runs))}\n`;
-    this.writing = this.writing.then(async () => {
-      try {
-        await writeFileAtomic(this.file, text);
-      } catch (err) {
-        this.logger.warn('model runs record not saved', { code: (err as NodeJS.ErrnoException).code });
-      }
-    });
+    return this.writer.flushed();
   }
 }
 

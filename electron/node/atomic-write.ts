@@ -48,3 +48,35 @@ async function syncDirectory(dir: string): Promise<void> {
     await fh?.close().catch(() => undefined);
   }
 }
+
+/**
+ * One writer of a file whose every write is its whole content: writes run one at a time, in order, each with
+ * {@link writeFileAtomic} of the content as it is when the write runs (the newest), so the file never goes back to
+ * an older one. A failed write goes to `onError` (the next write tries again); it never rejects.
+ */
+export class SerialFileWriter {
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly file: string,
+    private readonly onError: (err: NodeJS.ErrnoException) => void,
+  ) {}
+
+  /** Queues a write of `content()`; resolves once it is on disk (or its failure was reported). */
+  write(content: () => string): Promise<void> {
+    const run = this.writing.then(async () => {
+      try {
+        await writeFileAtomic(this.file, content());
+      } catch (err) {
+        this.onError(err as NodeJS.ErrnoException);
+      }
+    });
+    this.writing = run;
+    return run;
+  }
+
+  /** Resolves once every write queued so far has finished. */
+  flushed(): Promise<void> {
+    return this.writing;
+  }
+}
