@@ -251,6 +251,11 @@ export const DELIVERY_LATE_MS = 1000;
 /** Speech-to-text status of one source. */
 /** `stopping`: Stop was asked; the source transcribes what it has heard before its worker goes (a few seconds at most). */
 export type SttStatusKind = 'stopped' | 'loading' | 'ready' | 'busy' | 'restarting' | 'stopping' | 'failed';
+
+/** Whether a source in `status` runs (its audio is being transcribed, or will be once it has loaded or restarted). */
+export function sttRunning(status: SttStatusKind): boolean {
+  return status !== 'stopped' && status !== 'failed';
+}
 export interface SttStatus {
   source: SttSourceKind;
   status: SttStatusKind;

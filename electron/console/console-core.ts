@@ -47,7 +47,7 @@ import type {
   SttSourceKind,
   SttStatus,
 } from '../common/console-api';
-import { STT_SOURCES } from '../common/console-api';
+import { STT_SOURCES, sttRunning } from '../common/console-api';
 import { CONSOLE_ERROR_CODES, consoleError, consoleResult, fail, ok, type ConsoleError, type ConsoleResult } from '../common/console-api-result';
 import { AlertSet, type ConsoleAlert } from '../common/console-alerts';
 import { BoothHandover } from './booth-handover';
@@ -268,8 +268,7 @@ export class ConsoleCore implements ConsoleApi {
       this.alerts.set(`stt:${source}`, s.status === 'failed' ? { code: CONSOLE_ERROR_CODES.STT_FAILED, message: `Speech-to-text (${source}) failed: ${s.reason ?? 'no reason given'}` } : null);
     }
     this.alerts.set('session', sessionError);
-    const running = (s: SttStatus): boolean => s.status === 'loading' || s.status === 'ready' || s.status === 'busy' || s.status === 'restarting' || s.status === 'stopping';
-    return this.alerts.list({ hubConnected: hub.state === 'connected', onAir, sttRunning: { floor: running(sttStatus.floor), voice: running(sttStatus.voice) } });
+    return this.alerts.list({ hubConnected: hub.state === 'connected', onAir, sttRunning: { floor: sttRunning(sttStatus.floor.status), voice: sttRunning(sttStatus.voice.status) } });
   }
 
   async getState(): Promise<ConsoleResult<ConsoleSnapshot>> {

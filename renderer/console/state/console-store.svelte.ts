@@ -3,13 +3,13 @@
  * interpreter's channel, handover, room view, settings, audio inputs) wired to the API's events. The API is
  * passed in, so a test passes a fake.
  */
-import type {
-  ConsoleApi,
-  ConsoleSnapshot,
-  ConsoleSttLanguage,
-  HubStatus,
-  SttSourceKind,
-  SttStatus,
+import {
+  sttRunning,
+  type ConsoleApi,
+  type ConsoleSnapshot,
+  type ConsoleSttLanguage,
+  type HubStatus,
+  type SttSourceKind,
 } from '../../../electron/common/console-api';
 import { alertEnded, mergeAlerts, type AlertConditions, type ConsoleAlert } from '../../../electron/common/console-alerts';
 import { GlossaryMatcher } from '../../../electron/common/term-matcher';
@@ -93,11 +93,10 @@ export class ConsoleStore {
 
   /** What ends alerts by itself, as the page sees it now. */
   get alertConditions(): AlertConditions {
-    const running = (s: SttStatus['status']): boolean => s === 'loading' || s === 'ready' || s === 'busy' || s === 'restarting' || s === 'stopping';
     return {
       hubConnected: this.hub?.state === 'connected',
       onAir: this.role === 'operator' || this.handover.onAir,
-      sttRunning: { floor: running(this.floor.status.status), voice: running(this.channel?.voiceStatus.status ?? 'stopped') },
+      sttRunning: { floor: sttRunning(this.floor.status.status), voice: sttRunning(this.channel?.voiceStatus.status ?? 'stopped') },
     };
   }
 
@@ -262,8 +261,7 @@ export class ConsoleStore {
     const saved = await this.api.updateSettings({ model: file });
     this.pageAlerts.note('settings', saved);
     if (!saved.ok) return;
-    const status = this.floor.status.status;
-    if (status !== 'stopped' && status !== 'failed') {
+    if (sttRunning(this.floor.status.status)) {
       const language: ConsoleSttLanguage = this.snapshot?.settings.floorLanguage ?? 'auto';
       this.pageAlerts.note('stt:floor', await this.api.startSource('floor', { language }));
     }

@@ -2,7 +2,7 @@
  * The floor transcript: speech-to-text of the floor audio, a live partial and the committed lines, for the
  * interpreter to read along (numbers, names and terms are highlighted when rendered).
  */
-import type { SttCaption, SttStatus } from '../../../electron/common/console-api';
+import { sttRunning, type SttCaption, type SttStatus } from '../../../electron/common/console-api';
 
 /** A committed floor line. */
 export interface FloorLine {
@@ -58,7 +58,7 @@ export class FloorTranscript {
   setStatus(status: SttStatus): void {
     if (status.source !== 'floor') return;
     this.status = status;
-    if (status.status === 'stopped' || status.status === 'failed') this.partial = null;
+    if (!sttRunning(status.status)) this.partial = null;
   }
 
   /** Empties the pane (the transcript on screen only; nothing is sent). */

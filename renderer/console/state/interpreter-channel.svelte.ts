@@ -4,14 +4,15 @@
  * runs) and script (prepared cues, one key per cue). Sent lines stay editable: a correction goes out as a
  * revision. Every mutation is a method; the components only call them.
  */
-import type {
-  ConsoleApi,
-  ConsolePublishAck,
-  LineDelivery,
-  ConsoleSttLanguage,
-  PendingVoiceLine,
-  SttCaption,
-  SttStatus,
+import {
+  sttRunning,
+  type ConsoleApi,
+  type ConsolePublishAck,
+  type LineDelivery,
+  type ConsoleSttLanguage,
+  type PendingVoiceLine,
+  type SttCaption,
+  type SttStatus,
 } from '../../../electron/common/console-api';
 import type { CaptionLine, CaptionSource, ChannelChange } from '../../../electron/common/protocol';
 import type { ErrorInfo, Result } from '../../../electron/common/result';
@@ -249,8 +250,7 @@ export class InterpreterChannel {
 
   /** A running voice source starts again (on another model); the booth mic stays open. */
   async restartVoice(): Promise<void> {
-    const status = this.voiceStatus.status;
-    if (status === 'stopped' || status === 'failed') return;
+    if (!sttRunning(this.voiceStatus.status)) return;
     this.noteResult(await this.api.startSource('voice', { language: this.voiceLanguage() }));
   }
 
