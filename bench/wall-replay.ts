@@ -2,12 +2,10 @@
  * What a room's wall shows, replayed: the floor channel's events as a display client received them (partials and
  * committed lines, with their arrival times) go through a wall's own roll-up (renderer/display/channel-rows.ts,
  * two rows, the reading pace of a room) on a virtual clock. Gives, for each word, when it was first on the wall
- * (in a partial or a committed row), and how long each committed row stayed: what a reader in the room sees, which
+ * (in a partial or a committed row), and how long each row stayed: what a reader in the room sees, which
  * a client's arrival time does not say. Used by bench:e2e.
  */
-import { captionRows } from '../electron/common/caption-view';
 import type { CaptionLine } from '../electron/common/protocol';
-import { rowLengthFor } from '../renderer/display/caption-fit';
 import { ChannelRows } from '../renderer/display/channel-rows';
 import { virtualClock } from '../renderer/display/test-support/virtual-clock';
 
@@ -29,9 +27,12 @@ export interface WallReplay {
   firstSettled: Map<string, number[]>;
   /** Time the wall spent catching up (showing rows faster than reading pace), ms. */
   catchingUpMs: number;
-  /** How long each committed row was on the wall, ms. */
+  /** How long each row was on the wall, ms (from its first words, partial or committed, until it scrolled off). */
   rowOnScreenMs: number[];
 }
+
+/** A display paints at most once a frame. */
+const FRAME_MS = 17;
 
 /** Replays `events` (sorted by `at`) into a two-row wall. */
 export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): WallReplay {
@@ -43,11 +44,9 @@ export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): 
     for (let j = 0; j < count; j += 1) seen[from + j] ??= now;
     into.set(lineId, seen);
   };
-  /** Word offset of each row within its line, by row key, for the state last given to the wall. */
-  let rowOffsets = new Map<string, number>();
   let catchingUpMs = 0;
   let since: number | null = null;
-  /** Committed rows on screen now (key and text), since when. */
+  /** Rows on screen now (by key: a row that grows as the next line flows into it is the same row), since when. */
   let onScreen = new Map<string, number>();
   const rowOnScreenMs: number[] = [];
   const wall = new ChannelRows({ view: 'wall', lines: rowsOnScreen, lang: undefined, size: 1, cps: undefined }, clock, (rows, catchingUp) => {
@@ -57,14 +56,19 @@ export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): 
       catchingUpMs += now - since;
       since = null;
     }
-    const committedNow = new Map(rows.filter((r) => !r.partial).map((r) => [`${r.key}|${r.text}`, onScreen.get(`${r.key}|${r.text}`) ?? now]));
-    for (const [key, from] of onScreen) if (!committedNow.has(key)) rowOnScreenMs.push(now - from);
-    onScreen = committedNow;
+    const shownNow = new Map(rows.map((r) => [r.key, onScreen.get(r.key) ?? now]));
+    // A row gone within a frame was never painted: the next line's partial can reach a client a moment before the
+    // line it follows is committed (the hub relays partials at once), and the rows of that moment change at once.
+    for (const [key, from] of onScreen) if (!shownNow.has(key) && now - from >= FRAME_MS) rowOnScreenMs.push(now - from);
+    onScreen = shownNow;
     for (const row of rows) {
-      const offset = rowOffsets.get(row.key);
-      if (offset === undefined) continue;
-      note(firstShown, row.lineId, offset, wordCount(row.text), now);
-      note(firstSettled, row.lineId, offset, wordCount(row.text.slice(0, row.stable)), now);
+      // The row's settled words (its start) are the first ones of its spans, in order.
+      let settled = wordCount(row.text.slice(0, row.stable));
+      for (const span of row.spans ?? []) {
+        note(firstShown, span.lineId, span.firstWord, span.words, now);
+        note(firstSettled, span.lineId, span.firstWord, Math.min(settled, span.words), now);
+        settled = Math.max(0, settled - span.words);
+      }
     }
   });
   const lines: CaptionLine[] = [];
@@ -77,15 +81,7 @@ export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): 
       else lines.push(e.line);
       if (partial?.id === e.line.id) partial = null;
     } else if (!e.final) partial = e.line && e.line.text.trim() !== '' ? e.line : null;
-    const state = { lines: lines.slice(-32), partial };
-    rowOffsets = new Map();
-    const words = new Map<string, number>();
-    for (const row of captionRows(state, { maxRows: Infinity, maxChars: rowLengthFor(undefined, 1) })) {
-      const before = words.get(row.lineId) ?? 0;
-      rowOffsets.set(row.key, before);
-      words.set(row.lineId, before + wordCount(row.text));
-    }
-    wall.update(state);
+    wall.update({ lines: lines.slice(-32), partial });
   }
   clock.runUntil(clock.now() + 60_000);
   wall.dispose();

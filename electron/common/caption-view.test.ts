@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CaptionView, captionRows } from './caption-view';
+import { CaptionView, captionRows, flowedCaptionRows } from './caption-view';
 import type { CaptionLine, ChannelChange, ChannelSnapshot, PartialUpdate } from './protocol';
 
 const ROOM = 'main';
@@ -323,5 +323,77 @@ describe('captionRows', () => {
   it('leaves out a partial whose line is already among the committed ones', () => {
     const state = { lines: [line('l1', 'done')], partial: line('l1', 'do', { state: 'partial' }) };
     expect(captionRows(state, { lang: 'en', maxRows: 5 }).map((r) => r.key)).toEqual(['l1:0']);
+  });
+});
+
+describe('flowedCaptionRows (a wall)', () => {
+  // Lines as a live source sends them on a slow machine: a pass or two of speech each, two to five words.
+  const stt = (id: string, text: string, extra: Partial<CaptionLine> = {}): CaptionLine => line(id, text, { source: 'floor-stt', ...extra });
+  const lines = [
+    stt('l1', 'Good morning, distinguished'),
+    stt('l2', 'delegates and'),
+    stt('l3', 'welcome to the second'),
+    stt('l4', 'session.'),
+  ];
+
+  it('fills the rows with short lines, as live captions roll up, instead of a row per line', () => {
+    const rows = flowedCaptionRows({ lines, partial: null }, { lang: 'en', maxRows: 10 });
+    expect(rows.map((r) => r.text)).toEqual(['Good morning, distinguished delegates and', 'welcome to the second session.']);
+    // A row per line before: four rows, two of them a word or two.
+    expect(captionRows({ lines, partial: null }, { lang: 'en', maxRows: 10 })).toHaveLength(4);
+    // The row keeps the key of the line that started it; its line is the newest it holds; spans say which words.
+    expect(rows.map((r) => [r.key, r.lineId])).toEqual([
+      ['l1:0', 'l2'],
+      ['l3:0', 'l4'],
+    ]);
+    expect(rows[0]!.spans).toEqual([
+      { lineId: 'l1', firstWord: 0, words: 3 },
+      { lineId: 'l2', firstWord: 0, words: 2 },
+    ]);
+    expect(rows.every((r) => !r.partial && r.stable === r.text.length)).toBe(true);
+  });
+
+  it('breaks a line that does not fit at a word, and rows above the last never change as text arrives', () => {
+    const more = [...lines, stt('l5', 'The Under-Secretary-General thanked the delegations for')];
+    const before = flowedCaptionRows({ lines, partial: null }, { lang: 'en', maxRows: 10 });
+    const rows = flowedCaptionRows({ lines: more, partial: null }, { lang: 'en', maxRows: 10 });
+    expect(rows.map((r) => [r.key, r.text])).toEqual([
+      ['l1:0', 'Good morning, distinguished delegates and'],
+      ['l3:0', 'welcome to the second session. The'],
+      ['l5:1', 'Under-Secretary-General thanked the'],
+      ['l5:2', 'delegations for'],
+    ]);
+    expect(rows[0]).toEqual(before[0]);
+    expect(rows[2]!.spans).toEqual([{ lineId: 'l5', firstWord: 1, words: 3 }]);
+  });
+
+  it("goes on in the last row with the partial, its settled start drawn as committed, and the final keeps the row's key", () => {
+    const partial = stt('p5', 'The Chair', { state: 'partial', stableChars: 4 });
+    const rows = flowedCaptionRows({ lines, partial }, { lang: 'en', maxRows: 10 });
+    expect(rows[1]).toMatchObject({ key: 'l3:0', lineId: 'p5', text: 'welcome to the second session. The Chair', partial: true });
+    expect(rows[1]!.text.slice(0, rows[1]!.stable)).toBe('welcome to the second session. The ');
+    const done = flowedCaptionRows({ lines: [...lines, stt('p5', 'The Chair', { state: 'final' })], partial: null }, { lang: 'en', maxRows: 10 });
+    expect(done[1]).toMatchObject({ key: 'l3:0', text: 'welcome to the second session. The Chair', partial: false });
+  });
+
+  it('starts a row for a line of another language or direction, and leaves out the lines before `from`', () => {
+    const mixed = [stt('l1', 'Thank you', { lang: 'en' }), stt('l2', 'شكرا جزيلا', { lang: 'ar' }), stt('l3', 'سيدي الرئيس', { lang: 'ar' })];
+    const rows = flowedCaptionRows({ lines: mixed, partial: null }, { lang: 'floor', maxRows: 10 });
+    expect(rows.map((r) => [r.text, r.dir])).toEqual([
+      ['Thank you', 'ltr'],
+      ['شكرا جزيلا سيدي الرئيس', 'rtl'],
+    ]);
+    expect(flowedCaptionRows({ lines: mixed, partial: null }, { lang: 'floor', maxRows: 10, from: 'l2' }).map((r) => r.key)).toEqual(['l2:0']);
+  });
+
+  it('starts a row for a typed line or a script cue, and after one, as its interpreter composed it', () => {
+    const mixed = [stt('l1', 'We now turn'), line('l2', 'To item four.'), line('l3', 'Of the agenda.', { source: 'script' }), stt('l4', 'Thank'), line('l5', 'you', { source: 'voice-stt' })];
+    expect(flowedCaptionRows({ lines: mixed, partial: null }, { lang: 'en', maxRows: 10 }).map((r) => r.text)).toEqual([
+      'We now turn',
+      'To item four.',
+      'Of the agenda.',
+      'Thank',
+      'you',
+    ]);
   });
 });

@@ -28,6 +28,7 @@
 import { directionOfLanguage, lineDirection, sanitizeCaptionText, type TextDirection } from './bidi';
 import { breakIntoLines, lineLengthFor } from './line-breaking';
 import type { CaptionLine, ChannelChange, ChannelSnapshot, PartialUpdate } from './protocol';
+import { hasVisibleCharacter } from './visible-text';
 
 /** Options of a {@link CaptionView}. */
 export interface CaptionViewOptions {
@@ -333,6 +334,105 @@ export function captionRows(
   const partial = state.partial;
   if (partial && !state.lines.some((l) => l.id === partial.id)) add(partial, true);
   return options.maxRows > 0 ? rows.slice(-options.maxRows) : [];
+}
+
+/** The words of one caption line that a flowed row holds. */
+export interface RowSpan {
+  lineId: string;
+  /** Index of the first of them among the line's words. */
+  firstWord: number;
+  words: number;
+}
+
+/** A row of {@link flowedCaptionRows}: its `lineId` is the newest line it holds, `spans` say which words of which lines. */
+export interface FlowedRow extends CaptionRow {
+  spans: readonly RowSpan[];
+}
+
+/** Options of {@link flowedCaptionRows}. */
+export interface FlowedRowOptions extends CaptionRowOptions {
+  /**
+   * Lay the rows out from this committed line on (a line the caller knows starts a row, kept while it is in the
+   * history, so rows keep their keys as older lines leave it); older lines are left out. Default: the first line.
+   */
+  from?: string;
+}
+
+/** Sources whose lines are cut by the machine (a pass or two of speech each), not composed by a person. */
+const FLOWING_SOURCES: ReadonlySet<CaptionLine['source']> = new Set(['floor-stt', 'voice-stt']);
+
+/**
+ * Lays out a channel's lines as a roll-up wall shows them. A speech-to-text line (and then the partial) goes on at
+ * the end of the last row when that row's last line came from the same speech-to-text source, in the same language
+ * and direction, broken into rows by the line length without breaking words: a live source sends a line every pass
+ * or two (a few words on a slow machine, so that its words reach the platforms within 3 s), and its lines flow as
+ * live captions roll up, filling the wall's rows instead of each taking a row of its own. Rows above the last never
+ * change as text arrives (the breaking is greedy); the last row keeps its key as it grows, and is a partial row
+ * (`stable` marking its settled start) while it holds words of the partial. A typed line or a script cue (a unit
+ * its interpreter composed), or a line of another language or direction, starts a row, as in {@link captionRows}.
+ */
+export function flowedCaptionRows(
+  state: { readonly lines: readonly CaptionLine[]; readonly partial: CaptionLine | null },
+  options: FlowedRowOptions,
+): FlowedRow[] {
+  const channelLang = directionOfLanguage(options.lang) ? options.lang : undefined;
+  const from = options.from === undefined ? 0 : Math.max(0, state.lines.findIndex((l) => l.id === options.from));
+  const rows: FlowedRow[] = [];
+  /** The source of the last row's last line. */
+  let tailSource: CaptionLine['source'] | undefined;
+  const add = (line: CaptionLine, partial: boolean): void => {
+    const lang = channelLang ?? (directionOfLanguage(line.lang) ? line.lang : undefined);
+    const text = sanitizeCaptionText(line.text);
+    if (!hasVisibleCharacter(text)) return;
+    const dir = lineDirection(text, lang);
+    const maxChars = options.maxChars ?? lineLengthFor(lang);
+    let settled = partial ? nonSpaceCount(sanitizeCaptionText(line.text.slice(0, line.stableChars ?? 0))) : Infinity;
+    const tail = rows[rows.length - 1];
+    const flows = FLOWING_SOURCES.has(line.source) && line.source === tailSource;
+    tailSource = line.source;
+    let pieces = breakIntoLines(text, maxChars);
+    let first = 0;
+    let word = 0;
+    if (tail && flows && !tail.partial && tail.dir === dir && tail.lang === lang) {
+      const joined = breakIntoLines(`${tail.text} ${text}`, maxChars);
+      const head = joined[0] ?? '';
+      if (head.startsWith(`${tail.text} `) && head.length > tail.text.length + 1) {
+        // The line's first words go on at the end of the last row.
+        const piece = head.slice(tail.text.length + 1);
+        const stable = settledLength(piece, settled);
+        settled -= nonSpaceCount(piece.slice(0, stable));
+        const words = wordsIn(piece);
+        rows[rows.length - 1] = {
+          ...tail,
+          lineId: line.id,
+          text: head,
+          partial,
+          stable: partial ? tail.text.length + 1 + stable : head.length,
+          spans: [...tail.spans, { lineId: line.id, firstWord: 0, words }],
+        };
+        word = words;
+        pieces = joined.slice(1);
+        first = 1;
+      }
+    }
+    pieces.forEach((piece, i) => {
+      const stable = settledLength(piece, settled);
+      settled -= nonSpaceCount(piece.slice(0, stable));
+      const words = wordsIn(piece);
+      rows.push({ key: `${line.id}:${first + i}`, lineId: line.id, text: piece, dir, lang, partial, stable, spans: [{ lineId: line.id, firstWord: word, words }] });
+      word += words;
+    });
+  };
+  for (const line of state.lines.slice(from)) add(line, false);
+  const partial = state.partial;
+  if (partial && !state.lines.some((l) => l.id === partial.id)) add(partial, true);
+  return options.maxRows > 0 ? rows.slice(-options.maxRows) : [];
+}
+
+/** Whitespace-separated words in `text`. */
+function wordsIn(text: string): number {
+  const trimmed = text.trim();
+  return trimmed === '' ? 0 : trimmed.split(/\s+/u).length;
 }
 
 const SPACE = /\s/u;

@@ -101,6 +101,20 @@ describe('CaptionEmitter: caption lines', () => {
     e.emit([word('has', 0.7, 1.0)], [], at(0.6 + LINE_MAX_AGE_SECONDS));
     expect(finals(events).map((c) => c.text)).toEqual(['Egypt has']);
   });
+
+  it(`sends a line now when waiting for the next pass would make its first word's final later than ${LINE_MAX_AGE_SECONDS} s`, () => {
+    // Whisper small on 2 cores: a pass every ~1.4 s that takes ~0.7 s. The line's first word ended at 0.6 s; this
+    // pass reached 2.1 s, its captions go out at about 2.8 s, the next pass's at about 4.2 s: 3.6 s after the word.
+    // The defect: the line waited for that pass (the age was counted at this pass only), and the first words of
+    // every other line reached a platform 4 s and more after they were spoken (bench:e2e small: final p95 4365 ms).
+    const slow = emitter();
+    slow.e.emit([word('Egypt', 0.2, 0.6), word('has', 0.7, 1.0)], [word('the', 1.1)], at(2.1, { nextEmit: 2.1 + 1.4 + 0.7 }));
+    expect(finals(slow.events).map((c) => c.text)).toEqual(['Egypt has']);
+    // A fast machine (the next captions due 1.3 s later): the line waits for more words, as before.
+    const fast = emitter();
+    fast.e.emit([word('Egypt', 0.2, 0.6), word('has', 0.7, 1.0)], [word('the', 1.1)], at(1.5, { nextEmit: 1.5 + 1.0 + 0.3 }));
+    expect(finals(fast.events)).toEqual([]);
+  });
 });
 
 /**
@@ -130,7 +144,14 @@ describe('CaptionEmitter into a wall display', () => {
         catchingUpMs += now - since;
         since = null;
       }
-      for (const r of rows) if (!r.partial && !shownAt.has(r.lineId)) shownAt.set(r.lineId, now);
+      // A wall's row holds the words of one line or more (the lines flow): all of them committed but the last one's
+      // when the row is a partial row.
+      for (const r of rows) {
+        const spans = r.spans ?? [];
+        spans.forEach((span, i) => {
+          if ((i < spans.length - 1 || !r.partial) && !shownAt.has(span.lineId)) shownAt.set(span.lineId, now);
+        });
+      }
     });
     const finalAt = new Map<string, number>();
     const e = new CaptionEmitter({

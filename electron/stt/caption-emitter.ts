@@ -15,7 +15,8 @@
  * A line is complete at the end of a sentence or of an engine segment, once it holds {@link LINE_MIN_CHARS}
  * characters (it then closes at a word boundary within the display's line length, keeping its last word for the next
  * line while speech goes on, so that line does not start alone), when its first word has waited
- * {@link LINE_MAX_HOLD_SECONDS} of audio since it was committed or was spoken {@link LINE_MAX_AGE_SECONDS} ago,
+ * {@link LINE_MAX_HOLD_SECONDS} of audio since it was committed, when waiting for the next pass would make its first
+ * word's final later than {@link LINE_MAX_AGE_SECONDS} after it was spoken,
  * and whenever the stream says so (end of an utterance, a forced commit, a trim, a drop): a committed word is never
  * held past the audio the stream keeps, so a restarted stream decodes it again instead of losing it.
  */
@@ -29,8 +30,12 @@ export const LINE_MIN_CHARS = 28;
 /** A line closes once its first committed word has waited this long, seconds of audio. */
 export const LINE_MAX_HOLD_SECONDS = 1.6;
 /**
- * A line closes once its first word was spoken this long ago, seconds of audio: on a slow machine (steps of 2 s and
- * more) words are committed late already, and a line per pass is few enough lines.
+ * A line's final goes out at most this long after its first word was spoken (seconds of audio), as far as the
+ * stream can tell: a line closes at a pass when holding it to the next pass's captions would make it later (the
+ * stream says when those are due, `EmitContext.nextEmit`). What a platform shows (a YouTube or Zoom cue, a Teams
+ * line) is the final: on a slow machine, with passes every 1.3-1.5 s (whisper small on 2 cores), a line of two
+ * passes put its first words on a platform 4 s and more after they were spoken; such a machine sends a line per
+ * pass instead, and a wall flows those short lines into its rows (flowedCaptionRows).
  */
 export const LINE_MAX_AGE_SECONDS = 3;
 
@@ -59,6 +64,11 @@ export interface CaptionEmitterOptions {
 export interface EmitContext {
   /** Timeline seconds of the audio the pass reached (the line's hold is measured against it). */
   now: number;
+  /**
+   * Timeline seconds (of the audio, which arrives in real time) by which the next pass's captions are expected out
+   * (default `now`): a line whose first word would by then be older than {@link LINE_MAX_AGE_SECONDS} closes now.
+   */
+  nextEmit?: number;
   /** Close the line whatever its length: end of an utterance, a forced commit, a drop. */
   closeAll?: boolean;
   /** Close every committed word that ends at or before this time (the stream trims its audio there). */
@@ -159,10 +169,10 @@ export class CaptionEmitter {
       // 7 of 72). Not when that word is due by age already: it would go out alone at once.
       const last = open[n - 1]!;
       const goesOn = pending.length > 0 || at.speaking === true;
-      const carry = n === open.length && n > 1 && goesOn && at.now - last.end < LINE_MAX_AGE_SECONDS;
+      const carry = n === open.length && n > 1 && goesOn && (at.nextEmit ?? at.now) - last.end < LINE_MAX_AGE_SECONDS;
       return carry && joinWords(open.slice(0, n - 1)).length >= LINE_MIN_CHARS / 2 ? n - 1 : n;
     }
-    return at.now - this.openSince >= LINE_MAX_HOLD_SECONDS || at.now - open[0]!.end >= LINE_MAX_AGE_SECONDS ? open.length : 0;
+    return at.now - this.openSince >= LINE_MAX_HOLD_SECONDS || (at.nextEmit ?? at.now) - open[0]!.end >= LINE_MAX_AGE_SECONDS ? open.length : 0;
   }
 
   private caption(state: 'partial' | 'final', words: readonly TimedWord[], language: SttSourceLanguage): CaptionEvent {

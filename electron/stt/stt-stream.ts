@@ -532,7 +532,11 @@ export class SttStream {
       }
       const trim = this.trimPointAfterPass(committed);
       const lineEnd = trim?.phraseEnd;
-      this.emit(committed, pending, endSample, capped ? { closeAll: true } : lineEnd !== undefined ? { closeThrough: lineEnd / SAMPLE_RATE } : {});
+      // The next pass starts a step after this one did (or when this one ends, if later) and takes about as long: its
+      // captions are due then, on the audio's clock (a line that cannot wait for them closes now).
+      const pass = ms / 1000;
+      const nextEmit = endSample / SAMPLE_RATE + Math.max(this.governor.stepSeconds, pass) + pass;
+      this.emit(committed, pending, endSample, capped ? { closeAll: true } : lineEnd !== undefined ? { closeThrough: lineEnd / SAMPLE_RATE, nextEmit } : { nextEmit });
       if (trim) this.trimTo(trim.at);
     }
     const undecoded = Math.max(0, this.expectedNext() - Math.max(this.lastPassCovered, this.buffer.start)) / SAMPLE_RATE;
@@ -605,7 +609,7 @@ export class SttStream {
    * Sends the pass's words to the caption side. `atSample`: the audio the pass reached. Committed words are never
    * held in an open line past a trim: the line closes at the trim point (`closeThrough`) or whole (`closeAll`).
    */
-  private emit(committed: readonly TimedWord[], pending: readonly TimedWord[], atSample: number, close: { closeAll?: boolean; closeThrough?: number }): void {
+  private emit(committed: readonly TimedWord[], pending: readonly TimedWord[], atSample: number, close: { closeAll?: boolean; closeThrough?: number; nextEmit?: number }): void {
     this.captions.emit(committed, pending, {
       ...close,
       now: atSample / SAMPLE_RATE,

@@ -1,8 +1,10 @@
 /**
  * What one channel block of the display shows over time, from the channel's {@link CaptionView}.
  *
- * - On a wall (`view=wall`) the rows roll up at reading pace (see roll-up-pacing.ts): this class holds the
- *   pacing state and the one timer that wakes it, so the hub's fan-out never waits on a reader.
+ * - On a wall (`view=wall`) the lines flow into rows, as live captions roll up (`flowedCaptionRows`), and the rows
+ *   roll up at reading pace (see roll-up-pacing.ts): this class holds the pacing state and the one timer that wakes
+ *   it, so the hub's fan-out never waits on a reader. The flow starts at a line that starts a row, kept while it is
+ *   in the history: when it leaves, the next line that started a row takes over, so no row changes its key.
  * - On a phone (`view=phone`) every kept line is shown whole, as a transcript the viewer scrolls; nothing is
  *   paced, since nothing scrolls away unseen.
  *
@@ -10,7 +12,7 @@
  * channel is aligned like the channel but keeps its punctuation where its writer put it.
  */
 import { directionOfText, type TextDirection } from '../../electron/common/bidi';
-import { captionRows, type CaptionRow } from '../../electron/common/caption-view';
+import { captionRows, flowedCaptionRows, type CaptionRow, type RowSpan } from '../../electron/common/caption-view';
 import type { CaptionLine } from '../../electron/common/protocol';
 import { hasVisibleCharacter } from '../../electron/common/visible-text';
 import { rowLengthFor } from './caption-fit';
@@ -21,6 +23,8 @@ import { EMPTY_ROLL_UP, readingCps, rollUpAtEnd, stepRollUp, type RollUpPacing, 
 export interface DisplayRow extends CaptionRow {
   /** Base direction of the text inside the row: its line's majority script (`dir` aligns the row like its channel). */
   textDir: TextDirection;
+  /** On a wall: which words of which lines the row holds. */
+  spans?: readonly RowSpan[];
 }
 
 /** The timer functions the roll-up needs (the display's injectable timers). */
@@ -56,7 +60,7 @@ export interface ChannelRowsOptions {
 /** Rows of a phone transcript: one per line, however long. */
 const WHOLE_LINE = Number.MAX_SAFE_INTEGER;
 
-function withTextDirection(rows: readonly CaptionRow[]): DisplayRow[] {
+function withTextDirection(rows: readonly (CaptionRow & { spans?: readonly RowSpan[] })[]): DisplayRow[] {
   const lineText = new Map<string, string>();
   for (const row of rows) lineText.set(row.lineId, `${lineText.get(row.lineId) ?? ''} ${row.text}`);
   return rows.map((row) => ({ ...row, textDir: directionOfText(lineText.get(row.lineId) ?? '') ?? row.dir }));
@@ -78,6 +82,8 @@ export class ChannelRows {
   private state: RollUpState = EMPTY_ROLL_UP;
   private started = false;
   private timer: unknown = undefined;
+  /** The committed line the wall's flow starts at (see the module comment). */
+  private flowFrom: string | null = null;
 
   constructor(options: ChannelRowsOptions, clock: RowClock, onChange: (rows: DisplayRow[], catchingUp: boolean) => void) {
     this.options = options;
@@ -93,19 +99,32 @@ export class ChannelRows {
    */
   update(view: { readonly lines: readonly CaptionLine[]; readonly partial: CaptionLine | null }): void {
     const { lang, size } = this.options;
-    const phone = this.options.view === 'phone';
-    const rows = captionRows(view, { lang, maxRows: Infinity, maxChars: phone ? WHOLE_LINE : rowLengthFor(lang, size) });
-    // A line that draws nothing (zero-width characters kept from an older hub) would hold an empty row.
-    this.all = withTextDirection(rows.filter((row) => hasVisibleCharacter(row.text)));
-    if (phone) {
+    if (this.options.view === 'phone') {
+      const rows = captionRows(view, { lang, maxRows: Infinity, maxChars: WHOLE_LINE });
+      // A line that draws nothing (zero-width characters kept from an older hub) would hold an empty row.
+      this.all = withTextDirection(rows.filter((row) => hasVisibleCharacter(row.text)));
       this.emit(this.all, false);
       return;
     }
+    if (!view.lines.some((line) => line.id === this.flowFrom)) this.flowFrom = this.nextFlowStart(view.lines);
+    const from = this.flowFrom ?? undefined;
+    this.all = withTextDirection(flowedCaptionRows(view, { lang, maxRows: Infinity, maxChars: rowLengthFor(lang, size), ...(from !== undefined ? { from } : {}) }));
     if (!this.started) {
       this.started = true;
       this.state = rollUpAtEnd(this.all);
     }
     this.step();
+  }
+
+  /** The first line still in `lines` that started a row of the wall's last layout, else the first line. */
+  private nextFlowStart(lines: readonly CaptionLine[]): string | null {
+    const kept = new Set(lines.map((line) => line.id));
+    for (const row of this.all) {
+      const cut = row.key.lastIndexOf(':');
+      const id = row.key.slice(0, cut);
+      if (row.key.slice(cut + 1) === '0' && kept.has(id)) return id;
+    }
+    return lines[0]?.id ?? null;
   }
 
   /** Stops the roll-up's timer. */

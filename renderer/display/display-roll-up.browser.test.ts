@@ -113,4 +113,38 @@ describe('paced roll-up in Chromium', () => {
     expect(Math.min(...gaps)).toBeLessThan(1_800);
     await page.waitForFunction(() => document.querySelector('section[data-catching-up="true"]') === null, undefined, POLL);
   });
+
+  it('flows a live source\'s short lines into full rows: every row on screen whole, read at pace, no catch-up', async () => {
+    // A voice source on a slow machine sends a line per pass: two to four words every 1.2 s or so, each first as a
+    // partial. A row per line would fill a two-row wall with a few words; flowed, each row is full.
+    const hub = await harness().startHub();
+    const op = await harness().operator(hub);
+    const { page } = await harness().open(hub, 'room=main&channels=en&lines=2');
+    await waitLive(page);
+    await record(page);
+    const lines = [
+      'Good morning,', 'distinguished delegates,', 'and welcome to', 'the second session', 'of the Committee.',
+      'The Chair will', 'now give the', 'floor to the', 'delegation of the', 'Russian Federation.',
+      'We have studied', 'the report with', 'great care.',
+    ];
+    for (const [i, text] of lines.entries()) {
+      const id = `v${i + 1}`;
+      const first = text.split(' ')[0] ?? text;
+      await publish(op, 'en', first, 'partial', id, { source: 'voice-stt', stableChars: 0 });
+      await page.waitForTimeout(400);
+      await publish(op, 'en', text, 'final', id, { source: 'voice-stt' });
+      await page.waitForTimeout(800);
+      if (i === 6) await page.screenshot({ path: join(ARTIFACTS, 'roll-up-flow-1280x720.png') });
+    }
+    const rows = breakIntoLines(lines.join(' '), 42);
+    await waitForRowText(page, 'en', rows.at(-1) ?? '');
+    const all = await samples(page);
+    // Every row was on screen whole (a row grows as the next line goes on in it), and full but the last.
+    const seen = firstSeen(all, 'en', rows);
+    expect(seen.map((t, i) => (t === undefined ? rows[i] : 'seen'))).toEqual(rows.map(() => 'seen'));
+    for (const row of rows.slice(0, -1)) expect(row.length).toBeGreaterThanOrEqual(34);
+    expect(rows.length).toBeLessThan(lines.length / 2);
+    expect(Math.max(...all.map((s) => s.rows.en?.length ?? 0))).toBeLessThanOrEqual(2);
+    expect(all.some((s) => s.catchingUp.includes('en'))).toBe(false);
+  });
 });

@@ -301,4 +301,24 @@ describe('paced roll-up', () => {
     four.set(rows);
     expect(four.screen).toEqual(rows.slice(0, 4).map((r) => r.text));
   });
+
+  it('reads again a row that grew after it was read: the next line went on in it (a wall flows speech-to-text lines)', () => {
+    const pacing: RollUpPacing = { lines: 2 };
+    // An idle wall that has read its one row.
+    const before: PacedRow[] = [{ key: 'f1:0', lineId: 'f1', text: 'Good morning.', lang: 'en' }];
+    const idle = stepRollUp(rollUpAtEnd(before), before, 10_000, pacing);
+    // The next line goes on in that row and fills two more.
+    const rows: PacedRow[] = [
+      { key: 'f1:0', lineId: 'f2', text: 'Good morning. The Under-Secretary-General', lang: 'en' },
+      { key: 'f2:1', lineId: 'f2', text: 'opened the fourth session of the Committee', lang: 'en' },
+      { key: 'f2:2', lineId: 'f2', text: 'in Vienna this morning.', lang: 'en' },
+    ];
+    const frame = stepRollUp(idle.state, rows, 10_000, pacing);
+    // The grown row stays on screen for its new words to be read (before: the row counted as read, and the wall
+    // showed the next two rows at once, "The Under-Secretary-General" never on screen).
+    expect([frame.start, frame.end]).toEqual([0, 2]);
+    expect(frame.wakeAt).toBeGreaterThan(10_000 + (('The Under-Secretary-General'.length - 1) / readingCps('en')) * 1000);
+    const later = stepRollUp(frame.state, rows, frame.wakeAt!, pacing);
+    expect([later.start, later.end]).toEqual([1, 3]);
+  });
 });

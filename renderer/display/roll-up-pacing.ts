@@ -77,6 +77,11 @@ export interface RollUpState {
   reader: RowRef | null;
   /** When the reader started that row (ms, the caller's clock). */
   readerSince: number;
+  /**
+   * The length of the reader's row (display characters) at the last evaluation: on a wall the next line goes on in
+   * the last row, and a row that grew has text its reader has not read yet.
+   */
+  readerChars: number;
   /** The newest line (the last row's), and when it was first seen: the lag is counted from then. */
   newest: { lineId: string; since: number } | null;
 }
@@ -96,7 +101,7 @@ export interface RollUpFrame {
 }
 
 /** The state of a display that has shown nothing yet. */
-export const EMPTY_ROLL_UP: RollUpState = { bottom: null, reader: null, readerSince: 0, newest: null };
+export const EMPTY_ROLL_UP: RollUpState = { bottom: null, reader: null, readerSince: 0, readerChars: 0, newest: null };
 
 const ref = (rows: readonly PacedRow[], index: number): RowRef | null => {
   const row = rows[index];
@@ -109,7 +114,14 @@ const ref = (rows: readonly PacedRow[], index: number): RowRef | null => {
  */
 export function rollUpAtEnd(rows: readonly PacedRow[]): RollUpState {
   const last = ref(rows, rows.length - 1);
-  return { bottom: last, reader: last, readerSince: -Infinity, newest: last ? { lineId: last.lineId, since: -Infinity } : null };
+  const row = rows[rows.length - 1];
+  return {
+    bottom: last,
+    reader: last,
+    readerSince: -Infinity,
+    readerChars: row ? displayLength(row.text) : 0,
+    newest: last ? { lineId: last.lineId, since: -Infinity } : null,
+  };
 }
 
 /** Time a row takes at reading pace. */
@@ -201,6 +213,13 @@ export function stepRollUp(previous: RollUpState, rows: readonly PacedRow[], now
   if (previous.reader) {
     reader = locate(rows, previous.reader, lineEnds, keys);
     since = previous.readerSince;
+    const row = rows[reader] as PacedRow;
+    if (row.key === previous.reader.key && displayLength(row.text) > previous.readerChars) {
+      // The reader's row grew (the next line went on in it): the reader has read its old text at most, and reads the
+      // rest before the row may leave.
+      const cps = (pacing.cps ?? readingCps)(row.lang);
+      since = Math.max(since, now - (previous.readerChars / cps) * 1000);
+    }
   } else {
     // Nothing was on screen: the reader starts at the first row now.
     reader = Math.min(bottom + 1, last);
@@ -244,7 +263,13 @@ export function stepRollUp(previous: RollUpState, rows: readonly PacedRow[], now
   const firstUnread = done ? reader + 1 : reader;
   bottom = Math.min(last, Math.max(bottom, reader, firstUnread + lines - 1));
   const start = Math.max(0, bottom - lines + 1);
-  const state: RollUpState = { bottom: ref(rows, bottom), reader: ref(rows, reader), readerSince: since, newest };
+  const state: RollUpState = {
+    bottom: ref(rows, bottom),
+    reader: ref(rows, reader),
+    readerSince: since,
+    readerChars: displayLength((rows[reader] as PacedRow).text),
+    newest,
+  };
   return {
     state,
     start,
