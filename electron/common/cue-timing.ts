@@ -8,6 +8,9 @@
  *   one starts.
  */
 
+import type { CaptionSource } from './protocol';
+import { breakBalanced, displayLength, lineLengthFor } from './line-breaking';
+
 /** A line's span, ms (any origin), and its text. */
 export interface CueSpan {
   startMs: number;
@@ -28,5 +31,58 @@ export function sequentialCues(spans: readonly CueSpan[], minMs: number): CueSpa
     cues.push({ startMs, endMs, text: span.text });
     previousEnd = endMs;
   }
+  return cues;
+}
+
+/** A line's span with what {@link joinSpeechLines} needs to know of the line. */
+export interface SourceSpan extends CueSpan {
+  /** Where the line came from; a line of unknown source is a cue of its own. */
+  source?: CaptionSource | undefined;
+  lang?: string | undefined;
+}
+
+/** A joined cue lasts at most this long, ms. */
+export const JOINED_CUE_MAX_MS = 7000;
+/** A line joins the cue before it only if it starts within this long after that cue's end, ms. */
+export const JOINED_CUE_MAX_GAP_MS = 1000;
+
+/** Sources whose lines are cut by the machine (a pass or two of speech), not composed by a person. */
+const SPEECH_SOURCES: ReadonlySet<CaptionSource> = new Set(['floor-stt', 'voice-stt']);
+
+/**
+ * Cues a viewer can read from a speech-to-text source's lines. A live source sends a line every pass or two (a few
+ * words on a slow machine, so that they reach the platforms within 3 s), and a cue per line would flash by. Here
+ * consecutive lines of the same speech-to-text source are joined into one cue while the text fits two rows of the
+ * language's line length, the cue lasts at most {@link JOINED_CUE_MAX_MS} and no pause of more than
+ * {@link JOINED_CUE_MAX_GAP_MS} falls between them (subtitle practice: one or two lines of 42 characters, 1 to 7 s on
+ * screen). A joined cue's text is two balanced lines. Typed lines and script cues stay a cue each, as their
+ * interpreter composed them. Spans in commit order; the result goes to {@link sequentialCues}.
+ */
+export function joinSpeechLines(spans: readonly SourceSpan[]): CueSpan[] {
+  interface Open {
+    span: SourceSpan;
+    text: string;
+    joined: boolean;
+  }
+  const cues: CueSpan[] = [];
+  const close = (cue: Open): void => {
+    const lines = cue.joined ? breakBalanced(cue.text, lineLengthFor(cue.span.lang), 2) : undefined;
+    cues.push({ startMs: cue.span.startMs, endMs: cue.span.endMs, text: lines ? lines.join('\n') : cue.text });
+  };
+  let open = null as Open | null;
+  for (const span of spans) {
+    if (open !== null && span.source !== undefined && SPEECH_SOURCES.has(span.source) && span.source === open.span.source && span.lang === open.span.lang) {
+      const text: string = `${open.text} ${span.text.trim()}`;
+      const maxChars = lineLengthFor(span.lang);
+      const fits = displayLength(text) <= 2 * maxChars && breakBalanced(text, maxChars, 2) !== undefined;
+      if (fits && span.startMs - open.span.endMs <= JOINED_CUE_MAX_GAP_MS && span.endMs - open.span.startMs <= JOINED_CUE_MAX_MS) {
+        open = { span: { ...open.span, endMs: Math.max(open.span.endMs, span.endMs) }, text, joined: true };
+        continue;
+      }
+    }
+    if (open !== null) close(open);
+    open = { span, text: span.text.trim(), joined: false };
+  }
+  if (open !== null) close(open);
   return cues;
 }

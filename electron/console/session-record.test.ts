@@ -84,6 +84,12 @@ describe('SessionRecord', () => {
     expect(record.export('en', 'txt')).toBe('One <b>two</b> & three\nSecond line, corrected\n');
     expect(record.export('ru', 'txt')).toBe('Другой канал\n');
     expect(record.export('floor', 'srt')).toBe('');
+    // A floor source's short lines (a line per pass on a slow machine) are joined into cues a viewer can read.
+    for (const [id, text] of [['f1', 'Good morning,'], ['f2', 'distinguished delegates,'], ['f3', 'and welcome.']] as const) {
+      c.advance(1400);
+      await record.commit({ id, channel: 'floor', text, source: 'floor-stt', startedAt: c.now() - 1200 });
+    }
+    expect(record.export('floor', 'srt')).toBe('1\n00:01:03,700 --> 00:01:07,700\nGood morning, distinguished\ndelegates, and welcome.\n');
     await record.close();
   });
 

@@ -15,8 +15,8 @@ import type { ErrorInfo } from '../common/result';
 import { idSchema, nameSchema } from '../common/ids';
 import { CAPTION_SOURCES } from '../common/protocol';
 import { CONSOLE_ERROR_CODES } from '../common/console-api';
-import { sequentialCues } from '../common/cue-timing';
-import { writeSubtitles, type ExportFormat, type SubtitleCue } from '../common/subtitles';
+import { joinSpeechLines, sequentialCues } from '../common/cue-timing';
+import { writeSubtitles, type ExportFormat } from '../common/subtitles';
 import { JsonlJournal, replayJournal, type JournalReplay } from '../node/jsonl-journal';
 
 /** File name of the journal inside a session directory. */
@@ -412,9 +412,10 @@ const MIN_CUE_MS = 1000;
 /**
  * Formats committed lines as subtitles (electron/common/subtitles.ts writes them). A cue runs from the line's
  * start (its first partial) to its commit, at least {@link MIN_CUE_MS}; cues never overlap and never go back
- * (electron/common/cue-timing.ts): one ends where the next starts.
+ * (electron/common/cue-timing.ts): one ends where the next starts. A speech-to-text source's short lines are joined into
+ * cues of up to two rows (`joinSpeechLines`).
  */
 export function formatSubtitles(lines: readonly RecordedLine[], format: ExportFormat, origin: number): string {
-  const spans = lines.map((line): SubtitleCue => ({ startMs: line.startedAt - origin, endMs: line.committedAt - origin, text: line.text }));
-  return writeSubtitles(sequentialCues(spans, MIN_CUE_MS), format);
+  const spans = lines.map((line) => ({ startMs: line.startedAt - origin, endMs: line.committedAt - origin, text: line.text, source: line.source, lang: line.lang }));
+  return writeSubtitles(sequentialCues(joinSpeechLines(spans), MIN_CUE_MS), format);
 }

@@ -6,10 +6,11 @@
  * session timeline, which never goes back when its source restarts). Otherwise cues use the wall-clock times
  * relative to the first line: a cue starts when its line started (the publisher's `startedAt`, or the hub's
  * first sight of the id) and ends when it was committed, at least {@link MIN_CUE_MS} later. Either way cues
- * follow one another: none overlaps the next, none goes back (electron/common/cue-timing.ts).
+ * follow one another: none overlaps the next, none goes back, and a speech-to-text source's short lines are joined
+ * into cues of up to two rows (electron/common/cue-timing.ts).
  */
 import type { CaptionLine } from '../common/protocol';
-import { sequentialCues } from '../common/cue-timing';
+import { joinSpeechLines, sequentialCues } from '../common/cue-timing';
 import { cueLines, writeSubtitles, type ExportFormat, type SubtitleCue } from '../common/subtitles';
 
 /** Shortest cue, so a line committed the instant it started is still readable. */
@@ -19,7 +20,8 @@ export const MIN_CUE_MS = 1000;
 const MAX_LINE_MS = 10 * 60_000;
 
 /** What the cue times of a line are laid out from. */
-export type CueSourceLine = Pick<CaptionLine, 'text' | 'startedAt' | 'updatedAt' | 'committedAt' | 'audioStart' | 'audioEnd'>;
+export type CueSourceLine = Pick<CaptionLine, 'text' | 'startedAt' | 'updatedAt' | 'committedAt' | 'audioStart' | 'audioEnd'> &
+  Partial<Pick<CaptionLine, 'source' | 'lang'>>;
 
 /** The cues of committed lines (lines with no text are left out before the times are laid out). */
 export function lineCues(all: readonly CueSourceLine[]): SubtitleCue[] {
@@ -27,17 +29,17 @@ export function lineCues(all: readonly CueSourceLine[]): SubtitleCue[] {
   if (lines.length === 0) return [];
   const withAudio = lines.every((l) => l.audioStart !== undefined && l.audioEnd !== undefined);
   if (withAudio) {
-    const audio = lines.map((l) => ({ startMs: Math.round((l.audioStart ?? 0) * 1000), endMs: Math.round((l.audioEnd ?? 0) * 1000), text: l.text }));
-    return sequentialCues(audio, 1);
+    const audio = lines.map((l) => ({ startMs: Math.round((l.audioStart ?? 0) * 1000), endMs: Math.round((l.audioEnd ?? 0) * 1000), text: l.text, source: l.source, lang: l.lang }));
+    return sequentialCues(joinSpeechLines(audio), 1);
   }
   const spans = lines.map((l) => {
     const end = l.committedAt ?? l.updatedAt;
     const start = l.startedAt <= end && end - l.startedAt <= MAX_LINE_MS ? l.startedAt : end;
-    return { start, end, text: l.text };
+    return { start, end, text: l.text, source: l.source, lang: l.lang };
   });
   const origin = Math.min(...spans.map((s) => s.start));
   return sequentialCues(
-    spans.map((s) => ({ startMs: s.start - origin, endMs: s.end - origin, text: s.text })),
+    joinSpeechLines(spans.map((s) => ({ startMs: s.start - origin, endMs: s.end - origin, text: s.text, source: s.source, lang: s.lang }))),
     MIN_CUE_MS,
   );
 }
