@@ -341,10 +341,10 @@ describe('flowedCaptionRows (a wall)', () => {
     expect(rows.map((r) => r.text)).toEqual(['Good morning, distinguished delegates and', 'welcome to the second session.']);
     // A row per line before: four rows, two of them a word or two.
     expect(captionRows({ lines, partial: null }, { lang: 'en', maxRows: 10 })).toHaveLength(4);
-    // The row keeps the key of the line that started it; its line is the newest it holds; spans say which words.
+    // A row's key is its place in the flow; its line is the newest it holds; spans say which words.
     expect(rows.map((r) => [r.key, r.lineId])).toEqual([
       ['l1:0', 'l2'],
-      ['l3:0', 'l4'],
+      ['l1:1', 'l4'],
     ]);
     expect(rows[0]!.spans).toEqual([
       { lineId: 'l1', firstWord: 0, words: 3 },
@@ -359,9 +359,9 @@ describe('flowedCaptionRows (a wall)', () => {
     const rows = flowedCaptionRows({ lines: more, partial: null }, { lang: 'en', maxRows: 10 });
     expect(rows.map((r) => [r.key, r.text])).toEqual([
       ['l1:0', 'Good morning, distinguished delegates and'],
-      ['l3:0', 'welcome to the second session. The'],
-      ['l5:1', 'Under-Secretary-General thanked the'],
-      ['l5:2', 'delegations for'],
+      ['l1:1', 'welcome to the second session. The'],
+      ['l1:2', 'Under-Secretary-General thanked the'],
+      ['l1:3', 'delegations for'],
     ]);
     expect(rows[0]).toEqual(before[0]);
     expect(rows[2]!.spans).toEqual([{ lineId: 'l5', firstWord: 1, words: 3 }]);
@@ -370,10 +370,25 @@ describe('flowedCaptionRows (a wall)', () => {
   it("goes on in the last row with the partial, its settled start drawn as committed, and the final keeps the row's key", () => {
     const partial = stt('p5', 'The Chair', { state: 'partial', stableChars: 4 });
     const rows = flowedCaptionRows({ lines, partial }, { lang: 'en', maxRows: 10 });
-    expect(rows[1]).toMatchObject({ key: 'l3:0', lineId: 'p5', text: 'welcome to the second session. The Chair', partial: true });
+    expect(rows[1]).toMatchObject({ key: 'l1:1', lineId: 'p5', text: 'welcome to the second session. The Chair', partial: true });
     expect(rows[1]!.text.slice(0, rows[1]!.stable)).toBe('welcome to the second session. The ');
     const done = flowedCaptionRows({ lines: [...lines, stt('p5', 'The Chair', { state: 'final' })], partial: null }, { lang: 'en', maxRows: 10 });
-    expect(done[1]).toMatchObject({ key: 'l3:0', text: 'welcome to the second session. The Chair', partial: false });
+    expect(done[1]).toMatchObject({ key: 'l1:1', text: 'welcome to the second session. The Chair', partial: false });
+    // The partial's last words spill into a row, then become the next line's first words: the row keeps its key.
+    const spill = stt('p5', 'The Chair will now give', { state: 'partial', stableChars: 'The Chair'.length });
+    const spilled = flowedCaptionRows({ lines, partial: spill }, { lang: 'en', maxRows: 10 });
+    expect(spilled.map((r) => [r.key, r.text])).toEqual([
+      ['l1:0', 'Good morning, distinguished delegates and'],
+      ['l1:1', 'welcome to the second session. The Chair'],
+      ['l1:2', 'will now give'],
+    ]);
+    const next = flowedCaptionRows(
+      { lines: [...lines, stt('p5', 'The Chair', { state: 'final' })], partial: stt('p6', 'will now give the', { state: 'partial' }) },
+      { lang: 'en', maxRows: 10 },
+    );
+    expect(next.map((r) => [r.key, r.text])).toEqual([...spilled.slice(0, 2).map((r) => [r.key, r.text]), ['l1:2', 'will now give the']]);
+    // Keys from another place, as a wall gives when its flow starts at a later line.
+    expect(flowedCaptionRows({ lines, partial: null }, { lang: 'en', maxRows: 10, from: 'l3', keys: { prefix: 'l1', first: 1 } }).map((r) => r.key)).toEqual(['l1:1']);
   });
 
   it('starts a row for a line of another language or direction, and leaves out the lines before `from`', () => {

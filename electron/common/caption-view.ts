@@ -356,6 +356,12 @@ export interface FlowedRowOptions extends CaptionRowOptions {
    * history, so rows keep their keys as older lines leave it); older lines are left out. Default: the first line.
    */
   from?: string;
+  /**
+   * Row keys are `<prefix>:<n>`, n counting rows from `first`: a row is a place in the flowing text, whichever line
+   * its words belong to (the partial's last words become the next line's first ones in the same row). Default: the
+   * first line's id and 0.
+   */
+  keys?: { prefix: string; first: number };
 }
 
 /** Sources whose lines are cut by the machine (a pass or two of speech each), not composed by a person. */
@@ -367,7 +373,8 @@ const FLOWING_SOURCES: ReadonlySet<CaptionLine['source']> = new Set(['floor-stt'
  * and direction, broken into rows by the line length without breaking words: a live source sends a line every pass
  * or two (a few words on a slow machine, so that its words reach the platforms within 3 s), and its lines flow as
  * live captions roll up, filling the wall's rows instead of each taking a row of its own. Rows above the last never
- * change as text arrives (the breaking is greedy); the last row keeps its key as it grows, and is a partial row
+ * change as text arrives (the breaking is greedy); a row's key is its place in the flow (`keys`), so the last row keeps
+ * it as it grows, and when the partial's last words become the next line's first ones; it is a partial row
  * (`stable` marking its settled start) while it holds words of the partial. A typed line or a script cue (a unit
  * its interpreter composed), or a line of another language or direction, starts a row, as in {@link captionRows}.
  */
@@ -426,7 +433,10 @@ export function flowedCaptionRows(
   for (const line of state.lines.slice(from)) add(line, false);
   const partial = state.partial;
   if (partial && !state.lines.some((l) => l.id === partial.id)) add(partial, true);
-  return options.maxRows > 0 ? rows.slice(-options.maxRows) : [];
+  const prefix = options.keys?.prefix ?? state.lines[from]?.id ?? partial?.id ?? '';
+  const first = options.keys?.first ?? 0;
+  const keyed = rows.map((row, i) => ({ ...row, key: `${prefix}:${first + i}` }));
+  return options.maxRows > 0 ? keyed.slice(-options.maxRows) : [];
 }
 
 /** Whitespace-separated words in `text`. */

@@ -27,6 +27,12 @@ export interface DisplayRow extends CaptionRow {
   spans?: readonly RowSpan[];
 }
 
+/** Where a wall's flow starts: a committed line that starts a row, and that row's key. */
+interface FlowStart {
+  id: string;
+  keys: { prefix: string; first: number };
+}
+
 /** The timer functions the roll-up needs (the display's injectable timers). */
 export interface RowClock {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -82,8 +88,8 @@ export class ChannelRows {
   private state: RollUpState = EMPTY_ROLL_UP;
   private started = false;
   private timer: unknown = undefined;
-  /** The committed line the wall's flow starts at (see the module comment). */
-  private flowFrom: string | null = null;
+  /** The committed line the wall's flow starts at, and its first row's key (see the module comment). */
+  private flowFrom: FlowStart | null = null;
 
   constructor(options: ChannelRowsOptions, clock: RowClock, onChange: (rows: DisplayRow[], catchingUp: boolean) => void) {
     this.options = options;
@@ -106,9 +112,11 @@ export class ChannelRows {
       this.emit(this.all, false);
       return;
     }
-    if (!view.lines.some((line) => line.id === this.flowFrom)) this.flowFrom = this.nextFlowStart(view.lines);
-    const from = this.flowFrom ?? undefined;
-    this.all = withTextDirection(flowedCaptionRows(view, { lang, maxRows: Infinity, maxChars: rowLengthFor(lang, size), ...(from !== undefined ? { from } : {}) }));
+    if (!view.lines.some((line) => line.id === this.flowFrom?.id)) this.flowFrom = this.nextFlowStart(view.lines);
+    const flow = this.flowFrom;
+    this.all = withTextDirection(
+      flowedCaptionRows(view, { lang, maxRows: Infinity, maxChars: rowLengthFor(lang, size), ...(flow ? { from: flow.id, keys: flow.keys } : {}) }),
+    );
     if (!this.started) {
       this.started = true;
       this.state = rollUpAtEnd(this.all);
@@ -116,15 +124,20 @@ export class ChannelRows {
     this.step();
   }
 
-  /** The first line still in `lines` that started a row of the wall's last layout, else the first line. */
-  private nextFlowStart(lines: readonly CaptionLine[]): string | null {
+  /**
+   * The first line still in `lines` that started a row of the wall's last layout, with that row's key (the rows from
+   * it keep their keys), else the first line.
+   */
+  private nextFlowStart(lines: readonly CaptionLine[]): FlowStart | null {
     const kept = new Set(lines.map((line) => line.id));
     for (const row of this.all) {
+      const start = row.spans?.[0];
+      if (start?.firstWord !== 0 || !kept.has(start.lineId)) continue;
       const cut = row.key.lastIndexOf(':');
-      const id = row.key.slice(0, cut);
-      if (row.key.slice(cut + 1) === '0' && kept.has(id)) return id;
+      return { id: start.lineId, keys: { prefix: row.key.slice(0, cut), first: Number(row.key.slice(cut + 1)) } };
     }
-    return lines[0]?.id ?? null;
+    const first = lines[0];
+    return first ? { id: first.id, keys: { prefix: first.id, first: 0 } } : null;
   }
 
   /** Stops the roll-up's timer. */
