@@ -197,10 +197,12 @@ async function main(): Promise<void> {
 
   // The display: a socket.io display client, receiving what the display page receives.
   const display = io(hubUrl, { auth: { role: 'display', room: 'main' }, transports: ['websocket'] }) as Socket<HubServerEvents, HubClientEvents>;
-  const partials: { at: number; u: PartialUpdate }[] = [];
-  const changes: { at: number; c: ChannelChange }[] = [];
-  display.on('caption:partial', (u) => partials.push({ at: Date.now(), u }));
-  display.on('caption:changed', (c) => changes.push({ at: Date.now(), c }));
+  // `n`: the order of arrival, which the same millisecond does not tell (a line's final and the next line's partial).
+  let arrived = 0;
+  const partials: { at: number; n: number; u: PartialUpdate }[] = [];
+  const changes: { at: number; n: number; c: ChannelChange }[] = [];
+  display.on('caption:partial', (u) => partials.push({ at: Date.now(), n: arrived++, u }));
+  display.on('caption:changed', (c) => changes.push({ at: Date.now(), n: arrived++, c }));
   await new Promise<void>((res, rej) => {
     display.on('connect', () => display.emit('display:subscribe', { channels: ['floor', 'en'] }, (r) => (r.ok ? res() : rej(new Error(r.error.message)))));
     display.on('connect_error', rej);
@@ -279,9 +281,9 @@ async function main(): Promise<void> {
   const committedAt: number[] = new Array(words.length).fill(NaN);
   let inPlace = 0;
   const floorEvents = [
-    ...partials.filter((p) => p.u.channel === 'floor').map((p) => ({ at: p.at, final: false, line: p.u.line })),
-    ...changes.filter((x) => x.c.channel === 'floor' && x.c.kind === 'committed').map((x) => ({ at: x.at, final: true, line: x.c.kind === 'committed' ? x.c.line : null })),
-  ].sort((a, b) => a.at - b.at);
+    ...partials.filter((p) => p.u.channel === 'floor').map((p) => ({ at: p.at, n: p.n, final: false, line: p.u.line })),
+    ...changes.filter((x) => x.c.channel === 'floor' && x.c.kind === 'committed').map((x) => ({ at: x.at, n: x.n, final: true, line: x.c.kind === 'committed' ? x.c.line : null })),
+  ].sort((a, b) => a.n - b.n);
   for (const e of floorEvents) {
     if (!e.line) continue;
     const settled = e.final ? Infinity : wordCount(e.line.text.slice(0, e.line.stableChars ?? 0));

@@ -57,8 +57,7 @@ export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): 
       since = null;
     }
     const shownNow = new Map(rows.map((r) => [r.key, onScreen.get(r.key) ?? now]));
-    // A row gone within a frame was never painted: the next line's partial can reach a client a moment before the
-    // line it follows is committed (the hub relays partials at once), and the rows of that moment change at once.
+    // A row gone within a frame was never painted (events of the same moment, a line's final and the next partial).
     for (const [key, from] of onScreen) if (!shownNow.has(key) && now - from >= FRAME_MS) rowOnScreenMs.push(now - from);
     onScreen = shownNow;
     for (const row of rows) {

@@ -43,6 +43,7 @@ export function captionOf(change: ChannelChange): OutgoingCaption {
     lang: line.lang ?? change.channel,
     at: revision ? line.updatedAt : (line.committedAt ?? line.updatedAt),
     startedAt: line.startedAt,
+    source: line.source,
     cursor: change.cursor,
   };
 }

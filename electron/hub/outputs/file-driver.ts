@@ -16,6 +16,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { breakCaption } from '../../common/line-breaking';
+import { CAPTION_SOURCES } from '../../common/protocol';
 import { writeSubtitles } from '../../common/subtitles';
 import { JsonlJournal, replayJournal } from '../../node/jsonl-journal';
 import { lineCues, type CueSourceLine } from '../caption-export';
@@ -36,6 +37,8 @@ const cueSchema = z.object({
   text: z.string(),
   at: z.number(),
   start: z.number().optional(),
+  /** Where the line came from (absent in journals written before it was noted: a cue per line). */
+  source: z.enum(CAPTION_SOURCES).optional(),
   kind: z.enum(['final', 'revision', 'clear']),
 });
 type CueRecord = z.infer<typeof cueSchema>;
@@ -80,6 +83,7 @@ export class FileDriver implements OutputDriver {
       text: u.text,
       at: u.at,
       ...(u.startedAt !== undefined ? { start: u.startedAt } : {}),
+      ...(u.source !== undefined ? { source: u.source } : {}),
       kind: u.caption.kind,
     }));
     return JSON.stringify(records);
@@ -132,7 +136,16 @@ export class FileDriver implements OutputDriver {
       if (r.revision >= existing.revision) Object.assign(existing, { text: r.text, revision: r.revision, updatedAt: r.at });
       return;
     }
-    const line = { id: r.id, revision: r.revision, text: r.text, startedAt: r.start ?? r.at - readingMs(r.text), updatedAt: r.at, committedAt: r.at };
+    const line = {
+      id: r.id,
+      revision: r.revision,
+      text: r.text,
+      startedAt: r.start ?? r.at - readingMs(r.text),
+      updatedAt: r.at,
+      committedAt: r.at,
+      lang: this.options.channel,
+      ...(r.source !== undefined ? { source: r.source } : {}),
+    };
     this.lines.push(line);
     this.byId.set(r.id, line);
   }

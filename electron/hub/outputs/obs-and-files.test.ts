@@ -144,4 +144,29 @@ describe('live files', () => {
     await until(() => readFileSync(driver.file('srt'), 'utf8').includes('Third line'), 5000, 'appended');
     expect(readFileSync(driver.file('srt'), 'utf8').match(/-->/g)).toHaveLength(3);
   });
+
+  it("joins a speech-to-text source's short lines into cues of up to two rows, after a restart too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tarjuman-files-'));
+    const progress = new MemoryProgressStore();
+    const driver = new FileDriver({ dir, room: 'main', channel: 'en' });
+    const r = await runner(driver, progress);
+    // A line per pass, as a slow machine sends them: a cue each would flash by.
+    const stt = (text: string, id: string, at: number): OutgoingCaption => ({ ...caption(text, 'final', id), at, startedAt: at - 1200, source: 'floor-stt' });
+    const t0 = Date.now() - 5000;
+    r.offer(stt('Good morning,', 's1', t0));
+    r.offer(stt('distinguished delegates,', 's2', t0 + 1400));
+    r.offer(stt('and welcome.', 's3', t0 + 2800));
+    r.offer({ ...caption('A typed line.', 'final', 't1'), at: t0 + 3000, startedAt: t0 + 2900 });
+    await until(() => r.status().counters.delivered === 4, 5000, 'written');
+    const cues = () => readFileSync(driver.file('srt'), 'utf8').trim().split('\n\n').map((c) => c.split('\n').slice(2).join(' / '));
+    expect(cues()).toEqual(['Good morning, distinguished / delegates, and welcome.', 'A typed line.']);
+    await r.stop();
+    runners.splice(0);
+    // The source is in the cue journal: a restarted driver joins them the same way.
+    const again = new FileDriver({ dir, room: 'main', channel: 'en' });
+    const r2 = await runner(again, progress);
+    r2.offer({ ...caption('One more.', 'final', 't2'), at: t0 + 4000 });
+    await until(() => readFileSync(again.file('srt'), 'utf8').includes('One more.'), 5000, 'appended');
+    expect(cues()).toEqual(['Good morning, distinguished / delegates, and welcome.', 'A typed line.', 'One more.']);
+  });
 });

@@ -2,6 +2,7 @@
  * The contract between an output's runner (pacing, backlog, retries, persistence: output-runner.ts) and a
  * platform driver (how captions are shaped, packed into one request and sent: YouTube, Zoom, Teams, OBS, files).
  */
+import type { CaptionSource } from '../../common/protocol';
 
 /** A committed-state change of a channel, as an output sees it. */
 export interface OutgoingCaption {
@@ -18,6 +19,8 @@ export interface OutgoingCaption {
   at: number;
   /** When the line began (the publisher's `startedAt`): where a subtitle cue starts. */
   startedAt?: number;
+  /** Where the line came from (live files join a speech-to-text source's short lines into cues). */
+  source?: CaptionSource;
   /** The channel's cursor of the change: the output's position. */
   cursor: number;
 }
@@ -32,6 +35,8 @@ export interface CaptionUnit {
   at: number;
   /** When the line began, where the caption says (live files time their cues with it). */
   startedAt?: number;
+  /** Where the line came from, where the caption says. */
+  source?: CaptionSource;
   cursor: number;
   /** Part of the caption, 1-based, of `parts`. */
   part: number;
@@ -89,6 +94,7 @@ export function unitsOf(caption: OutgoingCaption, texts: readonly string[]): Cap
     text,
     at: caption.at,
     ...(caption.startedAt !== undefined ? { startedAt: caption.startedAt } : {}),
+    ...(caption.source !== undefined ? { source: caption.source } : {}),
     cursor: caption.cursor,
     part: i + 1,
     parts: texts.length,
