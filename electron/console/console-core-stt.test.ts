@@ -168,7 +168,11 @@ describe('ConsoleCore speech-to-text', () => {
     // The hub's export uses those times: cue starts never go back.
     const vtt = await fetch(`${hub.url}/export/main/floor.vtt`).then((r) => r.text());
     const starts = [...vtt.matchAll(/^(\d\d):(\d\d):(\d\d)\.(\d{3}) -->/gm)].map((m) => Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 1000);
-    expect(starts.length).toBe(lines.length);
+    // Every word once (short floor lines close together are joined into one cue), in cues that never go back.
+    const cueText = vtt.split('\n\n').slice(1).map((cue) => cue.split('\n').slice(1).join(' ')).join(' ');
+    expect(cueText.trim()).toBe('w1 w2 w3 w4');
+    expect(starts.length).toBeGreaterThanOrEqual(1);
+    expect(starts.length).toBeLessThanOrEqual(lines.length);
     for (let i = 1; i < starts.length; i++) expect(starts[i]).toBeGreaterThanOrEqual(starts[i - 1]!);
     // How far behind the speaker the captions run was reported while the floor ran.
     expect(lags.length).toBeGreaterThan(0);
