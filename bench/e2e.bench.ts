@@ -46,7 +46,8 @@ import type { SttSourceFactory } from '../electron/console/stt-source';
 import { SAMPLE_RATE, warmUpEngine, type SpeechEngine } from '../electron/stt/engine';
 import { loadSmartWhisperEngine } from '../electron/stt/smart-whisper-engine';
 import { SttStream } from '../electron/stt/stt-stream';
-import { replayWall, wordCount } from './wall-replay';
+import { wordCount } from '../electron/common/caption-view';
+import { replayWall } from './wall-replay';
 import { loadSileroVadDetector } from '../electron/stt/vad';
 import {
   benchModelPath,

@@ -5,6 +5,7 @@
  * (in a partial or a committed row), and how long each row stayed: what a reader in the room sees, which
  * a client's arrival time does not say. Used by bench:e2e.
  */
+import { wordCount } from '../electron/common/caption-view';
 import type { CaptionLine } from '../electron/common/protocol';
 import { ChannelRows } from '../renderer/display/channel-rows';
 import { virtualClock } from '../renderer/display/test-support/virtual-clock';
@@ -86,10 +87,4 @@ export function replayWall(events: readonly ReceivedEvent[], rowsOnScreen = 2): 
   wall.dispose();
   for (const from of onScreen.values()) rowOnScreenMs.push(clock.now() - from);
   return { firstShown, firstSettled, catchingUpMs, rowOnScreenMs };
-}
-
-/** Words in `text` (whitespace-separated). */
-export function wordCount(text: string): number {
-  const trimmed = text.trim();
-  return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
 }

@@ -27,7 +27,7 @@
  */
 import { directionOfLanguage, lineDirection, sanitizeCaptionText, type TextDirection } from './bidi';
 import { breakIntoLines, lineLengthFor } from './line-breaking';
-import type { CaptionLine, ChannelChange, ChannelSnapshot, PartialUpdate } from './protocol';
+import { isSpeechToTextSource, type CaptionLine, type ChannelChange, type ChannelSnapshot, type PartialUpdate } from './protocol';
 import { hasVisibleCharacter } from './visible-text';
 
 /** Options of a {@link CaptionView}. */
@@ -364,9 +364,6 @@ export interface FlowedRowOptions extends CaptionRowOptions {
   keys?: { prefix: string; first: number };
 }
 
-/** Sources whose lines are cut by the machine (a pass or two of speech each), not composed by a person. */
-const FLOWING_SOURCES: ReadonlySet<CaptionLine['source']> = new Set(['floor-stt', 'voice-stt']);
-
 /**
  * Lays out a channel's lines as a roll-up wall shows them. A speech-to-text line (and then the partial) goes on at
  * the end of the last row when that row's last line came from the same speech-to-text source, in the same language
@@ -384,7 +381,8 @@ export function flowedCaptionRows(
 ): FlowedRow[] {
   const channelLang = directionOfLanguage(options.lang) ? options.lang : undefined;
   const from = options.from === undefined ? 0 : Math.max(0, state.lines.findIndex((l) => l.id === options.from));
-  const rows: FlowedRow[] = [];
+  /** The rows laid out so far; their keys (places in the flow) are given at the end. */
+  const rows: Omit<FlowedRow, 'key'>[] = [];
   /** The source of the last row's last line. */
   let tailSource: CaptionLine['source'] | undefined;
   const add = (line: CaptionLine, partial: boolean): void => {
@@ -395,10 +393,9 @@ export function flowedCaptionRows(
     const maxChars = options.maxChars ?? lineLengthFor(lang);
     let settled = partial ? nonSpaceCount(sanitizeCaptionText(line.text.slice(0, line.stableChars ?? 0))) : Infinity;
     const tail = rows[rows.length - 1];
-    const flows = FLOWING_SOURCES.has(line.source) && line.source === tailSource;
+    const flows = isSpeechToTextSource(line.source) && line.source === tailSource;
     tailSource = line.source;
     let pieces = breakIntoLines(text, maxChars);
-    let first = 0;
     let word = 0;
     if (tail && flows && !tail.partial && tail.dir === dir && tail.lang === lang) {
       const joined = breakIntoLines(`${tail.text} ${text}`, maxChars);
@@ -408,7 +405,7 @@ export function flowedCaptionRows(
         const piece = head.slice(tail.text.length + 1);
         const stable = settledLength(piece, settled);
         settled -= nonSpaceCount(piece.slice(0, stable));
-        const words = wordsIn(piece);
+        const words = wordCount(piece);
         rows[rows.length - 1] = {
           ...tail,
           lineId: line.id,
@@ -419,16 +416,15 @@ export function flowedCaptionRows(
         };
         word = words;
         pieces = joined.slice(1);
-        first = 1;
       }
     }
-    pieces.forEach((piece, i) => {
+    for (const piece of pieces) {
       const stable = settledLength(piece, settled);
       settled -= nonSpaceCount(piece.slice(0, stable));
-      const words = wordsIn(piece);
-      rows.push({ key: `${line.id}:${first + i}`, lineId: line.id, text: piece, dir, lang, partial, stable, spans: [{ lineId: line.id, firstWord: word, words }] });
+      const words = wordCount(piece);
+      rows.push({ lineId: line.id, text: piece, dir, lang, partial, stable, spans: [{ lineId: line.id, firstWord: word, words }] });
       word += words;
-    });
+    }
   };
   for (const line of state.lines.slice(from)) add(line, false);
   const partial = state.partial;
@@ -439,8 +435,8 @@ export function flowedCaptionRows(
   return options.maxRows > 0 ? keyed.slice(-options.maxRows) : [];
 }
 
-/** Whitespace-separated words in `text`. */
-function wordsIn(text: string): number {
+/** Words in `text` (whitespace-separated). */
+export function wordCount(text: string): number {
   const trimmed = text.trim();
   return trimmed === '' ? 0 : trimmed.split(/\s+/u).length;
 }

@@ -8,7 +8,7 @@
  *   one starts.
  */
 
-import type { CaptionSource } from './protocol';
+import { isSpeechToTextSource, type CaptionSource } from './protocol';
 import { breakBalanced, displayLength, lineLengthFor } from './line-breaking';
 
 /** A line's span, ms (any origin), and its text. */
@@ -46,9 +46,6 @@ export const JOINED_CUE_MAX_MS = 7000;
 /** A line joins the cue before it only if it starts within this long after that cue's end, ms. */
 export const JOINED_CUE_MAX_GAP_MS = 1000;
 
-/** Sources whose lines are cut by the machine (a pass or two of speech), not composed by a person. */
-const SPEECH_SOURCES: ReadonlySet<CaptionSource> = new Set(['floor-stt', 'voice-stt']);
-
 /**
  * Cues a viewer can read from a speech-to-text source's lines. A live source sends a line every pass or two (a few
  * words on a slow machine, so that they reach the platforms within 3 s), and a cue per line would flash by. Here
@@ -62,26 +59,26 @@ export function joinSpeechLines(spans: readonly SourceSpan[]): CueSpan[] {
   interface Open {
     span: SourceSpan;
     text: string;
-    joined: boolean;
+    /** A joined cue's two balanced rows (undefined while it holds one line, kept as it came). */
+    rows?: string[] | undefined;
   }
   const cues: CueSpan[] = [];
   const close = (cue: Open): void => {
-    const lines = cue.joined ? breakBalanced(cue.text, lineLengthFor(cue.span.lang), 2) : undefined;
-    cues.push({ startMs: cue.span.startMs, endMs: cue.span.endMs, text: lines ? lines.join('\n') : cue.text });
+    cues.push({ startMs: cue.span.startMs, endMs: cue.span.endMs, text: cue.rows ? cue.rows.join('\n') : cue.text });
   };
   let open = null as Open | null;
   for (const span of spans) {
-    if (open !== null && span.source !== undefined && SPEECH_SOURCES.has(span.source) && span.source === open.span.source && span.lang === open.span.lang) {
+    if (open !== null && isSpeechToTextSource(span.source) && span.source === open.span.source && span.lang === open.span.lang) {
       const text: string = `${open.text} ${span.text.trim()}`;
       const maxChars = lineLengthFor(span.lang);
-      const fits = displayLength(text) <= 2 * maxChars && breakBalanced(text, maxChars, 2) !== undefined;
-      if (fits && span.startMs - open.span.endMs <= JOINED_CUE_MAX_GAP_MS && span.endMs - open.span.startMs <= JOINED_CUE_MAX_MS) {
-        open = { span: { ...open.span, endMs: Math.max(open.span.endMs, span.endMs) }, text, joined: true };
+      const rows = displayLength(text) <= 2 * maxChars ? breakBalanced(text, maxChars, 2) : undefined;
+      if (rows && span.startMs - open.span.endMs <= JOINED_CUE_MAX_GAP_MS && span.endMs - open.span.startMs <= JOINED_CUE_MAX_MS) {
+        open = { span: { ...open.span, endMs: Math.max(open.span.endMs, span.endMs) }, text, rows };
         continue;
       }
     }
     if (open !== null) close(open);
-    open = { span, text: span.text.trim(), joined: false };
+    open = { span, text: span.text.trim() };
   }
   if (open !== null) close(open);
   return cues;

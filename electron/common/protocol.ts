@@ -33,6 +33,14 @@ export const MAX_NOTICE_LENGTH = 280;
 export const CAPTION_SOURCES = ['floor-stt', 'voice-stt', 'typed', 'script'] as const;
 export type CaptionSource = (typeof CAPTION_SOURCES)[number];
 
+/**
+ * Whether lines of `source` are cut by the machine (speech-to-text: a pass or two of speech each), not composed by a
+ * person (typed lines, script cues): walls flow them into rows and exports join them into cues.
+ */
+export function isSpeechToTextSource(source: CaptionSource | undefined): boolean {
+  return source === 'floor-stt' || source === 'voice-stt';
+}
+
 /** `partial` may still change; `final` is committed. */
 export type CaptionState = 'partial' | 'final';
 
